@@ -1,0 +1,172 @@
+//! The command line: `opslint check`, `opslint rules`, `opslint rule NAME`.
+
+use crate::config::{self, Config};
+use crate::discover;
+use crate::linter::Linter;
+use crate::report::{self, Summary};
+use crate::rules;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "opslint", version, about = "A linter and pre-commit guard for the configuration around a MicroK8s control plane")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check files and directories (default: the current directory).
+    Check(CheckArgs),
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print the full documentation of one rule.
+    Rule { name: String },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Colour in text output; `NO_COLOR` in the environment also turns it off.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Only these rules (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub select: Option<Vec<String>>,
+    /// Skip these rules (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub ignore: Vec<String>,
+    /// Use this configuration file instead of searching for `.opslint.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print only the findings, no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Apply `exclude` globs to paths given on the command line too.
+    #[arg(long)]
+    pub force_exclude: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Concise,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Exit statuses.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => {
+            print(&crate::docs::rules_list(format == ListFormat::Json));
+            EXIT_OK
+        }
+        Command::Rule { name } => match rules::by_name(&name) {
+            Some(rule) => {
+                print(&crate::docs::rule_markdown(rule.meta()));
+                EXIT_OK
+            }
+            None => {
+                let hint = rules::suggest(&name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                eprintln!("error: unknown rule `{name}`{hint} (`opslint rules` lists them)");
+                EXIT_ERROR
+            }
+        },
+    }
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`opslint rules | head`) is not an error worth a panic.
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn check(args: CheckArgs) -> i32 {
+    let all_rules = rules::all_meta();
+    let config = match &args.config {
+        Some(path) => config::load(path, &all_rules),
+        None => {
+            let start = args
+                .paths
+                .first()
+                .map(|p| if p.is_dir() { p.clone() } else { p.parent().map(PathBuf::from).unwrap_or_default() })
+                .unwrap_or_default();
+            let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+            let start = std::fs::canonicalize(&start).unwrap_or(start);
+            match config::discover(&start) {
+                Some(path) => config::load(&path, &all_rules),
+                None => Ok(Config::default_at(&std::env::current_dir().unwrap_or_default())),
+            }
+        }
+    };
+    let config = match config {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: invalid configuration\n{e}");
+            return EXIT_ERROR;
+        }
+    };
+    let linter = match Linter::new(config, args.select.as_deref(), &args.ignore) {
+        Ok(linter) => linter,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let (candidates, walk_errors) = discover::discover(&args.paths, linter.config(), args.force_exclude);
+    let reports = linter.check_all(&candidates);
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+    };
+    let output = match args.format {
+        Format::Text => report::text::render(&reports, color, args.quiet),
+        Format::Concise => report::concise::render(&reports),
+        Format::Json => report::json::render(&reports),
+    };
+    print(&output);
+    for e in &walk_errors {
+        eprintln!("error: {}: {}", e.path.display(), e.message);
+    }
+    let summary = Summary::of(&reports);
+    if reports.is_empty() && walk_errors.is_empty() && !args.quiet {
+        eprintln!("warning: no files to check (opslint reads shell scripts, NRPE .cfg files and their .j2 templates)");
+    }
+    if !walk_errors.is_empty() || reports.iter().any(|r| r.is_fatal()) {
+        EXIT_ERROR
+    } else if summary.errors > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,141 @@
+//! Which files to check: explicit paths always, directories walked with
+//! `.gitignore` respected and hidden and vendored directories skipped.
+
+use crate::config::Config;
+use crate::lang::Language;
+use ignore::WalkBuilder;
+use std::path::{Path, PathBuf};
+
+/// Directories that hold other people's code.
+const VENDORED: &[&str] = &["node_modules", "vendor", "third_party", "__pycache__", "venv", "site-packages"];
+
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// Named on the command line (checked even when its name says nothing).
+    pub explicit: bool,
+    /// From the file name; `None` when the content (shebang) must decide.
+    pub language: Option<Language>,
+}
+
+/// A path that could not be walked.
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+pub fn discover(paths: &[PathBuf], config: &Config, force_exclude: bool) -> (Vec<Candidate>, Vec<WalkError>) {
+    let mut candidates = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(meta) => meta,
+            Err(e) => {
+                errors.push(WalkError {
+                    path: root.clone(),
+                    message: describe_io_error(&e),
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            if force_exclude && config.is_excluded(root) {
+                continue;
+            }
+            candidates.push(Candidate {
+                path: clean(root),
+                explicit: true,
+                language: Language::from_path(root),
+            });
+            continue;
+        }
+        let config_for_filter = config.clone();
+        let walker = WalkBuilder::new(root)
+            .hidden(true)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(false)
+            .require_git(false)
+            .ignore(true)
+            .parents(true)
+            .follow_links(false)
+            .filter_entry(move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                let name = entry.file_name().to_str().unwrap_or("");
+                if is_dir && entry.depth() > 0 && VENDORED.contains(&name) {
+                    return false;
+                }
+                entry.depth() == 0 || !config_for_filter.is_excluded(entry.path())
+            })
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    errors.push(walk_error(root, &e));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let path = entry.path();
+            let language = Language::from_path(path);
+            // Extension-less files may be scripts with a shebang; others are not ours.
+            if language.is_none() && Language::has_extension(path) {
+                continue;
+            }
+            candidates.push(Candidate {
+                path: clean(path),
+                explicit: false,
+                language,
+            });
+        }
+    }
+    candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    candidates.dedup_by(|a, b| a.path == b.path);
+    (candidates, errors)
+}
+
+fn walk_error(root: &Path, error: &ignore::Error) -> WalkError {
+    let mut path = root.to_path_buf();
+    let mut inner = error;
+    loop {
+        match inner {
+            ignore::Error::WithPath { path: p, err } => {
+                path = p.clone();
+                inner = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => inner = err,
+            _ => break,
+        }
+    }
+    let message = match inner {
+        ignore::Error::Io(e) => describe_io_error(e),
+        ignore::Error::Loop { child, .. } => format!("symbolic link loop at {}", child.display()),
+        other => other.to_string(),
+    };
+    WalkError { path: clean(&path), message }
+}
+
+pub fn describe_io_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The path to show: relative to the current directory when under it, `./` dropped.
+pub fn clean(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    if p.is_absolute()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(rel) = p.strip_prefix(&cwd)
+    {
+        p = rel.to_path_buf();
+    }
+    let p: PathBuf = p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
+    if p.as_os_str().is_empty() { PathBuf::from(".") } else { p }
+}

@@ -1,0 +1,123 @@
+//! Facts: the language-neutral seam between front-ends and rules.
+//!
+//! Front-ends turn a file into facts whose spans are byte ranges of the host file
+//! (also for shell embedded in an NRPE `command[…]=` line or, later, a YAML task).
+//! Rules read facts only; they never see a syntax tree.
+
+use crate::source::Span;
+use std::time::Duration;
+
+/// One shell word after quote removal and variable expansion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The value the shell would pass (as far as it is known statically).
+    pub text: String,
+    /// Where the word is written in the host file. For a word that came from a
+    /// variable's value this is its place inside the assignment.
+    pub span: Span,
+    /// False when the value depends on something only known at run time
+    /// (an unknown variable, a command substitution, a template placeholder).
+    pub is_static: bool,
+    /// Offset at which text can be inserted right after this word so that the
+    /// inserted text becomes separate words of the same command (`None` when no
+    /// such place exists, e.g. inside an unquoted assignment `K=kubectl`).
+    pub append_at: Option<usize>,
+    /// True when `span` holds exactly `text` (no quotes or escapes in between),
+    /// so sub-ranges of the text map to sub-ranges of the span.
+    pub exact: bool,
+}
+
+impl Word {
+    /// The host-file span of `text[range]`, exact when possible.
+    pub fn sub_span(&self, start: usize, end: usize) -> Span {
+        if self.exact {
+            Span::new(self.span.start + start, self.span.start + end)
+        } else {
+            self.span
+        }
+    }
+}
+
+/// Where the words of a command came from, when not written out at the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Written out at the call.
+    Direct,
+    /// The program came from a variable, e.g. `$KUBECTL get pods`.
+    Variable {
+        name: String,
+        /// Span of the assignment that supplied the value.
+        assignment: Span,
+        /// How many assignments to this variable the file has.
+        assignments: usize,
+    },
+    /// The call goes through a wrapper function such as `k() { kubectl "$@"; }`.
+    Function {
+        name: String,
+        /// Span of the command inside the function body.
+        body_command: Span,
+    },
+}
+
+/// `timeout DURATION cmd` (or another wrapper that bounds the run time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeBound {
+    pub wrapper: String,
+    /// `None` when the duration is not a static, valid value.
+    pub duration: Option<Duration>,
+    pub span: Span,
+}
+
+/// One command invocation, wrappers (`sudo`, `env`, `timeout`, …) stripped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandFact {
+    /// The whole call as written in the host file.
+    pub span: Span,
+    /// Program first, then its arguments; wrappers removed, variables and wrapper
+    /// functions expanded.
+    pub words: Vec<Word>,
+    /// Wrapper programs seen before the real program, outermost first.
+    pub wrappers: Vec<String>,
+    pub time_bound: Option<TimeBound>,
+    pub origin: Origin,
+}
+
+impl CommandFact {
+    /// The program's file name (`/snap/bin/microk8s.kubectl` → `microk8s.kubectl`).
+    pub fn program_name(&self) -> &str {
+        self.words
+            .first()
+            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
+            .unwrap_or("")
+    }
+
+    /// The expanded call, words joined by spaces.
+    pub fn expanded(&self) -> String {
+        let words: Vec<&str> = self.words.iter().map(|w| w.text.as_str()).collect();
+        words.join(" ")
+    }
+}
+
+/// A comment, as the language defines it (shell `#`, YAML `#`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// Span of the whole comment including the `#`.
+    pub span: Span,
+    /// True when nothing but white space precedes it on its line.
+    pub own_line: bool,
+}
+
+/// Code a front-end could not parse even after recovery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unparsed {
+    pub span: Span,
+    pub language: &'static str,
+}
+
+/// Everything the front-ends learnt about one file.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    pub commands: Vec<CommandFact>,
+    pub comments: Vec<Comment>,
+    pub unparsed: Vec<Unparsed>,
+}

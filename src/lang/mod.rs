@@ -1,0 +1,89 @@
+//! Front-ends: each turns one kind of file into facts.
+
+pub mod jinja;
+pub mod nrpe;
+pub mod shell;
+
+use crate::facts::FileFacts;
+use crate::source::Span;
+use std::path::Path;
+
+/// What a file is, decided from its name and (for extension-less files) its shebang.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Language {
+    Shell,
+    /// A shell script that is a Jinja2 template (`*.sh.j2`).
+    ShellTemplate,
+    NrpeConfig,
+    NrpeConfigTemplate,
+}
+
+impl Language {
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Shell => "shell",
+            Language::ShellTemplate => "shell template",
+            Language::NrpeConfig => "NRPE config",
+            Language::NrpeConfigTemplate => "NRPE config template",
+        }
+    }
+
+    /// Classifies by file name alone; `None` means the content decides (shebang)
+    /// or the file is not ours.
+    pub fn from_path(path: &Path) -> Option<Language> {
+        let name = path.file_name()?.to_str()?;
+        let lower = name.to_ascii_lowercase();
+        for (suffix, lang) in [
+            (".sh.j2", Language::ShellTemplate),
+            (".bash.j2", Language::ShellTemplate),
+            (".cfg.j2", Language::NrpeConfigTemplate),
+            (".sh", Language::Shell),
+            (".bash", Language::Shell),
+            (".cfg", Language::NrpeConfig),
+        ] {
+            if lower.ends_with(suffix) && lower.len() > suffix.len() {
+                return Some(lang);
+            }
+        }
+        None
+    }
+
+    /// For a file with no extension: is it a sh/bash/dash/ksh script by its shebang?
+    pub fn from_shebang(head: &[u8]) -> Option<Language> {
+        let line = head.strip_prefix(b"#!")?;
+        let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
+        let line = std::str::from_utf8(line).ok()?;
+        let mut words = line.split_whitespace();
+        let mut interpreter = words.next()?.rsplit('/').next()?;
+        if interpreter == "env" {
+            interpreter = words.find(|w| !w.starts_with('-') && !w.contains('='))?;
+        }
+        matches!(interpreter, "sh" | "bash" | "dash" | "ksh" | "mksh" | "ash" | "busybox")
+            .then_some(Language::Shell)
+    }
+
+    pub fn has_extension(path: &Path) -> bool {
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.trim_start_matches('.').contains('.'))
+    }
+}
+
+/// Runs the front-end for `language` over `text`.
+pub fn analyze(language: Language, text: &str) -> FileFacts {
+    let mut facts = FileFacts::default();
+    match language {
+        Language::Shell => shell::analyze(text, text, Span::new(0, text.len()), &[], &mut facts),
+        Language::ShellTemplate => {
+            let masked = jinja::mask(text);
+            shell::analyze(text, &masked.text, Span::new(0, text.len()), &masked.placeholders, &mut facts);
+        }
+        Language::NrpeConfig => nrpe::analyze(text, text, &[], &mut facts),
+        Language::NrpeConfigTemplate => {
+            let masked = jinja::mask(text);
+            nrpe::analyze(text, &masked.text, &masked.placeholders, &mut facts);
+        }
+    }
+    facts.commands.sort_by_key(|c| (c.span.start, c.span.end));
+    facts
+}

@@ -1,0 +1,82 @@
+//! NRPE configuration (`nrpe.cfg`, `nrpe.d/*.cfg`): each `command[NAME]=…` line is
+//! a shell command line (NRPE runs it through `/bin/sh -c`), analysed by the shell
+//! front-end with positions in the `.cfg` file.
+
+use super::shell;
+use crate::facts::{Comment, FileFacts};
+use crate::source::Span;
+
+/// A `command[NAME]=COMMAND` definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NrpeCommand {
+    pub name: String,
+    pub name_span: Span,
+    /// The command line after `=`.
+    pub line: Span,
+}
+
+/// All `command[…]=` entries of a config text.
+pub fn commands(text: &str) -> Vec<NrpeCommand> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start().len();
+        let rest = &body[indent..];
+        let Some(after) = rest.strip_prefix("command[") else { continue };
+        let Some(close) = after.find(']') else { continue };
+        let name_start = start + indent + "command[".len();
+        let after_name = after[close + 1..].trim_start();
+        let Some(cmd) = after_name.strip_prefix('=') else { continue };
+        let cmd_start = start + body.len() - cmd.len();
+        out.push(NrpeCommand {
+            name: after[..close].to_string(),
+            name_span: Span::new(name_start, name_start + close),
+            line: Span::new(cmd_start, start + body.len()),
+        });
+    }
+    out
+}
+
+/// `parse_text` is `host` with template syntax masked (same length).
+pub fn analyze(host: &str, parse_text: &str, placeholders: &[Span], facts: &mut FileFacts) {
+    // NRPE itself treats only lines starting with `#` as comments.
+    let mut offset = 0;
+    for line in host.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            let start = offset + (line.len() - trimmed.len());
+            let end = offset + line.trim_end_matches(['\n', '\r']).len();
+            facts.comments.push(Comment {
+                span: Span::new(start, end),
+                own_line: true,
+            });
+        }
+        offset += line.len();
+    }
+    for command in commands(parse_text) {
+        shell::analyze(host, parse_text, command.line, placeholders, facts);
+    }
+}
+
+/// Quick test used by discovery: is this `.cfg` an NRPE config at all?
+pub fn looks_like_nrpe(text: &str) -> bool {
+    text.contains("command[")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_command_lines_with_spans() {
+        let text = "# c\ncommand[check_x]=/usr/lib/nagios/plugins/check_x -w 1\n  command[y] = echo y\r\n";
+        let cmds = commands(text);
+        assert_eq!(cmds.len(), 2);
+        assert_eq!(&text[cmds[0].line.start..cmds[0].line.end], "/usr/lib/nagios/plugins/check_x -w 1");
+        assert_eq!(&text[cmds[0].name_span.start..cmds[0].name_span.end], "check_x");
+        assert_eq!(&text[cmds[1].line.start..cmds[1].line.end], " echo y");
+    }
+}

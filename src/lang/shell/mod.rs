@@ -1,0 +1,179 @@
+//! The shell front-end: bash (and POSIX sh) via tree-sitter-bash.
+//!
+//! `analyze` parses one region of a host file (a whole script, or the command line of
+//! an NRPE `command[…]=` entry) and appends command and comment facts with spans in
+//! the host file. Where tree-sitter-bash rejects valid code, the damaged part is
+//! parsed again statement by statement so that later commands are still found.
+
+mod resolve;
+mod rewrite;
+mod syntax;
+
+use crate::facts::{Comment, FileFacts, Unparsed};
+use crate::source::Span;
+use std::cell::RefCell;
+use tree_sitter::{Parser, Tree};
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Lines tried together when a statement spans several lines (a multi-line string,
+/// a short `if` block) around a parse error.
+const RECOVERY_CHUNK_LINES: usize = 8;
+/// Re-parsing during recovery may cost at most this many times the region's size.
+const RECOVERY_BUDGET_FACTOR: usize = 16;
+
+fn with_parser<R>(f: impl FnOnce(&mut Parser) -> R) -> R {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(|| {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_bash::LANGUAGE.into())
+                .expect("tree-sitter-bash is compatible with the linked tree-sitter");
+            parser
+        });
+        f(parser)
+    })
+}
+
+fn parse(text: &str) -> Option<Tree> {
+    with_parser(|p| {
+        p.reset();
+        p.parse(text, None)
+    })
+}
+
+/// Analyses `host[region]` as one shell script. `parse_text` is the host text with
+/// template syntax masked (same length as `host`); `placeholders` are the masked spans.
+pub fn analyze(host: &str, parse_text: &str, region: Span, placeholders: &[Span], facts: &mut FileFacts) {
+    debug_assert_eq!(host.len(), parse_text.len());
+    let rewritten = rewrite::rewrite(&parse_text[region.start..region.end]);
+    let mut syntax = syntax::Syntax::default();
+    let mut unparsed = Vec::new();
+    Recovery {
+        host,
+        text: &rewritten,
+        base: region.start,
+        syntax: &mut syntax,
+        unparsed: &mut unparsed,
+    }
+    .run();
+
+    for c in &syntax.comments {
+        let line_start = host[..c.span.start].rfind('\n').map_or(0, |i| i + 1);
+        let own_line = host[line_start..c.span.start].trim().is_empty();
+        facts.comments.push(Comment { span: c.span, own_line });
+    }
+    for span in unparsed {
+        facts.unparsed.push(Unparsed { span, language: "shell" });
+    }
+    let resolver = resolve::Resolver::new(&syntax, placeholders);
+    let mut commands = resolver.facts();
+    resolve::count_assignments(&resolver, &mut commands);
+    facts.commands.extend(commands);
+}
+
+struct Recovery<'a> {
+    host: &'a str,
+    /// The region's text after same-width rewrites (offset 0 = `base` in the host).
+    text: &'a str,
+    base: usize,
+    syntax: &'a mut syntax::Syntax,
+    unparsed: &'a mut Vec<Span>,
+}
+
+impl Recovery<'_> {
+    fn run(&mut self) {
+        let end = self.text.len();
+        let budget = RECOVERY_BUDGET_FACTOR * end + 64 * 1024;
+        let mut spent = 0usize;
+        let mut start = 0usize;
+        while start < end {
+            let Some(tree) = parse(&self.text[start..end]) else {
+                self.mark_unparsed(start, end);
+                return;
+            };
+            spent += end - start;
+            let root = tree.root_node();
+            if !root.has_error() {
+                syntax::collect(root, self.base + start, self.host, self.syntax);
+                return;
+            }
+            // Keep the statements that end before the line of the first damage.
+            let mut cursor = root.walk();
+            let children: Vec<_> = root.children(&mut cursor).collect();
+            drop(cursor);
+            let first_bad = children
+                .iter()
+                .position(|c| c.has_error() || c.is_error() || c.is_missing())
+                .unwrap_or(children.len());
+            let bad_offset = children.get(first_bad).map_or(end - start, |c| c.start_byte());
+            let bad_line = start + line_start(&self.text[start..], bad_offset);
+            for child in &children[..first_bad] {
+                if start + child.end_byte() <= bad_line {
+                    syntax::collect(*child, self.base + start, self.host, self.syntax);
+                }
+            }
+            drop(children);
+            if bad_line >= end {
+                return;
+            }
+            // Try the damaged line alone, then with a few following lines.
+            let mut resumed = None;
+            let mut chunk_end = bad_line;
+            for _ in 0..RECOVERY_CHUNK_LINES {
+                chunk_end = next_line(self.text, chunk_end).min(end);
+                let chunk = &self.text[bad_line..chunk_end];
+                spent += chunk.len();
+                if let Some(tree) = parse(chunk)
+                    && !tree.root_node().has_error()
+                {
+                    syntax::collect(tree.root_node(), self.base + bad_line, self.host, self.syntax);
+                    resumed = Some(chunk_end);
+                    break;
+                }
+                if chunk_end >= end {
+                    break;
+                }
+            }
+            start = match resumed {
+                Some(next) => next,
+                None => {
+                    let next = next_line(self.text, bad_line).min(end);
+                    self.mark_unparsed(bad_line, next);
+                    next
+                }
+            };
+            if spent > budget && start < end {
+                self.mark_unparsed(start, end);
+                return;
+            }
+        }
+    }
+
+    fn mark_unparsed(&mut self, start: usize, end: usize) {
+        // Report without the line terminator.
+        let text = &self.text[start..end];
+        let trimmed = text.trim_end_matches(['\n', '\r']).len();
+        if text.trim().is_empty() {
+            return;
+        }
+        let span = Span::new(self.base + start, self.base + start + trimmed);
+        match self.unparsed.last_mut() {
+            Some(last) if self.host[last.end..span.start].trim().is_empty() => last.end = span.end,
+            _ => self.unparsed.push(span),
+        }
+    }
+}
+
+/// Offset of the start of the line containing `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Offset just past the end of the line containing `offset`.
+fn next_line(text: &str, offset: usize) -> usize {
+    text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1)
+}

@@ -1,0 +1,536 @@
+//! Raw shell structures → command facts: variables, wrapper functions and
+//! wrapper programs (`sudo`, `env`, `timeout`, …) are seen through here.
+
+use super::syntax::{AssignedValue, Part, PartKind, RawCommand, RawWord, Syntax};
+use crate::duration::parse_coreutils_duration;
+use crate::facts::{CommandFact, Origin, TimeBound, Word};
+use crate::source::Span;
+use std::collections::{HashMap, HashSet};
+
+/// How deep variable values and wrapper functions are followed.
+const MAX_DEPTH: usize = 8;
+
+pub struct Resolver<'a> {
+    syntax: &'a Syntax,
+    placeholders: &'a [Span],
+    /// Assignment indices per variable name, in source order.
+    assignments: HashMap<&'a str, Vec<usize>>,
+    /// Function name → index of its (last) definition.
+    functions: HashMap<&'a str, usize>,
+    /// Functions whose body forwards its arguments (`"$@"`) to a command.
+    forwarding: HashSet<usize>,
+    /// Functions called somewhere in the region.
+    called: HashSet<usize>,
+}
+
+/// Where a resolved word's text came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    Host,
+    Variable { name: String, assignment: Span },
+}
+
+#[derive(Debug, Clone)]
+struct RWord {
+    word: Word,
+    source: Source,
+}
+
+/// A piece of resolved text before it is cut into words.
+#[derive(Debug, Clone)]
+struct Seg {
+    text: String,
+    span: Span,
+    exact: bool,
+    is_static: bool,
+    /// Unquoted: word splitting applies.
+    splits: bool,
+    source: Source,
+    /// For variable text: inserting after it inside the assignment adds words.
+    insertable: bool,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(syntax: &'a Syntax, placeholders: &'a [Span]) -> Self {
+        let mut assignments: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, a) in syntax.assignments.iter().enumerate() {
+            assignments.entry(a.name.as_str()).or_default().push(i);
+        }
+        let mut functions = HashMap::new();
+        for (i, f) in syntax.functions.iter().enumerate() {
+            functions.insert(f.name.as_str(), i);
+        }
+        let mut forwarding = HashSet::new();
+        let mut called = HashSet::new();
+        for cmd in &syntax.commands {
+            if let Some(f) = cmd.function
+                && cmd.words.iter().any(forwards_args)
+            {
+                forwarding.insert(f);
+            }
+            if let Some(name) = static_text(&cmd.words[0])
+                && let Some(&f) = functions.get(name.as_str())
+            {
+                // A function calling itself does not count as a use.
+                if cmd.function != Some(f) {
+                    called.insert(f);
+                }
+            }
+        }
+        Resolver {
+            syntax,
+            placeholders,
+            assignments,
+            functions,
+            forwarding,
+            called,
+        }
+    }
+
+    pub fn facts(&self) -> Vec<CommandFact> {
+        let mut facts = Vec::new();
+        for cmd in &self.syntax.commands {
+            // A forwarding command inside a called wrapper is reported at each call.
+            if let Some(f) = cmd.function
+                && self.forwarding.contains(&f)
+                && self.called.contains(&f)
+                && cmd.words.iter().any(forwards_args)
+            {
+                continue;
+            }
+            let words = self.words_of(&cmd.words, cmd.span.start, None, 0);
+            self.emit(cmd, words, &mut facts, 0);
+        }
+        facts
+    }
+
+    /// Turns resolved words into facts, expanding wrapper-function calls.
+    fn emit(&self, call: &RawCommand, words: Vec<RWord>, facts: &mut Vec<CommandFact>, depth: usize) {
+        if words.is_empty() {
+            return;
+        }
+        if depth < MAX_DEPTH
+            && words[0].word.is_static
+            && let Some(&f) = self.functions.get(words[0].word.text.as_str())
+            && self.forwarding.contains(&f)
+        {
+            let args = &words[1..];
+            for body in self.syntax.commands.iter().filter(|c| c.function == Some(f)) {
+                if !body.words.iter().any(forwards_args) {
+                    continue;
+                }
+                let expanded = self.words_of(&body.words, body.span.start, Some(args), 0);
+                let mut inner = Vec::new();
+                self.emit(body, expanded, &mut inner, depth + 1);
+                for mut fact in inner {
+                    fact.span = call.span;
+                    if matches!(fact.origin, Origin::Direct) {
+                        fact.origin = Origin::Function {
+                            name: self.syntax.functions[f].name.clone(),
+                            body_command: body.span,
+                        };
+                    }
+                    facts.push(fact);
+                }
+            }
+            return;
+        }
+        if let Some(fact) = strip_wrappers(call.span, words) {
+            facts.push(fact);
+        }
+    }
+
+    fn words_of(&self, raw: &[RawWord], at: usize, args: Option<&[RWord]>, depth: usize) -> Vec<RWord> {
+        let mut out = Vec::new();
+        for word in raw {
+            if word.is_all_args()
+                && let Some(args) = args
+            {
+                out.extend(args.iter().cloned());
+                continue;
+            }
+            out.extend(self.resolve_word(word, at, depth));
+        }
+        out
+    }
+
+    fn resolve_word(&self, word: &RawWord, at: usize, depth: usize) -> Vec<RWord> {
+        let mut segs = Vec::new();
+        for part in &word.parts {
+            self.segs_of(part, at, depth, &mut segs);
+        }
+        let touches_placeholder = self.placeholders.iter().any(|p| p.overlaps(word.span));
+        let mut fields = split_fields(segs, word.parts.iter().any(|p| p.quoted));
+        for field in &mut fields {
+            if touches_placeholder {
+                field.word.is_static = false;
+            }
+            // A word written out at the call: insert after its end (after any quote).
+            if field.source == Source::Host {
+                field.word.span = word.span;
+                field.word.exact = field.word.exact && field.word.text.len() == word.span.len();
+                field.word.append_at = Some(word.span.end);
+            }
+        }
+        fields
+    }
+
+    fn segs_of(&self, part: &Part, at: usize, depth: usize, out: &mut Vec<Seg>) {
+        let host = |text: String, is_static: bool| Seg {
+            text,
+            span: part.span,
+            exact: part.exact,
+            is_static,
+            splits: false,
+            source: Source::Host,
+            insertable: false,
+        };
+        match &part.kind {
+            PartKind::Lit(text) => out.push(host(text.clone(), true)),
+            PartKind::Var { name, default } => {
+                match self.lookup(name, at) {
+                    Some(i) if depth < MAX_DEPTH => {
+                        let assignment = &self.syntax.assignments[i];
+                        let AssignedValue::Word(value) = &assignment.value else {
+                            // `$arr` is the first element; keep it simple: unknown.
+                            out.push(host(String::new(), false));
+                            return;
+                        };
+                        let insertable = value.is_quoted() && !part.quoted;
+                        let source = Source::Variable {
+                            name: name.clone(),
+                            assignment: assignment.span,
+                        };
+                        for inner in &value.parts {
+                            let mut inner_segs = Vec::new();
+                            self.segs_of(inner, assignment.span.start, depth + 1, &mut inner_segs);
+                            for mut seg in inner_segs {
+                                seg.splits = !part.quoted;
+                                if seg.source == Source::Host {
+                                    seg.source = source.clone();
+                                    seg.insertable = insertable && seg.exact;
+                                }
+                                out.push(seg);
+                            }
+                        }
+                    }
+                    _ => match default {
+                        Some(default) if depth < MAX_DEPTH => {
+                            for inner in default {
+                                let mut inner_segs = Vec::new();
+                                self.segs_of(inner, at, depth + 1, &mut inner_segs);
+                                for mut seg in inner_segs {
+                                    seg.splits = !part.quoted && !inner.quoted;
+                                    out.push(seg);
+                                }
+                            }
+                        }
+                        _ => out.push(host(String::new(), false)),
+                    },
+                }
+            }
+            PartKind::ArrayAll(name) => {
+                // Elements become separate words even when quoted ("${arr[@]}").
+                match self.lookup(name, at) {
+                    Some(i) if depth < MAX_DEPTH => {
+                        let assignment = &self.syntax.assignments[i];
+                        let AssignedValue::Array(items) = &assignment.value else {
+                            out.push(host(String::new(), false));
+                            return;
+                        };
+                        let source = Source::Variable {
+                            name: name.clone(),
+                            assignment: assignment.span,
+                        };
+                        for item in items {
+                            for mut field in self.resolve_word(item, assignment.span.start, depth + 1) {
+                                // Inserting after an array element adds elements.
+                                let append_at = field.word.append_at;
+                                field.source = source.clone();
+                                out.push(Seg {
+                                    text: std::mem::take(&mut field.word.text),
+                                    span: field.word.span,
+                                    exact: field.word.exact,
+                                    is_static: field.word.is_static,
+                                    splits: true,
+                                    source: field.source,
+                                    insertable: append_at.is_some(),
+                                });
+                                // Separate array elements: force a field break.
+                                out.push(Seg {
+                                    text: " ".into(),
+                                    span: field.word.span,
+                                    exact: false,
+                                    is_static: true,
+                                    splits: true,
+                                    source: Source::Host,
+                                    insertable: false,
+                                });
+                            }
+                        }
+                    }
+                    _ => out.push(host(String::new(), false)),
+                }
+            }
+            PartKind::AllArgs | PartKind::Dynamic => {
+                out.push(host(String::new(), false));
+            }
+        }
+    }
+
+    /// The assignment in force at `at`: the last one before it, else (for code in
+    /// functions that runs later) the only one there is.
+    fn lookup(&self, name: &str, at: usize) -> Option<usize> {
+        let list = self.assignments.get(name)?;
+        list.iter()
+            .rev()
+            .find(|&&i| self.syntax.assignments[i].span.end <= at)
+            .or_else(|| (list.len() == 1).then(|| &list[0]))
+            .copied()
+    }
+
+    pub fn assignment_count(&self, name: &str) -> usize {
+        self.assignments.get(name).map_or(0, Vec::len)
+    }
+}
+
+fn forwards_args(word: &RawWord) -> bool {
+    word.parts.iter().any(|p| matches!(p.kind, PartKind::AllArgs))
+}
+
+fn static_text(word: &RawWord) -> Option<String> {
+    let mut text = String::new();
+    for part in &word.parts {
+        match &part.kind {
+            PartKind::Lit(t) => text.push_str(t),
+            _ => return None,
+        }
+    }
+    Some(text)
+}
+
+/// Cuts segments into words at unquoted white space (IFS splitting).
+fn split_fields(segs: Vec<Seg>, any_quoted: bool) -> Vec<RWord> {
+    let mut fields: Vec<Vec<Seg>> = Vec::new();
+    let mut current: Vec<Seg> = Vec::new();
+    let mut current_has_content = any_quoted;
+    for seg in segs {
+        if !seg.splits {
+            current.push(seg);
+            continue;
+        }
+        // Split this segment's text on white space, keeping exact sub-spans.
+        let mut start = None;
+        let bytes = seg.text.as_bytes();
+        let mut pieces: Vec<(usize, usize)> = Vec::new();
+        let mut leading_ws = false;
+        let mut trailing_ws = false;
+        for (i, b) in bytes.iter().enumerate() {
+            if b.is_ascii_whitespace() {
+                if let Some(s) = start.take() {
+                    pieces.push((s, i));
+                } else if pieces.is_empty() {
+                    leading_ws = true;
+                }
+                trailing_ws = true;
+            } else {
+                if start.is_none() {
+                    start = Some(i);
+                }
+                trailing_ws = false;
+            }
+        }
+        if let Some(s) = start {
+            pieces.push((s, bytes.len()));
+        }
+        if pieces.is_empty() {
+            if !seg.is_static {
+                // Unknown value: one unknown word (it may expand to anything).
+                current.push(seg);
+            } else if leading_ws || trailing_ws {
+                flush(&mut fields, &mut current, &mut current_has_content);
+            }
+            continue;
+        }
+        for (n, (s, e)) in pieces.iter().enumerate() {
+            if n > 0 || leading_ws {
+                flush(&mut fields, &mut current, &mut current_has_content);
+            }
+            let span = if seg.exact {
+                Span::new(seg.span.start + s, seg.span.start + e)
+            } else {
+                seg.span
+            };
+            current.push(Seg {
+                text: seg.text[*s..*e].to_string(),
+                span,
+                exact: seg.exact,
+                ..seg.clone()
+            });
+        }
+        if trailing_ws {
+            flush(&mut fields, &mut current, &mut current_has_content);
+        }
+    }
+    flush(&mut fields, &mut current, &mut current_has_content);
+    fields.into_iter().map(merge).collect()
+}
+
+fn flush(fields: &mut Vec<Vec<Seg>>, current: &mut Vec<Seg>, has_content: &mut bool) {
+    if !current.is_empty() || *has_content {
+        fields.push(std::mem::take(current));
+    }
+    *has_content = false;
+}
+
+fn merge(segs: Vec<Seg>) -> RWord {
+    let text: String = segs.iter().map(|s| s.text.as_str()).collect();
+    let is_static = segs.iter().all(|s| s.is_static);
+    let source = segs
+        .iter()
+        .find(|s| !s.text.is_empty() || !s.is_static)
+        .or(segs.first())
+        .map(|s| s.source.clone())
+        .unwrap_or(Source::Host);
+    let contiguous = segs.windows(2).all(|w| w[0].span.end == w[1].span.start);
+    let (span, exact) = match (segs.first(), segs.last()) {
+        (Some(first), Some(last)) if contiguous && segs.iter().all(|s| s.source == source) => {
+            (first.span.cover(last.span), segs.iter().all(|s| s.exact))
+        }
+        (Some(first), _) => (first.span, false),
+        _ => (Span::default(), false),
+    };
+    let append_at = match segs.last() {
+        Some(last) if last.insertable && last.exact => Some(last.span.end),
+        _ => None,
+    };
+    RWord {
+        word: Word {
+            text,
+            span,
+            is_static,
+            append_at,
+            exact,
+        },
+        source,
+    }
+}
+
+/// Removes wrapper programs; `None` when nothing is run (`command -v kubectl`).
+fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
+    let mut i = 0;
+    let mut wrappers = Vec::new();
+    let mut time_bound = None;
+    // Each wrapper consumes its own options; bounded so odd input cannot loop.
+    for _ in 0..16 {
+        let Some(w) = words.get(i) else { return None };
+        if !w.word.is_static {
+            break;
+        }
+        let name = w.word.text.rsplit('/').next().unwrap_or("").to_string();
+        let next = match name.as_str() {
+            "sudo" => skip_options(&words, i + 1, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R", "--user", "--group", "--close-from", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout", "--chroot"], true),
+            "env" => skip_options(&words, i + 1, &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"], true),
+            "nohup" | "setsid" => Some(skip_options(&words, i + 1, &[], false)?),
+            "nice" => skip_options(&words, i + 1, &["-n", "--adjustment"], false),
+            "ionice" => skip_options(&words, i + 1, &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"], false),
+            "stdbuf" => skip_options(&words, i + 1, &["-i", "-o", "-e"], false),
+            "time" => skip_options(&words, i + 1, &["-f", "-o", "--format", "--output"], false),
+            "exec" => skip_options(&words, i + 1, &["-a"], false),
+            "command" => {
+                // `command -v kubectl` / `command -V kubectl` only look the name up.
+                let mut j = i + 1;
+                while let Some(o) = words.get(j).map(|w| w.word.text.as_str()) {
+                    match o {
+                        "-v" | "-V" | "-pv" | "-vp" | "-pV" | "-Vp" => return None,
+                        "-p" => j += 1,
+                        "--" => {
+                            j += 1;
+                            break;
+                        }
+                        _ => break,
+                    }
+                }
+                Some(j)
+            }
+            "timeout" => {
+                let j = skip_options(&words, i + 1, &["-k", "-s", "--kill-after", "--signal"], false)?;
+                let duration = words.get(j)?;
+                time_bound = Some(TimeBound {
+                    wrapper: "timeout".into(),
+                    duration: duration
+                        .word
+                        .is_static
+                        .then(|| parse_coreutils_duration(&duration.word.text).ok())
+                        .flatten(),
+                    span: duration.word.span,
+                });
+                Some(j + 1)
+            }
+            _ => break,
+        };
+        let Some(next) = next else { return None };
+        wrappers.push(name);
+        i = next;
+    }
+    let rest: Vec<RWord> = words.into_iter().skip(i).collect();
+    let first = rest.first()?;
+    let origin = match &first.source {
+        Source::Host => Origin::Direct,
+        Source::Variable { name, assignment } => Origin::Variable {
+            name: name.clone(),
+            assignment: *assignment,
+            assignments: 0,
+        },
+    };
+    Some(CommandFact {
+        span,
+        words: rest.into_iter().map(|w| w.word).collect(),
+        wrappers,
+        time_bound,
+        origin,
+    })
+}
+
+/// Index of the first word after a wrapper's options (and, with `assignments`,
+/// after `NAME=value` words). `None` when no command follows.
+fn skip_options(words: &[RWord], mut j: usize, with_value: &[&str], assignments: bool) -> Option<usize> {
+    while let Some(w) = words.get(j) {
+        let t = w.word.text.as_str();
+        if t == "--" {
+            j += 1;
+            break;
+        }
+        if t.starts_with('-') && t.len() > 1 && w.word.is_static {
+            let flag = t.split('=').next().unwrap_or(t);
+            // `-n 5` takes a value; `-n5`, `--user=x` carry it; `-10` (nice) is a value.
+            j += if with_value.contains(&flag) && !t.contains('=') { 2 } else { 1 };
+            continue;
+        }
+        if assignments && is_assignment_word(t) {
+            j += 1;
+            continue;
+        }
+        break;
+    }
+    (j < words.len()).then_some(j)
+}
+
+fn is_assignment_word(text: &str) -> bool {
+    match text.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.chars().enumerate().all(|(i, c)| c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()))
+        }
+        None => false,
+    }
+}
+
+/// Fills in how many assignments each variable-origin fact's variable has.
+pub fn count_assignments(resolver: &Resolver<'_>, facts: &mut [CommandFact]) {
+    for fact in facts {
+        if let Origin::Variable { name, assignments, .. } = &mut fact.origin {
+            *assignments = resolver.assignment_count(name);
+        }
+    }
+}

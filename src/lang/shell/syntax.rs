@@ -1,0 +1,452 @@
+//! tree-sitter-bash trees → raw, parser-independent shell structures.
+//!
+//! Nothing here resolves variables or wrappers; that is `resolve.rs`'s job. Nodes are
+//! visited with an explicit stack so that deeply nested input cannot overflow the
+//! native stack.
+
+use crate::source::Span;
+use tree_sitter::Node;
+
+/// One piece of a shell word.
+#[derive(Debug, Clone)]
+pub enum PartKind {
+    /// Literal text after quote removal.
+    Lit(String),
+    /// `$NAME`, `${NAME}`, `${NAME:-default}` (`default` holds the parts of the default).
+    Var { name: String, default: Option<Vec<Part>> },
+    /// `${NAME[@]}` / `${NAME[*]}`.
+    ArrayAll(String),
+    /// `$@` / `$*`.
+    AllArgs,
+    /// Anything only known at run time: `$(…)`, `$1`, `${x/a/b}`, `$((…))`.
+    Dynamic,
+}
+
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub kind: PartKind,
+    pub span: Span,
+    /// Inside double or single quotes (no word splitting).
+    pub quoted: bool,
+    /// The literal's text is exactly the host text at `span`.
+    pub exact: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawWord {
+    pub span: Span,
+    pub parts: Vec<Part>,
+}
+
+impl RawWord {
+    /// Quoted assignment values (`K="…"`, `K='…'`) keep their text together.
+    pub fn is_quoted(&self) -> bool {
+        !self.parts.is_empty() && self.parts.iter().all(|p| p.quoted)
+    }
+    pub fn is_all_args(&self) -> bool {
+        matches!(self.parts.as_slice(), [Part { kind: PartKind::AllArgs, .. }])
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RawCommand {
+    pub span: Span,
+    pub words: Vec<RawWord>,
+    /// Index into `Syntax::functions` of the function whose body holds this command.
+    pub function: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub enum AssignedValue {
+    Word(RawWord),
+    Array(Vec<RawWord>),
+}
+
+#[derive(Debug, Clone)]
+pub struct RawAssignment {
+    pub name: String,
+    pub span: Span,
+    pub value: AssignedValue,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawFunction {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawComment {
+    pub span: Span,
+}
+
+/// Everything collected from the trees of one shell region.
+#[derive(Debug, Default)]
+pub struct Syntax {
+    pub commands: Vec<RawCommand>,
+    pub assignments: Vec<RawAssignment>,
+    pub functions: Vec<RawFunction>,
+    pub comments: Vec<RawComment>,
+}
+
+/// Walks `root`, whose byte offsets are relative to `base` in the host file.
+/// `host` is the original host text (literal values are read from it).
+pub fn collect(root: Node<'_>, base: usize, host: &str, out: &mut Syntax) {
+    let cx = Cx { base, host };
+    let mut stack: Vec<(Node<'_>, Option<usize>)> = vec![(root, None)];
+    while let Some((node, function)) = stack.pop() {
+        let mut function = function;
+        match node.kind() {
+            "ERROR" => continue,
+            "comment" => {
+                out.comments.push(RawComment { span: cx.span(node) });
+                continue;
+            }
+            "command" => {
+                if let Some(cmd) = cx.command(node, function) {
+                    out.commands.push(cmd);
+                }
+            }
+            "function_definition" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    out.functions.push(RawFunction {
+                        name: cx.text(name).to_string(),
+                        span: cx.span(node),
+                    });
+                    function = Some(out.functions.len() - 1);
+                }
+            }
+            "variable_assignment" => {
+                // `K=x cmd` only sets K in cmd's environment: not a shell variable.
+                let is_prefix = node.parent().is_some_and(|p| p.kind() == "command");
+                if !is_prefix && let Some(assignment) = cx.assignment(node) {
+                    out.assignments.push(assignment);
+                }
+            }
+            "raw_string" => continue,
+            _ => {}
+        }
+        // Push children in reverse so that they are visited in source order.
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+        for child in children.into_iter().rev() {
+            stack.push((child, function));
+        }
+    }
+}
+
+struct Cx<'a> {
+    base: usize,
+    host: &'a str,
+}
+
+impl<'a> Cx<'a> {
+    fn span(&self, node: Node<'_>) -> Span {
+        Span::new(self.base + node.start_byte(), self.base + node.end_byte())
+    }
+
+    fn text(&self, node: Node<'_>) -> &'a str {
+        let span = self.span(node);
+        self.host.get(span.start..span.end).unwrap_or("")
+    }
+
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        self.host.get(start..end).unwrap_or("")
+    }
+
+    fn command(&self, node: Node<'_>, function: Option<usize>) -> Option<RawCommand> {
+        let mut words = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "variable_assignment" | "file_redirect" | "herestring_redirect" | "heredoc_redirect"
+                | "comment" => {}
+                "command_name" => {
+                    let inner = child.named_child(0).unwrap_or(child);
+                    words.push(self.word(inner));
+                }
+                _ => words.push(self.word(child)),
+            }
+        }
+        if words.is_empty() {
+            return None;
+        }
+        Some(RawCommand {
+            span: self.span(node),
+            words,
+            function,
+        })
+    }
+
+    fn assignment(&self, node: Node<'_>) -> Option<RawAssignment> {
+        let name_node = node.child_by_field_name("name")?;
+        let name = match name_node.kind() {
+            "variable_name" => self.text(name_node).to_string(),
+            // `arr[0]=…` and other subscripted targets are not tracked.
+            _ => return None,
+        };
+        let value = match node.child_by_field_name("value") {
+            None => AssignedValue::Word(RawWord {
+                span: Span::new(self.span(node).end, self.span(node).end),
+                parts: Vec::new(),
+            }),
+            Some(v) if v.kind() == "array" => {
+                let mut cursor = v.walk();
+                let items = v
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .map(|c| self.word(c))
+                    .collect();
+                AssignedValue::Array(items)
+            }
+            Some(v) => AssignedValue::Word(self.word(v)),
+        };
+        Some(RawAssignment {
+            name,
+            span: self.span(node),
+            value,
+        })
+    }
+
+    /// A word node (any argument-like node) as parts.
+    pub fn word(&self, node: Node<'_>) -> RawWord {
+        let mut parts = Vec::new();
+        self.parts(node, false, &mut parts);
+        RawWord {
+            span: self.span(node),
+            parts,
+        }
+    }
+
+    fn parts(&self, node: Node<'_>, quoted: bool, out: &mut Vec<Part>) {
+        let span = self.span(node);
+        match node.kind() {
+            "word" | "number" => {
+                let raw = self.text(node);
+                if quoted {
+                    self.lit(out, span, raw, true);
+                } else {
+                    let (text, exact) = unescape_unquoted(raw);
+                    out.push(Part {
+                        kind: PartKind::Lit(text),
+                        span,
+                        quoted,
+                        exact,
+                    });
+                }
+            }
+            "raw_string" => {
+                let inner = Span::new(span.start + 1, span.end.saturating_sub(1).max(span.start + 1));
+                out.push(Part {
+                    kind: PartKind::Lit(self.slice(inner.start, inner.end).to_string()),
+                    span: inner,
+                    quoted: true,
+                    exact: true,
+                });
+            }
+            "string" | "translated_string" => {
+                // Literal text is whatever lies between the interesting children:
+                // robust against grammar versions that omit `string_content`.
+                let open = if node.kind() == "translated_string" { 2 } else { 1 };
+                let inner_end = span.end.saturating_sub(1).max(span.start + open);
+                let mut pos = span.start + open;
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    if child.kind() == "string_content" {
+                        continue;
+                    }
+                    let cs = self.span(child);
+                    if cs.start > pos {
+                        self.dq_lit(out, Span::new(pos, cs.start));
+                    }
+                    self.parts(child, true, out);
+                    pos = cs.end.max(pos);
+                }
+                if inner_end > pos {
+                    self.dq_lit(out, Span::new(pos, inner_end));
+                }
+                if out.is_empty() {
+                    // `""`: an empty, quoted word.
+                    out.push(Part {
+                        kind: PartKind::Lit(String::new()),
+                        span: Span::new(span.start + open, span.start + open),
+                        quoted: true,
+                        exact: true,
+                    });
+                }
+            }
+            "ansi_c_string" => {
+                let raw = self.text(node);
+                let inner = raw.get(2..raw.len().saturating_sub(1)).unwrap_or("");
+                if inner.contains('\\') {
+                    self.dynamic(out, span, true);
+                } else {
+                    out.push(Part {
+                        kind: PartKind::Lit(inner.to_string()),
+                        span: Span::new(span.start + 2, span.end.saturating_sub(1).max(span.start + 2)),
+                        quoted: true,
+                        exact: true,
+                    });
+                }
+            }
+            "concatenation" => {
+                let mut cursor = node.walk();
+                let mut pos = span.start;
+                for child in node.children(&mut cursor) {
+                    let cs = self.span(child);
+                    if cs.start > pos {
+                        // Unnamed tokens between named children (rare): keep as literal.
+                        self.lit(out, Span::new(pos, cs.start), self.slice(pos, cs.start), quoted);
+                    }
+                    if child.is_named() {
+                        self.parts(child, quoted, out);
+                    } else {
+                        self.lit(out, cs, self.text(child), quoted);
+                    }
+                    pos = cs.end.max(pos);
+                }
+            }
+            "simple_expansion" => {
+                let kind = match node.named_child(0) {
+                    Some(n) if n.kind() == "variable_name" => PartKind::Var {
+                        name: self.text(n).to_string(),
+                        default: None,
+                    },
+                    Some(n) if n.kind() == "special_variable_name" && matches!(self.text(n), "@" | "*") => {
+                        PartKind::AllArgs
+                    }
+                    _ => PartKind::Dynamic,
+                };
+                out.push(Part {
+                    kind,
+                    span,
+                    quoted,
+                    exact: false,
+                });
+            }
+            "expansion" => {
+                let kind = self.expansion(node);
+                out.push(Part {
+                    kind,
+                    span,
+                    quoted,
+                    exact: false,
+                });
+            }
+            _ => self.dynamic(out, span, quoted),
+        }
+    }
+
+    fn expansion(&self, node: Node<'_>) -> PartKind {
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        // children: `${`, body…, `}`
+        let body: Vec<Node<'_>> = children
+            .iter()
+            .copied()
+            .filter(|c| !matches!(c.kind(), "${" | "}"))
+            .collect();
+        match body.as_slice() {
+            [name] if name.kind() == "variable_name" => PartKind::Var {
+                name: self.text(*name).to_string(),
+                default: None,
+            },
+            [name] if name.kind() == "special_variable_name" && matches!(self.text(*name), "@" | "*") => {
+                PartKind::AllArgs
+            }
+            [sub] if sub.kind() == "subscript" => {
+                let name = sub.child_by_field_name("name");
+                let index = sub.child_by_field_name("index").map(|i| self.text(i));
+                match (name, index) {
+                    (Some(n), Some("@" | "*")) if n.kind() == "variable_name" => {
+                        PartKind::ArrayAll(self.text(n).to_string())
+                    }
+                    _ => PartKind::Dynamic,
+                }
+            }
+            [name, op, rest @ ..] if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") => {
+                let mut default = Vec::new();
+                for r in rest {
+                    self.parts(*r, false, &mut default);
+                }
+                PartKind::Var {
+                    name: self.text(*name).to_string(),
+                    default: Some(default),
+                }
+            }
+            [name, op] if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") => PartKind::Var {
+                name: self.text(*name).to_string(),
+                default: Some(Vec::new()),
+            },
+            _ => PartKind::Dynamic,
+        }
+    }
+
+    fn dynamic(&self, out: &mut Vec<Part>, span: Span, quoted: bool) {
+        out.push(Part {
+            kind: PartKind::Dynamic,
+            span,
+            quoted,
+            exact: false,
+        });
+    }
+
+    fn lit(&self, out: &mut Vec<Part>, span: Span, text: &str, quoted: bool) {
+        out.push(Part {
+            kind: PartKind::Lit(text.to_string()),
+            span,
+            quoted,
+            exact: true,
+        });
+    }
+
+    /// Literal text inside double quotes: `\$ \` \" \\ \newline` are escapes.
+    fn dq_lit(&self, out: &mut Vec<Part>, span: Span) {
+        let raw = self.slice(span.start, span.end);
+        let mut text = String::with_capacity(raw.len());
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.peek() {
+                    Some('$' | '`' | '"' | '\\') => {
+                        text.push(chars.next().unwrap_or('\\'));
+                        continue;
+                    }
+                    Some('\n') => {
+                        chars.next();
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            text.push(c);
+        }
+        let exact = text == raw;
+        out.push(Part {
+            kind: PartKind::Lit(text),
+            span,
+            quoted: true,
+            exact,
+        });
+    }
+}
+
+/// Quote removal for an unquoted word: `\x` → `x`, `\<newline>` → nothing.
+fn unescape_unquoted(raw: &str) -> (String, bool) {
+    if !raw.contains('\\') {
+        return (raw.to_string(), true);
+    }
+    let mut text = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('\n') | None => {}
+                Some(next) => text.push(next),
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    (text, false)
+}

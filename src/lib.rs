@@ -1,0 +1,18 @@
+//! opslint: a linter for the configuration that keeps a MicroK8s control plane alive.
+//!
+//! Files flow one way: discover → front-end → facts → rules → diagnostics →
+//! reporters. See `docs/architecture.md`.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod docs;
+pub mod duration;
+pub mod facts;
+pub mod lang;
+pub mod linter;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod suppress;

@@ -1,0 +1,237 @@
+//! The pipeline for one file: read → classify → front-end → facts → rules →
+//! suppressions and severities → diagnostics. Files are checked in parallel.
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{Candidate, describe_io_error};
+use crate::lang::{self, Language};
+use crate::rules::{self, Rule, RuleContext};
+use crate::source::{SourceFile, Span};
+use crate::suppress;
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Files above this size are reported, not analysed.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// A rule switched on for this run, with its effective severity.
+#[derive(Clone, Copy)]
+struct Enabled {
+    rule: &'static dyn Rule,
+    severity: Severity,
+}
+
+pub struct Linter {
+    config: Config,
+    enabled: Vec<Enabled>,
+}
+
+/// What came out of checking one file.
+#[derive(Debug)]
+pub struct FileReport {
+    pub path: PathBuf,
+    /// The text the diagnostics point into (lossy for non-UTF-8 files).
+    pub source: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    /// The file could not be analysed at all.
+    pub fn is_fatal(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.rule == rules::UnreadableFile.meta().name)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown rule `{name}` in {flag}{hint}")]
+pub struct UnknownRule {
+    pub name: String,
+    pub flag: &'static str,
+    pub hint: String,
+}
+
+impl Linter {
+    /// `select`: only these rules (None = all); `ignore`: minus these. Config
+    /// severities `off` switch rules off too.
+    pub fn new(config: Config, select: Option<&[String]>, ignore: &[String]) -> Result<Linter, UnknownRule> {
+        for (flag, names) in [("--select", select.unwrap_or(&[])), ("--ignore", ignore)] {
+            for name in names {
+                if rules::by_name(name).is_none() {
+                    return Err(UnknownRule {
+                        name: name.clone(),
+                        flag,
+                        hint: rules::suggest(name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        let enabled = rules::ALL
+            .iter()
+            .copied()
+            .filter(|r| select.is_none_or(|s| s.iter().any(|n| n == r.meta().name)))
+            .filter(|r| !ignore.iter().any(|n| n == r.meta().name))
+            .filter_map(|rule| {
+                let meta = rule.meta();
+                config
+                    .severity(meta.name, meta.default_severity)
+                    .map(|severity| Enabled { rule, severity })
+            })
+            .collect();
+        Ok(Linter { config, enabled })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Checks every candidate in parallel; the result is sorted by path.
+    pub fn check_all(&self, candidates: &[Candidate]) -> Vec<FileReport> {
+        let mut reports: Vec<FileReport> = candidates.par_iter().filter_map(|c| self.check_file(c)).collect();
+        reports.sort_by(|a, b| a.path.cmp(&b.path));
+        reports
+    }
+
+    /// `None` when the file turns out not to be one opslint reads.
+    pub fn check_file(&self, candidate: &Candidate) -> Option<FileReport> {
+        let path = &candidate.path;
+        let bytes = match read_limited(path) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                // An unreadable file whose name says it is ours (or that was named
+                // explicitly) must not pass silently.
+                if candidate.language.is_none() && !candidate.explicit {
+                    return None;
+                }
+                return Some(self.unreadable(path, SourceFile::new(path, String::new()), Span::default(), message));
+            }
+        };
+        let language = match candidate.language {
+            Some(language) => language,
+            None => Language::from_shebang(&bytes[..bytes.len().min(256)])?,
+        };
+        if bytes[..bytes.len().min(8192)].contains(&0) {
+            return Some(self.unreadable(
+                path,
+                SourceFile::new(path, String::new()),
+                Span::default(),
+                "binary file (it contains NUL bytes); not checked".into(),
+            ));
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let end = lossy[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                return Some(self.unreadable(
+                    path,
+                    SourceFile::new(path, lossy),
+                    Span::new(at, end),
+                    format!("not valid UTF-8 (first invalid byte at offset {at}); not checked"),
+                ));
+            }
+        };
+        if matches!(language, Language::NrpeConfig | Language::NrpeConfigTemplate)
+            && !lang::nrpe::looks_like_nrpe(&text)
+        {
+            return None;
+        }
+        let source = SourceFile::new(path, text);
+        let diagnostics = self.lint_source(&source, language);
+        Some(FileReport {
+            path: path.clone(),
+            source,
+            diagnostics,
+        })
+    }
+
+    /// Runs the front-end and the enabled rules over one file's text.
+    pub fn lint_source(&self, source: &SourceFile, language: Language) -> Vec<Diagnostic> {
+        let ignored = self.config.ignored_rules(&source.path);
+        let active: Vec<Enabled> = self
+            .enabled
+            .iter()
+            .copied()
+            .filter(|e| !ignored.contains(&e.rule.meta().name))
+            .collect();
+        // A file that contains nothing any active rule looks for need not be parsed.
+        let wanted = active.iter().any(|e| {
+            let needles = e.rule.needles();
+            needles.is_empty() || needles.iter().any(|n| contains_word(&source.text, n))
+        });
+        if !wanted {
+            return Vec::new();
+        }
+        let facts = lang::analyze(language, &source.text);
+        let mut diagnostics = Vec::new();
+        for e in &active {
+            let meta = e.rule.meta();
+            let options = |name: &str| self.config.option(meta.name, name);
+            let ctx = RuleContext {
+                source,
+                options: &options,
+            };
+            let start = diagnostics.len();
+            e.rule.check(&ctx, &facts, &mut diagnostics);
+            for d in &mut diagnostics[start..] {
+                d.severity = e.severity;
+            }
+        }
+        let directives = suppress::parse(source, &facts.comments);
+        diagnostics.retain(|d| !directives.suppresses(source, d));
+        sort(&mut diagnostics);
+        diagnostics
+    }
+
+    fn unreadable(&self, path: &Path, source: SourceFile, span: Span, message: String) -> FileReport {
+        let meta = rules::UnreadableFile.meta();
+        let severity = self
+            .config
+            .severity(meta.name, meta.default_severity)
+            .unwrap_or(meta.default_severity);
+        FileReport {
+            path: path.to_path_buf(),
+            source,
+            diagnostics: vec![Diagnostic::new(meta.name, severity, span, message)],
+        }
+    }
+}
+
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.rule, &a.message).cmp(&(b.span.start, b.span.end, b.rule, &b.message))
+    });
+}
+
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| describe_io_error(&e))?;
+    let meta = file.metadata().map_err(|e| describe_io_error(&e))?;
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(format!(
+            "file is too large ({:.1} MiB; the limit is {} MiB); not checked",
+            meta.len() as f64 / (1024.0 * 1024.0),
+            MAX_FILE_SIZE / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Read one byte past the limit so a file that grew meanwhile is still caught.
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| describe_io_error(&e))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(format!("file is larger than the limit of {} MiB; not checked", MAX_FILE_SIZE / (1024 * 1024)));
+    }
+    Ok(bytes)
+}
+
+/// `needle` occurs in `text` with no identifier character right before or after it.
+pub fn contains_word(text: &str, needle: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|i| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + needle.len()).copied();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}

@@ -1,0 +1,154 @@
+//! The default, human report: source snippets with labels, rendered by miette.
+
+use super::{Summary, display_path};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::linter::FileReport;
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use std::fmt;
+
+/// A diagnostic as miette wants it, borrowing the file's text.
+struct Rendered<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedText<'a>,
+}
+
+struct NamedText<'a> {
+    name: String,
+    text: &'a str,
+}
+
+impl SourceCode for NamedText<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, miette::MietteError> {
+        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!("{}[{}]", self.diagnostic.severity, self.diagnostic.rule)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let d = self.diagnostic;
+        let fix = d.fix.as_ref().map(|f| format!("fix ({}): {}", applicability(f), f.description));
+        match (&d.help, fix) {
+            (Some(h), Some(f)) => Some(Box::new(format!("{h}\n{f}"))),
+            (Some(h), None) => Some(Box::new(h.clone())),
+            (None, Some(f)) => Some(Box::new(f)),
+            (None, None) => None,
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let d = self.diagnostic;
+        let len = self.source.text.len();
+        let clamp = move |s: crate::source::Span| {
+            let start = s.start.min(len);
+            SourceSpan::new(start.into(), s.end.min(len) - start)
+        };
+        let primary = LabeledSpan::new_primary_with_span(None, clamp(d.span));
+        let others = d
+            .labels
+            .iter()
+            .map(move |l| LabeledSpan::new_with_span(Some(l.message.clone()), clamp(l.span)));
+        Some(Box::new(std::iter::once(primary).chain(others)))
+    }
+}
+
+fn applicability(fix: &crate::diagnostic::Fix) -> &'static str {
+    match fix.applicability {
+        crate::diagnostic::Applicability::Safe => "safe",
+        crate::diagnostic::Applicability::Unsafe => "unsafe",
+    }
+}
+
+pub fn render(reports: &[FileReport], color: bool, quiet: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    for report in reports {
+        let name = display_path(report);
+        for d in &report.diagnostics {
+            let rendered = Rendered {
+                diagnostic: d,
+                source: NamedText {
+                    name: name.clone(),
+                    text: &report.source.text,
+                },
+            };
+            if handler.render_report(&mut out, &rendered).is_err() {
+                let pos = report.source.position(d.span.start);
+                out.push_str(&format!("{name}:{}:{}: {}[{}] {}\n", pos.line, pos.column, d.severity, d.rule, d.message));
+            }
+            out.push('\n');
+        }
+    }
+    if !quiet {
+        out.push_str(&summary_line(&Summary::of(reports)));
+    }
+    out
+}
+
+pub fn summary_line(s: &Summary) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if s.errors + s.warnings + s.infos == 0 {
+        return format!("All checks passed ({} checked).\n", plural(s.files_checked, "file"));
+    }
+    let mut line = format!(
+        "Found {}, {}",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning")
+    );
+    if s.infos > 0 {
+        line.push_str(&format!(", {}", plural(s.infos, "info")));
+    }
+    line.push_str(&format!(" in {} checked", plural(s.files_checked, "file")));
+    if s.fixable > 0 {
+        line.push_str(&format!("; {} with a fix (see --format json)", s.fixable));
+    }
+    line.push_str(".\n");
+    line
+}

@@ -1,0 +1,306 @@
+use super::{FixKind, OptionKind, Rule, RuleContext, RuleMeta, RuleOption};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::duration::{format_duration, parse_go_duration};
+use crate::facts::{CommandFact, FileFacts, Origin, Word};
+use crate::source::SourceFile;
+
+pub struct KubectlRequestTimeout;
+
+static META: RuleMeta = RuleMeta {
+    name: "kubectl-request-timeout",
+    default_severity: Severity::Error,
+    summary: "A kubectl call that can block forever on an unreachable API server",
+    docs: r#"## What it does
+Flags every call of `kubectl` (any path), `microk8s kubectl`, `microk8s.kubectl`,
+`/snap/bin/microk8s kubectl`, `k3s kubectl` and `oc` that talks to the API server
+without a bound on how long it may wait: no `--request-timeout`, a
+`--request-timeout=0` (zero disables the timeout) or a value kubectl cannot parse.
+
+A call is bounded when it has `--request-timeout=D` or `--request-timeout D` with
+D > 0 (`10s`, `1m`, `500ms`, a bare number of seconds), or when it runs under
+`timeout DURATION`. Calls that never contact the API server are not flagged:
+`config …`, `completion`, `kustomize`, `plugin`, `help`, `options`, `--help`/`-h`,
+`version --client`, and `proxy` (long-running by design).
+
+The shell front-end sees through `sudo`, `env`, `VAR=x` prefixes, `command`,
+`exec`, `nohup`, `time`, `nice`, `!`, pipelines, lists, command substitution,
+process substitution, variables holding the command (`K="microk8s kubectl"` then
+`$K get nodes`) and wrapper functions (`k() { kubectl "$@"; }` then `k get pods`).
+NRPE `command[…]=` lines are checked the same way, with positions in the `.cfg`.
+
+## Why is this bad?
+When the API server is down, kubectl waits for it with no limit. In a Nagios/NRPE
+check the call then hangs until `check_nrpe`'s socket timeout (10 s by default,
+often 15 s) kills the connection, and Nagios shows only "CHECK_NRPE: Socket
+timeout" instead of the check's own diagnosis: exactly when the control plane is
+broken, monitoring stops saying why. Hung checks also pile up in NRPE until it is
+saturated. In a three-node MicroK8s cluster this hid a dqlite failure for days.
+
+## Example
+```bash
+#!/bin/bash
+nodes=$(microk8s kubectl get nodes --no-headers)
+```
+
+## Use instead
+```bash
+#!/bin/bash
+nodes=$(microk8s kubectl --request-timeout=10s get nodes --no-headers)
+```
+Keep the sum of the timeouts of all calls in a check below NRPE's timeout.
+
+## Fix
+Safe: inserts ` --request-timeout=10s` (option `timeout`) after the program word,
+or replaces a `0` value. When the program comes from a variable, the fix edits the
+assignment (unsafe if the variable is assigned more than once); for a wrapper
+function it edits the function body. An unparsable value is replaced by an
+unsafe fix. No fix is offered when the program word cannot be extended in place
+(e.g. `K=kubectl` without quotes).
+
+## Options
+- `timeout` (duration, default `10s`): the value the fix inserts.
+
+## References
+- kubectl global flags: `--request-timeout` ("The length of time to wait before
+  giving up on a single server request. Non-zero values should contain a
+  corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout
+  requests.")
+- NRPE `check_nrpe -t` (default 10 s) and `command_timeout` in `nrpe.cfg`.
+"#,
+    options: &[RuleOption {
+        name: "timeout",
+        kind: OptionKind::Duration,
+        default: "10s",
+        description: "the `--request-timeout` value the fix inserts",
+    }],
+    fix: FixKind::Safe,
+};
+
+/// kubectl's global flags that take their value as the next word.
+const GLOBAL_FLAGS_WITH_VALUE: &[&str] = &[
+    "--as", "--as-group", "--as-uid", "--cache-dir", "--certificate-authority", "--client-certificate",
+    "--client-key", "--cluster", "--context", "--kubeconfig", "--log-dir", "--log-file", "-n",
+    "--namespace", "--password", "--profile", "--profile-output", "--request-timeout", "-s",
+    "--server", "--tls-server-name", "--token", "--user", "--username", "-v", "--v", "--vmodule",
+];
+
+/// Sub-commands that never contact the API server (or are long-running on purpose).
+const CLIENT_ONLY: &[&str] = &["completion", "config", "help", "kustomize", "options", "plugin", "proxy"];
+
+impl Rule for KubectlRequestTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> &'static [&'static str] {
+        &["kubectl", "oc"]
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        let timeout = ctx.option(&META, "timeout");
+        for fact in &facts.commands {
+            if let Some(d) = check_call(ctx.source, fact, &timeout) {
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// Index of the word that names kubectl (`kubectl` in `microk8s kubectl`).
+fn kubectl_word(fact: &CommandFact) -> Option<usize> {
+    let program = fact.words.first()?;
+    if !program.is_static {
+        return None;
+    }
+    match fact.program_name() {
+        "kubectl" | "oc" | "microk8s.kubectl" => Some(0),
+        "microk8s" | "k3s" => {
+            let sub = fact.words.get(1)?;
+            (sub.is_static && sub.text == "kubectl").then_some(1)
+        }
+        _ => None,
+    }
+}
+
+enum Problem<'a> {
+    Missing,
+    Zero { value: &'a Word, inline: bool },
+    Invalid { value: &'a Word, inline: bool, reason: String },
+    ZeroTimeoutWrapper,
+}
+
+fn check_call(source: &SourceFile, fact: &CommandFact, timeout: &str) -> Option<Diagnostic> {
+    let program = kubectl_word(fact)?;
+    let args = &fact.words[program + 1..];
+    if is_client_only(args) {
+        return None;
+    }
+    let problem = match find_request_timeout(args) {
+        Some((value, inline)) => {
+            if !value.is_static {
+                // Set from a variable or template: its value is not known here.
+                return None;
+            }
+            let text = value.text.strip_prefix("--request-timeout=").unwrap_or(&value.text);
+            match parse_go_duration(text) {
+                Ok(d) if d.is_zero() => Problem::Zero { value, inline },
+                Ok(_) => return None,
+                Err(reason) => Problem::Invalid { value, inline, reason },
+            }
+        }
+        None => match &fact.time_bound {
+            Some(bound) if bound.duration.is_some_and(|d| d.is_zero()) => Problem::ZeroTimeoutWrapper,
+            Some(_) => return None,
+            None => Problem::Missing,
+        },
+    };
+
+    let call = describe_call(source, fact);
+    let message = match &problem {
+        Problem::Missing => format!(
+            "{call} has no `--request-timeout`: it waits forever when the API server does not answer"
+        ),
+        Problem::Zero { .. } => format!(
+            "{call} sets `--request-timeout` to 0, which disables the timeout: it waits forever when the API server does not answer"
+        ),
+        Problem::Invalid { reason, .. } => format!(
+            "{call} has an invalid `--request-timeout`: {reason}; kubectl refuses to run"
+        ),
+        Problem::ZeroTimeoutWrapper => format!(
+            "{call} runs under `timeout 0`, which disables the time limit, and has no `--request-timeout`"
+        ),
+    };
+    let mut diagnostic = Diagnostic::new(META.name, META.default_severity, fact.span, message).with_help(format!(
+        "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
+    ));
+    match &fact.origin {
+        Origin::Direct => {}
+        Origin::Variable { name, assignment, .. } => {
+            diagnostic = diagnostic.with_label(*assignment, format!("`{name}` is set here"));
+        }
+        Origin::Function { name, body_command } => {
+            diagnostic = diagnostic.with_label(*body_command, format!("`{name}` runs this command"));
+        }
+    }
+    if let Some(fix) = fix(fact, program, &problem, timeout) {
+        diagnostic = diagnostic.with_fix(fix);
+    }
+    Some(diagnostic)
+}
+
+/// The call as written, and what it expands to when that differs.
+fn describe_call(source: &SourceFile, fact: &CommandFact) -> String {
+    let written = shorten(source.slice(fact.span));
+    let expanded = shorten(&fact.expanded());
+    if matches!(fact.origin, Origin::Direct) || written == expanded {
+        format!("`{written}`")
+    } else {
+        format!("`{written}` (expands to `{expanded}`)")
+    }
+}
+
+/// One line, white space folded, at most 60 characters.
+fn shorten(text: &str) -> String {
+    let folded: Vec<&str> = text.split_whitespace().filter(|w| *w != "\\").collect();
+    let folded = folded.join(" ");
+    if folded.chars().count() <= 60 {
+        folded
+    } else {
+        let cut: String = folded.chars().take(59).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+fn is_client_only(args: &[Word]) -> bool {
+    let mut subcommand = None;
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].text.as_str();
+        if t == "--" {
+            break;
+        }
+        if t == "--help" || t == "-h" {
+            return true;
+        }
+        if subcommand.is_none() && args[i].is_static {
+            if t.starts_with('-') {
+                if GLOBAL_FLAGS_WITH_VALUE.contains(&t) {
+                    i += 1;
+                }
+            } else {
+                subcommand = Some(t);
+            }
+        } else if subcommand.is_none() {
+            // A dynamic word where the sub-command should be: unknown, so not client-only.
+            subcommand = Some("");
+        }
+        i += 1;
+    }
+    match subcommand {
+        Some(s) if CLIENT_ONLY.contains(&s) => true,
+        Some("version") => args
+            .iter()
+            .any(|a| a.text == "--client" || a.text == "--client=true"),
+        _ => false,
+    }
+}
+
+/// The `--request-timeout` value word and whether it is inline (`--request-timeout=V`).
+fn find_request_timeout(args: &[Word]) -> Option<(&Word, bool)> {
+    let mut found = None;
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].text.as_str();
+        if t == "--" {
+            break;
+        }
+        if t == "--request-timeout" {
+            found = args.get(i + 1).map(|v| (v, false));
+            i += 1;
+        } else if t.starts_with("--request-timeout=") {
+            found = Some((&args[i], true));
+        }
+        i += 1;
+    }
+    // Like kubectl (pflag), the last occurrence wins.
+    found
+}
+
+fn fix(fact: &CommandFact, program: usize, problem: &Problem<'_>, timeout: &str) -> Option<Fix> {
+    let timeout = parse_go_duration(timeout)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .map(format_duration)
+        .unwrap_or_else(|| "10s".into());
+    let applicability = match &fact.origin {
+        Origin::Variable { assignments, .. } if *assignments > 1 => Applicability::Unsafe,
+        _ => Applicability::Safe,
+    };
+    match problem {
+        Problem::Missing | Problem::ZeroTimeoutWrapper => {
+            let at = fact.words[program].append_at?;
+            Some(Fix {
+                applicability,
+                description: format!("add `--request-timeout={timeout}`"),
+                edits: vec![Edit::insertion(at, format!(" --request-timeout={timeout}"))],
+            })
+        }
+        Problem::Zero { value, inline } | Problem::Invalid { value, inline, .. } => {
+            if !value.exact {
+                return None;
+            }
+            let prefix = if *inline { "--request-timeout=".len() } else { 0 };
+            let span = value.sub_span(prefix, value.text.len());
+            let applicability = if matches!(problem, Problem::Invalid { .. }) {
+                Applicability::Unsafe
+            } else {
+                applicability
+            };
+            Some(Fix {
+                applicability,
+                description: format!("set `--request-timeout={timeout}`"),
+                edits: vec![Edit::replacement(span, timeout)],
+            })
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Rules: one file per rule; each reads facts and emits diagnostics.
+//!
+//! A new rule is a file here, a line in [`ALL`], fixtures under
+//! `testdata/<rule-name>/` and their snapshots.
+
+mod invalid_suppression;
+mod kubectl_request_timeout;
+mod meta;
+mod shell_parse_error;
+mod unreadable_file;
+
+pub use meta::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::facts::FileFacts;
+use crate::source::SourceFile;
+
+pub use invalid_suppression::InvalidSuppression;
+pub use kubectl_request_timeout::KubectlRequestTimeout;
+pub use shell_parse_error::ShellParseError;
+pub use unreadable_file::UnreadableFile;
+
+/// What a rule sees of the file being checked.
+pub struct RuleContext<'a> {
+    pub source: &'a SourceFile,
+    /// Option values from the configuration (already validated), by option name.
+    pub options: &'a dyn Fn(&str) -> Option<&'a str>,
+}
+
+impl RuleContext<'_> {
+    /// The configured value of `name`, else the option's documented default.
+    pub fn option(&self, meta: &RuleMeta, name: &str) -> String {
+        (self.options)(name)
+            .map(str::to_string)
+            .or_else(|| meta.options.iter().find(|o| o.name == name).map(|o| o.default.to_string()))
+            .unwrap_or_default()
+    }
+}
+
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Text of which at least one piece must occur in a file for the rule to have
+    /// anything to say: files with none of them are not parsed at all. Empty means
+    /// the rule must always run.
+    fn needles(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>);
+}
+
+/// Every rule, in the order `opslint rules` lists them.
+pub static ALL: &[&dyn Rule] = &[
+    &KubectlRequestTimeout,
+    &InvalidSuppression,
+    &ShellParseError,
+    &UnreadableFile,
+];
+
+pub fn by_name(name: &str) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|r| r.meta().name == name)
+}
+
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    ALL.iter().map(|r| r.meta()).collect()
+}
+
+/// The closest rule name to a misspelt one, for "did you mean" hints.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    ALL.iter()
+        .map(|r| r.meta().name)
+        .map(|candidate| (edit_distance(name, candidate), candidate))
+        .filter(|(d, c)| *d <= 3.max(c.len() / 5))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

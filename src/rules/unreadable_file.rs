@@ -1,0 +1,48 @@
+use super::{FixKind, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::FileFacts;
+
+/// Emitted by the linter itself when a file cannot be read as text.
+pub struct UnreadableFile;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "unreadable-file",
+    default_severity: Severity::Error,
+    summary: "A file that could not be read, or is binary, not UTF-8 or too large",
+    docs: r#"## What it does
+Reports a file that opslint was asked to check (or found while walking a
+directory) but could not analyse at all: an I/O error (permissions, a file that
+vanished during the run), a binary file, text that is not valid UTF-8 (the
+position of the first invalid byte is shown), or a file over the size limit.
+
+## Why is this bad?
+A linter that silently skips what it cannot read gives a false sense of safety.
+The other files are still checked, and the run exits with status 2.
+
+## Example
+A `check_dqlite.sh` saved as UTF-16 by an editor, or a script whose permissions
+do not allow reading.
+
+## Use instead
+Store scripts and configuration as UTF-8 text; fix the permissions; exclude
+generated or binary files with `exclude` in `.opslint.yaml`.
+
+## Fix
+None.
+"#,
+    options: &[],
+    fix: FixKind::None,
+};
+
+impl Rule for UnreadableFile {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> &'static [&'static str] {
+        // Never makes a file worth parsing: the linter emits it before parsing.
+        &["\u{0}never"]
+    }
+
+    fn check(&self, _ctx: &RuleContext<'_>, _facts: &FileFacts, _out: &mut Vec<Diagnostic>) {}
+}
