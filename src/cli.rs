@@ -130,6 +130,7 @@ fn check(args: CheckArgs) -> i32 {
     let config = match config {
         Ok(config) => config,
         Err(e) => {
+            let e = config::ConfigError { path: discover::clean(&e.path), problems: e.problems };
             eprintln!("error: invalid configuration\n{e}");
             return EXIT_ERROR;
         }

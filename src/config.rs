@@ -1,19 +1,499 @@
-//! TEMPORARY stub; replaced by the real loader.
+//! `.opslint.yaml`: where it is found, what it may say, and errors that point at
+//! the line and column of the offending key or value.
+//!
+//! ```yaml
+//! exclude: ["vendor/**", "*.generated.sh"]
+//! rules:
+//!   kubectl-request-timeout:
+//!     severity: warning          # error | warning | info | off
+//!     timeout: 15s               # a rule option
+//! per-file-ignores:
+//!   "legacy/**": [kubectl-request-timeout]
+//! ```
+
 use crate::diagnostic::Severity;
-use crate::rules::RuleMeta;
-use std::path::{Path, PathBuf};
+use crate::duration::parse_go_duration;
+use crate::rules::{OptionKind, RuleMeta};
+use crate::suggest::closest;
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
 pub const CONFIG_FILE_NAMES: &[&str] = &[".opslint.yaml", ".opslint.yml"];
-#[derive(Debug, Clone)]
-pub struct Config { root: PathBuf }
-impl Config {
-    pub fn default_at(root: &Path) -> Config { Config { root: root.to_path_buf() } }
-    pub fn is_excluded(&self, _path: &Path) -> bool { false }
-    pub fn ignored_rules(&self, _path: &Path) -> Vec<&str> { vec![] }
-    pub fn severity(&self, _rule: &str, default: Severity) -> Option<Severity> { Some(default) }
-    pub fn option(&self, _rule: &str, _name: &str) -> Option<&str> { None }
+
+/// Top-level keys. `target` is read by the flag-manifest rules.
+const TOP_LEVEL_KEYS: &[&str] = &["exclude", "rules", "per-file-ignores", "target"];
+
+/// Config files larger than this are refused.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeveritySetting {
+    Off,
+    Level(Severity),
 }
-pub fn discover(_start: &Path) -> Option<PathBuf> { None }
+
+#[derive(Debug, Clone, Default)]
+pub struct RuleSettings {
+    pub severity: Option<SeveritySetting>,
+    pub options: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    path: Option<PathBuf>,
+    root: PathBuf,
+    exclude: GlobSet,
+    rules: BTreeMap<String, RuleSettings>,
+    per_file_ignores: Vec<(GlobSet, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// 1-based; 0 when the problem has no position (an I/O error).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
 #[derive(Debug, thiserror::Error)]
-#[error("config error")]
-pub struct ConfigError;
-pub fn load(_path: &Path, _rules: &[&RuleMeta]) -> Result<Config, ConfigError> { Err(ConfigError) }
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if p.line == 0 {
+                write!(f, "{}: {}", self.path.display(), p.message)?;
+            } else {
+                write!(f, "{}:{}:{}: {}", self.path.display(), p.line, p.column, p.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// Built-in defaults: no file, globs relative to `root`.
+    pub fn default_at(root: &Path) -> Config {
+        Config {
+            path: None,
+            root: absolute(root),
+            exclude: GlobSet::empty(),
+            rules: BTreeMap::new(),
+            per_file_ignores: Vec::new(),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `path` (absolute, or relative to the current directory) matches an `exclude` glob.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        !self.exclude.is_empty() && self.relative(path).is_some_and(|rel| self.exclude.is_match(rel))
+    }
+
+    /// Rules switched off for `path` by `per-file-ignores`.
+    pub fn ignored_rules(&self, path: &Path) -> Vec<&str> {
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
+        let Some(rel) = self.relative(path) else { return Vec::new() };
+        self.per_file_ignores
+            .iter()
+            .filter(|(set, _)| set.is_match(&rel))
+            .flat_map(|(_, rules)| rules.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// Effective severity; `None` when the rule is switched off.
+    pub fn severity(&self, rule: &str, default: Severity) -> Option<Severity> {
+        match self.rules.get(rule).and_then(|r| r.severity) {
+            Some(SeveritySetting::Off) => None,
+            Some(SeveritySetting::Level(s)) => Some(s),
+            None => Some(default),
+        }
+    }
+
+    pub fn option(&self, rule: &str, name: &str) -> Option<&str> {
+        self.rules.get(rule)?.options.get(name).map(String::as_str)
+    }
+
+    fn relative(&self, path: &Path) -> Option<PathBuf> {
+        absolute(path).strip_prefix(&self.root).ok().map(Path::to_path_buf)
+    }
+}
+
+/// An absolute, lexically normalised path (`.` and `..` resolved without touching disk).
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The first config file in `start` or its parents, not looking above the
+/// repository root (the directory that holds `.git`).
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = absolute(start);
+    for dir in start.ancestors() {
+        for name in CONFIG_FILE_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+    }
+    None
+}
+
+pub fn load(path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigError> {
+    let io_error = |message: String| ConfigError {
+        path: path.to_path_buf(),
+        problems: vec![ConfigProblem {
+            line: 0,
+            column: 0,
+            message,
+        }],
+    };
+    let meta = std::fs::metadata(path).map_err(|e| io_error(format!("cannot read: {e}")))?;
+    if meta.len() > MAX_CONFIG_SIZE {
+        return Err(io_error(format!("config file is larger than {} KiB", MAX_CONFIG_SIZE / 1024)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_error(format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| io_error("config file is not valid UTF-8".into()))?;
+    parse(&text, path, rules)
+}
+
+pub fn parse(text: &str, path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigError> {
+    let root = path.parent().map(absolute).unwrap_or_else(|| absolute(Path::new(".")));
+    let mut config = Config::default_at(&root);
+    config.path = Some(path.to_path_buf());
+    let mut parser = ConfigParser {
+        rules,
+        problems: Vec::new(),
+    };
+    let docs = match MarkedYaml::load_from_str(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            let m = e.marker();
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                problems: vec![ConfigProblem {
+                    line: m.line(),
+                    column: m.col() + 1,
+                    message: format!("invalid YAML: {}", e.info()),
+                }],
+            });
+        }
+    };
+    if docs.len() > 1 {
+        parser.problem(&docs[1], "a config file holds one YAML document".into());
+    }
+    if let Some(doc) = docs.first() {
+        parser.top_level(doc, &mut config);
+    }
+    if parser.problems.is_empty() {
+        Ok(config)
+    } else {
+        parser.problems.sort_by_key(|p| (p.line, p.column));
+        Err(ConfigError {
+            path: path.to_path_buf(),
+            problems: parser.problems,
+        })
+    }
+}
+
+struct ConfigParser<'a> {
+    rules: &'a [&'static RuleMeta],
+    problems: Vec<ConfigProblem>,
+}
+
+fn kind_name(node: &MarkedYaml<'_>) -> &'static str {
+    match &node.data {
+        YamlData::Mapping(_) => "a mapping",
+        YamlData::Sequence(_) => "a list",
+        YamlData::Value(Scalar::Null) => "null",
+        YamlData::Value(Scalar::String(_)) | YamlData::Representation(..) => "a string",
+        YamlData::Value(Scalar::Boolean(_)) => "a boolean",
+        YamlData::Value(Scalar::Integer(_)) | YamlData::Value(Scalar::FloatingPoint(_)) => "a number",
+        YamlData::Tagged(..) => "a tagged value",
+        YamlData::Alias(_) => "an alias",
+        _ => "an invalid value",
+    }
+}
+
+/// A scalar's text (strings, numbers and booleans alike).
+fn scalar_text(node: &MarkedYaml<'_>) -> Option<String> {
+    match &node.data {
+        YamlData::Value(Scalar::String(s)) => Some(s.to_string()),
+        YamlData::Value(Scalar::Integer(i)) => Some(i.to_string()),
+        YamlData::Value(Scalar::FloatingPoint(f)) => Some(f.to_string()),
+        YamlData::Value(Scalar::Boolean(b)) => Some(b.to_string()),
+        YamlData::Representation(s, _, _) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn string(node: &MarkedYaml<'_>) -> Option<String> {
+    match &node.data {
+        YamlData::Value(Scalar::String(s)) => Some(s.to_string()),
+        YamlData::Representation(s, _, _) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+impl ConfigParser<'_> {
+    fn problem(&mut self, node: &MarkedYaml<'_>, message: String) {
+        self.problems.push(ConfigProblem {
+            line: node.span.start.line(),
+            column: node.span.start.col() + 1,
+            message,
+        });
+    }
+
+    fn top_level(&mut self, doc: &MarkedYaml<'_>, config: &mut Config) {
+        let map = match &doc.data {
+            YamlData::Mapping(map) => map,
+            YamlData::Value(Scalar::Null) => return,
+            _ => {
+                self.problem(doc, format!("the config must be a mapping, found {}", kind_name(doc)));
+                return;
+            }
+        };
+        for (key, value) in map {
+            let Some(name) = string(key) else {
+                self.problem(key, format!("keys must be strings, found {}", kind_name(key)));
+                continue;
+            };
+            match name.as_str() {
+                "exclude" => {
+                    let globs = self.string_list(value, "exclude");
+                    config.exclude = self.globset(&globs);
+                }
+                "rules" => self.rules_section(value, config),
+                "per-file-ignores" => self.per_file_ignores(value, config),
+                "target" => {}
+                other => {
+                    let hint = closest(other, TOP_LEVEL_KEYS.iter().copied())
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!("; known keys: {}", backticked(TOP_LEVEL_KEYS.iter().copied())));
+                    self.problem(key, format!("unknown key `{other}`{hint}"));
+                }
+            }
+        }
+    }
+
+    /// A list of strings (a single string is accepted as a one-item list).
+    fn string_list<'n>(&mut self, node: &'n MarkedYaml<'n>, what: &str) -> Vec<(String, &'n MarkedYaml<'n>)> {
+        match &node.data {
+            YamlData::Sequence(items) => items
+                .iter()
+                .filter_map(|item| match string(item) {
+                    Some(s) => Some((s, item)),
+                    None => {
+                        self.problem(item, format!("`{what}` entries must be strings, found {}", kind_name(item)));
+                        None
+                    }
+                })
+                .collect(),
+            _ => match string(node) {
+                Some(s) => vec![(s, node)],
+                None => {
+                    self.problem(node, format!("`{what}` must be a list of strings, found {}", kind_name(node)));
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    fn globset(&mut self, globs: &[(String, &MarkedYaml<'_>)]) -> GlobSet {
+        let mut builder = GlobSetBuilder::new();
+        for (pattern, node) in globs {
+            match compile_glob(pattern) {
+                Ok(compiled) => {
+                    for g in compiled {
+                        builder.add(g);
+                    }
+                }
+                Err(e) => self.problem(node, format!("invalid glob `{pattern}`: {e}")),
+            }
+        }
+        builder.build().unwrap_or_else(|_| GlobSet::empty())
+    }
+
+    fn rule_meta(&mut self, node: &MarkedYaml<'_>) -> Option<&'static RuleMeta> {
+        let name = string(node)?;
+        match self.rules.iter().find(|m| m.name == name) {
+            Some(meta) => Some(*meta),
+            None => {
+                let hint = closest(&name, self.rules.iter().map(|m| m.name))
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_else(|| "; `opslint rules` lists every rule".into());
+                self.problem(node, format!("unknown rule `{name}`{hint}"));
+                None
+            }
+        }
+    }
+
+    fn rules_section(&mut self, node: &MarkedYaml<'_>, config: &mut Config) {
+        let YamlData::Mapping(map) = &node.data else {
+            if !matches!(node.data, YamlData::Value(Scalar::Null)) {
+                self.problem(node, format!("`rules` must be a mapping of rule names, found {}", kind_name(node)));
+            }
+            return;
+        };
+        for (key, value) in map {
+            if string(key).is_none() {
+                self.problem(key, format!("rule names must be strings, found {}", kind_name(key)));
+                continue;
+            }
+            let Some(meta) = self.rule_meta(key) else { continue };
+            let settings = config.rules.entry(meta.name.to_string()).or_default();
+            let YamlData::Mapping(options) = &value.data else {
+                if !matches!(value.data, YamlData::Value(Scalar::Null)) {
+                    self.problem(value, format!("settings of `{}` must be a mapping, found {}", meta.name, kind_name(value)));
+                }
+                continue;
+            };
+            for (okey, ovalue) in options {
+                let Some(oname) = string(okey) else {
+                    self.problem(okey, format!("option names must be strings, found {}", kind_name(okey)));
+                    continue;
+                };
+                if oname == "severity" {
+                    match string(ovalue).as_deref() {
+                        Some("off") => settings.severity = Some(SeveritySetting::Off),
+                        Some(s) if Severity::parse(s).is_some() => {
+                            settings.severity = Severity::parse(s).map(SeveritySetting::Level);
+                        }
+                        _ => self.problem(
+                            ovalue,
+                            format!(
+                                "`severity` must be one of `error`, `warning`, `info`, `off`; found `{}`",
+                                scalar_text(ovalue).unwrap_or_else(|| kind_name(ovalue).into())
+                            ),
+                        ),
+                    }
+                    continue;
+                }
+                let Some(option) = meta.options.iter().find(|o| o.name == oname) else {
+                    let known = if meta.options.is_empty() {
+                        "it has only `severity`".to_string()
+                    } else {
+                        format!("known: `severity`, {}", backticked(meta.options.iter().map(|o| o.name)))
+                    };
+                    self.problem(okey, format!("unknown option `{oname}` for rule `{}`; {known}", meta.name));
+                    continue;
+                };
+                let Some(value_text) = scalar_text(ovalue) else {
+                    self.problem(ovalue, format!("option `{oname}` must be a scalar, found {}", kind_name(ovalue)));
+                    continue;
+                };
+                if let Err(reason) = check_kind(option.kind, &value_text) {
+                    self.problem(ovalue, format!("invalid value for `{oname}`: {reason}"));
+                    continue;
+                }
+                settings.options.insert(oname, value_text);
+            }
+        }
+    }
+
+    fn per_file_ignores(&mut self, node: &MarkedYaml<'_>, config: &mut Config) {
+        let YamlData::Mapping(map) = &node.data else {
+            if !matches!(node.data, YamlData::Value(Scalar::Null)) {
+                self.problem(node, format!("`per-file-ignores` must map globs to rule lists, found {}", kind_name(node)));
+            }
+            return;
+        };
+        for (key, value) in map {
+            let Some(pattern) = string(key) else {
+                self.problem(key, format!("globs must be strings, found {}", kind_name(key)));
+                continue;
+            };
+            let set = self.globset(&[(pattern, key)]);
+            let mut names = Vec::new();
+            let entries: Vec<(String, &MarkedYaml<'_>)> = match string(value) {
+                // "a,b" as a single string.
+                Some(list) => list
+                    .split(',')
+                    .map(|s| (s.trim().to_string(), value))
+                    .filter(|(s, _)| !s.is_empty())
+                    .collect(),
+                None => self.string_list(value, "per-file-ignores"),
+            };
+            for (name, at) in entries {
+                if self.rules.iter().any(|m| m.name == name) {
+                    names.push(name);
+                } else {
+                    let hint = closest(&name, self.rules.iter().map(|m| m.name))
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    self.problem(at, format!("unknown rule `{name}`{hint}"));
+                }
+            }
+            config.per_file_ignores.push((set, names));
+        }
+    }
+}
+
+/// A glob without `/` matches a file or directory name at any depth (like
+/// `.gitignore`); one with `/` is anchored at the config's directory. Either way a
+/// matching directory matches everything below it.
+fn compile_glob(pattern: &str) -> Result<Vec<Glob>, globset::Error> {
+    let trimmed = pattern.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
+    let base = if trimmed.contains('/') {
+        trimmed.to_string()
+    } else {
+        format!("**/{trimmed}")
+    };
+    let build = |p: &str| GlobBuilder::new(p).literal_separator(true).build();
+    Ok(vec![build(&base)?, build(&format!("{base}/**"))?])
+}
+
+fn check_kind(kind: OptionKind, text: &str) -> Result<(), String> {
+    match kind {
+        OptionKind::Duration => match parse_go_duration(text) {
+            Ok(d) if d.is_zero() => Err("must be greater than zero".into()),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        },
+        OptionKind::Integer => text.parse::<i64>().map(|_| ()).map_err(|_| format!("`{text}` is not an integer")),
+        OptionKind::Bool => match text {
+            "true" | "false" => Ok(()),
+            _ => Err(format!("`{text}` is not `true` or `false`")),
+        },
+        OptionKind::String => Ok(()),
+    }
+}
+
+fn backticked<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}

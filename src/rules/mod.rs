@@ -68,23 +68,5 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 
 /// The closest rule name to a misspelt one, for "did you mean" hints.
 pub fn suggest(name: &str) -> Option<&'static str> {
-    ALL.iter()
-        .map(|r| r.meta().name)
-        .map(|candidate| (edit_distance(name, candidate), candidate))
-        .filter(|(d, c)| *d <= 3.max(c.len() / 5))
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    crate::suggest::closest(name, ALL.iter().map(|r| r.meta().name))
 }

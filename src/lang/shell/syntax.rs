@@ -72,7 +72,6 @@ pub struct RawAssignment {
 #[derive(Debug, Clone)]
 pub struct RawFunction {
     pub name: String,
-    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -111,7 +110,6 @@ pub fn collect(root: Node<'_>, base: usize, host: &str, out: &mut Syntax) {
                 if let Some(name) = node.child_by_field_name("name") {
                     out.functions.push(RawFunction {
                         name: cx.text(name).to_string(),
-                        span: cx.span(node),
                     });
                     function = Some(out.functions.len() - 1);
                 }

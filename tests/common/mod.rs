@@ -1,0 +1,61 @@
+//! Shared test helpers: lint a fixture and render its findings in a stable,
+//! reviewable form (position, severity, rule, message, labels, and the line
+//! after applying the fix).
+
+use opslint::config::Config;
+use opslint::discover::Candidate;
+use opslint::fix;
+use opslint::lang::Language;
+use opslint::linter::{FileReport, Linter};
+use std::fmt::Write;
+use std::path::Path;
+
+/// Lints one file with the default configuration and every rule.
+pub fn lint(path: &Path) -> Option<FileReport> {
+    let linter = Linter::new(Config::default_at(Path::new(".")), None, &[]).expect("valid rules");
+    linter.check_file(&Candidate {
+        path: relative(path),
+        explicit: true,
+        language: Language::from_path(path),
+    })
+}
+
+pub fn relative(path: &Path) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// One block per finding.
+pub fn render(report: &FileReport) -> String {
+    let src = &report.source;
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let start = src.position(d.span.start);
+        let end = src.position(d.span.end);
+        let _ = writeln!(
+            out,
+            "{}:{}-{}:{} {}[{}] {}",
+            start.line, start.column, end.line, end.column, d.severity, d.rule, d.message
+        );
+        let line = src.lines.line_span(&src.text, start.line - 1);
+        let _ = writeln!(out, "  | {}", src.slice(line));
+        for l in &d.labels {
+            let p = src.position(l.span.start);
+            let _ = writeln!(out, "  = label {}:{}: {}", p.line, p.column, l.message);
+        }
+        if let Some(f) = &d.fix {
+            let applied = fix::apply(&src.text, [f], true);
+            let _ = writeln!(out, "  = fix ({:?}): {}", f.applicability, f.description);
+            for e in &f.edits {
+                let p = src.position(e.span.start);
+                let fixed = opslint::source::LineIndex::new(&applied.text);
+                let span = fixed.line_span(&applied.text, p.line - 1);
+                let _ = writeln!(out, "  + {}", &applied.text[span.start..span.end]);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("(no findings)\n");
+    }
+    out
+}
