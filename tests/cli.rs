@@ -1,0 +1,271 @@
+//! The `opslint` binary end to end: formats, exit statuses, configuration,
+//! discovery and hostile files.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn opslint() -> Command {
+    let mut cmd = Command::cargo_bin("opslint").expect("binary built");
+    cmd.env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
+    cmd
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = opslint().current_dir(dir).args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const UNBOUNDED: &str = "#!/bin/bash\nnodes=$(microk8s kubectl get nodes)\n";
+const BOUNDED: &str = "#!/bin/bash\nnodes=$(microk8s kubectl --request-timeout=10s get nodes)\n";
+
+fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, content).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn json_output_is_the_documented_contract() {
+    let dir = tree(&[("check.sh", UNBOUNDED.as_bytes()), ("ok.sh", BOUNDED.as_bytes())]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn text_output_renders_source_snippets() {
+    let dir = tree(&[("check.sh", UNBOUNDED.as_bytes())]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--color", "never"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn concise_output_is_one_line_per_finding() {
+    let dir = tree(&[("b.sh", UNBOUNDED.as_bytes()), ("a.sh", UNBOUNDED.as_bytes())]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "a.sh:2:9: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n\
+         b.sh:2:9: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
+    );
+}
+
+#[test]
+fn clean_tree_exits_zero() {
+    let dir = tree(&[("ok.sh", BOUNDED.as_bytes())]);
+    let (code, stdout, _) = run_in(dir.path(), &["check"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "All checks passed (1 file checked).\n");
+}
+
+#[test]
+fn color_follows_flag_and_no_color() {
+    let dir = tree(&[("check.sh", UNBOUNDED.as_bytes())]);
+    let (_, always, _) = run_in(dir.path(), &["check", "--color", "always"]);
+    assert!(always.contains('\u{1b}'), "--color always must emit ANSI escapes");
+    let out = opslint()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check"])
+        .output()
+        .expect("runs");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn warnings_alone_exit_zero_and_quiet_drops_the_summary() {
+    let dir = tree(&[
+        ("check.sh", UNBOUNDED.as_bytes()),
+        (".opslint.yaml", b"rules:\n  kubectl-request-timeout:\n    severity: warning\n"),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--quiet", "--format", "concise"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("check.sh:2:9: warning[kubectl-request-timeout]"), "{stdout}");
+    let (_, text, _) = run_in(dir.path(), &["check", "--quiet", "--color", "never"]);
+    assert!(!text.contains("Found"), "{text}");
+}
+
+#[test]
+fn select_and_ignore() {
+    let dir = tree(&[("check.sh", UNBOUNDED.as_bytes())]);
+    let (code, _, _) = run_in(dir.path(), &["check", "--ignore", "kubectl-request-timeout"]);
+    assert_eq!(code, 0);
+    let (code, _, _) = run_in(dir.path(), &["check", "--select", "invalid-suppression,shell-parse-error"]);
+    assert_eq!(code, 0);
+    let (code, _, _) = run_in(dir.path(), &["check", "--select", "kubectl-request-timeout"]);
+    assert_eq!(code, 1);
+    let (code, _, stderr) = run_in(dir.path(), &["check", "--select", "kubectl-timeout"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown rule `kubectl-timeout` in --select"), "{stderr}");
+}
+
+#[test]
+fn config_errors_point_at_the_line_and_exit_2() {
+    let dir = tree(&[
+        ("check.sh", UNBOUNDED.as_bytes()),
+        (
+            ".opslint.yaml",
+            b"rules:\n  kubectl-request-timeout:\n    severity: loud\n    timeout: 10x\n  no-such-rule: {}\nexlude: []\n",
+        ),
+    ]);
+    let (code, stdout, stderr) = run_in(dir.path(), &["check"]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        "error: invalid configuration\n\
+         .opslint.yaml:3:15: `severity` must be one of `error`, `warning`, `info`, `off`; found `loud`\n\
+         .opslint.yaml:4:14: invalid value for `timeout`: `10x` has an unknown unit `x`\n\
+         .opslint.yaml:5:3: unknown rule `no-such-rule`; `opslint rules` lists every rule\n\
+         .opslint.yaml:6:1: unknown key `exlude`; did you mean `exclude`?\n"
+    );
+}
+
+#[test]
+fn malformed_config_yaml_is_an_error_not_a_crash() {
+    let dir = tree(&[("check.sh", UNBOUNDED.as_bytes()), (".opslint.yaml", b"rules: [\n  - a\n  b: c\n")]);
+    let (code, _, stderr) = run_in(dir.path(), &["check"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(".opslint.yaml:2:3: invalid YAML: "), "{stderr}");
+}
+
+#[test]
+fn config_is_found_in_parents_and_options_reach_the_rule() {
+    let dir = tree(&[
+        ("scripts/nrpe/check.sh", UNBOUNDED.as_bytes()),
+        (".opslint.yaml", b"rules:\n  kubectl-request-timeout:\n    timeout: 5s\n"),
+    ]);
+    let (code, stdout, _) = run_in(&dir.path().join("scripts/nrpe"), &["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("\"content\": \" --request-timeout=5s\""), "{stdout}");
+    // --config overrides discovery.
+    fs::write(dir.path().join("other.yaml"), "rules:\n  kubectl-request-timeout:\n    severity: off\n").expect("write");
+    let (code, _, _) = run_in(dir.path(), &["check", "--config", "other.yaml", "scripts"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn exclude_and_per_file_ignores() {
+    let dir = tree(&[
+        ("generated/a.sh", UNBOUNDED.as_bytes()),
+        ("legacy/b.sh", UNBOUNDED.as_bytes()),
+        ("c.sh", UNBOUNDED.as_bytes()),
+        (
+            ".opslint.yaml",
+            b"exclude: [generated]\nper-file-ignores:\n  \"legacy/**\": [kubectl-request-timeout]\n",
+        ),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with("c.sh:2:9:"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    // Explicit paths are checked even when excluded, unless --force-exclude.
+    let (code, _, _) = run_in(dir.path(), &["check", "generated/a.sh"]);
+    assert_eq!(code, 1);
+    let (code, _, _) = run_in(dir.path(), &["check", "--force-exclude", "generated/a.sh"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn discovery_respects_gitignore_hidden_and_vendored_dirs_and_reads_shebangs() {
+    let dir = tree(&[
+        (".gitignore", b"build/\n"),
+        ("build/gen.sh", UNBOUNDED.as_bytes()),
+        (".hidden/x.sh", UNBOUNDED.as_bytes()),
+        ("vendor/lib.sh", UNBOUNDED.as_bytes()),
+        ("node_modules/pkg/run.sh", UNBOUNDED.as_bytes()),
+        ("bin/check_nodes", UNBOUNDED.as_bytes()),
+        ("bin/check_python", b"#!/usr/bin/env python3\nprint('kubectl get nodes')\n"),
+        ("bin/check_env_bash", b"#!/usr/bin/env -S bash -e\nkubectl get pods\n"),
+        ("notes.txt", b"kubectl get nodes\n"),
+        ("setup.cfg", b"[metadata]\nname = kubectl\n"),
+        ("nrpe.d/k8s.cfg", b"command[check_k8s]=microk8s kubectl get nodes\n"),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code, 1);
+    let files: Vec<&str> = stdout.lines().map(|l| l.split(':').next().unwrap_or("")).collect();
+    assert_eq!(files, ["bin/check_env_bash", "bin/check_nodes", "nrpe.d/k8s.cfg"], "{stdout}");
+}
+
+#[test]
+fn unreadable_binary_and_non_utf8_files_are_reported_and_others_still_checked() {
+    let mut latin1 = b"#!/bin/sh\n# caf".to_vec();
+    latin1.push(0xe9);
+    latin1.extend_from_slice(b"\nkubectl get nodes\n");
+    let dir = tree(&[
+        ("a-binary.sh", b"\x7fELF\x00\x00\x01kubectl"),
+        ("b-latin1.sh", &latin1),
+        ("c-check.sh", UNBOUNDED.as_bytes()),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stdout,
+        "a-binary.sh:1:1: error[unreadable-file] binary file (it contains NUL bytes); not checked\n\
+         b-latin1.sh:2:6: error[unreadable-file] not valid UTF-8 (first invalid byte at offset 15); not checked\n\
+         c-check.sh:2:9: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
+    );
+}
+
+#[test]
+fn missing_paths_exit_2_with_a_message() {
+    let dir = tree(&[("c.sh", UNBOUNDED.as_bytes())]);
+    let (code, stdout, stderr) = run_in(dir.path(), &["check", "--format", "concise", "nope.sh", "c.sh"]);
+    assert_eq!(code, 2);
+    assert!(stdout.starts_with("c.sh:2:9:"), "{stdout}");
+    assert!(stderr.contains("nope.sh: no such file or directory"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn permission_denied_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("locked.sh", UNBOUNDED.as_bytes()), ("open.sh", UNBOUNDED.as_bytes())]);
+    let locked = dir.path().join("locked.sh");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).expect("chmod");
+    if fs::read(&locked).is_ok() {
+        // Running as root: permissions do not apply, nothing to test here.
+        return;
+    }
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code, 2);
+    assert!(stdout.contains("locked.sh:1:1: error[unreadable-file] permission denied"), "{stdout}");
+    assert!(stdout.contains("open.sh:2:9:"), "{stdout}");
+}
+
+#[test]
+fn rules_and_rule_commands() {
+    let (code, stdout, _) = run_in(Path::new("."), &["rules"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("rules_list", stdout);
+    let (code, json, _) = run_in(Path::new("."), &["rules", "--format", "json"]);
+    assert_eq!(code, 0);
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(parsed[0]["name"], "kubectl-request-timeout");
+    assert_eq!(parsed[0]["severity"], "error");
+    let (code, doc, _) = run_in(Path::new("."), &["rule", "kubectl-request-timeout"]);
+    assert_eq!(code, 0);
+    for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix"] {
+        assert!(doc.contains(section), "missing {section}");
+    }
+    let (code, _, stderr) = run_in(Path::new("."), &["rule", "kubectl-request-timout"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean `kubectl-request-timeout`?"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, _) = run_in(Path::new("."), &["check", "--format", "xml"]);
+    assert_eq!(code, 2);
+}
