@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::lang::Language;
-use ignore::WalkBuilder;
+use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 
 /// Directories that hold other people's code.
@@ -51,7 +51,10 @@ pub fn discover(paths: &[PathBuf], config: &Config, force_exclude: bool) -> (Vec
             continue;
         }
         let config_for_filter = config.clone();
-        let walker = WalkBuilder::new(root)
+        let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+        // The parallel walker: on a large tree, listing directories costs as much as
+        // reading the files that matter.
+        WalkBuilder::new(root)
             .hidden(true)
             .git_ignore(true)
             .git_exclude(true)
@@ -68,33 +71,45 @@ pub fn discover(paths: &[PathBuf], config: &Config, force_exclude: bool) -> (Vec
                 }
                 entry.depth() == 0 || !config_for_filter.is_excluded(entry.path())
             })
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    errors.push(walk_error(root, &e));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let path = entry.path();
-            let language = Language::from_path(path);
-            // Extension-less files may be scripts with a shebang; others are not ours.
-            if language.is_none() && Language::has_extension(path) {
-                continue;
-            }
-            candidates.push(Candidate {
-                path: clean(path),
-                explicit: false,
-                language,
+            .build_parallel()
+            .run(|| {
+                let found = &found;
+                Box::new(move |entry| {
+                    let item = match entry {
+                        Ok(entry) => {
+                            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                                return WalkState::Continue;
+                            }
+                            let path = entry.path();
+                            let language = Language::from_path(path);
+                            // Extension-less files may be scripts with a shebang; others are not ours.
+                            if language.is_none() && Language::has_extension(path) {
+                                return WalkState::Continue;
+                            }
+                            Ok(Candidate {
+                                path: clean(path),
+                                explicit: false,
+                                language,
+                            })
+                        }
+                        Err(e) => Err(walk_error(root, &e)),
+                    };
+                    if let Ok(mut guard) = found.lock() {
+                        match item {
+                            Ok(c) => guard.0.push(c),
+                            Err(e) => guard.1.push(e),
+                        }
+                    }
+                    WalkState::Continue
+                })
             });
-        }
+        let (found_candidates, found_errors) = found.into_inner().unwrap_or_default();
+        candidates.extend(found_candidates);
+        errors.extend(found_errors);
     }
     candidates.sort_by(|a, b| a.path.cmp(&b.path));
     candidates.dedup_by(|a, b| a.path == b.path);
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
     (candidates, errors)
 }
 

@@ -139,6 +139,12 @@ impl Linter {
         }
         let source = SourceFile::new(path, text);
         let diagnostics = self.lint_source(&source, language);
+        // Reports are kept until the run ends: only keep text that is shown.
+        let source = if diagnostics.is_empty() {
+            SourceFile::new(path, String::new())
+        } else {
+            source
+        };
         Some(FileReport {
             path: path.clone(),
             source,
@@ -156,9 +162,10 @@ impl Linter {
             .filter(|e| !ignored.contains(&e.rule.meta().name))
             .collect();
         // A file that contains nothing any active rule looks for need not be parsed.
-        let wanted = active.iter().any(|e| {
-            let needles = e.rule.needles();
-            needles.is_empty() || needles.iter().any(|n| contains_word(&source.text, n))
+        let wanted = active.iter().any(|e| match e.rule.needles() {
+            None => false,
+            Some([]) => true,
+            Some(needles) => needles.iter().any(|n| contains_word(&source.text, n)),
         });
         if !wanted {
             return Vec::new();

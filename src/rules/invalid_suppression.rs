@@ -41,8 +41,8 @@ impl Rule for InvalidSuppression {
         &META
     }
 
-    fn needles(&self) -> &'static [&'static str] {
-        &["opslint:"]
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["opslint:"])
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {

@@ -92,8 +92,8 @@ impl Rule for KubectlRequestTimeout {
         &META
     }
 
-    fn needles(&self) -> &'static [&'static str] {
-        &["kubectl", "oc"]
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["kubectl", "oc"])
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {

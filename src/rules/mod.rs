@@ -40,11 +40,12 @@ impl RuleContext<'_> {
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
 
-    /// Text of which at least one piece must occur in a file for the rule to have
-    /// anything to say: files with none of them are not parsed at all. Empty means
-    /// the rule must always run.
-    fn needles(&self) -> &'static [&'static str] {
-        &[]
+    /// Words of which at least one must occur in a file (as a whole word) for the
+    /// rule to have anything to say: files with none of them are not parsed at all.
+    /// `Some(&[])` means the rule must always run; `None` means the rule never makes
+    /// a file worth parsing on its own (it reports on what other rules' parsing finds).
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>);

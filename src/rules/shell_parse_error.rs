@@ -39,6 +39,11 @@ impl Rule for ShellParseError {
         &META
     }
 
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        // Only reports on files that other rules made worth parsing.
+        None
+    }
+
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for u in &facts.unparsed {
             out.push(

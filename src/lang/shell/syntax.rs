@@ -93,6 +93,7 @@ pub struct Syntax {
 pub fn collect(root: Node<'_>, base: usize, host: &str, out: &mut Syntax) {
     let cx = Cx { base, host };
     let mut stack: Vec<(Node<'_>, Option<usize>)> = vec![(root, None)];
+    let mut cursor = root.walk();
     while let Some((node, function)) = stack.pop() {
         let mut function = function;
         match node.kind() {
@@ -125,11 +126,10 @@ pub fn collect(root: Node<'_>, base: usize, host: &str, out: &mut Syntax) {
             _ => {}
         }
         // Push children in reverse so that they are visited in source order.
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-        for child in children.into_iter().rev() {
-            stack.push((child, function));
-        }
+        cursor.reset(node);
+        let before = stack.len();
+        stack.extend(node.named_children(&mut cursor).map(|child| (child, function)));
+        stack[before..].reverse();
     }
 }
 
