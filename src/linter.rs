@@ -39,7 +39,8 @@ pub struct FileReport {
 impl FileReport {
     /// The file could not be analysed at all.
     pub fn is_fatal(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.rule == rules::UnreadableFile.meta().name)
+        let fatal = [rules::UnreadableFile.meta().name, rules::InternalError.meta().name];
+        self.diagnostics.iter().any(|d| fatal.contains(&d.rule))
     }
 }
 
@@ -138,7 +139,26 @@ impl Linter {
             return None;
         }
         let source = SourceFile::new(path, text);
-        let diagnostics = self.lint_source(&source, language);
+        // A bug in one file's analysis must not take the run down with it.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.lint_source(&source, language)));
+        let diagnostics = match outcome {
+            Ok(diagnostics) => diagnostics,
+            Err(payload) => {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                vec![Diagnostic::new(
+                    rules::InternalError.meta().name,
+                    Severity::Error,
+                    Span::default(),
+                    format!(
+                        "opslint failed while analysing this file ({what}); it was not checked. Please report this bug with the file attached"
+                    ),
+                )]
+            }
+        };
         // Reports are kept until the run ends: only keep text that is shown.
         let source = if diagnostics.is_empty() {
             SourceFile::new(path, String::new())

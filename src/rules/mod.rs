@@ -3,6 +3,7 @@
 //! A new rule is a file here, a line in [`ALL`], fixtures under
 //! `testdata/<rule-name>/` and their snapshots.
 
+mod internal_error;
 mod invalid_suppression;
 mod kubectl_request_timeout;
 mod meta;
@@ -15,6 +16,7 @@ use crate::diagnostic::Diagnostic;
 use crate::facts::FileFacts;
 use crate::source::SourceFile;
 
+pub use internal_error::InternalError;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
 pub use shell_parse_error::ShellParseError;
@@ -57,6 +59,7 @@ pub static ALL: &[&dyn Rule] = &[
     &InvalidSuppression,
     &ShellParseError,
     &UnreadableFile,
+    &InternalError,
 ];
 
 pub fn by_name(name: &str) -> Option<&'static dyn Rule> {

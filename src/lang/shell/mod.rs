@@ -48,6 +48,20 @@ fn parse(text: &str) -> Option<Tree> {
 /// Analyses `host[region]` as one shell script. `parse_text` is the host text with
 /// template syntax masked (same length as `host`); `placeholders` are the masked spans.
 pub fn analyze(host: &str, parse_text: &str, region: Span, placeholders: &[Span], facts: &mut FileFacts) {
+    analyze_nested(host, parse_text, region, placeholders, facts, 0);
+}
+
+/// How deep `bash -c '…'` scripts inside scripts are followed.
+const MAX_NESTING: usize = 4;
+
+fn analyze_nested(
+    host: &str,
+    parse_text: &str,
+    region: Span,
+    placeholders: &[Span],
+    facts: &mut FileFacts,
+    depth: usize,
+) {
     debug_assert_eq!(host.len(), parse_text.len());
     let rewritten = rewrite::rewrite(&parse_text[region.start..region.end]);
     let mut syntax = syntax::Syntax::default();
@@ -72,7 +86,42 @@ pub fn analyze(host: &str, parse_text: &str, region: Span, placeholders: &[Span]
     let resolver = resolve::Resolver::new(&syntax, placeholders);
     let mut commands = resolver.facts();
     resolve::count_assignments(&resolver, &mut commands);
+    // `bash -c 'script'`: the script is shell too, with its own positions in the host.
+    let scripts: Vec<Span> = commands
+        .iter()
+        .filter_map(inline_script)
+        .filter(|s| region.start <= s.start && s.end <= region.end && *s != region)
+        .collect();
     facts.commands.extend(commands);
+    if depth < MAX_NESTING {
+        for script in scripts {
+            analyze_nested(host, parse_text, script, placeholders, facts, depth + 1);
+        }
+    }
+}
+
+/// The span of the script in `sh -c 'SCRIPT'` / `bash -ec "SCRIPT"`, when it is
+/// literal text written out in the host file.
+fn inline_script(fact: &crate::facts::CommandFact) -> Option<Span> {
+    if !matches!(fact.program_name(), "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh") {
+        return None;
+    }
+    let mut words = fact.words.iter().skip(1);
+    while let Some(w) = words.next() {
+        let t = w.text.as_str();
+        if !t.starts_with('-') || t == "-" || t == "--" {
+            return None;
+        }
+        // `-c`, or grouped single-letter options that include `c` (`-ec`, `-lc`).
+        if !t.starts_with("--") && t[1..].contains('c') {
+            let script = words.next()?;
+            return (script.is_static && script.exact).then_some(script.span);
+        }
+        if t == "-o" || t == "+o" {
+            words.next();
+        }
+    }
+    None
 }
 
 struct Recovery<'a> {

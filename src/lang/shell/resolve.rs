@@ -167,8 +167,11 @@ impl<'a> Resolver<'a> {
             }
             // A word written out at the call: insert after its end (after any quote).
             if field.source == Source::Host {
-                field.word.span = word.span;
-                field.word.exact = field.word.exact && field.word.text.len() == word.span.len();
+                // An exact field keeps its precise span (inside the quotes); any
+                // other points at the whole word.
+                if !field.word.exact {
+                    field.word.span = word.span;
+                }
                 field.word.append_at = Some(word.span.end);
             }
         }

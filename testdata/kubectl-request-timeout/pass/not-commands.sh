@@ -17,3 +17,5 @@ apt-get install -y kubectl
 snap install kubectl --classic
 KUBECTL_VERSION=v1.34.0
 echo "usage: $0 [--kubectl PATH]"
+bash -c "echo kubectl get nodes"
+sh -c 'printf "%s\n" "kubectl get pods"'

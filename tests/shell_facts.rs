@@ -1,0 +1,125 @@
+//! The shell front-end's facts, independent of any rule.
+
+use opslint::facts::{CommandFact, Origin};
+use opslint::lang::{self, Language};
+use std::time::Duration;
+
+fn commands(src: &str) -> Vec<CommandFact> {
+    lang::analyze(Language::Shell, src).commands
+}
+
+fn expanded(src: &str) -> Vec<String> {
+    commands(src).iter().map(CommandFact::expanded).collect()
+}
+
+#[test]
+fn wrappers_are_stripped_and_timeout_recorded() {
+    let src = "sudo -u root timeout -k 5 15s env A=b nice -n 5 kubectl get nodes\n";
+    let cmds = commands(src);
+    assert_eq!(cmds.len(), 1);
+    let c = &cmds[0];
+    assert_eq!(c.expanded(), "kubectl get nodes");
+    assert_eq!(c.wrappers, ["sudo", "timeout", "env", "nice"]);
+    let bound = c.time_bound.as_ref().expect("bounded");
+    assert_eq!(bound.duration, Some(Duration::from_secs(15)));
+    assert_eq!(&src[bound.span.start..bound.span.end], "15s");
+    assert_eq!(&src[c.words[0].span.start..c.words[0].span.end], "kubectl");
+}
+
+#[test]
+fn lookups_are_not_invocations() {
+    assert_eq!(expanded("command -v kubectl\ncommand -V kubectl\n"), Vec::<String>::new());
+}
+
+#[test]
+fn variables_split_and_map_into_the_assignment() {
+    let src = "K=\"microk8s kubectl --context x\"\n$K get nodes\n\"$K\" get pods\n";
+    let cmds = commands(src);
+    assert_eq!(cmds[0].expanded(), "microk8s kubectl --context x get nodes");
+    let kubectl = &cmds[0].words[1];
+    assert_eq!(&src[kubectl.span.start..kubectl.span.end], "kubectl");
+    assert_eq!(kubectl.append_at, Some(src.find("kubectl").unwrap() + "kubectl".len()));
+    assert!(matches!(&cmds[0].origin, Origin::Variable { name, assignments: 1, .. } if name == "K"));
+    // Quoted: no word splitting, the program is the whole value.
+    assert_eq!(cmds[1].words[0].text, "microk8s kubectl --context x");
+}
+
+#[test]
+fn unquoted_assignment_offers_no_insertion_point() {
+    let cmds = commands("K=kubectl\n$K get nodes\n");
+    assert_eq!(cmds[0].words[0].text, "kubectl");
+    assert_eq!(cmds[0].words[0].append_at, None);
+}
+
+#[test]
+fn unknown_values_are_not_static() {
+    let cmds = commands("$UNSET get nodes\nkubectl --request-timeout=$T get x\n");
+    assert!(!cmds[0].words[0].is_static);
+    assert!(!cmds[1].words[1].is_static);
+}
+
+#[test]
+fn wrapper_functions_expand_at_each_call() {
+    let src = "k() { kubectl --context a \"$@\"; }\nk get nodes\nk get pods\n";
+    let cmds = commands(src);
+    let exp: Vec<String> = cmds.iter().map(CommandFact::expanded).collect();
+    assert_eq!(exp, ["kubectl --context a get nodes", "kubectl --context a get pods"]);
+    assert!(matches!(&cmds[0].origin, Origin::Function { name, .. } if name == "k"));
+    assert_eq!(&src[cmds[1].span.start..cmds[1].span.end], "k get pods");
+}
+
+#[test]
+fn text_is_never_a_command() {
+    let src = "# kubectl get nodes\necho 'kubectl get x' \"kubectl get y\"\ncat <<'E'\n$(kubectl get z)\nE\necho \"\\$(kubectl get w)\"\n";
+    assert_eq!(expanded(src), ["echo kubectl get x kubectl get y", "cat", "echo $(kubectl get w)"]);
+}
+
+#[test]
+fn substitutions_and_unquoted_heredocs_run_commands() {
+    let src = "x=$(kubectl a)\ny=`kubectl b`\ndiff <(kubectl c) f\ncat <<E\n$(kubectl d)\nE\n";
+    let mut exp = expanded(src);
+    exp.retain(|c| c.starts_with("kubectl"));
+    assert_eq!(exp, ["kubectl a", "kubectl b", "kubectl c", "kubectl d"]);
+}
+
+#[test]
+fn inline_scripts_are_parsed_with_host_positions() {
+    let src = "sudo bash -c 'kubectl get nodes; echo done'\n";
+    let cmds = commands(src);
+    let k = cmds.iter().find(|c| c.program_name() == "kubectl").expect("inner call found");
+    assert_eq!(&src[k.span.start..k.span.end], "kubectl get nodes");
+}
+
+#[test]
+fn recovery_keeps_commands_after_a_damaged_line() {
+    let facts = lang::analyze(Language::Shell, "echo \"${M:-a|b}\"\nkubectl get nodes\n");
+    assert_eq!(facts.commands.last().map(CommandFact::expanded).as_deref(), Some("kubectl get nodes"));
+    assert_eq!(facts.unparsed.len(), 1);
+    assert_eq!(facts.unparsed[0].span.start, 0);
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let depth = 5000;
+    let src = format!("{}kubectl get nodes{}\n", "$(".repeat(depth), ")".repeat(depth));
+    // Whatever the parser makes of it, analysis must finish without a crash.
+    let _ = lang::analyze(Language::Shell, &src);
+}
+
+#[test]
+fn nrpe_command_lines_map_to_the_cfg_file() {
+    let src = "# c\ncommand[x]=/usr/bin/sudo microk8s kubectl get nodes\n";
+    let facts = lang::analyze(Language::NrpeConfig, src);
+    let c = &facts.commands[0];
+    assert_eq!(&src[c.span.start..c.span.end], "/usr/bin/sudo microk8s kubectl get nodes");
+    assert_eq!(c.expanded(), "microk8s kubectl get nodes");
+}
+
+#[test]
+fn templates_keep_positions() {
+    let src = "{% if a %}\nkubectl --context {{ ctx }} get nodes\n{% endif %}\n";
+    let facts = lang::analyze(Language::ShellTemplate, src);
+    let c = &facts.commands[0];
+    assert_eq!(&src[c.span.start..c.span.end], "kubectl --context {{ ctx }} get nodes");
+    assert!(!c.words[2].is_static);
+}
