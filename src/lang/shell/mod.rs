@@ -147,7 +147,7 @@ impl Recovery<'_> {
             spent += end - start;
             let root = tree.root_node();
             if !root.has_error() {
-                syntax::collect(root, self.base + start, self.host, self.syntax);
+                syntax::collect(root, self.base + start, self.host, self.text, self.base, self.syntax);
                 return;
             }
             // Keep the statements that end before the line of the first damage.
@@ -162,7 +162,7 @@ impl Recovery<'_> {
             let bad_line = start + line_start(&self.text[start..], bad_offset);
             for child in &children[..first_bad] {
                 if start + child.end_byte() <= bad_line {
-                    syntax::collect(*child, self.base + start, self.host, self.syntax);
+                    syntax::collect(*child, self.base + start, self.host, self.text, self.base, self.syntax);
                 }
             }
             drop(children);
@@ -179,7 +179,7 @@ impl Recovery<'_> {
                 if let Some(tree) = parse(chunk)
                     && !tree.root_node().has_error()
                 {
-                    syntax::collect(tree.root_node(), self.base + bad_line, self.host, self.syntax);
+                    syntax::collect(tree.root_node(), self.base + bad_line, self.host, self.text, self.base, self.syntax);
                     resumed = Some(chunk_end);
                     break;
                 }

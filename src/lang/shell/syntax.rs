@@ -88,13 +88,37 @@ pub struct Syntax {
     pub comments: Vec<RawComment>,
 }
 
+/// Node kinds that hold statements (or are statements) and are always visited.
+const STRUCTURAL: &[&str] = &[
+    "program", "command", "pipeline", "list", "subshell", "compound_statement", "if_statement",
+    "elif_clause", "else_clause", "while_statement", "for_statement", "c_style_for_statement",
+    "case_statement", "case_item", "function_definition", "redirected_statement", "negated_command",
+    "do_group", "variable_assignment", "variable_assignments", "declaration_command", "unset_command",
+    "command_substitution", "process_substitution", "heredoc_redirect", "heredoc_body", "comment",
+];
+
 /// Walks `root`, whose byte offsets are relative to `base` in the host file.
-/// `host` is the original host text (literal values are read from it).
-pub fn collect(root: Node<'_>, base: usize, host: &str, out: &mut Syntax) {
+/// `host` is the original host text (literal values are read from it); `parsed` is
+/// the text that was parsed, starting at host offset `parsed_base`.
+pub fn collect(root: Node<'_>, base: usize, host: &str, parsed: &str, parsed_base: usize, out: &mut Syntax) {
     let cx = Cx { base, host };
-    let mut stack: Vec<(Node<'_>, Option<usize>)> = vec![(root, None)];
+    // Below a word-like node a command can only hide in a substitution: skip
+    // subtrees whose (parsed) text has none. Most nodes are words, so this halves
+    // the walk.
+    let may_run = |node: Node<'_>| {
+        STRUCTURAL.contains(&node.kind()) || {
+            let start = (base + node.start_byte()).saturating_sub(parsed_base);
+            let end = (base + node.end_byte()).saturating_sub(parsed_base);
+            let text = parsed.as_bytes().get(start..end).unwrap_or(b"");
+            memchr::memchr(b'`', text).is_some()
+                || memchr::memchr_iter(b'(', text).any(|i| i > 0 && matches!(text[i - 1], b'$' | b'<' | b'>'))
+        }
+    };
+    // Each entry: a node, the function whose body holds it, and whether its parent
+    // is a `command` (asking tree-sitter for a parent is a walk from the root).
+    let mut stack: Vec<(Node<'_>, Option<usize>, bool)> = vec![(root, None, false)];
     let mut cursor = root.walk();
-    while let Some((node, function)) = stack.pop() {
+    while let Some((node, function, in_command)) = stack.pop() {
         let mut function = function;
         match node.kind() {
             "ERROR" => continue,
@@ -117,18 +141,25 @@ pub fn collect(root: Node<'_>, base: usize, host: &str, out: &mut Syntax) {
             }
             "variable_assignment" => {
                 // `K=x cmd` only sets K in cmd's environment: not a shell variable.
-                let is_prefix = node.parent().is_some_and(|p| p.kind() == "command");
-                if !is_prefix && let Some(assignment) = cx.assignment(node) {
+                if !in_command && let Some(assignment) = cx.assignment(node) {
                     out.assignments.push(assignment);
                 }
             }
-            "raw_string" => continue,
+            // Leaves and literal text: nothing below can run a command.
+            "raw_string" | "word" | "number" | "string_content" | "variable_name" | "special_variable_name"
+            | "heredoc_content" | "heredoc_start" | "heredoc_end" | "file_descriptor" | "regex"
+            | "test_operator" | "ansi_c_string" | "extglob_pattern" => continue,
             _ => {}
         }
         // Push children in reverse so that they are visited in source order.
+        let is_command = node.kind() == "command";
         cursor.reset(node);
         let before = stack.len();
-        stack.extend(node.named_children(&mut cursor).map(|child| (child, function)));
+        stack.extend(
+            node.named_children(&mut cursor)
+                .filter(|child| may_run(*child))
+                .map(|child| (child, function, is_command)),
+        );
         stack[before..].reverse();
     }
 }
