@@ -143,27 +143,31 @@ fn check(args: CheckArgs) -> i32 {
         }
     };
     let (candidates, walk_errors) = discover::discover(&args.paths, linter.config(), args.force_exclude);
-    let reports = linter.check_all(&candidates);
-
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
     };
-    let output = match args.format {
-        Format::Text => report::text::render(&reports, color, args.quiet),
-        Format::Concise => report::concise::render(&reports),
-        Format::Json => report::json::render(&reports),
+    let format = match args.format {
+        Format::Text => report::Format::Text { color, quiet: args.quiet },
+        Format::Concise => report::Format::Concise,
+        Format::Json => report::Format::Json,
     };
-    print(&output);
+    // Each file is rendered where it was checked; only the rendered text is kept.
+    let outcomes = linter.check_each(&candidates, |report| {
+        (format.render_file(&report), Summary::of_file(&report), report.is_fatal())
+    });
+    let summary = outcomes.iter().fold(Summary::default(), |acc, (_, s, _)| acc.merge(*s));
+    let fatal = outcomes.iter().any(|(_, _, fatal)| *fatal);
+    let pieces: Vec<String> = outcomes.into_iter().map(|(piece, _, _)| piece).collect();
+    print(&format.finish(&pieces, &summary));
     for e in &walk_errors {
         eprintln!("error: {}: {}", e.path.display(), e.message);
     }
-    let summary = Summary::of(&reports);
-    if reports.is_empty() && walk_errors.is_empty() && !args.quiet {
+    if summary.files_checked == 0 && walk_errors.is_empty() && !args.quiet {
         eprintln!("warning: no files to check (opslint reads shell scripts, NRPE .cfg files and their .j2 templates)");
     }
-    if !walk_errors.is_empty() || reports.iter().any(|r| r.is_fatal()) {
+    if !walk_errors.is_empty() || fatal {
         EXIT_ERROR
     } else if summary.errors > 0 {
         EXIT_FINDINGS

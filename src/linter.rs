@@ -86,11 +86,15 @@ impl Linter {
         &self.config
     }
 
-    /// Checks every candidate in parallel; the result is sorted by path.
-    pub fn check_all(&self, candidates: &[Candidate]) -> Vec<FileReport> {
-        let mut reports: Vec<FileReport> = candidates.par_iter().filter_map(|c| self.check_file(c)).collect();
-        reports.sort_by(|a, b| a.path.cmp(&b.path));
-        reports
+    /// Checks every candidate in parallel and hands each report to `each` on the
+    /// worker thread, so a report (and its file's text) can be dropped as soon as it
+    /// is rendered. Results come back in candidate (path) order.
+    pub fn check_each<T: Send>(&self, candidates: &[Candidate], each: impl Fn(FileReport) -> T + Sync) -> Vec<T> {
+        candidates
+            .par_iter()
+            .filter_map(|c| self.check_file(c))
+            .map(&each)
+            .collect()
     }
 
     /// `None` when the file turns out not to be one opslint reads.

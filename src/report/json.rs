@@ -9,13 +9,6 @@ use serde::Serialize;
 pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-    summary: JsonSummary,
-}
-
-#[derive(Serialize)]
 struct JsonSummary {
     files_checked: usize,
     errors: usize,
@@ -57,53 +50,60 @@ fn range(source: &SourceFile, span: Span) -> (usize, usize, usize, usize) {
     (start.line, start.column, end.line, end.column)
 }
 
-pub fn render(reports: &[FileReport]) -> String {
-    let summary = Summary::of(reports);
-    let mut diagnostics = Vec::new();
-    for report in reports {
-        let path = display_path(report);
-        for d in &report.diagnostics {
-            let (line, column, end_line, end_column) = range(&report.source, d.span);
-            diagnostics.push(JsonDiagnostic {
-                rule: d.rule,
-                severity: d.severity,
-                path: path.clone(),
-                line,
-                column,
-                end_line,
-                end_column,
-                message: &d.message,
-                help: d.help.as_deref(),
-                fix: d.fix.as_ref().map(|f| JsonFix {
-                    applicability: f.applicability,
-                    edits: f
-                        .edits
-                        .iter()
-                        .map(|e| {
-                            let (line, column, end_line, end_column) = range(&report.source, e.span);
-                            JsonEdit {
-                                line,
-                                column,
-                                end_line,
-                                end_column,
-                                content: &e.content,
-                            }
-                        })
-                        .collect(),
-                }),
-            });
-        }
+/// The file's diagnostics as pretty-printed array items (indented for their place
+/// in the report), separated by `,\n`; empty when there are none.
+pub fn render_file(report: &FileReport) -> String {
+    let path = display_path(report);
+    let mut items = Vec::with_capacity(report.diagnostics.len());
+    for d in &report.diagnostics {
+        let (line, column, end_line, end_column) = range(&report.source, d.span);
+        let item = JsonDiagnostic {
+            rule: d.rule,
+            severity: d.severity,
+            path: path.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            message: &d.message,
+            help: d.help.as_deref(),
+            fix: d.fix.as_ref().map(|f| JsonFix {
+                applicability: f.applicability,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let (line, column, end_line, end_column) = range(&report.source, e.span);
+                        JsonEdit {
+                            line,
+                            column,
+                            end_line,
+                            end_column,
+                            content: &e.content,
+                        }
+                    })
+                    .collect(),
+            }),
+        };
+        // Serialising plain data cannot fail.
+        let pretty = serde_json::to_string_pretty(&item).unwrap_or_default();
+        items.push(format!("    {}", pretty.replace('\n', "\n    ")));
     }
-    let report = Report {
-        version: FORMAT_VERSION,
-        diagnostics,
-        summary: JsonSummary {
-            files_checked: summary.files_checked,
-            errors: summary.errors,
-            warnings: summary.warnings,
-        },
+    items.join(",\n")
+}
+
+pub fn finish(pieces: &[String], summary: &Summary) -> String {
+    let items: Vec<&str> = pieces.iter().map(String::as_str).filter(|p| !p.is_empty()).collect();
+    let diagnostics = if items.is_empty() {
+        "[]".to_string()
+    } else {
+        format!("[\n{}\n  ]", items.join(",\n"))
     };
-    let mut out = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    out.push('\n');
-    out
+    let summary = JsonSummary {
+        files_checked: summary.files_checked,
+        errors: summary.errors,
+        warnings: summary.warnings,
+    };
+    let summary = serde_json::to_string_pretty(&summary).unwrap_or_default().replace('\n', "\n  ");
+    format!("{{\n  \"version\": {FORMAT_VERSION},\n  \"diagnostics\": {diagnostics},\n  \"summary\": {summary}\n}}\n")
 }

@@ -19,11 +19,15 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(reports: &[FileReport]) -> Summary {
+        reports.iter().map(Summary::of_file).fold(Summary::default(), Summary::merge)
+    }
+
+    pub fn of_file(report: &FileReport) -> Summary {
         let mut s = Summary {
-            files_checked: reports.len(),
+            files_checked: 1,
             ..Summary::default()
         };
-        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+        for d in &report.diagnostics {
             match d.severity {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,
@@ -34,6 +38,50 @@ impl Summary {
             }
         }
         s
+    }
+
+    pub fn merge(self, o: Summary) -> Summary {
+        Summary {
+            files_checked: self.files_checked + o.files_checked,
+            errors: self.errors + o.errors,
+            warnings: self.warnings + o.warnings,
+            infos: self.infos + o.infos,
+            fixable: self.fixable + o.fixable,
+        }
+    }
+}
+
+/// An output format. Each file is rendered on its own (in parallel, right after it
+/// is checked, so its text need not be kept), then the pieces are joined in path
+/// order by `finish`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text { color: bool, quiet: bool },
+    Concise,
+    Json,
+}
+
+impl Format {
+    pub fn render_file(self, report: &FileReport) -> String {
+        match self {
+            Format::Text { color, .. } => text::render_file(report, color),
+            Format::Concise => concise::render_file(report),
+            Format::Json => json::render_file(report),
+        }
+    }
+
+    pub fn finish(self, pieces: &[String], summary: &Summary) -> String {
+        match self {
+            Format::Text { quiet, .. } => text::finish(pieces, summary, quiet),
+            Format::Concise => pieces.concat(),
+            Format::Json => json::finish(pieces, summary),
+        }
+    }
+
+    /// Renders whole reports at once (tests, small runs).
+    pub fn render(self, reports: &[FileReport]) -> String {
+        let pieces: Vec<String> = reports.iter().map(|r| self.render_file(r)).collect();
+        self.finish(&pieces, &Summary::of(reports))
     }
 }
 

@@ -101,7 +101,7 @@ fn applicability(fix: &crate::diagnostic::Fix) -> &'static str {
     }
 }
 
-pub fn render(reports: &[FileReport], color: bool, quiet: bool) -> String {
+pub fn render_file(report: &FileReport, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -109,25 +109,28 @@ pub fn render(reports: &[FileReport], color: bool, quiet: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
-    for report in reports {
-        let name = display_path(report);
-        for d in &report.diagnostics {
-            let rendered = Rendered {
-                diagnostic: d,
-                source: NamedText {
-                    name: name.clone(),
-                    text: &report.source.text,
-                },
-            };
-            if handler.render_report(&mut out, &rendered).is_err() {
-                let pos = report.source.position(d.span.start);
-                out.push_str(&format!("{name}:{}:{}: {}[{}] {}\n", pos.line, pos.column, d.severity, d.rule, d.message));
-            }
-            out.push('\n');
+    let name = display_path(report);
+    for d in &report.diagnostics {
+        let rendered = Rendered {
+            diagnostic: d,
+            source: NamedText {
+                name: name.clone(),
+                text: &report.source.text,
+            },
+        };
+        if handler.render_report(&mut out, &rendered).is_err() {
+            let pos = report.source.position(d.span.start);
+            out.push_str(&format!("{name}:{}:{}: {}[{}] {}\n", pos.line, pos.column, d.severity, d.rule, d.message));
         }
+        out.push('\n');
     }
+    out
+}
+
+pub fn finish(pieces: &[String], summary: &Summary, quiet: bool) -> String {
+    let mut out = pieces.concat();
     if !quiet {
-        out.push_str(&summary_line(&Summary::of(reports)));
+        out.push_str(&summary_line(summary));
     }
     out
 }

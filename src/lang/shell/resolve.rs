@@ -426,7 +426,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
     let mut time_bound = None;
     // Each wrapper consumes its own options; bounded so odd input cannot loop.
     for _ in 0..16 {
-        let Some(w) = words.get(i) else { return None };
+        let w = words.get(i)?;
         if !w.word.is_static {
             break;
         }
@@ -434,7 +434,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         let next = match name.as_str() {
             "sudo" => skip_options(&words, i + 1, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R", "--user", "--group", "--close-from", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout", "--chroot"], true),
             "env" => skip_options(&words, i + 1, &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"], true),
-            "nohup" | "setsid" => Some(skip_options(&words, i + 1, &[], false)?),
+            "nohup" | "setsid" => skip_options(&words, i + 1, &[], false),
             "nice" => skip_options(&words, i + 1, &["-n", "--adjustment"], false),
             "ionice" => skip_options(&words, i + 1, &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"], false),
             "stdbuf" => skip_options(&words, i + 1, &["-i", "-o", "-e"], false),
@@ -472,9 +472,8 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
             }
             _ => break,
         };
-        let Some(next) = next else { return None };
         wrappers.push(name);
-        i = next;
+        i = next?;
     }
     let rest: Vec<RWord> = words.into_iter().skip(i).collect();
     let first = rest.first()?;
