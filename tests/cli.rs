@@ -269,3 +269,29 @@ fn usage_errors_exit_2() {
     let (code, _, _) = run_in(Path::new("."), &["check", "--format", "xml"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |threads: &str| {
+        opslint()
+            .current_dir(root)
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--format", "json", "testdata"])
+            .output()
+            .expect("runs")
+            .stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("8"));
+    assert_eq!(one, run("3"));
+}
+
+#[test]
+fn the_shipped_examples_show_real_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (code, stdout, _) = run_in(root, &["check", "--format", "concise", "testdata/examples"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
