@@ -497,3 +497,87 @@ fn check_kind(kind: OptionKind, text: &str) -> Result<(), String> {
 fn backticked<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Vec<&'static RuleMeta> {
+        crate::rules::all_meta()
+    }
+
+    fn parse_at(root: &Path, text: &str) -> Result<Config, ConfigError> {
+        parse(text, &root.join(".opslint.yaml"), &rules())
+    }
+
+    #[test]
+    fn globs_match_like_gitignore() {
+        let root = Path::new("/repo");
+        let c = parse_at(
+            root,
+            "exclude: [\"*.gen.sh\", \"build\", \"/scripts/old/*.sh\"]\nper-file-ignores:\n  \"legacy/**\": kubectl-request-timeout, invalid-suppression\n",
+        )
+        .expect("valid");
+        assert!(c.is_excluded(Path::new("/repo/a/b/x.gen.sh")));
+        assert!(c.is_excluded(Path::new("/repo/sub/build/deep/y.sh")));
+        assert!(c.is_excluded(Path::new("/repo/scripts/old/z.sh")));
+        assert!(!c.is_excluded(Path::new("/repo/other/scripts/old/z.sh")));
+        assert!(!c.is_excluded(Path::new("/repo/scripts/old/deeper/z.sh")));
+        assert!(!c.is_excluded(Path::new("/elsewhere/x.gen.sh")));
+        assert_eq!(
+            c.ignored_rules(Path::new("/repo/legacy/a/check.sh")),
+            ["kubectl-request-timeout", "invalid-suppression"]
+        );
+        assert!(c.ignored_rules(Path::new("/repo/new/check.sh")).is_empty());
+    }
+
+    #[test]
+    fn severities_and_options() {
+        let c = parse_at(
+            Path::new("/r"),
+            "rules:\n  kubectl-request-timeout:\n    severity: off\n    timeout: 15\n  invalid-suppression:\n    severity: error\n",
+        )
+        .expect("valid");
+        assert_eq!(c.severity("kubectl-request-timeout", Severity::Error), None);
+        assert_eq!(c.severity("invalid-suppression", Severity::Warning), Some(Severity::Error));
+        assert_eq!(c.severity("shell-parse-error", Severity::Info), Some(Severity::Info));
+        assert_eq!(c.option("kubectl-request-timeout", "timeout"), Some("15"));
+    }
+
+    #[test]
+    fn empty_comment_only_and_null_files_are_defaults() {
+        for text in ["", "# nothing\n", "~\n", "---\n"] {
+            let c = parse_at(Path::new("/r"), text).expect("valid");
+            assert!(!c.is_excluded(Path::new("/r/x.sh")));
+        }
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors_with_positions() {
+        let err = parse_at(Path::new("/r"), "- a\n- b\n").expect_err("a list is not a config");
+        assert_eq!(err.problems[0].line, 1);
+        let err = parse_at(Path::new("/r"), "exclude: {a: 1}\nrules: 3\nper-file-ignores: [x]\n").expect_err("bad");
+        let lines: Vec<usize> = err.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [1, 2, 3]);
+        let err = parse_at(Path::new("/r"), "exclude: [\"a/[\"]\n").expect_err("bad glob");
+        assert!(err.problems[0].message.starts_with("invalid glob `a/[`"), "{}", err.problems[0].message);
+    }
+
+    #[test]
+    fn discovery_stops_at_the_repository_root() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outer = dir.path();
+        std::fs::write(outer.join(".opslint.yaml"), "").expect("write");
+        let repo = outer.join("repo");
+        std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+        std::fs::create_dir_all(repo.join("a/b")).expect("mkdir");
+        // The config above the repository is not used.
+        assert_eq!(discover(&repo.join("a/b")), None);
+        std::fs::write(repo.join("a/.opslint.yml"), "").expect("write");
+        assert_eq!(discover(&repo.join("a/b")), Some(repo.join("a/.opslint.yml")));
+        // Outside any repository the search goes up to the filesystem root.
+        let plain = outer.join("plain/x");
+        std::fs::create_dir_all(&plain).expect("mkdir");
+        assert_eq!(discover(&plain), Some(outer.join(".opslint.yaml")));
+    }
+}

@@ -123,3 +123,23 @@ fn templates_keep_positions() {
     assert_eq!(&src[c.span.start..c.span.end], "kubectl --context {{ ctx }} get nodes");
     assert!(!c.words[2].is_static);
 }
+
+#[test]
+fn recovery_cost_is_bounded_on_hostile_input() {
+    // Every line is rejected by tree-sitter-bash: recovery must stop within its
+    // budget and report the rest as unparsed instead of going quadratic.
+    let src = "echo \"${M:-a|b}\"\n".repeat(3_000);
+    let facts = lang::analyze(Language::Shell, &src);
+    let covered: usize = facts.unparsed.iter().map(|u| u.span.len()).sum();
+    assert!(covered > src.len() / 2, "most of the file is reported as unparsed");
+    let budget = lang::shell::RECOVERY_BUDGET_FACTOR * src.len() + 64 * 1024;
+    let parsed = lang::shell::parsed_bytes(&src);
+    // The last parse that crosses the budget may add at most one more file's worth.
+    assert!(parsed <= budget + src.len(), "parsed {parsed} bytes, budget {budget}");
+}
+
+#[test]
+fn a_clean_file_is_parsed_once() {
+    let src = "kubectl get nodes\necho ok\n".repeat(100);
+    assert_eq!(lang::shell::parsed_bytes(&src), src.len());
+}

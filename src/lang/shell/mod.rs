@@ -21,8 +21,9 @@ thread_local! {
 /// Lines tried together when a statement spans several lines (a multi-line string,
 /// a short `if` block) around a parse error.
 const RECOVERY_CHUNK_LINES: usize = 8;
-/// Re-parsing during recovery may cost at most this many times the region's size.
-const RECOVERY_BUDGET_FACTOR: usize = 16;
+/// Re-parsing during recovery may cost at most this many times the region's size
+/// (plus 64 KiB); what is left after that is reported as unparsed.
+pub const RECOVERY_BUDGET_FACTOR: usize = 16;
 
 fn with_parser<R>(f: impl FnOnce(&mut Parser) -> R) -> R {
     PARSER.with(|cell| {
@@ -124,6 +125,23 @@ fn inline_script(fact: &crate::facts::CommandFact) -> Option<Span> {
     None
 }
 
+/// Bytes handed to the parser for `text` (recovery included): a deterministic measure
+/// of parsing cost, for tests of the recovery budget.
+#[doc(hidden)]
+pub fn parsed_bytes(text: &str) -> usize {
+    let rewritten = rewrite::rewrite(text);
+    let mut syntax = syntax::Syntax::default();
+    let mut unparsed = Vec::new();
+    Recovery {
+        host: text,
+        text: &rewritten,
+        base: 0,
+        syntax: &mut syntax,
+        unparsed: &mut unparsed,
+    }
+    .run()
+}
+
 struct Recovery<'a> {
     host: &'a str,
     /// The region's text after same-width rewrites (offset 0 = `base` in the host).
@@ -134,7 +152,9 @@ struct Recovery<'a> {
 }
 
 impl Recovery<'_> {
-    fn run(&mut self) {
+    /// Parses the region, recovering from errors; returns the bytes handed to the
+    /// parser in all (the recovery budget bounds it).
+    fn run(&mut self) -> usize {
         let end = self.text.len();
         let budget = RECOVERY_BUDGET_FACTOR * end + 64 * 1024;
         let mut spent = 0usize;
@@ -142,13 +162,13 @@ impl Recovery<'_> {
         while start < end {
             let Some(tree) = parse(&self.text[start..end]) else {
                 self.mark_unparsed(start, end);
-                return;
+                return spent;
             };
             spent += end - start;
             let root = tree.root_node();
             if !root.has_error() {
                 syntax::collect(root, self.base + start, self.host, self.text, self.base, self.syntax);
-                return;
+                return spent;
             }
             // Keep the statements that end before the line of the first damage.
             let mut cursor = root.walk();
@@ -167,13 +187,14 @@ impl Recovery<'_> {
             }
             drop(children);
             if bad_line >= end {
-                return;
+                return spent;
             }
             // Try the damaged line alone, then with a few following lines.
             let mut resumed = None;
-            let mut chunk_end = bad_line;
-            for _ in 0..RECOVERY_CHUNK_LINES {
-                chunk_end = next_line(self.text, chunk_end).min(end);
+            let mut lines = 1;
+            while lines <= RECOVERY_CHUNK_LINES {
+                let chunk_end = (0..lines).fold(bad_line, |at, _| next_line(self.text, at)).min(end);
+                lines *= 2;
                 let chunk = &self.text[bad_line..chunk_end];
                 spent += chunk.len();
                 if let Some(tree) = parse(chunk)
@@ -197,9 +218,10 @@ impl Recovery<'_> {
             };
             if spent > budget && start < end {
                 self.mark_unparsed(start, end);
-                return;
+                return spent;
             }
         }
+        spent
     }
 
     fn mark_unparsed(&mut self, start: usize, end: usize) {

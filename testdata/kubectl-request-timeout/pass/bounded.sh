@@ -22,3 +22,7 @@ tk() { timeout 10 microk8s kubectl "$@"; }
 tk get nodes
 KC=(kubectl --request-timeout=5s)
 "${KC[@]}" get nodes
+# A function named like the program, adding the bound for every call.
+kubectl() { command kubectl --request-timeout=10s "$@"; }
+kubectl get nodes
+microk8s() { command microk8s "$@"; }
