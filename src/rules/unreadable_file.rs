@@ -17,7 +17,9 @@ position of the first invalid byte is shown), or a file over the size limit.
 
 ## Why is this bad?
 A linter that silently skips what it cannot read gives a false sense of safety.
-The other files are still checked, and the run exits with status 2.
+The other files are still checked, and the run exits with status 2. For that
+reason the rule cannot be switched off (`severity: off`, `--ignore`): exclude
+the file instead.
 
 ## Example
 A `check_dqlite.sh` saved as UTF-16 by an editor, or a script whose permissions
