@@ -349,15 +349,20 @@ impl ConfigParser<'_> {
         builder.build().unwrap_or_else(|_| GlobSet::empty())
     }
 
+    fn unknown_rule(&self, name: &str) -> String {
+        let hint = closest(name, self.rules.iter().map(|m| m.name))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_else(|| "; `opslint rules` lists every rule".into());
+        format!("unknown rule `{name}`{hint}")
+    }
+
     fn rule_meta(&mut self, node: &MarkedYaml<'_>) -> Option<&'static RuleMeta> {
         let name = string(node)?;
         match self.rules.iter().find(|m| m.name == name) {
             Some(meta) => Some(*meta),
             None => {
-                let hint = closest(&name, self.rules.iter().map(|m| m.name))
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_else(|| "; `opslint rules` lists every rule".into());
-                self.problem(node, format!("unknown rule `{name}`{hint}"));
+                let message = self.unknown_rule(&name);
+                self.problem(node, message);
                 None
             }
         }
@@ -453,10 +458,8 @@ impl ConfigParser<'_> {
                 if self.rules.iter().any(|m| m.name == name) {
                     names.push(name);
                 } else {
-                    let hint = closest(&name, self.rules.iter().map(|m| m.name))
-                        .map(|s| format!("; did you mean `{s}`?"))
-                        .unwrap_or_default();
-                    self.problem(at, format!("unknown rule `{name}`{hint}"));
+                    let message = self.unknown_rule(&name);
+                    self.problem(at, message);
                 }
             }
             config.per_file_ignores.push((set, names));
