@@ -114,10 +114,49 @@ pub struct Unparsed {
     pub language: &'static str,
 }
 
+/// A file that does not parse at all (e.g. malformed YAML).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    pub language: &'static str,
+}
+
+/// One argument of an Ansible task (`path: /x`, or `path=/x` in free form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskArg {
+    pub name: String,
+    pub name_span: Span,
+    /// `None` when the value is not a plain scalar (a list, a mapping, `!vault`).
+    pub value: Option<String>,
+    pub value_span: Span,
+}
+
+/// One Ansible task (in a role, a task file, a play or a handler list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnsibleTask {
+    /// The task mapping.
+    pub span: Span,
+    /// Short module name: `ansible.builtin.blockinfile` → `blockinfile`.
+    pub module: String,
+    /// The module key as written (or the `action:` key).
+    pub module_span: Span,
+    pub args: Vec<TaskArg>,
+    pub in_handlers: bool,
+}
+
+impl AnsibleTask {
+    pub fn arg(&self, name: &str) -> Option<&TaskArg> {
+        self.args.iter().find(|a| a.name == name)
+    }
+}
+
 /// Everything the front-ends learnt about one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
     pub commands: Vec<CommandFact>,
     pub comments: Vec<Comment>,
     pub unparsed: Vec<Unparsed>,
+    pub syntax_errors: Vec<SyntaxError>,
+    pub tasks: Vec<AnsibleTask>,
 }

@@ -39,7 +39,11 @@ pub struct FileReport {
 impl FileReport {
     /// The file could not be analysed at all.
     pub fn is_fatal(&self) -> bool {
-        let fatal = [rules::UnreadableFile.meta().name, rules::InternalError.meta().name];
+        let fatal = [
+            rules::UnreadableFile.meta().name,
+            rules::InternalError.meta().name,
+            rules::YamlSyntax.meta().name,
+        ];
         self.diagnostics.iter().any(|d| fatal.contains(&d.rule))
     }
 }
@@ -194,7 +198,7 @@ impl Linter {
         if !wanted {
             return Vec::new();
         }
-        let facts = lang::analyze(language, &source.text);
+        let facts = lang::analyze(language, &source.text, &source.path);
         let mut diagnostics = Vec::new();
         for e in &active {
             let meta = e.rule.meta();

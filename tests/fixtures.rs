@@ -7,7 +7,10 @@ use std::path::Path;
 
 #[test]
 fn failing_fixtures() {
-    insta::glob!("../testdata", "*/fail/*", |path| {
+    insta::glob!("../testdata", "*/fail/**/*", |path| {
+        if path.is_dir() {
+            return;
+        }
         let report = common::lint(path).unwrap_or_else(|| panic!("{} was not checked", path.display()));
         let rule = rule_of(path);
         assert!(
@@ -21,7 +24,10 @@ fn failing_fixtures() {
 
 #[test]
 fn passing_fixtures() {
-    insta::glob!("../testdata", "*/pass/*", |path| {
+    insta::glob!("../testdata", "*/pass/**/*", |path| {
+        if path.is_dir() {
+            return;
+        }
         let report = common::lint(path).unwrap_or_else(|| panic!("{} was not checked", path.display()));
         assert!(
             report.diagnostics.is_empty(),
@@ -32,11 +38,12 @@ fn passing_fixtures() {
     });
 }
 
-/// `testdata/<rule>/fail/x.sh` → `<rule>`.
+/// `testdata/<rule>/fail/…/x.sh` → `<rule>`.
 fn rule_of(path: &Path) -> String {
-    path.parent()
-        .and_then(Path::parent)
-        .and_then(Path::file_name)
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    path.strip_prefix(&root)
+        .ok()
+        .and_then(|rel| rel.iter().next())
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_string()

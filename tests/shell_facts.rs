@@ -2,10 +2,11 @@
 
 use opslint::facts::{CommandFact, Origin};
 use opslint::lang::{self, Language};
+use std::path::Path;
 use std::time::Duration;
 
 fn commands(src: &str) -> Vec<CommandFact> {
-    lang::analyze(Language::Shell, src).commands
+    lang::analyze(Language::Shell, src, Path::new("t")).commands
 }
 
 fn expanded(src: &str) -> Vec<String> {
@@ -92,7 +93,7 @@ fn inline_scripts_are_parsed_with_host_positions() {
 
 #[test]
 fn recovery_keeps_commands_after_a_damaged_line() {
-    let facts = lang::analyze(Language::Shell, "echo \"${M:-a|b}\"\nkubectl get nodes\n");
+    let facts = lang::analyze(Language::Shell, "echo \"${M:-a|b}\"\nkubectl get nodes\n", Path::new("t"));
     assert_eq!(facts.commands.last().map(CommandFact::expanded).as_deref(), Some("kubectl get nodes"));
     assert_eq!(facts.unparsed.len(), 1);
     assert_eq!(facts.unparsed[0].span.start, 0);
@@ -103,13 +104,13 @@ fn deep_nesting_does_not_overflow() {
     let depth = 5000;
     let src = format!("{}kubectl get nodes{}\n", "$(".repeat(depth), ")".repeat(depth));
     // Whatever the parser makes of it, analysis must finish without a crash.
-    let _ = lang::analyze(Language::Shell, &src);
+    let _ = lang::analyze(Language::Shell, &src, Path::new("t"));
 }
 
 #[test]
 fn nrpe_command_lines_map_to_the_cfg_file() {
     let src = "# c\ncommand[x]=/usr/bin/sudo microk8s kubectl get nodes\n";
-    let facts = lang::analyze(Language::NrpeConfig, src);
+    let facts = lang::analyze(Language::NrpeConfig, src, Path::new("t"));
     let c = &facts.commands[0];
     assert_eq!(&src[c.span.start..c.span.end], "/usr/bin/sudo microk8s kubectl get nodes");
     assert_eq!(c.expanded(), "microk8s kubectl get nodes");
@@ -118,7 +119,7 @@ fn nrpe_command_lines_map_to_the_cfg_file() {
 #[test]
 fn templates_keep_positions() {
     let src = "{% if a %}\nkubectl --context {{ ctx }} get nodes\n{% endif %}\n";
-    let facts = lang::analyze(Language::ShellTemplate, src);
+    let facts = lang::analyze(Language::ShellTemplate, src, Path::new("t"));
     let c = &facts.commands[0];
     assert_eq!(&src[c.span.start..c.span.end], "kubectl --context {{ ctx }} get nodes");
     assert!(!c.words[2].is_static);
@@ -129,7 +130,7 @@ fn recovery_cost_is_bounded_on_hostile_input() {
     // Every line is rejected by tree-sitter-bash: recovery must stop within its
     // budget and report the rest as unparsed instead of going quadratic.
     let src = "echo \"${M:-a|b}\"\n".repeat(3_000);
-    let facts = lang::analyze(Language::Shell, &src);
+    let facts = lang::analyze(Language::Shell, &src, Path::new("t"));
     let covered: usize = facts.unparsed.iter().map(|u| u.span.len()).sum();
     assert!(covered > src.len() / 2, "most of the file is reported as unparsed");
     let budget = lang::shell::RECOVERY_BUDGET_FACTOR * src.len() + 64 * 1024;

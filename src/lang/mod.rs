@@ -1,8 +1,10 @@
 //! Front-ends: each turns one kind of file into facts.
 
+pub mod ansible;
 pub mod jinja;
 pub mod nrpe;
 pub mod shell;
+pub mod yaml;
 
 use crate::facts::FileFacts;
 use crate::source::Span;
@@ -16,6 +18,8 @@ pub enum Language {
     ShellTemplate,
     NrpeConfig,
     NrpeConfigTemplate,
+    /// YAML: Ansible roles, playbooks and task files (other YAML yields no facts).
+    Yaml,
 }
 
 impl Language {
@@ -25,6 +29,7 @@ impl Language {
             Language::ShellTemplate => "shell template",
             Language::NrpeConfig => "NRPE config",
             Language::NrpeConfigTemplate => "NRPE config template",
+            Language::Yaml => "YAML",
         }
     }
 
@@ -40,6 +45,8 @@ impl Language {
             (".sh", Language::Shell),
             (".bash", Language::Shell),
             (".cfg", Language::NrpeConfig),
+            (".yml", Language::Yaml),
+            (".yaml", Language::Yaml),
         ] {
             if lower.ends_with(suffix) && lower.len() > suffix.len() {
                 return Some(lang);
@@ -69,8 +76,8 @@ impl Language {
     }
 }
 
-/// Runs the front-end for `language` over `text`.
-pub fn analyze(language: Language, text: &str) -> FileFacts {
+/// Runs the front-end for `language` over `text` (`path` places Ansible files).
+pub fn analyze(language: Language, text: &str, path: &Path) -> FileFacts {
     let mut facts = FileFacts::default();
     match language {
         Language::Shell => shell::analyze(text, text, Span::new(0, text.len()), &[], &mut facts),
@@ -83,6 +90,7 @@ pub fn analyze(language: Language, text: &str) -> FileFacts {
             let masked = jinja::mask(text);
             nrpe::analyze(text, &masked.text, &masked.placeholders, &mut facts);
         }
+        Language::Yaml => ansible::analyze(text, path, &mut facts),
     }
     facts.commands.sort_by_key(|c| (c.span.start, c.span.end));
     facts

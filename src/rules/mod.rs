@@ -3,12 +3,14 @@
 //! A new rule is a file here, a line in [`ALL`], fixtures under
 //! `testdata/<rule-name>/` and their snapshots.
 
+mod blockinfile_args_file;
 mod internal_error;
 mod invalid_suppression;
 mod kubectl_request_timeout;
 mod meta;
 mod shell_parse_error;
 mod unreadable_file;
+mod yaml_syntax;
 
 pub use meta::*;
 
@@ -16,11 +18,13 @@ use crate::diagnostic::Diagnostic;
 use crate::facts::FileFacts;
 use crate::source::SourceFile;
 
+pub use blockinfile_args_file::BlockinfileArgsFile;
 pub use internal_error::InternalError;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
 pub use shell_parse_error::ShellParseError;
 pub use unreadable_file::UnreadableFile;
+pub use yaml_syntax::YamlSyntax;
 
 /// What a rule sees of the file being checked.
 pub struct RuleContext<'a> {
@@ -56,8 +60,10 @@ pub trait Rule: Send + Sync {
 /// Every rule, in the order `opslint rules` lists them.
 pub static ALL: &[&dyn Rule] = &[
     &KubectlRequestTimeout,
+    &BlockinfileArgsFile,
     &InvalidSuppression,
     &ShellParseError,
+    &YamlSyntax,
     &UnreadableFile,
     &InternalError,
 ];

@@ -1,0 +1,302 @@
+//! Ansible roles, playbooks and task files: tasks with exact positions, and the
+//! shell inside `shell`/`command`/`raw` tasks through the shell front-end.
+
+use super::yaml::{self, Kind, Node};
+use super::{jinja, shell};
+use crate::facts::{AnsibleTask, FileFacts, SyntaxError, TaskArg};
+use crate::source::Span;
+use std::path::Path;
+
+/// Task keywords: every other key of a task is its module.
+const TASK_KEYWORDS: &[&str] = &[
+    "name", "when", "notify", "become", "become_user", "become_method", "become_flags", "become_exe",
+    "loop", "loop_control", "register", "tags", "vars", "args", "environment", "delegate_to",
+    "delegate_facts", "run_once", "ignore_errors", "ignore_unreachable", "changed_when", "failed_when",
+    "until", "retries", "delay", "no_log", "listen", "block", "rescue", "always", "check_mode", "diff",
+    "throttle", "any_errors_fatal", "collections", "module_defaults", "debugger", "timeout", "async",
+    "poll", "connection", "remote_user", "port", "vars_files", "local_action", "action",
+];
+
+/// Modules whose path argument has these aliases (first found wins).
+const PATH_ALIASES: &[&str] = &["path", "dest", "destfile", "name"];
+
+/// Is this YAML file part of an Ansible tree by its place? (Used to decide whether
+/// a file that does not parse is worth a `yaml-syntax` error.)
+pub fn is_ansible_path(path: &Path) -> bool {
+    let parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
+    let in_role = parts.windows(3).any(|w| {
+        w[0] == "roles" && matches!(w[2], "tasks" | "handlers" | "defaults" | "vars" | "meta")
+    });
+    let name = parts.last().copied().unwrap_or("");
+    in_role
+        || parts.contains(&"playbooks")
+        || name.starts_with("playbook")
+        || matches!(name, "site.yml" | "site.yaml")
+}
+
+fn in_handlers_dir(path: &Path) -> bool {
+    path.iter().any(|p| p == "handlers")
+}
+
+pub fn analyze(host: &str, path: &Path, facts: &mut FileFacts) {
+    let docs = match yaml::load(host) {
+        Ok(docs) => docs,
+        Err(e) => {
+            if is_ansible_path(path) {
+                let end = host[e.offset.min(host.len())..]
+                    .chars()
+                    .next()
+                    .map_or(e.offset, |c| e.offset + c.len_utf8());
+                facts.syntax_errors.push(SyntaxError {
+                    span: Span::new(e.offset.min(host.len()), end.min(host.len())),
+                    message: format!("invalid YAML: {}", e.message),
+                    language: "YAML",
+                });
+            }
+            return;
+        }
+    };
+    yaml_comments(host, facts);
+    let mut walker = Walker { host, facts };
+    for doc in &docs {
+        let Some(items) = doc.as_seq() else { continue };
+        let is_playbook = items
+            .iter()
+            .any(|i| i.get("hosts").is_some() || i.get("import_playbook").is_some() || i.get("ansible.builtin.import_playbook").is_some());
+        if is_playbook {
+            for play in items {
+                for (key, handlers) in [("pre_tasks", false), ("tasks", false), ("post_tasks", false), ("handlers", true)] {
+                    if let Some(tasks) = play.get(key).and_then(Node::as_seq) {
+                        walker.tasks(tasks, handlers, 0);
+                    }
+                }
+            }
+        } else if items.iter().any(looks_like_task) {
+            walker.tasks(items, in_handlers_dir(path), 0);
+        }
+    }
+}
+
+/// `#` comments of a YAML file (outside scalars), for suppression directives.
+fn yaml_comments(host: &str, facts: &mut FileFacts) {
+    let mut offset = 0;
+    for line in host.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            let start = offset + (line.len() - trimmed.len());
+            let end = offset + line.trim_end_matches(['\n', '\r']).len();
+            facts.comments.push(crate::facts::Comment {
+                span: Span::new(start, end),
+                own_line: true,
+            });
+        } else if let Some(i) = line.find(" #") {
+            // A trailing comment: only when the `#` is not inside quotes.
+            let before = &line[..i];
+            if before.matches('"').count() % 2 == 0 && before.matches('\'').count() % 2 == 0 {
+                let end = offset + line.trim_end_matches(['\n', '\r']).len();
+                facts.comments.push(crate::facts::Comment {
+                    span: Span::new(offset + i + 1, end),
+                    own_line: false,
+                });
+            }
+        }
+        offset += line.len();
+    }
+}
+
+fn looks_like_task(item: &Node) -> bool {
+    let Some(entries) = item.as_map() else { return false };
+    entries.iter().any(|(k, _)| {
+        k.as_str().is_some_and(|k| {
+            matches!(k, "block" | "action" | "local_action")
+                || k.starts_with("ansible.builtin.")
+                || k.starts_with("ansible.legacy.")
+                || KNOWN_MODULES.contains(&k)
+        })
+    })
+}
+
+/// Short names of the builtin modules most roles use (to recognise task files).
+const KNOWN_MODULES: &[&str] = &[
+    "shell", "command", "raw", "script", "blockinfile", "lineinfile", "replace", "template", "copy",
+    "file", "systemd", "systemd_service", "service", "debug", "set_fact", "include_tasks",
+    "import_tasks", "include_role", "import_role", "apt", "package", "wait_for", "uri", "fail",
+    "assert", "stat", "slurp", "fetch", "get_url", "unarchive", "user", "group", "meta", "pause",
+];
+
+struct Walker<'a> {
+    host: &'a str,
+    facts: &'a mut FileFacts,
+}
+
+impl Walker<'_> {
+    fn tasks(&mut self, tasks: &[Node], handlers: bool, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        for task in tasks {
+            if task.as_map().is_none() {
+                continue;
+            }
+            for key in ["block", "rescue", "always"] {
+                if let Some(inner) = task.get(key).and_then(Node::as_seq) {
+                    self.tasks(inner, handlers, depth + 1);
+                }
+            }
+            if let Some(t) = self.task(task, handlers) {
+                self.embedded_shell(task, &t);
+                self.facts.tasks.push(t);
+            }
+        }
+    }
+
+    fn task(&self, node: &Node, in_handlers: bool) -> Option<AnsibleTask> {
+        let entries = node.as_map()?;
+        let (module_key, module_value) = entries.iter().find(|(k, _)| {
+            k.as_str().is_some_and(|k| !TASK_KEYWORDS.contains(&k) && k != "<<")
+        }).or_else(|| entries.iter().find(|(k, _)| matches!(k.as_str(), Some("action" | "local_action"))))?;
+        let key = module_key.as_str()?;
+        let mut args = Vec::new();
+        let module = if matches!(key, "action" | "local_action") {
+            // `action: blockinfile path=/x block=…`
+            let text = module_value.as_str()?;
+            let (first, _) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+            args.extend(self.free_form(module_value, first.len()));
+            normalise(first)
+        } else {
+            match &module_value.kind {
+                Kind::Map(_) => args.extend(self.mapping_args(module_value)),
+                Kind::Scalar { .. } => args.extend(self.free_form(module_value, 0)),
+                _ => {}
+            }
+            normalise(key)
+        };
+        if let Some(extra) = node.get("args") {
+            args.extend(self.mapping_args(extra));
+        }
+        Some(AnsibleTask {
+            span: node.span,
+            module,
+            module_span: module_key.span,
+            args,
+            in_handlers,
+        })
+    }
+
+    fn mapping_args(&self, node: &Node) -> Vec<TaskArg> {
+        let Some(entries) = node.as_map() else { return Vec::new() };
+        entries
+            .iter()
+            .filter_map(|(k, v)| {
+                Some(TaskArg {
+                    name: k.as_str()?.to_string(),
+                    name_span: k.span,
+                    value: v.as_str().map(str::to_string),
+                    value_span: v.span,
+                })
+            })
+            .collect()
+    }
+
+    /// `key=value` words of a free-form argument string (after `skip` bytes).
+    /// Values keep exact spans when the scalar maps byte for byte.
+    fn free_form(&self, node: &Node, skip: usize) -> Vec<TaskArg> {
+        let Some(value) = node.as_str() else { return Vec::new() };
+        let region = yaml::scalar_region(self.host, node).map(|(r, _)| r);
+        let mut out = Vec::new();
+        for (start, end) in split_words(value) {
+            if start < skip {
+                continue;
+            }
+            let word = &value[start..end];
+            let Some(eq) = word.find('=') else { continue };
+            let name = &word[..eq];
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let raw = &word[eq + 1..];
+            let unquoted = raw
+                .strip_prefix('"')
+                .and_then(|r| r.strip_suffix('"'))
+                .or_else(|| raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
+                .unwrap_or(raw);
+            let at = |a: usize, b: usize| match region {
+                Some(r) => Span::new(r.start + a, r.start + b),
+                None => node.span,
+            };
+            out.push(TaskArg {
+                name: name.to_string(),
+                name_span: at(start, start + eq),
+                value: Some(unquoted.to_string()),
+                value_span: at(start + eq + 1, end),
+            });
+        }
+        out
+    }
+
+    /// `shell`, `command` and `raw` tasks: their command line is shell (for
+    /// `command`, only its words matter; no shell syntax applies, but calls are
+    /// found the same way).
+    fn embedded_shell(&mut self, node: &Node, task: &AnsibleTask) {
+        if !matches!(task.module.as_str(), "shell" | "command" | "raw") {
+            return;
+        }
+        let entries = node.as_map().unwrap_or(&[]);
+        let Some((_, value)) = entries.iter().find(|(k, _)| k.span == task.module_span) else { return };
+        let script = match &value.kind {
+            Kind::Scalar { .. } => Some(value),
+            _ => value.get("cmd"),
+        };
+        let Some(script) = script else { return };
+        let Some((region, mut parse_text)) = yaml::scalar_region(self.host, script) else { return };
+        let masked = jinja::mask(&parse_text[region.start..region.end]);
+        parse_text.replace_range(region.start..region.end, &masked.text);
+        let placeholders: Vec<Span> = masked.placeholders.iter().map(|p| p.shifted(region.start)).collect();
+        shell::analyze(self.host, &parse_text, region, &placeholders, self.facts);
+    }
+}
+
+/// `ansible.builtin.blockinfile` / `ansible.legacy.blockinfile` → `blockinfile`.
+fn normalise(module: &str) -> String {
+    module
+        .strip_prefix("ansible.builtin.")
+        .or_else(|| module.strip_prefix("ansible.legacy."))
+        .unwrap_or(module)
+        .to_string()
+}
+
+/// Byte ranges of white-space separated words, quotes respected.
+fn split_words(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut quote = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                start.get_or_insert(i);
+            }
+            (None, c) if c.is_whitespace() => {
+                if let Some(s) = start.take() {
+                    out.push((s, i));
+                }
+            }
+            (None, _) => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+/// The destination argument of a file-editing task, by its aliases.
+pub fn path_arg(task: &AnsibleTask) -> Option<&TaskArg> {
+    PATH_ALIASES
+        .iter()
+        .find_map(|alias| task.args.iter().find(|a| a.name == *alias && a.value.is_some()))
+}

@@ -1,0 +1,128 @@
+use super::{FixKind, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::{AnsibleTask, FileFacts};
+use crate::lang::ansible::path_arg;
+use crate::microk8s::args_file_component;
+
+pub struct BlockinfileArgsFile;
+
+static META: RuleMeta = RuleMeta {
+    name: "blockinfile-args-file",
+    default_severity: Severity::Error,
+    summary: "`blockinfile` editing a MicroK8s daemon args file",
+    docs: r#"## What it does
+Flags an Ansible `blockinfile` task (short, `ansible.builtin.` or
+`ansible.legacy.` name, mapping or `key=value` form, `action:` too) whose
+destination (`path`, `dest`, `destfile` or `name`) is a MicroK8s args file:
+`…/args/<component>` under `/var/snap/microk8s/current/args`,
+`/var/snap/microk8s/<revision>/args`, `$SNAP_DATA/args`, `${SNAP_DATA}/args`,
+`/var/snap/k8s/common/args`, or a partly templated path ending in
+`args/<component>`. Files in `args/` that are not flag files
+(`containerd-template.toml`, `certs.d/…`, `*-env`) are not flagged.
+
+## Why is this bad?
+MicroK8s turns each args file into the daemon's command line. `blockinfile`
+writes `# BEGIN ANSIBLE MANAGED BLOCK` / `# END ANSIBLE MANAGED BLOCK` marker
+lines into it, manages all its flags as one block (a flag already present in
+the file is not replaced but duplicated) and hides which flag changed. A custom
+`marker` that does not start with `#` becomes an argument of the daemon. In the
+incident behind this rule a role used `blockinfile` to add
+`--snapshot-threshold=512` and `--snapshot-trailing-logs=256` to
+`args/k8s-dqlite`; k8s-dqlite has no such flags, and exited with
+`Error: unknown flag: --snapshot-threshold` on every start.
+
+## Example
+```yaml
+- name: Tune dqlite snapshots
+  ansible.builtin.blockinfile:
+    path: /var/snap/microk8s/current/args/k8s-dqlite
+    block: |
+      --snapshot-threshold=512
+      --snapshot-trailing-logs=256
+```
+
+## Use instead
+One `lineinfile` per flag (or a loop), replacing the flag wherever it stands:
+```yaml
+- name: Set a k8s-dqlite flag
+  ansible.builtin.lineinfile:
+    path: /var/snap/microk8s/current/args/k8s-dqlite
+    regexp: '^--example-flag(=|\s|$)'
+    line: '--example-flag=value'
+```
+and check the flag exists for the k8s-dqlite version you run.
+
+## Fix
+None yet; the help shows the `lineinfile` tasks for the flags in the block.
+"#,
+    options: &[],
+    fix: FixKind::None,
+};
+
+impl Rule for BlockinfileArgsFile {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["blockinfile"])
+    }
+
+    fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        for task in facts.tasks.iter().filter(|t| t.module == "blockinfile") {
+            if let Some(d) = check_task(task) {
+                out.push(d);
+            }
+        }
+    }
+}
+
+fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
+    let dest = path_arg(task)?;
+    let dest_text = dest.value.as_deref()?;
+    let component = args_file_component(dest_text)?;
+    let mut message = format!(
+        "`blockinfile` edits the MicroK8s args file of `{component}`: it writes `# BEGIN/END ANSIBLE MANAGED BLOCK` lines into the daemon's command line and manages its flags as one block"
+    );
+    let mut d = Diagnostic::new(META.name, META.default_severity, task.module_span, String::new())
+        .with_label(dest.value_span, format!("args file of `{component}`"));
+    if let Some(marker) = task.arg("marker") {
+        let text = marker.value.as_deref().unwrap_or("");
+        if !text.trim_start().starts_with('#') {
+            message.push_str(&format!(
+                "; the custom marker `{text}` does not start with `#`, so its lines become arguments of `{component}`"
+            ));
+        }
+        d = d.with_label(marker.value_span, "marker lines are written into the args file");
+    }
+    d.message = message;
+    let flags: Vec<String> = task
+        .arg("block")
+        .or_else(|| task.arg("content"))
+        .and_then(|b| b.value.as_deref())
+        .map(|block| {
+            block
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("--"))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut help = String::from("use one `ansible.builtin.lineinfile` task per flag, which replaces the flag wherever it stands:");
+    if flags.is_empty() {
+        help.push_str(&format!(
+            "\n  - ansible.builtin.lineinfile:\n      path: {dest_text}\n      regexp: '^--FLAG(=|\\s|$)'\n      line: '--FLAG=VALUE'"
+        ));
+    }
+    for flag in &flags {
+        let name = flag.split(['=', ' ']).next().unwrap_or(flag);
+        help.push_str(&format!(
+            "\n  - ansible.builtin.lineinfile:\n      path: {dest_text}\n      regexp: '^{name}(=|\\s|$)'\n      line: '{flag}'"
+        ));
+    }
+    if component == "k8s-dqlite" && flags.iter().any(|f| f.starts_with("--snapshot-")) {
+        help.push_str("\nk8s-dqlite has no `--snapshot-*` flags: snapshot tuning is read from `tuning.yaml` in its storage directory");
+    }
+    Some(d.with_help(help))
+}
