@@ -25,6 +25,10 @@ pub struct Word {
     /// True when `span` holds exactly `text` (no quotes or escapes in between),
     /// so sub-ranges of the text map to sub-ranges of the span.
     pub exact: bool,
+    /// How many trailing bytes of `text` are known statically (all of it when
+    /// `is_static`): `{{ bin_dir }}/kubectl` names kubectl even though its
+    /// directory is a template expression.
+    pub static_suffix: usize,
 }
 
 impl Word {
@@ -83,12 +87,16 @@ pub struct CommandFact {
 }
 
 impl CommandFact {
-    /// The program's file name (`/snap/bin/microk8s.kubectl` → `microk8s.kubectl`).
+    /// The program's file name (`/snap/bin/microk8s.kubectl` → `microk8s.kubectl`),
+    /// or `""` when it is not known statically.
     pub fn program_name(&self) -> &str {
-        self.words
-            .first()
-            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
-            .unwrap_or("")
+        let Some(w) = self.words.first() else { return "" };
+        let base = w.text.rfind('/').map_or(0, |i| i + 1);
+        if w.is_static || w.text.len() - base <= w.static_suffix {
+            &w.text[base..]
+        } else {
+            ""
+        }
     }
 
     /// The expanded call, words joined by spaces.

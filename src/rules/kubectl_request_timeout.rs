@@ -108,10 +108,6 @@ impl Rule for KubectlRequestTimeout {
 
 /// Index of the word that names kubectl (`kubectl` in `microk8s kubectl`).
 fn kubectl_word(fact: &CommandFact) -> Option<usize> {
-    let program = fact.words.first()?;
-    if !program.is_static {
-        return None;
-    }
     match fact.program_name() {
         "kubectl" | "oc" | "microk8s.kubectl" => Some(0),
         "microk8s" | "k3s" => {

@@ -164,6 +164,16 @@ impl<'a> Resolver<'a> {
         for field in &mut fields {
             if touches_placeholder {
                 field.word.is_static = false;
+                // Only what follows the last placeholder is known.
+                let last_end = self
+                    .placeholders
+                    .iter()
+                    .filter(|p| p.overlaps(field.word.span))
+                    .map(|p| p.end)
+                    .max()
+                    .unwrap_or(field.word.span.end);
+                let known = if field.word.exact { field.word.span.end.saturating_sub(last_end) } else { 0 };
+                field.word.static_suffix = field.word.static_suffix.min(known);
             }
             // A word written out at the call: insert after its end (after any quote).
             if field.source == Source::Host {
@@ -407,6 +417,12 @@ fn merge(segs: Vec<Seg>) -> RWord {
         Some(last) if last.insertable && last.exact => Some(last.span.end),
         _ => None,
     };
+    let static_suffix = segs
+        .iter()
+        .rev()
+        .take_while(|s| s.is_static)
+        .map(|s| s.text.len())
+        .sum();
     RWord {
         word: Word {
             text,
@@ -414,6 +430,7 @@ fn merge(segs: Vec<Seg>) -> RWord {
             is_static,
             append_at,
             exact,
+            static_suffix,
         },
         source,
     }
