@@ -151,6 +151,19 @@ pub struct AnsibleTask {
     pub module_span: Span,
     pub args: Vec<TaskArg>,
     pub in_handlers: bool,
+    /// For `shell`, `command` and `raw`: the command line as written.
+    pub command_line: Option<CommandLine>,
+}
+
+/// The command line of a `shell`/`command`/`raw` task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandLine {
+    /// The value after YAML unquoting.
+    pub text: String,
+    /// Where `text` lies in the file, byte for byte (`None` when escapes or
+    /// folding prevent an exact mapping; then `node` is the scalar's span).
+    pub region: Option<Span>,
+    pub node: Span,
 }
 
 impl AnsibleTask {

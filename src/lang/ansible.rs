@@ -3,7 +3,7 @@
 
 use super::yaml::{self, Kind, Node};
 use super::{jinja, shell};
-use crate::facts::{AnsibleTask, FileFacts, SyntaxError, TaskArg};
+use crate::facts::{AnsibleTask, CommandLine, FileFacts, SyntaxError, TaskArg};
 use crate::source::Span;
 use std::path::Path;
 
@@ -143,8 +143,15 @@ impl Walker<'_> {
                     self.tasks(inner, handlers, depth + 1);
                 }
             }
-            if let Some(t) = self.task(task, handlers) {
-                self.embedded_shell(task, &t);
+            if let Some(mut t) = self.task(task, handlers) {
+                if let Some(script) = command_node(task, &t) {
+                    t.command_line = script.as_str().map(|text| CommandLine {
+                        text: text.to_string(),
+                        region: yaml::scalar_region(self.host, script).map(|(r, _)| r),
+                        node: script.span,
+                    });
+                    self.embedded_shell(script);
+                }
                 self.facts.tasks.push(t);
             }
         }
@@ -180,6 +187,7 @@ impl Walker<'_> {
             module_span: module_key.span,
             args,
             in_handlers,
+            command_line: None,
         })
     }
 
@@ -234,25 +242,27 @@ impl Walker<'_> {
         out
     }
 
-    /// `shell`, `command` and `raw` tasks: their command line is shell (for
-    /// `command`, only its words matter; no shell syntax applies, but calls are
-    /// found the same way).
-    fn embedded_shell(&mut self, node: &Node, task: &AnsibleTask) {
-        if !matches!(task.module.as_str(), "shell" | "command" | "raw") {
-            return;
-        }
-        let entries = node.as_map().unwrap_or(&[]);
-        let Some((_, value)) = entries.iter().find(|(k, _)| k.span == task.module_span) else { return };
-        let script = match &value.kind {
-            Kind::Scalar { .. } => Some(value),
-            _ => value.get("cmd"),
-        };
-        let Some(script) = script else { return };
+    /// The command line of a `shell`/`command`/`raw` task goes through the shell
+    /// front-end (for `command` no shell runs, but its calls are found the same way).
+    fn embedded_shell(&mut self, script: &Node) {
         let Some((region, mut parse_text)) = yaml::scalar_region(self.host, script) else { return };
         let masked = jinja::mask(&parse_text[region.start..region.end]);
         parse_text.replace_range(region.start..region.end, &masked.text);
         let placeholders: Vec<Span> = masked.placeholders.iter().map(|p| p.shifted(region.start)).collect();
         shell::analyze(self.host, &parse_text, region, &placeholders, self.facts);
+    }
+}
+
+/// The scalar holding a `shell`/`command`/`raw` task's command line: the module's
+/// value, or its `cmd:` argument.
+fn command_node<'n>(node: &'n Node, task: &AnsibleTask) -> Option<&'n Node> {
+    if !matches!(task.module.as_str(), "shell" | "command" | "raw") {
+        return None;
+    }
+    let (_, value) = node.as_map()?.iter().find(|(k, _)| k.span == task.module_span)?;
+    match &value.kind {
+        Kind::Scalar { .. } => Some(value),
+        _ => value.get("cmd").or_else(|| node.get("args").and_then(|a| a.get("cmd"))),
     }
 }
 
@@ -266,7 +276,7 @@ fn normalise(module: &str) -> String {
 }
 
 /// Byte ranges of white-space separated words, quotes respected.
-fn split_words(text: &str) -> Vec<(usize, usize)> {
+pub fn split_words(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
     let mut quote = None;

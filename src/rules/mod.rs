@@ -4,6 +4,7 @@
 //! `testdata/<rule-name>/` and their snapshots.
 
 mod blockinfile_args_file;
+mod command_shell_syntax;
 mod internal_error;
 mod invalid_suppression;
 mod kubectl_request_timeout;
@@ -19,6 +20,7 @@ use crate::facts::FileFacts;
 use crate::source::SourceFile;
 
 pub use blockinfile_args_file::BlockinfileArgsFile;
+pub use command_shell_syntax::CommandShellSyntax;
 pub use internal_error::InternalError;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
@@ -61,6 +63,7 @@ pub trait Rule: Send + Sync {
 pub static ALL: &[&dyn Rule] = &[
     &KubectlRequestTimeout,
     &BlockinfileArgsFile,
+    &CommandShellSyntax,
     &InvalidSuppression,
     &ShellParseError,
     &YamlSyntax,
