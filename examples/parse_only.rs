@@ -27,7 +27,9 @@ fn main() {
     let nodes: usize = files
         .par_iter()
         .map(|path| {
-            let Ok(text) = std::fs::read_to_string(path) else { return 0 };
+            let Ok(text) = std::fs::read_to_string(path) else {
+                return 0;
+            };
             PARSER.with(|p| {
                 let tree = p.borrow_mut().parse(&text, None);
                 tree.map_or(0, |t| {

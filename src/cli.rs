@@ -10,7 +10,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "opslint", version, about = "A linter and pre-commit guard for the configuration around a MicroK8s control plane")]
+#[command(
+    name = "opslint",
+    version,
+    about = "A linter and pre-commit guard for the configuration around a MicroK8s control plane"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -94,7 +98,9 @@ pub fn run(cli: Cli) -> i32 {
                 EXIT_OK
             }
             None => {
-                let hint = rules::suggest(&name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                let hint = rules::suggest(&name)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
                 eprintln!("error: unknown rule `{name}`{hint} (`opslint rules` lists them)");
                 EXIT_ERROR
             }
@@ -117,20 +123,35 @@ fn check(args: CheckArgs) -> i32 {
             let start = args
                 .paths
                 .first()
-                .map(|p| if p.is_dir() { p.clone() } else { p.parent().map(PathBuf::from).unwrap_or_default() })
+                .map(|p| {
+                    if p.is_dir() {
+                        p.clone()
+                    } else {
+                        p.parent().map(PathBuf::from).unwrap_or_default()
+                    }
+                })
                 .unwrap_or_default();
-            let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+            let start = if start.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                start
+            };
             let start = std::fs::canonicalize(&start).unwrap_or(start);
             match config::discover(&start) {
                 Some(path) => config::load(&path, &all_rules),
-                None => Ok(Config::default_at(&std::env::current_dir().unwrap_or_default())),
+                None => Ok(Config::default_at(
+                    &std::env::current_dir().unwrap_or_default(),
+                )),
             }
         }
     };
     let config = match config {
         Ok(config) => config,
         Err(e) => {
-            let e = config::ConfigError { path: discover::clean(&e.path), problems: e.problems };
+            let e = config::ConfigError {
+                path: discover::clean(&e.path),
+                problems: e.problems,
+            };
             eprintln!("error: invalid configuration\n{e}");
             return EXIT_ERROR;
         }
@@ -142,22 +163,37 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let (candidates, walk_errors) = discover::discover(&args.paths, linter.config(), args.force_exclude);
+    let vars = crate::project::collect_vars(&crate::project::root(&args.paths, linter.config()));
+    let linter = linter.with_vars(vars);
+    let (candidates, walk_errors) =
+        discover::discover(&args.paths, linter.config(), args.force_exclude);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     };
     let format = match args.format {
-        Format::Text => report::Format::Text { color, quiet: args.quiet },
+        Format::Text => report::Format::Text {
+            color,
+            quiet: args.quiet,
+        },
         Format::Concise => report::Format::Concise,
         Format::Json => report::Format::Json,
     };
     // Each file is rendered where it was checked; only the rendered text is kept.
     let outcomes = linter.check_each(&candidates, |report| {
-        (format.render_file(&report), Summary::of_file(&report), report.is_fatal())
+        (
+            format.render_file(&report),
+            Summary::of_file(&report),
+            report.is_fatal(),
+        )
     });
-    let summary = outcomes.iter().fold(Summary::default(), |acc, (_, s, _)| acc.merge(*s));
+    let summary = outcomes
+        .iter()
+        .fold(Summary::default(), |acc, (_, s, _)| acc.merge(*s));
     let fatal = outcomes.iter().any(|(_, _, fatal)| *fatal);
     let pieces: Vec<String> = outcomes.into_iter().map(|(piece, _, _)| piece).collect();
     print(&format.finish(&pieces, &summary));
@@ -165,7 +201,9 @@ fn check(args: CheckArgs) -> i32 {
         eprintln!("error: {}: {}", e.path.display(), e.message);
     }
     if summary.files_checked == 0 && walk_errors.is_empty() && !args.quiet {
-        eprintln!("warning: no files to check (opslint reads shell scripts, NRPE .cfg files and their .j2 templates)");
+        eprintln!(
+            "warning: no files to check (opslint reads shell scripts, NRPE .cfg files and their .j2 templates)"
+        );
     }
     if !walk_errors.is_empty() || fatal {
         EXIT_ERROR

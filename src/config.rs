@@ -73,7 +73,14 @@ impl fmt::Display for ConfigError {
             if p.line == 0 {
                 write!(f, "{}: {}", self.path.display(), p.message)?;
             } else {
-                write!(f, "{}:{}:{}: {}", self.path.display(), p.line, p.column, p.message)?;
+                write!(
+                    f,
+                    "{}:{}:{}: {}",
+                    self.path.display(),
+                    p.line,
+                    p.column,
+                    p.message
+                )?;
             }
         }
         Ok(())
@@ -102,7 +109,10 @@ impl Config {
 
     /// `path` (absolute, or relative to the current directory) matches an `exclude` glob.
     pub fn is_excluded(&self, path: &Path) -> bool {
-        !self.exclude.is_empty() && self.relative(path).is_some_and(|rel| self.exclude.is_match(rel))
+        !self.exclude.is_empty()
+            && self
+                .relative(path)
+                .is_some_and(|rel| self.exclude.is_match(rel))
     }
 
     /// Rules switched off for `path` by `per-file-ignores`.
@@ -110,7 +120,9 @@ impl Config {
         if self.per_file_ignores.is_empty() {
             return Vec::new();
         }
-        let Some(rel) = self.relative(path) else { return Vec::new() };
+        let Some(rel) = self.relative(path) else {
+            return Vec::new();
+        };
         self.per_file_ignores
             .iter()
             .filter(|(set, _)| set.is_match(&rel))
@@ -132,7 +144,10 @@ impl Config {
     }
 
     fn relative(&self, path: &Path) -> Option<PathBuf> {
-        absolute(path).strip_prefix(&self.root).ok().map(Path::to_path_buf)
+        absolute(path)
+            .strip_prefix(&self.root)
+            .ok()
+            .map(Path::to_path_buf)
     }
 }
 
@@ -185,15 +200,22 @@ pub fn load(path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigEr
     };
     let meta = std::fs::metadata(path).map_err(|e| io_error(format!("cannot read: {e}")))?;
     if meta.len() > MAX_CONFIG_SIZE {
-        return Err(io_error(format!("config file is larger than {} KiB", MAX_CONFIG_SIZE / 1024)));
+        return Err(io_error(format!(
+            "config file is larger than {} KiB",
+            MAX_CONFIG_SIZE / 1024
+        )));
     }
     let bytes = std::fs::read(path).map_err(|e| io_error(format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| io_error("config file is not valid UTF-8".into()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| io_error("config file is not valid UTF-8".into()))?;
     parse(&text, path, rules)
 }
 
 pub fn parse(text: &str, path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigError> {
-    let root = path.parent().map(absolute).unwrap_or_else(|| absolute(Path::new(".")));
+    let root = path
+        .parent()
+        .map(absolute)
+        .unwrap_or_else(|| absolute(Path::new(".")));
     let mut config = Config::default_at(&root);
     config.path = Some(path.to_path_buf());
     let mut parser = ConfigParser {
@@ -243,7 +265,9 @@ fn kind_name(node: &MarkedYaml<'_>) -> &'static str {
         YamlData::Value(Scalar::Null) => "null",
         YamlData::Value(Scalar::String(_)) | YamlData::Representation(..) => "a string",
         YamlData::Value(Scalar::Boolean(_)) => "a boolean",
-        YamlData::Value(Scalar::Integer(_)) | YamlData::Value(Scalar::FloatingPoint(_)) => "a number",
+        YamlData::Value(Scalar::Integer(_)) | YamlData::Value(Scalar::FloatingPoint(_)) => {
+            "a number"
+        }
         YamlData::Tagged(..) => "a tagged value",
         YamlData::Alias(_) => "an alias",
         _ => "an invalid value",
@@ -284,13 +308,19 @@ impl ConfigParser<'_> {
             YamlData::Mapping(map) => map,
             YamlData::Value(Scalar::Null) => return,
             _ => {
-                self.problem(doc, format!("the config must be a mapping, found {}", kind_name(doc)));
+                self.problem(
+                    doc,
+                    format!("the config must be a mapping, found {}", kind_name(doc)),
+                );
                 return;
             }
         };
         for (key, value) in map {
             let Some(name) = string(key) else {
-                self.problem(key, format!("keys must be strings, found {}", kind_name(key)));
+                self.problem(
+                    key,
+                    format!("keys must be strings, found {}", kind_name(key)),
+                );
                 continue;
             };
             match name.as_str() {
@@ -304,7 +334,12 @@ impl ConfigParser<'_> {
                 other => {
                     let hint = closest(other, TOP_LEVEL_KEYS.iter().copied())
                         .map(|s| format!("; did you mean `{s}`?"))
-                        .unwrap_or_else(|| format!("; known keys: {}", backticked(TOP_LEVEL_KEYS.iter().copied())));
+                        .unwrap_or_else(|| {
+                            format!(
+                                "; known keys: {}",
+                                backticked(TOP_LEVEL_KEYS.iter().copied())
+                            )
+                        });
                     self.problem(key, format!("unknown key `{other}`{hint}"));
                 }
             }
@@ -312,14 +347,24 @@ impl ConfigParser<'_> {
     }
 
     /// A list of strings (a single string is accepted as a one-item list).
-    fn string_list<'n>(&mut self, node: &'n MarkedYaml<'n>, what: &str) -> Vec<(String, &'n MarkedYaml<'n>)> {
+    fn string_list<'n>(
+        &mut self,
+        node: &'n MarkedYaml<'n>,
+        what: &str,
+    ) -> Vec<(String, &'n MarkedYaml<'n>)> {
         match &node.data {
             YamlData::Sequence(items) => items
                 .iter()
                 .filter_map(|item| match string(item) {
                     Some(s) => Some((s, item)),
                     None => {
-                        self.problem(item, format!("`{what}` entries must be strings, found {}", kind_name(item)));
+                        self.problem(
+                            item,
+                            format!(
+                                "`{what}` entries must be strings, found {}",
+                                kind_name(item)
+                            ),
+                        );
                         None
                     }
                 })
@@ -327,7 +372,13 @@ impl ConfigParser<'_> {
             _ => match string(node) {
                 Some(s) => vec![(s, node)],
                 None => {
-                    self.problem(node, format!("`{what}` must be a list of strings, found {}", kind_name(node)));
+                    self.problem(
+                        node,
+                        format!(
+                            "`{what}` must be a list of strings, found {}",
+                            kind_name(node)
+                        ),
+                    );
                     Vec::new()
                 }
             },
@@ -371,26 +422,47 @@ impl ConfigParser<'_> {
     fn rules_section(&mut self, node: &MarkedYaml<'_>, config: &mut Config) {
         let YamlData::Mapping(map) = &node.data else {
             if !matches!(node.data, YamlData::Value(Scalar::Null)) {
-                self.problem(node, format!("`rules` must be a mapping of rule names, found {}", kind_name(node)));
+                self.problem(
+                    node,
+                    format!(
+                        "`rules` must be a mapping of rule names, found {}",
+                        kind_name(node)
+                    ),
+                );
             }
             return;
         };
         for (key, value) in map {
             if string(key).is_none() {
-                self.problem(key, format!("rule names must be strings, found {}", kind_name(key)));
+                self.problem(
+                    key,
+                    format!("rule names must be strings, found {}", kind_name(key)),
+                );
                 continue;
             }
-            let Some(meta) = self.rule_meta(key) else { continue };
+            let Some(meta) = self.rule_meta(key) else {
+                continue;
+            };
             let settings = config.rules.entry(meta.name.to_string()).or_default();
             let YamlData::Mapping(options) = &value.data else {
                 if !matches!(value.data, YamlData::Value(Scalar::Null)) {
-                    self.problem(value, format!("settings of `{}` must be a mapping, found {}", meta.name, kind_name(value)));
+                    self.problem(
+                        value,
+                        format!(
+                            "settings of `{}` must be a mapping, found {}",
+                            meta.name,
+                            kind_name(value)
+                        ),
+                    );
                 }
                 continue;
             };
             for (okey, ovalue) in options {
                 let Some(oname) = string(okey) else {
-                    self.problem(okey, format!("option names must be strings, found {}", kind_name(okey)));
+                    self.problem(
+                        okey,
+                        format!("option names must be strings, found {}", kind_name(okey)),
+                    );
                     continue;
                 };
                 if oname == "severity" {
@@ -413,13 +485,25 @@ impl ConfigParser<'_> {
                     let known = if meta.options.is_empty() {
                         "it has only `severity`".to_string()
                     } else {
-                        format!("known: `severity`, {}", backticked(meta.options.iter().map(|o| o.name)))
+                        format!(
+                            "known: `severity`, {}",
+                            backticked(meta.options.iter().map(|o| o.name))
+                        )
                     };
-                    self.problem(okey, format!("unknown option `{oname}` for rule `{}`; {known}", meta.name));
+                    self.problem(
+                        okey,
+                        format!("unknown option `{oname}` for rule `{}`; {known}", meta.name),
+                    );
                     continue;
                 };
                 let Some(value_text) = scalar_text(ovalue) else {
-                    self.problem(ovalue, format!("option `{oname}` must be a scalar, found {}", kind_name(ovalue)));
+                    self.problem(
+                        ovalue,
+                        format!(
+                            "option `{oname}` must be a scalar, found {}",
+                            kind_name(ovalue)
+                        ),
+                    );
                     continue;
                 };
                 if let Err(reason) = check_kind(option.kind, &value_text) {
@@ -434,13 +518,22 @@ impl ConfigParser<'_> {
     fn per_file_ignores(&mut self, node: &MarkedYaml<'_>, config: &mut Config) {
         let YamlData::Mapping(map) = &node.data else {
             if !matches!(node.data, YamlData::Value(Scalar::Null)) {
-                self.problem(node, format!("`per-file-ignores` must map globs to rule lists, found {}", kind_name(node)));
+                self.problem(
+                    node,
+                    format!(
+                        "`per-file-ignores` must map globs to rule lists, found {}",
+                        kind_name(node)
+                    ),
+                );
             }
             return;
         };
         for (key, value) in map {
             let Some(pattern) = string(key) else {
-                self.problem(key, format!("globs must be strings, found {}", kind_name(key)));
+                self.problem(
+                    key,
+                    format!("globs must be strings, found {}", kind_name(key)),
+                );
                 continue;
             };
             let set = self.globset(&[(pattern, key)]);
@@ -471,7 +564,10 @@ impl ConfigParser<'_> {
 /// `.gitignore`); one with `/` is anchored at the config's directory. Either way a
 /// matching directory matches everything below it.
 fn compile_glob(pattern: &str) -> Result<Vec<Glob>, globset::Error> {
-    let trimmed = pattern.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
+    let trimmed = pattern
+        .trim_start_matches("./")
+        .trim_start_matches('/')
+        .trim_end_matches('/');
     let base = if trimmed.contains('/') {
         trimmed.to_string()
     } else {
@@ -488,7 +584,10 @@ fn check_kind(kind: OptionKind, text: &str) -> Result<(), String> {
             Ok(_) => Ok(()),
             Err(e) => Err(e),
         },
-        OptionKind::Integer => text.parse::<i64>().map(|_| ()).map_err(|_| format!("`{text}` is not an integer")),
+        OptionKind::Integer => text
+            .parse::<i64>()
+            .map(|_| ())
+            .map_err(|_| format!("`{text}` is not an integer")),
         OptionKind::Bool => match text {
             "true" | "false" => Ok(()),
             _ => Err(format!("`{text}` is not `true` or `false`")),
@@ -498,7 +597,10 @@ fn check_kind(kind: OptionKind, text: &str) -> Result<(), String> {
 }
 
 fn backticked<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -542,8 +644,14 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(c.severity("kubectl-request-timeout", Severity::Error), None);
-        assert_eq!(c.severity("invalid-suppression", Severity::Warning), Some(Severity::Error));
-        assert_eq!(c.severity("shell-parse-error", Severity::Info), Some(Severity::Info));
+        assert_eq!(
+            c.severity("invalid-suppression", Severity::Warning),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            c.severity("shell-parse-error", Severity::Info),
+            Some(Severity::Info)
+        );
         assert_eq!(c.option("kubectl-request-timeout", "timeout"), Some("15"));
     }
 
@@ -559,11 +667,19 @@ mod tests {
     fn wrong_shapes_are_errors_with_positions() {
         let err = parse_at(Path::new("/r"), "- a\n- b\n").expect_err("a list is not a config");
         assert_eq!(err.problems[0].line, 1);
-        let err = parse_at(Path::new("/r"), "exclude: {a: 1}\nrules: 3\nper-file-ignores: [x]\n").expect_err("bad");
+        let err = parse_at(
+            Path::new("/r"),
+            "exclude: {a: 1}\nrules: 3\nper-file-ignores: [x]\n",
+        )
+        .expect_err("bad");
         let lines: Vec<usize> = err.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [1, 2, 3]);
         let err = parse_at(Path::new("/r"), "exclude: [\"a/[\"]\n").expect_err("bad glob");
-        assert!(err.problems[0].message.starts_with("invalid glob `a/[`"), "{}", err.problems[0].message);
+        assert!(
+            err.problems[0].message.starts_with("invalid glob `a/[`"),
+            "{}",
+            err.problems[0].message
+        );
     }
 
     #[test]
@@ -577,7 +693,10 @@ mod tests {
         // The config above the repository is not used.
         assert_eq!(discover(&repo.join("a/b")), None);
         std::fs::write(repo.join("a/.opslint.yml"), "").expect("write");
-        assert_eq!(discover(&repo.join("a/b")), Some(repo.join("a/.opslint.yml")));
+        assert_eq!(
+            discover(&repo.join("a/b")),
+            Some(repo.join("a/.opslint.yml"))
+        );
         // Outside any repository the search goes up to the filesystem root.
         let plain = outer.join("plain/x");
         std::fs::create_dir_all(&plain).expect("mkdir");

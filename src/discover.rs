@@ -7,7 +7,14 @@ use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 
 /// Directories that hold other people's code.
-const VENDORED: &[&str] = &["node_modules", "vendor", "third_party", "__pycache__", "venv", "site-packages"];
+const VENDORED: &[&str] = &[
+    "node_modules",
+    "vendor",
+    "third_party",
+    "__pycache__",
+    "venv",
+    "site-packages",
+];
 
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -25,7 +32,11 @@ pub struct WalkError {
     pub message: String,
 }
 
-pub fn discover(paths: &[PathBuf], config: &Config, force_exclude: bool) -> (Vec<Candidate>, Vec<WalkError>) {
+pub fn discover(
+    paths: &[PathBuf],
+    config: &Config,
+    force_exclude: bool,
+) -> (Vec<Candidate>, Vec<WalkError>) {
     let mut candidates = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
@@ -122,7 +133,9 @@ fn walk_error(root: &Path, error: &ignore::Error) -> WalkError {
                 path = p.clone();
                 inner = err;
             }
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => inner = err,
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner = err
+            }
             _ => break,
         }
     }
@@ -131,7 +144,10 @@ fn walk_error(root: &Path, error: &ignore::Error) -> WalkError {
         ignore::Error::Loop { child, .. } => format!("symbolic link loop at {}", child.display()),
         other => other.to_string(),
     };
-    WalkError { path: clean(&path), message }
+    WalkError {
+        path: clean(&path),
+        message,
+    }
 }
 
 pub fn describe_io_error(e: &std::io::Error) -> String {
@@ -151,6 +167,13 @@ pub fn clean(path: &Path) -> PathBuf {
     {
         p = rel.to_path_buf();
     }
-    let p: PathBuf = p.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
-    if p.as_os_str().is_empty() { PathBuf::from(".") } else { p }
+    let p: PathBuf = p
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if p.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        p
+    }
 }

@@ -40,7 +40,13 @@ pub fn rules_list(json: bool) -> String {
     let width = metas.iter().map(|m| m.name.len()).max().unwrap_or(0);
     let mut out = String::new();
     for m in metas {
-        let _ = writeln!(out, "{:width$}  {:7}  {}", m.name, m.default_severity.as_str(), m.summary);
+        let _ = writeln!(
+            out,
+            "{:width$}  {:7}  {}",
+            m.name,
+            m.default_severity.as_str(),
+            m.summary
+        );
     }
     out
 }
@@ -59,7 +65,11 @@ pub fn rule_markdown(meta: &RuleMeta) -> String {
     if !meta.options.is_empty() && !meta.docs.contains("## Options") {
         out.push_str("\n## Options\n");
         for o in meta.options {
-            let _ = writeln!(out, "- `{}` (default `{}`): {}", o.name, o.default, o.description);
+            let _ = writeln!(
+                out,
+                "- `{}` (default `{}`): {}",
+                o.name, o.default, o.description
+            );
         }
     }
     out

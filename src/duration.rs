@@ -74,7 +74,7 @@ pub fn format_duration(d: Duration) -> String {
     if ms == 0 {
         return "0s".into();
     }
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let secs = ms / 1000;
@@ -108,7 +108,10 @@ mod tests {
     fn coreutils_durations() {
         assert_eq!(parse_coreutils_duration("15"), Ok(Duration::from_secs(15)));
         assert_eq!(parse_coreutils_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_coreutils_duration("0.5s"), Ok(Duration::from_millis(500)));
+        assert_eq!(
+            parse_coreutils_duration("0.5s"),
+            Ok(Duration::from_millis(500))
+        );
         assert!(parse_coreutils_duration("1x").is_err());
     }
 

@@ -55,6 +55,9 @@ pub enum Origin {
         /// How many assignments to this variable the file has.
         assignments: usize,
     },
+    /// The program came from a template variable with a known value
+    /// (`{{ kubectl }} get nodes`, `kubectl` defined in a role's defaults).
+    Template { name: String },
     /// The call goes through a wrapper function such as `k() { kubectl "$@"; }`.
     Function {
         name: String,
@@ -90,7 +93,9 @@ impl CommandFact {
     /// The program's file name (`/snap/bin/microk8s.kubectl` → `microk8s.kubectl`),
     /// or `""` when it is not known statically.
     pub fn program_name(&self) -> &str {
-        let Some(w) = self.words.first() else { return "" };
+        let Some(w) = self.words.first() else {
+            return "";
+        };
         let base = w.text.rfind('/').map_or(0, |i| i + 1);
         if w.is_static || w.text.len() - base <= w.static_suffix {
             &w.text[base..]

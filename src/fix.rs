@@ -47,13 +47,18 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, unsafe_ok
         pos = e.span.end;
     }
     out.push_str(&text[pos..]);
-    Applied { text: out, applied, skipped }
+    Applied {
+        text: out,
+        applied,
+        skipped,
+    }
 }
 
 /// Two edits clash when their ranges overlap, or when both insert at one point
 /// (their order would be arbitrary).
 fn overlaps(a: &Edit, b: &Edit) -> bool {
-    a.span.overlaps(b.span) || (a.span.start == b.span.start && (a.span.is_empty() || b.span.is_empty()))
+    a.span.overlaps(b.span)
+        || (a.span.start == b.span.start && (a.span.is_empty() || b.span.is_empty()))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod fix;
 pub mod lang;
 pub mod linter;
 pub mod microk8s;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -25,6 +25,8 @@ struct Enabled {
 pub struct Linter {
     config: Config,
     enabled: Vec<Enabled>,
+    /// Template variables of the project (role defaults, `group_vars`, …).
+    vars: lang::jinja::Vars,
 }
 
 /// What came out of checking one file.
@@ -59,14 +61,20 @@ pub struct UnknownRule {
 impl Linter {
     /// `select`: only these rules (None = all); `ignore`: minus these. Config
     /// severities `off` switch rules off too.
-    pub fn new(config: Config, select: Option<&[String]>, ignore: &[String]) -> Result<Linter, UnknownRule> {
+    pub fn new(
+        config: Config,
+        select: Option<&[String]>,
+        ignore: &[String],
+    ) -> Result<Linter, UnknownRule> {
         for (flag, names) in [("--select", select.unwrap_or(&[])), ("--ignore", ignore)] {
             for name in names {
                 if rules::by_name(name).is_none() {
                     return Err(UnknownRule {
                         name: name.clone(),
                         flag,
-                        hint: rules::suggest(name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default(),
+                        hint: rules::suggest(name)
+                            .map(|s| format!("; did you mean `{s}`?"))
+                            .unwrap_or_default(),
                     });
                 }
             }
@@ -83,17 +91,31 @@ impl Linter {
                     .map(|severity| Enabled { rule, severity })
             })
             .collect();
-        Ok(Linter { config, enabled })
+        Ok(Linter {
+            config,
+            enabled,
+            vars: lang::jinja::Vars::new(),
+        })
     }
 
     pub fn config(&self) -> &Config {
         &self.config
     }
 
+    /// Template variables with known values, used to resolve `{{ var }}` words.
+    pub fn with_vars(mut self, vars: lang::jinja::Vars) -> Self {
+        self.vars = vars;
+        self
+    }
+
     /// Checks every candidate in parallel and hands each report to `each` on the
     /// worker thread, so a report (and its file's text) can be dropped as soon as it
     /// is rendered. Results come back in candidate (path) order.
-    pub fn check_each<T: Send>(&self, candidates: &[Candidate], each: impl Fn(FileReport) -> T + Sync) -> Vec<T> {
+    pub fn check_each<T: Send>(
+        &self,
+        candidates: &[Candidate],
+        each: impl Fn(FileReport) -> T + Sync,
+    ) -> Vec<T> {
         candidates
             .par_iter()
             .filter_map(|c| self.check_file(c))
@@ -112,7 +134,12 @@ impl Linter {
                 if candidate.language.is_none() && !candidate.explicit {
                     return None;
                 }
-                return Some(self.unreadable(path, SourceFile::new(path, String::new()), Span::default(), message));
+                return Some(self.unreadable(
+                    path,
+                    SourceFile::new(path, String::new()),
+                    Span::default(),
+                    message,
+                ));
             }
         };
         let language = match candidate.language {
@@ -141,14 +168,18 @@ impl Linter {
                 ));
             }
         };
-        if matches!(language, Language::NrpeConfig | Language::NrpeConfigTemplate)
-            && !lang::nrpe::looks_like_nrpe(&text)
+        if matches!(
+            language,
+            Language::NrpeConfig | Language::NrpeConfigTemplate
+        ) && !lang::nrpe::looks_like_nrpe(&text)
         {
             return None;
         }
         let source = SourceFile::new(path, text);
         // A bug in one file's analysis must not take the run down with it.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.lint_source(&source, language)));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.lint_source(&source, language)
+        }));
         let diagnostics = match outcome {
             Ok(diagnostics) => diagnostics,
             Err(payload) => {
@@ -198,7 +229,7 @@ impl Linter {
         if !wanted {
             return Vec::new();
         }
-        let facts = lang::analyze(language, &source.text, &source.path);
+        let facts = lang::analyze(language, &source.text, &source.path, &self.vars);
         let mut diagnostics = Vec::new();
         for e in &active {
             let meta = e.rule.meta();
@@ -219,7 +250,13 @@ impl Linter {
         diagnostics
     }
 
-    fn unreadable(&self, path: &Path, source: SourceFile, span: Span, message: String) -> FileReport {
+    fn unreadable(
+        &self,
+        path: &Path,
+        source: SourceFile,
+        span: Span,
+        message: String,
+    ) -> FileReport {
         let meta = rules::UnreadableFile.meta();
         let severity = self
             .config
@@ -235,7 +272,12 @@ impl Linter {
 
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.rule, &a.message).cmp(&(b.span.start, b.span.end, b.rule, &b.message))
+        (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.rule,
+            &b.message,
+        ))
     });
 }
 
@@ -255,7 +297,10 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| describe_io_error(&e))?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(format!("file is larger than the limit of {} MiB; not checked", MAX_FILE_SIZE / (1024 * 1024)));
+        return Err(format!(
+            "file is larger than the limit of {} MiB; not checked",
+            MAX_FILE_SIZE / (1024 * 1024)
+        ));
     }
     Ok(bytes)
 }

@@ -43,14 +43,29 @@ mod tests {
 
     #[test]
     fn args_files() {
-        assert_eq!(c("/var/snap/microk8s/current/args/k8s-dqlite"), Some("k8s-dqlite"));
+        assert_eq!(
+            c("/var/snap/microk8s/current/args/k8s-dqlite"),
+            Some("k8s-dqlite")
+        );
         assert_eq!(c("/var/snap/microk8s/8695/args/kubelet"), Some("kubelet"));
-        assert_eq!(c("${SNAP_DATA}/args/kube-apiserver"), Some("kube-apiserver"));
+        assert_eq!(
+            c("${SNAP_DATA}/args/kube-apiserver"),
+            Some("kube-apiserver")
+        );
         assert_eq!(c("$SNAP_DATA/args/containerd"), Some("containerd"));
         assert_eq!(c("/var/snap/k8s/common/args/kubelet"), Some("kubelet"));
-        assert_eq!(c("{{ microk8s_snap_data }}/args/k8s-dqlite"), Some("k8s-dqlite"));
-        assert_eq!(c("/var/snap/microk8s/current/args/containerd-template.toml"), None);
-        assert_eq!(c("/var/snap/microk8s/current/args/certs.d/docker.io/hosts.toml"), None);
+        assert_eq!(
+            c("{{ microk8s_snap_data }}/args/k8s-dqlite"),
+            Some("k8s-dqlite")
+        );
+        assert_eq!(
+            c("/var/snap/microk8s/current/args/containerd-template.toml"),
+            None
+        );
+        assert_eq!(
+            c("/var/snap/microk8s/current/args/certs.d/docker.io/hosts.toml"),
+            None
+        );
         assert_eq!(c("/var/snap/microk8s/current/args/containerd-env"), None);
         assert_eq!(c("/etc/myapp/args/kubelet"), None);
         assert_eq!(c("/var/snap/microk8s/x1/args/kubelet"), None);

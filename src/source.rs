@@ -153,7 +153,13 @@ mod tests {
         let k = text.find("kubectl").unwrap();
         assert_eq!(idx.position(text, k), Position { line: 2, column: 4 });
         assert_eq!(idx.utf16_position(text, k), (1, 3));
-        assert_eq!(idx.position(text, text.len()), Position { line: 3, column: 5 });
-        assert_eq!(&text[idx.line_span(text, 1).start..idx.line_span(text, 1).end], "çé kubectl");
+        assert_eq!(
+            idx.position(text, text.len()),
+            Position { line: 3, column: 5 }
+        );
+        assert_eq!(
+            &text[idx.line_span(text, 1).start..idx.line_span(text, 1).end],
+            "çé kubectl"
+        );
     }
 }

@@ -16,7 +16,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -30,7 +32,10 @@ mod tests {
     #[test]
     fn suggests_near_names_only() {
         let names = ["kubectl-request-timeout", "invalid-suppression"];
-        assert_eq!(closest("kubectl-request-timout", names.into_iter()), Some("kubectl-request-timeout"));
+        assert_eq!(
+            closest("kubectl-request-timout", names.into_iter()),
+            Some("kubectl-request-timeout")
+        );
         assert_eq!(closest("something-else-entirely", names.into_iter()), None);
     }
 }

@@ -46,9 +46,13 @@ pub fn parse(source: &SourceFile, comments: &[Comment]) -> Directives {
     let leading_end = leading_comment_block_end(&source.text);
     for comment in comments {
         let text = source.slice(comment.span);
-        let Some(body) = text.strip_prefix('#') else { continue };
+        let Some(body) = text.strip_prefix('#') else {
+            continue;
+        };
         let trimmed = body.trim_start();
-        let Some(rest) = trimmed.strip_prefix(MARKER) else { continue };
+        let Some(rest) = trimmed.strip_prefix(MARKER) else {
+            continue;
+        };
         let rest_start = comment.span.start + 1 + (body.len() - trimmed.len()) + MARKER.len();
         let rest_trimmed = rest.trim_start();
         let mut pos = rest_start + (rest.len() - rest_trimmed.len());
@@ -59,7 +63,9 @@ pub fn parse(source: &SourceFile, comments: &[Comment]) -> Directives {
             pos += "disable=".len();
             (Scope::Line, list)
         } else {
-            let word_end = rest_trimmed.find(|c: char| c.is_whitespace()).unwrap_or(rest_trimmed.len());
+            let word_end = rest_trimmed
+                .find(|c: char| c.is_whitespace())
+                .unwrap_or(rest_trimmed.len());
             out.problems.push(Problem {
                 span: Span::new(pos, pos + word_end.max(1).min(rest_trimmed.len())),
                 message: format!(
@@ -83,7 +89,9 @@ pub fn parse(source: &SourceFile, comments: &[Comment]) -> Directives {
             if rules::by_name(name).is_none() {
                 out.problems.push(Problem {
                     span,
-                    message: format!("unknown rule `{name}` in opslint directive; it suppresses nothing"),
+                    message: format!(
+                        "unknown rule `{name}` in opslint directive; it suppresses nothing"
+                    ),
                     help: Some(match rules::suggest(name) {
                         Some(s) => format!("did you mean `{s}`? `opslint rules` lists every rule"),
                         None => "`opslint rules` lists every rule".into(),
@@ -96,7 +104,10 @@ pub fn parse(source: &SourceFile, comments: &[Comment]) -> Directives {
             out.problems.push(Problem {
                 span: Span::new(pos.min(comment.span.end), comment.span.end),
                 message: "opslint directive names no rule".into(),
-                help: Some("list the rules to disable: `# opslint: disable=kubectl-request-timeout`".into()),
+                help: Some(
+                    "list the rules to disable: `# opslint: disable=kubectl-request-timeout`"
+                        .into(),
+                ),
             });
             continue;
         }
@@ -135,7 +146,13 @@ impl Directives {
     /// Is `diagnostic` silenced by a directive?
     pub fn suppresses(&self, source: &SourceFile, diagnostic: &Diagnostic) -> bool {
         let first = source.lines.line_of(diagnostic.span.start);
-        let last = source.lines.line_of(diagnostic.span.end.saturating_sub(1).max(diagnostic.span.start));
+        let last = source.lines.line_of(
+            diagnostic
+                .span
+                .end
+                .saturating_sub(1)
+                .max(diagnostic.span.start),
+        );
         self.directives.iter().any(|d| {
             let names = d.rules.iter().any(|(n, _)| n == diagnostic.rule);
             names

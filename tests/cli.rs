@@ -12,7 +12,11 @@ fn opslint() -> Command {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = opslint().current_dir(dir).args(args).output().expect("runs");
+    let out = opslint()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -35,7 +39,10 @@ fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 
 #[test]
 fn json_output_is_the_documented_contract() {
-    let dir = tree(&[("check.sh", UNBOUNDED.as_bytes()), ("ok.sh", BOUNDED.as_bytes())]);
+    let dir = tree(&[
+        ("check.sh", UNBOUNDED.as_bytes()),
+        ("ok.sh", BOUNDED.as_bytes()),
+    ]);
     let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "json"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(stdout);
@@ -51,7 +58,10 @@ fn text_output_renders_source_snippets() {
 
 #[test]
 fn concise_output_is_one_line_per_finding() {
-    let dir = tree(&[("b.sh", UNBOUNDED.as_bytes()), ("a.sh", UNBOUNDED.as_bytes())]);
+    let dir = tree(&[
+        ("b.sh", UNBOUNDED.as_bytes()),
+        ("a.sh", UNBOUNDED.as_bytes()),
+    ]);
     let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -73,7 +83,10 @@ fn clean_tree_exits_zero() {
 fn color_follows_flag_and_no_color() {
     let dir = tree(&[("check.sh", UNBOUNDED.as_bytes())]);
     let (_, always, _) = run_in(dir.path(), &["check", "--color", "always"]);
-    assert!(always.contains('\u{1b}'), "--color always must emit ANSI escapes");
+    assert!(
+        always.contains('\u{1b}'),
+        "--color always must emit ANSI escapes"
+    );
     let out = opslint()
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
@@ -87,11 +100,17 @@ fn color_follows_flag_and_no_color() {
 fn warnings_alone_exit_zero_and_quiet_drops_the_summary() {
     let dir = tree(&[
         ("check.sh", UNBOUNDED.as_bytes()),
-        (".opslint.yaml", b"rules:\n  kubectl-request-timeout:\n    severity: warning\n"),
+        (
+            ".opslint.yaml",
+            b"rules:\n  kubectl-request-timeout:\n    severity: warning\n",
+        ),
     ]);
     let (code, stdout, _) = run_in(dir.path(), &["check", "--quiet", "--format", "concise"]);
     assert_eq!(code, 0);
-    assert!(stdout.starts_with("check.sh:2:9: warning[kubectl-request-timeout]"), "{stdout}");
+    assert!(
+        stdout.starts_with("check.sh:2:9: warning[kubectl-request-timeout]"),
+        "{stdout}"
+    );
     let (_, text, _) = run_in(dir.path(), &["check", "--quiet", "--color", "never"]);
     assert!(!text.contains("Found"), "{text}");
 }
@@ -99,15 +118,27 @@ fn warnings_alone_exit_zero_and_quiet_drops_the_summary() {
 #[test]
 fn select_and_ignore() {
     let dir = tree(&[("check.sh", UNBOUNDED.as_bytes())]);
-    let (code, _, _) = run_in(dir.path(), &["check", "--ignore", "kubectl-request-timeout"]);
+    let (code, _, _) = run_in(
+        dir.path(),
+        &["check", "--ignore", "kubectl-request-timeout"],
+    );
     assert_eq!(code, 0);
-    let (code, _, _) = run_in(dir.path(), &["check", "--select", "invalid-suppression,shell-parse-error"]);
+    let (code, _, _) = run_in(
+        dir.path(),
+        &["check", "--select", "invalid-suppression,shell-parse-error"],
+    );
     assert_eq!(code, 0);
-    let (code, _, _) = run_in(dir.path(), &["check", "--select", "kubectl-request-timeout"]);
+    let (code, _, _) = run_in(
+        dir.path(),
+        &["check", "--select", "kubectl-request-timeout"],
+    );
     assert_eq!(code, 1);
     let (code, _, stderr) = run_in(dir.path(), &["check", "--select", "kubectl-timeout"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("unknown rule `kubectl-timeout` in --select"), "{stderr}");
+    assert!(
+        stderr.contains("unknown rule `kubectl-timeout` in --select"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -134,23 +165,42 @@ fn config_errors_point_at_the_line_and_exit_2() {
 
 #[test]
 fn malformed_config_yaml_is_an_error_not_a_crash() {
-    let dir = tree(&[("check.sh", UNBOUNDED.as_bytes()), (".opslint.yaml", b"rules: [\n  - a\n  b: c\n")]);
+    let dir = tree(&[
+        ("check.sh", UNBOUNDED.as_bytes()),
+        (".opslint.yaml", b"rules: [\n  - a\n  b: c\n"),
+    ]);
     let (code, _, stderr) = run_in(dir.path(), &["check"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains(".opslint.yaml:2:3: invalid YAML: "), "{stderr}");
+    assert!(
+        stderr.contains(".opslint.yaml:2:3: invalid YAML: "),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn config_is_found_in_parents_and_options_reach_the_rule() {
     let dir = tree(&[
         ("scripts/nrpe/check.sh", UNBOUNDED.as_bytes()),
-        (".opslint.yaml", b"rules:\n  kubectl-request-timeout:\n    timeout: 5s\n"),
+        (
+            ".opslint.yaml",
+            b"rules:\n  kubectl-request-timeout:\n    timeout: 5s\n",
+        ),
     ]);
-    let (code, stdout, _) = run_in(&dir.path().join("scripts/nrpe"), &["check", "--format", "json"]);
+    let (code, stdout, _) = run_in(
+        &dir.path().join("scripts/nrpe"),
+        &["check", "--format", "json"],
+    );
     assert_eq!(code, 1);
-    assert!(stdout.contains("\"content\": \" --request-timeout=5s\""), "{stdout}");
+    assert!(
+        stdout.contains("\"content\": \" --request-timeout=5s\""),
+        "{stdout}"
+    );
     // --config overrides discovery.
-    fs::write(dir.path().join("other.yaml"), "rules:\n  kubectl-request-timeout:\n    severity: off\n").expect("write");
+    fs::write(
+        dir.path().join("other.yaml"),
+        "rules:\n  kubectl-request-timeout:\n    severity: off\n",
+    )
+    .expect("write");
     let (code, _, _) = run_in(dir.path(), &["check", "--config", "other.yaml", "scripts"]);
     assert_eq!(code, 0);
 }
@@ -186,16 +236,32 @@ fn discovery_respects_gitignore_hidden_and_vendored_dirs_and_reads_shebangs() {
         ("vendor/lib.sh", UNBOUNDED.as_bytes()),
         ("node_modules/pkg/run.sh", UNBOUNDED.as_bytes()),
         ("bin/check_nodes", UNBOUNDED.as_bytes()),
-        ("bin/check_python", b"#!/usr/bin/env python3\nprint('kubectl get nodes')\n"),
-        ("bin/check_env_bash", b"#!/usr/bin/env -S bash -e\nkubectl get pods\n"),
+        (
+            "bin/check_python",
+            b"#!/usr/bin/env python3\nprint('kubectl get nodes')\n",
+        ),
+        (
+            "bin/check_env_bash",
+            b"#!/usr/bin/env -S bash -e\nkubectl get pods\n",
+        ),
         ("notes.txt", b"kubectl get nodes\n"),
         ("setup.cfg", b"[metadata]\nname = kubectl\n"),
-        ("nrpe.d/k8s.cfg", b"command[check_k8s]=microk8s kubectl get nodes\n"),
+        (
+            "nrpe.d/k8s.cfg",
+            b"command[check_k8s]=microk8s kubectl get nodes\n",
+        ),
     ]);
     let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
     assert_eq!(code, 1);
-    let files: Vec<&str> = stdout.lines().map(|l| l.split(':').next().unwrap_or("")).collect();
-    assert_eq!(files, ["bin/check_env_bash", "bin/check_nodes", "nrpe.d/k8s.cfg"], "{stdout}");
+    let files: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        files,
+        ["bin/check_env_bash", "bin/check_nodes", "nrpe.d/k8s.cfg"],
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -221,17 +287,26 @@ fn unreadable_binary_and_non_utf8_files_are_reported_and_others_still_checked() 
 #[test]
 fn missing_paths_exit_2_with_a_message() {
     let dir = tree(&[("c.sh", UNBOUNDED.as_bytes())]);
-    let (code, stdout, stderr) = run_in(dir.path(), &["check", "--format", "concise", "nope.sh", "c.sh"]);
+    let (code, stdout, stderr) = run_in(
+        dir.path(),
+        &["check", "--format", "concise", "nope.sh", "c.sh"],
+    );
     assert_eq!(code, 2);
     assert!(stdout.starts_with("c.sh:2:9:"), "{stdout}");
-    assert!(stderr.contains("nope.sh: no such file or directory"), "{stderr}");
+    assert!(
+        stderr.contains("nope.sh: no such file or directory"),
+        "{stderr}"
+    );
 }
 
 #[cfg(unix)]
 #[test]
 fn permission_denied_is_reported() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tree(&[("locked.sh", UNBOUNDED.as_bytes()), ("open.sh", UNBOUNDED.as_bytes())]);
+    let dir = tree(&[
+        ("locked.sh", UNBOUNDED.as_bytes()),
+        ("open.sh", UNBOUNDED.as_bytes()),
+    ]);
     let locked = dir.path().join("locked.sh");
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).expect("chmod");
     if fs::read(&locked).is_ok() {
@@ -240,7 +315,10 @@ fn permission_denied_is_reported() {
     }
     let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
     assert_eq!(code, 2);
-    assert!(stdout.contains("locked.sh:1:1: error[unreadable-file] permission denied"), "{stdout}");
+    assert!(
+        stdout.contains("locked.sh:1:1: error[unreadable-file] permission denied"),
+        "{stdout}"
+    );
     assert!(stdout.contains("open.sh:2:9:"), "{stdout}");
 }
 
@@ -256,12 +334,21 @@ fn rules_and_rule_commands() {
     assert_eq!(parsed[0]["severity"], "error");
     let (code, doc, _) = run_in(Path::new("."), &["rule", "kubectl-request-timeout"]);
     assert_eq!(code, 0);
-    for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix"] {
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Use instead",
+        "## Fix",
+    ] {
         assert!(doc.contains(section), "missing {section}");
     }
     let (code, _, stderr) = run_in(Path::new("."), &["rule", "kubectl-request-timout"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("did you mean `kubectl-request-timeout`?"), "{stderr}");
+    assert!(
+        stderr.contains("did you mean `kubectl-request-timeout`?"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -8,7 +8,10 @@ fn rule_docs_are_up_to_date() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
     let mut expected = vec![("README.md".to_string(), opslint::docs::rules_index())];
     for meta in opslint::rules::all_meta() {
-        expected.push((format!("{}.md", meta.name), opslint::docs::rule_markdown(meta)));
+        expected.push((
+            format!("{}.md", meta.name),
+            opslint::docs::rule_markdown(meta),
+        ));
     }
     let update = std::env::var_os("OPSLINT_UPDATE_DOCS").is_some();
     if update {
@@ -26,7 +29,10 @@ fn rule_docs_are_up_to_date() {
         }
     }
     // No page may outlive its rule.
-    for entry in std::fs::read_dir(&dir).expect("docs/rules exists").flatten() {
+    for entry in std::fs::read_dir(&dir)
+        .expect("docs/rules exists")
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         if !expected.iter().any(|(n, _)| *n == name) {
             stale.push(format!("{name} (no such rule)"));
@@ -41,9 +47,23 @@ fn rule_docs_are_up_to_date() {
 #[test]
 fn every_rule_documents_the_required_sections() {
     for meta in opslint::rules::all_meta() {
-        for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix"] {
-            assert!(meta.docs.contains(section), "{}: missing `{section}`", meta.name);
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## Fix",
+        ] {
+            assert!(
+                meta.docs.contains(section),
+                "{}: missing `{section}`",
+                meta.name
+            );
         }
-        assert!(!meta.summary.ends_with('.'), "{}: summary ends with a period", meta.name);
+        assert!(
+            !meta.summary.ends_with('.'),
+            "{}: summary ends with a period",
+            meta.name
+        );
     }
 }

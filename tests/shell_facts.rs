@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 fn commands(src: &str) -> Vec<CommandFact> {
-    lang::analyze(Language::Shell, src, Path::new("t")).commands
+    lang::analyze(Language::Shell, src, Path::new("t"), &Default::default()).commands
 }
 
 fn expanded(src: &str) -> Vec<String> {
@@ -29,7 +29,10 @@ fn wrappers_are_stripped_and_timeout_recorded() {
 
 #[test]
 fn lookups_are_not_invocations() {
-    assert_eq!(expanded("command -v kubectl\ncommand -V kubectl\n"), Vec::<String>::new());
+    assert_eq!(
+        expanded("command -v kubectl\ncommand -V kubectl\n"),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -39,8 +42,13 @@ fn variables_split_and_map_into_the_assignment() {
     assert_eq!(cmds[0].expanded(), "microk8s kubectl --context x get nodes");
     let kubectl = &cmds[0].words[1];
     assert_eq!(&src[kubectl.span.start..kubectl.span.end], "kubectl");
-    assert_eq!(kubectl.append_at, Some(src.find("kubectl").unwrap() + "kubectl".len()));
-    assert!(matches!(&cmds[0].origin, Origin::Variable { name, assignments: 1, .. } if name == "K"));
+    assert_eq!(
+        kubectl.append_at,
+        Some(src.find("kubectl").unwrap() + "kubectl".len())
+    );
+    assert!(
+        matches!(&cmds[0].origin, Origin::Variable { name, assignments: 1, .. } if name == "K")
+    );
     // Quoted: no word splitting, the program is the whole value.
     assert_eq!(cmds[1].words[0].text, "microk8s kubectl --context x");
 }
@@ -64,7 +72,13 @@ fn wrapper_functions_expand_at_each_call() {
     let src = "k() { kubectl --context a \"$@\"; }\nk get nodes\nk get pods\n";
     let cmds = commands(src);
     let exp: Vec<String> = cmds.iter().map(CommandFact::expanded).collect();
-    assert_eq!(exp, ["kubectl --context a get nodes", "kubectl --context a get pods"]);
+    assert_eq!(
+        exp,
+        [
+            "kubectl --context a get nodes",
+            "kubectl --context a get pods"
+        ]
+    );
     assert!(matches!(&cmds[0].origin, Origin::Function { name, .. } if name == "k"));
     assert_eq!(&src[cmds[1].span.start..cmds[1].span.end], "k get pods");
 }
@@ -72,7 +86,14 @@ fn wrapper_functions_expand_at_each_call() {
 #[test]
 fn text_is_never_a_command() {
     let src = "# kubectl get nodes\necho 'kubectl get x' \"kubectl get y\"\ncat <<'E'\n$(kubectl get z)\nE\necho \"\\$(kubectl get w)\"\n";
-    assert_eq!(expanded(src), ["echo kubectl get x kubectl get y", "cat", "echo $(kubectl get w)"]);
+    assert_eq!(
+        expanded(src),
+        [
+            "echo kubectl get x kubectl get y",
+            "cat",
+            "echo $(kubectl get w)"
+        ]
+    );
 }
 
 #[test]
@@ -87,14 +108,25 @@ fn substitutions_and_unquoted_heredocs_run_commands() {
 fn inline_scripts_are_parsed_with_host_positions() {
     let src = "sudo bash -c 'kubectl get nodes; echo done'\n";
     let cmds = commands(src);
-    let k = cmds.iter().find(|c| c.program_name() == "kubectl").expect("inner call found");
+    let k = cmds
+        .iter()
+        .find(|c| c.program_name() == "kubectl")
+        .expect("inner call found");
     assert_eq!(&src[k.span.start..k.span.end], "kubectl get nodes");
 }
 
 #[test]
 fn recovery_keeps_commands_after_a_damaged_line() {
-    let facts = lang::analyze(Language::Shell, "echo \"${M:-a|b}\"\nkubectl get nodes\n", Path::new("t"));
-    assert_eq!(facts.commands.last().map(CommandFact::expanded).as_deref(), Some("kubectl get nodes"));
+    let facts = lang::analyze(
+        Language::Shell,
+        "echo \"${M:-a|b}\"\nkubectl get nodes\n",
+        Path::new("t"),
+        &Default::default(),
+    );
+    assert_eq!(
+        facts.commands.last().map(CommandFact::expanded).as_deref(),
+        Some("kubectl get nodes")
+    );
     assert_eq!(facts.unparsed.len(), 1);
     assert_eq!(facts.unparsed[0].span.start, 0);
 }
@@ -102,26 +134,46 @@ fn recovery_keeps_commands_after_a_damaged_line() {
 #[test]
 fn deep_nesting_does_not_overflow() {
     let depth = 5000;
-    let src = format!("{}kubectl get nodes{}\n", "$(".repeat(depth), ")".repeat(depth));
+    let src = format!(
+        "{}kubectl get nodes{}\n",
+        "$(".repeat(depth),
+        ")".repeat(depth)
+    );
     // Whatever the parser makes of it, analysis must finish without a crash.
-    let _ = lang::analyze(Language::Shell, &src, Path::new("t"));
+    let _ = lang::analyze(Language::Shell, &src, Path::new("t"), &Default::default());
 }
 
 #[test]
 fn nrpe_command_lines_map_to_the_cfg_file() {
     let src = "# c\ncommand[x]=/usr/bin/sudo microk8s kubectl get nodes\n";
-    let facts = lang::analyze(Language::NrpeConfig, src, Path::new("t"));
+    let facts = lang::analyze(
+        Language::NrpeConfig,
+        src,
+        Path::new("t"),
+        &Default::default(),
+    );
     let c = &facts.commands[0];
-    assert_eq!(&src[c.span.start..c.span.end], "/usr/bin/sudo microk8s kubectl get nodes");
+    assert_eq!(
+        &src[c.span.start..c.span.end],
+        "/usr/bin/sudo microk8s kubectl get nodes"
+    );
     assert_eq!(c.expanded(), "microk8s kubectl get nodes");
 }
 
 #[test]
 fn templates_keep_positions() {
     let src = "{% if a %}\nkubectl --context {{ ctx }} get nodes\n{% endif %}\n";
-    let facts = lang::analyze(Language::ShellTemplate, src, Path::new("t"));
+    let facts = lang::analyze(
+        Language::ShellTemplate,
+        src,
+        Path::new("t"),
+        &Default::default(),
+    );
     let c = &facts.commands[0];
-    assert_eq!(&src[c.span.start..c.span.end], "kubectl --context {{ ctx }} get nodes");
+    assert_eq!(
+        &src[c.span.start..c.span.end],
+        "kubectl --context {{ ctx }} get nodes"
+    );
     assert!(!c.words[2].is_static);
 }
 
@@ -130,17 +182,38 @@ fn recovery_cost_is_bounded_on_hostile_input() {
     // Every line is rejected by tree-sitter-bash: recovery must stop within its
     // budget and report the rest as unparsed instead of going quadratic.
     let src = "echo \"${M:-a|b}\"\n".repeat(3_000);
-    let facts = lang::analyze(Language::Shell, &src, Path::new("t"));
+    let facts = lang::analyze(Language::Shell, &src, Path::new("t"), &Default::default());
     let covered: usize = facts.unparsed.iter().map(|u| u.span.len()).sum();
-    assert!(covered > src.len() / 2, "most of the file is reported as unparsed");
+    assert!(
+        covered > src.len() / 2,
+        "most of the file is reported as unparsed"
+    );
     let budget = lang::shell::RECOVERY_BUDGET_FACTOR * src.len() + 64 * 1024;
     let parsed = lang::shell::parsed_bytes(&src);
     // The last parse that crosses the budget may add at most one more file's worth.
-    assert!(parsed <= budget + src.len(), "parsed {parsed} bytes, budget {budget}");
+    assert!(
+        parsed <= budget + src.len(),
+        "parsed {parsed} bytes, budget {budget}"
+    );
 }
 
 #[test]
 fn a_clean_file_is_parsed_once() {
     let src = "kubectl get nodes\necho ok\n".repeat(100);
     assert_eq!(lang::shell::parsed_bytes(&src), src.len());
+}
+
+#[test]
+fn template_variables_with_known_values_expand() {
+    let mut vars = std::collections::HashMap::new();
+    vars.insert(
+        "kubectl".to_string(),
+        "{{ bin_dir }}/kubectl --kubeconfig /etc/k.conf".to_string(),
+    );
+    vars.insert("mk".to_string(), "microk8s kubectl".to_string());
+    let src = "{{ kubectl }} get nodes\n{{ mk }} get pods\n{{ unknown }} get x\n";
+    let facts = lang::analyze(Language::ShellTemplate, src, Path::new("t.sh.j2"), &vars);
+    let names: Vec<&str> = facts.commands.iter().map(|c| c.program_name()).collect();
+    assert_eq!(names, ["kubectl", "microk8s", ""]);
+    assert_eq!(facts.commands[0].words[1].text, "--kubeconfig");
 }

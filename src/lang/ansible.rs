@@ -9,12 +9,52 @@ use std::path::Path;
 
 /// Task keywords: every other key of a task is its module.
 const TASK_KEYWORDS: &[&str] = &[
-    "name", "when", "notify", "become", "become_user", "become_method", "become_flags", "become_exe",
-    "loop", "loop_control", "register", "tags", "vars", "args", "environment", "delegate_to",
-    "delegate_facts", "run_once", "ignore_errors", "ignore_unreachable", "changed_when", "failed_when",
-    "until", "retries", "delay", "no_log", "listen", "block", "rescue", "always", "check_mode", "diff",
-    "throttle", "any_errors_fatal", "collections", "module_defaults", "debugger", "timeout", "async",
-    "poll", "connection", "remote_user", "port", "vars_files", "local_action", "action",
+    "name",
+    "when",
+    "notify",
+    "become",
+    "become_user",
+    "become_method",
+    "become_flags",
+    "become_exe",
+    "loop",
+    "loop_control",
+    "register",
+    "tags",
+    "vars",
+    "args",
+    "environment",
+    "delegate_to",
+    "delegate_facts",
+    "run_once",
+    "ignore_errors",
+    "ignore_unreachable",
+    "changed_when",
+    "failed_when",
+    "until",
+    "retries",
+    "delay",
+    "no_log",
+    "listen",
+    "block",
+    "rescue",
+    "always",
+    "check_mode",
+    "diff",
+    "throttle",
+    "any_errors_fatal",
+    "collections",
+    "module_defaults",
+    "debugger",
+    "timeout",
+    "async",
+    "poll",
+    "connection",
+    "remote_user",
+    "port",
+    "vars_files",
+    "local_action",
+    "action",
 ];
 
 /// Modules whose path argument has these aliases (first found wins).
@@ -38,7 +78,7 @@ fn in_handlers_dir(path: &Path) -> bool {
     path.iter().any(|p| p == "handlers")
 }
 
-pub fn analyze(host: &str, path: &Path, facts: &mut FileFacts) {
+pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFacts) {
     let docs = match yaml::load(host) {
         Ok(docs) => docs,
         Err(e) => {
@@ -57,15 +97,22 @@ pub fn analyze(host: &str, path: &Path, facts: &mut FileFacts) {
         }
     };
     yaml_comments(host, facts);
-    let mut walker = Walker { host, facts };
+    let mut walker = Walker { host, vars, facts };
     for doc in &docs {
         let Some(items) = doc.as_seq() else { continue };
-        let is_playbook = items
-            .iter()
-            .any(|i| i.get("hosts").is_some() || i.get("import_playbook").is_some() || i.get("ansible.builtin.import_playbook").is_some());
+        let is_playbook = items.iter().any(|i| {
+            i.get("hosts").is_some()
+                || i.get("import_playbook").is_some()
+                || i.get("ansible.builtin.import_playbook").is_some()
+        });
         if is_playbook {
             for play in items {
-                for (key, handlers) in [("pre_tasks", false), ("tasks", false), ("post_tasks", false), ("handlers", true)] {
+                for (key, handlers) in [
+                    ("pre_tasks", false),
+                    ("tasks", false),
+                    ("post_tasks", false),
+                    ("handlers", true),
+                ] {
                     if let Some(tasks) = play.get(key).and_then(Node::as_seq) {
                         walker.tasks(tasks, handlers, 0);
                     }
@@ -105,7 +152,9 @@ fn yaml_comments(host: &str, facts: &mut FileFacts) {
 }
 
 fn looks_like_task(item: &Node) -> bool {
-    let Some(entries) = item.as_map() else { return false };
+    let Some(entries) = item.as_map() else {
+        return false;
+    };
     entries.iter().any(|(k, _)| {
         k.as_str().is_some_and(|k| {
             matches!(k, "block" | "action" | "local_action")
@@ -118,14 +167,45 @@ fn looks_like_task(item: &Node) -> bool {
 
 /// Short names of the builtin modules most roles use (to recognise task files).
 const KNOWN_MODULES: &[&str] = &[
-    "shell", "command", "raw", "script", "blockinfile", "lineinfile", "replace", "template", "copy",
-    "file", "systemd", "systemd_service", "service", "debug", "set_fact", "include_tasks",
-    "import_tasks", "include_role", "import_role", "apt", "package", "wait_for", "uri", "fail",
-    "assert", "stat", "slurp", "fetch", "get_url", "unarchive", "user", "group", "meta", "pause",
+    "shell",
+    "command",
+    "raw",
+    "script",
+    "blockinfile",
+    "lineinfile",
+    "replace",
+    "template",
+    "copy",
+    "file",
+    "systemd",
+    "systemd_service",
+    "service",
+    "debug",
+    "set_fact",
+    "include_tasks",
+    "import_tasks",
+    "include_role",
+    "import_role",
+    "apt",
+    "package",
+    "wait_for",
+    "uri",
+    "fail",
+    "assert",
+    "stat",
+    "slurp",
+    "fetch",
+    "get_url",
+    "unarchive",
+    "user",
+    "group",
+    "meta",
+    "pause",
 ];
 
 struct Walker<'a> {
     host: &'a str,
+    vars: &'a jinja::Vars,
     facts: &'a mut FileFacts,
 }
 
@@ -159,9 +239,17 @@ impl Walker<'_> {
 
     fn task(&self, node: &Node, in_handlers: bool) -> Option<AnsibleTask> {
         let entries = node.as_map()?;
-        let (module_key, module_value) = entries.iter().find(|(k, _)| {
-            k.as_str().is_some_and(|k| !TASK_KEYWORDS.contains(&k) && k != "<<")
-        }).or_else(|| entries.iter().find(|(k, _)| matches!(k.as_str(), Some("action" | "local_action"))))?;
+        let (module_key, module_value) = entries
+            .iter()
+            .find(|(k, _)| {
+                k.as_str()
+                    .is_some_and(|k| !TASK_KEYWORDS.contains(&k) && k != "<<")
+            })
+            .or_else(|| {
+                entries
+                    .iter()
+                    .find(|(k, _)| matches!(k.as_str(), Some("action" | "local_action")))
+            })?;
         let key = module_key.as_str()?;
         let mut args = Vec::new();
         let module = if matches!(key, "action" | "local_action") {
@@ -192,7 +280,9 @@ impl Walker<'_> {
     }
 
     fn mapping_args(&self, node: &Node) -> Vec<TaskArg> {
-        let Some(entries) = node.as_map() else { return Vec::new() };
+        let Some(entries) = node.as_map() else {
+            return Vec::new();
+        };
         entries
             .iter()
             .filter_map(|(k, v)| {
@@ -209,7 +299,9 @@ impl Walker<'_> {
     /// `key=value` words of a free-form argument string (after `skip` bytes).
     /// Values keep exact spans when the scalar maps byte for byte.
     fn free_form(&self, node: &Node, skip: usize) -> Vec<TaskArg> {
-        let Some(value) = node.as_str() else { return Vec::new() };
+        let Some(value) = node.as_str() else {
+            return Vec::new();
+        };
         let region = yaml::scalar_region(self.host, node).map(|(r, _)| r);
         let mut out = Vec::new();
         for (start, end) in split_words(value) {
@@ -245,11 +337,24 @@ impl Walker<'_> {
     /// The command line of a `shell`/`command`/`raw` task goes through the shell
     /// front-end (for `command` no shell runs, but its calls are found the same way).
     fn embedded_shell(&mut self, script: &Node) {
-        let Some((region, mut parse_text)) = yaml::scalar_region(self.host, script) else { return };
+        let Some((region, mut parse_text)) = yaml::scalar_region(self.host, script) else {
+            return;
+        };
         let masked = jinja::mask(&parse_text[region.start..region.end]);
         parse_text.replace_range(region.start..region.end, &masked.text);
-        let placeholders: Vec<Span> = masked.placeholders.iter().map(|p| p.shifted(region.start)).collect();
-        shell::analyze(self.host, &parse_text, region, &placeholders, self.facts);
+        let placeholders: Vec<jinja::Placeholder> = masked
+            .placeholders
+            .into_iter()
+            .map(|p| jinja::Placeholder {
+                span: p.span.shifted(region.start),
+                expr: p.expr,
+            })
+            .collect();
+        let templating = jinja::Templating {
+            placeholders: &placeholders,
+            vars: self.vars,
+        };
+        shell::analyze(self.host, &parse_text, region, templating, self.facts);
     }
 }
 
@@ -259,10 +364,15 @@ fn command_node<'n>(node: &'n Node, task: &AnsibleTask) -> Option<&'n Node> {
     if !matches!(task.module.as_str(), "shell" | "command" | "raw") {
         return None;
     }
-    let (_, value) = node.as_map()?.iter().find(|(k, _)| k.span == task.module_span)?;
+    let (_, value) = node
+        .as_map()?
+        .iter()
+        .find(|(k, _)| k.span == task.module_span)?;
     match &value.kind {
         Kind::Scalar { .. } => Some(value),
-        _ => value.get("cmd").or_else(|| node.get("args").and_then(|a| a.get("cmd"))),
+        _ => value
+            .get("cmd")
+            .or_else(|| node.get("args").and_then(|a| a.get("cmd"))),
     }
 }
 
@@ -306,7 +416,9 @@ pub fn split_words(text: &str) -> Vec<(usize, usize)> {
 
 /// The destination argument of a file-editing task, by its aliases.
 pub fn path_arg(task: &AnsibleTask) -> Option<&TaskArg> {
-    PATH_ALIASES
-        .iter()
-        .find_map(|alias| task.args.iter().find(|a| a.name == *alias && a.value.is_some()))
+    PATH_ALIASES.iter().find_map(|alias| {
+        task.args
+            .iter()
+            .find(|a| a.name == *alias && a.value.is_some())
+    })
 }

@@ -3,10 +3,55 @@
 
 use crate::source::Span;
 
+use std::collections::HashMap;
+
+/// Template variables with a known string value (role defaults, `group_vars`, …).
+pub type Vars = HashMap<String, String>;
+
+/// A masked `{{ expr }}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder {
+    pub span: Span,
+    /// The expression inside the braces, trimmed (`kubectl`, `item.path`, …).
+    pub expr: String,
+}
+
+/// What a front-end knows about the template syntax in the text it parses.
+#[derive(Debug, Clone, Copy)]
+pub struct Templating<'a> {
+    pub placeholders: &'a [Placeholder],
+    pub vars: &'a Vars,
+}
+
+impl Templating<'_> {
+    /// No template syntax.
+    pub fn none() -> Templating<'static> {
+        static EMPTY: std::sync::OnceLock<Vars> = std::sync::OnceLock::new();
+        Templating {
+            placeholders: &[],
+            vars: EMPTY.get_or_init(Vars::new),
+        }
+    }
+
+    /// The value of the placeholder that occupies exactly `span`, when its
+    /// expression is a plain variable with a known value.
+    pub fn value_at(&self, span: Span) -> Option<&str> {
+        let p = self.placeholders.iter().find(|p| p.span == span)?;
+        let is_name = !p.expr.is_empty()
+            && p.expr
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !is_name {
+            return None;
+        }
+        self.vars.get(&p.expr).map(String::as_str)
+    }
+}
+
 /// The text to parse and the spans that hold template placeholders.
 pub struct Masked {
     pub text: String,
-    pub placeholders: Vec<Span>,
+    pub placeholders: Vec<Placeholder>,
 }
 
 /// `{{ expr }}` becomes a run of `_` (a word of the same width, so `--x={{ v }}`
@@ -43,7 +88,10 @@ pub fn mask(text: &str) -> Masked {
             }
         }
         if fill == b'_' {
-            placeholders.push(Span::new(i, end));
+            placeholders.push(Placeholder {
+                span: Span::new(i, end),
+                expr: text.get(i + 2..end - 2).unwrap_or("").trim().to_string(),
+            });
         }
         i = end;
     }
@@ -71,7 +119,8 @@ mod tests {
             m.text,
             "kubectl --request-timeout=_______ get           pods                \n   "
         );
-        assert_eq!(m.placeholders, vec![Span::new(26, 33)]);
+        assert_eq!(m.placeholders[0].span, Span::new(26, 33));
+        assert_eq!(m.placeholders[0].expr, "t");
     }
 
     #[test]

@@ -65,8 +65,11 @@ impl Language {
         if interpreter == "env" {
             interpreter = words.find(|w| !w.starts_with('-') && !w.contains('='))?;
         }
-        matches!(interpreter, "sh" | "bash" | "dash" | "ksh" | "mksh" | "ash" | "busybox")
-            .then_some(Language::Shell)
+        matches!(
+            interpreter,
+            "sh" | "bash" | "dash" | "ksh" | "mksh" | "ash" | "busybox"
+        )
+        .then_some(Language::Shell)
     }
 
     pub fn has_extension(path: &Path) -> bool {
@@ -76,21 +79,42 @@ impl Language {
     }
 }
 
-/// Runs the front-end for `language` over `text` (`path` places Ansible files).
-pub fn analyze(language: Language, text: &str, path: &Path) -> FileFacts {
+/// Runs the front-end for `language` over `text` (`path` places Ansible files;
+/// `vars` are template variables with known values).
+pub fn analyze(language: Language, text: &str, path: &Path, vars: &jinja::Vars) -> FileFacts {
     let mut facts = FileFacts::default();
     match language {
-        Language::Shell => shell::analyze(text, text, Span::new(0, text.len()), &[], &mut facts),
+        Language::Shell => shell::analyze(
+            text,
+            text,
+            Span::new(0, text.len()),
+            jinja::Templating::none(),
+            &mut facts,
+        ),
         Language::ShellTemplate => {
             let masked = jinja::mask(text);
-            shell::analyze(text, &masked.text, Span::new(0, text.len()), &masked.placeholders, &mut facts);
+            let templating = jinja::Templating {
+                placeholders: &masked.placeholders,
+                vars,
+            };
+            shell::analyze(
+                text,
+                &masked.text,
+                Span::new(0, text.len()),
+                templating,
+                &mut facts,
+            );
         }
-        Language::NrpeConfig => nrpe::analyze(text, text, &[], &mut facts),
+        Language::NrpeConfig => nrpe::analyze(text, text, jinja::Templating::none(), &mut facts),
         Language::NrpeConfigTemplate => {
             let masked = jinja::mask(text);
-            nrpe::analyze(text, &masked.text, &masked.placeholders, &mut facts);
+            let templating = jinja::Templating {
+                placeholders: &masked.placeholders,
+                vars,
+            };
+            nrpe::analyze(text, &masked.text, templating, &mut facts);
         }
-        Language::Yaml => ansible::analyze(text, path, &mut facts),
+        Language::Yaml => ansible::analyze(text, path, vars, &mut facts),
     }
     facts.commands.sort_by_key(|c| (c.span.start, c.span.end));
     facts

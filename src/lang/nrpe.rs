@@ -2,6 +2,7 @@
 //! a shell command line (NRPE runs it through `/bin/sh -c`), analysed by the shell
 //! front-end with positions in the `.cfg` file.
 
+use super::jinja::Templating;
 use super::shell;
 use crate::facts::{Comment, FileFacts};
 use crate::source::Span;
@@ -25,11 +26,17 @@ pub fn commands(text: &str) -> Vec<NrpeCommand> {
         let body = line.trim_end_matches(['\n', '\r']);
         let indent = body.len() - body.trim_start().len();
         let rest = &body[indent..];
-        let Some(after) = rest.strip_prefix("command[") else { continue };
-        let Some(close) = after.find(']') else { continue };
+        let Some(after) = rest.strip_prefix("command[") else {
+            continue;
+        };
+        let Some(close) = after.find(']') else {
+            continue;
+        };
         let name_start = start + indent + "command[".len();
         let after_name = after[close + 1..].trim_start();
-        let Some(cmd) = after_name.strip_prefix('=') else { continue };
+        let Some(cmd) = after_name.strip_prefix('=') else {
+            continue;
+        };
         let cmd_start = start + body.len() - cmd.len();
         out.push(NrpeCommand {
             name: after[..close].to_string(),
@@ -41,7 +48,7 @@ pub fn commands(text: &str) -> Vec<NrpeCommand> {
 }
 
 /// `parse_text` is `host` with template syntax masked (same length).
-pub fn analyze(host: &str, parse_text: &str, placeholders: &[Span], facts: &mut FileFacts) {
+pub fn analyze(host: &str, parse_text: &str, templating: Templating<'_>, facts: &mut FileFacts) {
     // NRPE itself treats only lines starting with `#` as comments.
     let mut offset = 0;
     for line in host.split_inclusive('\n') {
@@ -57,7 +64,7 @@ pub fn analyze(host: &str, parse_text: &str, placeholders: &[Span], facts: &mut 
         offset += line.len();
     }
     for command in commands(parse_text) {
-        shell::analyze(host, parse_text, command.line, placeholders, facts);
+        shell::analyze(host, parse_text, command.line, templating, facts);
     }
 }
 
@@ -72,11 +79,18 @@ mod tests {
 
     #[test]
     fn finds_command_lines_with_spans() {
-        let text = "# c\ncommand[check_x]=/usr/lib/nagios/plugins/check_x -w 1\n  command[y] = echo y\r\n";
+        let text =
+            "# c\ncommand[check_x]=/usr/lib/nagios/plugins/check_x -w 1\n  command[y] = echo y\r\n";
         let cmds = commands(text);
         assert_eq!(cmds.len(), 2);
-        assert_eq!(&text[cmds[0].line.start..cmds[0].line.end], "/usr/lib/nagios/plugins/check_x -w 1");
-        assert_eq!(&text[cmds[0].name_span.start..cmds[0].name_span.end], "check_x");
+        assert_eq!(
+            &text[cmds[0].line.start..cmds[0].line.end],
+            "/usr/lib/nagios/plugins/check_x -w 1"
+        );
+        assert_eq!(
+            &text[cmds[0].name_span.start..cmds[0].name_span.end],
+            "check_x"
+        );
         assert_eq!(&text[cmds[1].line.start..cmds[1].line.end], " echo y");
     }
 }

@@ -22,7 +22,11 @@ pub enum Style {
 
 #[derive(Debug, Clone)]
 pub enum Kind {
-    Scalar { value: String, style: Style, tag: Option<String> },
+    Scalar {
+        value: String,
+        style: Style,
+        tag: Option<String>,
+    },
     Seq(Vec<Node>),
     /// Entries in document order; `<<` merge keys are kept as written.
     Map(Vec<(Node, Node)>),
@@ -40,7 +44,11 @@ pub struct Node {
 impl Node {
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
-            Kind::Scalar { value, tag, .. } if tag.is_none() || tag.as_deref() == Some("!unsafe") => Some(value),
+            Kind::Scalar { value, tag, .. }
+                if tag.is_none() || tag.as_deref() == Some("!unsafe") =>
+            {
+                Some(value)
+            }
             _ => None,
         }
     }
@@ -109,10 +117,17 @@ fn marker_offset(text: &str, lines: &LineIndex, m: &Marker) -> usize {
     }
     let line_start = lines.line_start(m.line().saturating_sub(1));
     let line = &text[line_start..];
-    line.char_indices().nth(m.col()).map_or(text.len(), |(i, _)| line_start + i)
+    line.char_indices()
+        .nth(m.col())
+        .map_or(text.len(), |(i, _)| line_start + i)
 }
 
-fn convert(text: &str, lines: &LineIndex, node: &MarkedYaml<'_>, depth: usize) -> Result<Node, YamlError> {
+fn convert(
+    text: &str,
+    lines: &LineIndex,
+    node: &MarkedYaml<'_>,
+    depth: usize,
+) -> Result<Node, YamlError> {
     let span = Span::new(
         marker_offset(text, lines, &node.span.start),
         marker_offset(text, lines, &node.span.end),
@@ -144,7 +159,10 @@ fn convert(text: &str, lines: &LineIndex, node: &MarkedYaml<'_>, depth: usize) -
         YamlData::Mapping(map) => {
             let mut entries = Vec::with_capacity(map.len());
             for (k, v) in map {
-                entries.push((convert(text, lines, k, depth + 1)?, convert(text, lines, v, depth + 1)?));
+                entries.push((
+                    convert(text, lines, k, depth + 1)?,
+                    convert(text, lines, v, depth + 1)?,
+                ));
             }
             Kind::Map(entries)
         }
@@ -157,7 +175,13 @@ fn convert(text: &str, lines: &LineIndex, node: &MarkedYaml<'_>, depth: usize) -
                     style,
                     tag: Some(tag),
                 },
-                other => Kind::Tagged(tag, Box::new(Node { span: inner.span, kind: other })),
+                other => Kind::Tagged(
+                    tag,
+                    Box::new(Node {
+                        span: inner.span,
+                        kind: other,
+                    }),
+                ),
             }
         }
         YamlData::Value(v) => Kind::Scalar {
@@ -178,7 +202,9 @@ fn convert(text: &str, lines: &LineIndex, node: &MarkedYaml<'_>, depth: usize) -
 /// that offsets stay exact: `(region, parse_text)` where `parse_text` has the host's
 /// length. `None` when the value cannot be mapped byte for byte (escapes).
 pub fn scalar_region(host: &str, node: &Node) -> Option<(Span, String)> {
-    let Kind::Scalar { value, style, .. } = &node.kind else { return None };
+    let Kind::Scalar { value, style, .. } = &node.kind else {
+        return None;
+    };
     let raw = host.get(node.span.start..node.span.end)?;
     let region = match style {
         Style::Plain => {
@@ -256,14 +282,20 @@ mod tests {
         let text = "a: >\n  microk8s kubectl\n  get pods\n";
         let v = first_value(text);
         let (region, parse) = scalar_region(text, &v).expect("folded maps");
-        assert_eq!(&parse[region.start..region.end], "microk8s kubectl   get pods");
+        assert_eq!(
+            &parse[region.start..region.end],
+            "microk8s kubectl   get pods"
+        );
 
         let text = "a: \"kubectl get x\"\n";
         let (region, _) = scalar_region(text, &first_value(text)).expect("quoted maps");
         assert_eq!(&text[region.start..region.end], "kubectl get x");
 
         let text = "a: \"kubectl \\\"x\\\"\"\n";
-        assert!(scalar_region(text, &first_value(text)).is_none(), "escapes do not map");
+        assert!(
+            scalar_region(text, &first_value(text)).is_none(),
+            "escapes do not map"
+        );
     }
 
     #[test]

@@ -9,7 +9,11 @@ pub fn render_file(report: &FileReport) -> String {
     let path = display_path(report);
     for d in &report.diagnostics {
         let pos = report.source.position(d.span.start);
-        let _ = writeln!(out, "{path}:{}:{}: {}[{}] {}", pos.line, pos.column, d.severity, d.rule, d.message);
+        let _ = writeln!(
+            out,
+            "{path}:{}:{}: {}[{}] {}",
+            pos.line, pos.column, d.severity, d.rule, d.message
+        );
     }
     out
 }

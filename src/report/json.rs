@@ -93,7 +93,11 @@ pub fn render_file(report: &FileReport) -> String {
 }
 
 pub fn finish(pieces: &[String], summary: &Summary) -> String {
-    let items: Vec<&str> = pieces.iter().map(String::as_str).filter(|p| !p.is_empty()).collect();
+    let items: Vec<&str> = pieces
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !p.is_empty())
+        .collect();
     let diagnostics = if items.is_empty() {
         "[]".to_string()
     } else {
@@ -104,6 +108,10 @@ pub fn finish(pieces: &[String], summary: &Summary) -> String {
         errors: summary.errors,
         warnings: summary.warnings,
     };
-    let summary = serde_json::to_string_pretty(&summary).unwrap_or_default().replace('\n', "\n  ");
-    format!("{{\n  \"version\": {FORMAT_VERSION},\n  \"diagnostics\": {diagnostics},\n  \"summary\": {summary}\n}}\n")
+    let summary = serde_json::to_string_pretty(&summary)
+        .unwrap_or_default()
+        .replace('\n', "\n  ");
+    format!(
+        "{{\n  \"version\": {FORMAT_VERSION},\n  \"diagnostics\": {diagnostics},\n  \"summary\": {summary}\n}}\n"
+    )
 }

@@ -19,7 +19,10 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(reports: &[FileReport]) -> Summary {
-        reports.iter().map(Summary::of_file).fold(Summary::default(), Summary::merge)
+        reports
+            .iter()
+            .map(Summary::of_file)
+            .fold(Summary::default(), Summary::merge)
     }
 
     pub fn of_file(report: &FileReport) -> Summary {

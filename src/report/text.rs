@@ -3,7 +3,10 @@
 use super::{Summary, display_path};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::linter::FileReport;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
 use std::fmt;
 
 /// A diagnostic as miette wants it, borrowing the file's text.
@@ -24,7 +27,9 @@ impl SourceCode for NamedText<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, miette::MietteError> {
-        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -52,7 +57,10 @@ impl std::error::Error for Rendered<'_> {}
 
 impl miette::Diagnostic for Rendered<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!("{}[{}]", self.diagnostic.severity, self.diagnostic.rule)))
+        Some(Box::new(format!(
+            "{}[{}]",
+            self.diagnostic.severity, self.diagnostic.rule
+        )))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -65,7 +73,10 @@ impl miette::Diagnostic for Rendered<'_> {
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let d = self.diagnostic;
-        let fix = d.fix.as_ref().map(|f| format!("fix ({}): {}", applicability(f), f.description));
+        let fix = d
+            .fix
+            .as_ref()
+            .map(|f| format!("fix ({}): {}", applicability(f), f.description));
         match (&d.help, fix) {
             (Some(h), Some(f)) => Some(Box::new(format!("{h}\n{f}"))),
             (Some(h), None) => Some(Box::new(h.clone())),
@@ -107,7 +118,9 @@ pub fn render_file(report: &FileReport, color: bool) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     let name = display_path(report);
     for d in &report.diagnostics {
@@ -120,7 +133,10 @@ pub fn render_file(report: &FileReport, color: bool) -> String {
         };
         if handler.render_report(&mut out, &rendered).is_err() {
             let pos = report.source.position(d.span.start);
-            out.push_str(&format!("{name}:{}:{}: {}[{}] {}\n", pos.line, pos.column, d.severity, d.rule, d.message));
+            out.push_str(&format!(
+                "{name}:{}:{}: {}[{}] {}\n",
+                pos.line, pos.column, d.severity, d.rule, d.message
+            ));
         }
         out.push('\n');
     }
@@ -138,7 +154,10 @@ pub fn finish(pieces: &[String], summary: &Summary, quiet: bool) -> String {
 pub fn summary_line(s: &Summary) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if s.errors + s.warnings + s.infos == 0 {
-        return format!("All checks passed ({} checked).\n", plural(s.files_checked, "file"));
+        return format!(
+            "All checks passed ({} checked).\n",
+            plural(s.files_checked, "file")
+        );
     }
     let mut line = format!(
         "Found {}, {}",

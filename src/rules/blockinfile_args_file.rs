@@ -84,8 +84,13 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
     let mut message = format!(
         "`blockinfile` edits the MicroK8s args file of `{component}`: it writes `# BEGIN/END ANSIBLE MANAGED BLOCK` lines into the daemon's command line and manages its flags as one block"
     );
-    let mut d = Diagnostic::new(META.name, META.default_severity, task.module_span, String::new())
-        .with_label(dest.value_span, format!("args file of `{component}`"));
+    let mut d = Diagnostic::new(
+        META.name,
+        META.default_severity,
+        task.module_span,
+        String::new(),
+    )
+    .with_label(dest.value_span, format!("args file of `{component}`"));
     if let Some(marker) = task.arg("marker") {
         let text = marker.value.as_deref().unwrap_or("");
         if !text.trim_start().starts_with('#') {
@@ -93,7 +98,10 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
                 "; the custom marker `{text}` does not start with `#`, so its lines become arguments of `{component}`"
             ));
         }
-        d = d.with_label(marker.value_span, "marker lines are written into the args file");
+        d = d.with_label(
+            marker.value_span,
+            "marker lines are written into the args file",
+        );
     }
     d.message = message;
     let flags: Vec<String> = task
@@ -109,7 +117,9 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
                 .collect()
         })
         .unwrap_or_default();
-    let mut help = String::from("use one `ansible.builtin.lineinfile` task per flag, which replaces the flag wherever it stands:");
+    let mut help = String::from(
+        "use one `ansible.builtin.lineinfile` task per flag, which replaces the flag wherever it stands:",
+    );
     if flags.is_empty() {
         help.push_str(&format!(
             "\n  - ansible.builtin.lineinfile:\n      path: {dest_text}\n      regexp: '^--FLAG(=|\\s|$)'\n      line: '--FLAG=VALUE'"

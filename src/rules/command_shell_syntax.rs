@@ -65,7 +65,9 @@ impl Rule for CommandShellSyntax {
 }
 
 fn operator(token: &str) -> Option<&str> {
-    const EXACT: &[&str] = &["|", "||", "&&", ";", "&", ">", ">>", "<", "<<", "2>&1", "&>", "|&"];
+    const EXACT: &[&str] = &[
+        "|", "||", "&&", ";", "&", ">", ">>", "<", "<<", "2>&1", "&>", "|&",
+    ];
     if EXACT.contains(&token) {
         return Some(token);
     }
@@ -93,7 +95,13 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
     let words = split_words(&masked.text);
     let program = words
         .first()
-        .map(|&(s, e)| line.text[s..e].rsplit('/').next().unwrap_or_default().to_string())
+        .map(|&(s, e)| {
+            line.text[s..e]
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
         .unwrap_or_default();
     for &(start, end) in words.iter().skip(1) {
         let token = &masked.text[start..end];

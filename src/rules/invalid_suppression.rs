@@ -47,7 +47,12 @@ impl Rule for InvalidSuppression {
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for problem in suppress::parse(ctx.source, &facts.comments).problems {
-            let mut d = Diagnostic::new(META.name, META.default_severity, problem.span, problem.message);
+            let mut d = Diagnostic::new(
+                META.name,
+                META.default_severity,
+                problem.span,
+                problem.message,
+            );
             d.help = problem.help;
             out.push(d);
         }

@@ -78,14 +78,45 @@ unsafe fix. No fix is offered when the program word cannot be extended in place
 
 /// kubectl's global flags that take their value as the next word.
 const GLOBAL_FLAGS_WITH_VALUE: &[&str] = &[
-    "--as", "--as-group", "--as-uid", "--cache-dir", "--certificate-authority", "--client-certificate",
-    "--client-key", "--cluster", "--context", "--kubeconfig", "--log-dir", "--log-file", "-n",
-    "--namespace", "--password", "--profile", "--profile-output", "--request-timeout", "-s",
-    "--server", "--tls-server-name", "--token", "--user", "--username", "-v", "--v", "--vmodule",
+    "--as",
+    "--as-group",
+    "--as-uid",
+    "--cache-dir",
+    "--certificate-authority",
+    "--client-certificate",
+    "--client-key",
+    "--cluster",
+    "--context",
+    "--kubeconfig",
+    "--log-dir",
+    "--log-file",
+    "-n",
+    "--namespace",
+    "--password",
+    "--profile",
+    "--profile-output",
+    "--request-timeout",
+    "-s",
+    "--server",
+    "--tls-server-name",
+    "--token",
+    "--user",
+    "--username",
+    "-v",
+    "--v",
+    "--vmodule",
 ];
 
 /// Sub-commands that never contact the API server (or are long-running on purpose).
-const CLIENT_ONLY: &[&str] = &["completion", "config", "help", "kustomize", "options", "plugin", "proxy"];
+const CLIENT_ONLY: &[&str] = &[
+    "completion",
+    "config",
+    "help",
+    "kustomize",
+    "options",
+    "plugin",
+    "proxy",
+];
 
 impl Rule for KubectlRequestTimeout {
     fn meta(&self) -> &'static RuleMeta {
@@ -120,8 +151,15 @@ fn kubectl_word(fact: &CommandFact) -> Option<usize> {
 
 enum Problem<'a> {
     Missing,
-    Zero { value: &'a Word, inline: bool },
-    Invalid { value: &'a Word, inline: bool, reason: String },
+    Zero {
+        value: &'a Word,
+        inline: bool,
+    },
+    Invalid {
+        value: &'a Word,
+        inline: bool,
+        reason: String,
+    },
     ZeroTimeoutWrapper,
 }
 
@@ -137,15 +175,24 @@ fn check_call(source: &SourceFile, fact: &CommandFact, timeout: &str) -> Option<
                 // Set from a variable or template: its value is not known here.
                 return None;
             }
-            let text = value.text.strip_prefix("--request-timeout=").unwrap_or(&value.text);
+            let text = value
+                .text
+                .strip_prefix("--request-timeout=")
+                .unwrap_or(&value.text);
             match parse_go_duration(text) {
                 Ok(d) if d.is_zero() => Problem::Zero { value, inline },
                 Ok(_) => return None,
-                Err(reason) => Problem::Invalid { value, inline, reason },
+                Err(reason) => Problem::Invalid {
+                    value,
+                    inline,
+                    reason,
+                },
             }
         }
         None => match &fact.time_bound {
-            Some(bound) if bound.duration.is_some_and(|d| d.is_zero()) => Problem::ZeroTimeoutWrapper,
+            Some(bound) if bound.duration.is_some_and(|d| d.is_zero()) => {
+                Problem::ZeroTimeoutWrapper
+            }
             Some(_) => return None,
             None => Problem::Missing,
         },
@@ -159,9 +206,9 @@ fn check_call(source: &SourceFile, fact: &CommandFact, timeout: &str) -> Option<
         Problem::Zero { .. } => format!(
             "{call} sets `--request-timeout` to 0, which disables the timeout: it waits forever when the API server does not answer"
         ),
-        Problem::Invalid { reason, .. } => format!(
-            "{call} has an invalid `--request-timeout`: {reason}; kubectl refuses to run"
-        ),
+        Problem::Invalid { reason, .. } => {
+            format!("{call} has an invalid `--request-timeout`: {reason}; kubectl refuses to run")
+        }
         Problem::ZeroTimeoutWrapper => format!(
             "{call} runs under `timeout 0`, which disables the time limit, and has no `--request-timeout`"
         ),
@@ -170,12 +217,15 @@ fn check_call(source: &SourceFile, fact: &CommandFact, timeout: &str) -> Option<
         "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
     ));
     match &fact.origin {
-        Origin::Direct => {}
-        Origin::Variable { name, assignment, .. } => {
+        Origin::Direct | Origin::Template { .. } => {}
+        Origin::Variable {
+            name, assignment, ..
+        } => {
             diagnostic = diagnostic.with_label(*assignment, format!("`{name}` is set here"));
         }
         Origin::Function { name, body_command } => {
-            diagnostic = diagnostic.with_label(*body_command, format!("`{name}` runs this command"));
+            diagnostic =
+                diagnostic.with_label(*body_command, format!("`{name}` runs this command"));
         }
     }
     if let Some(fix) = fix(fact, program, &problem, timeout) {
@@ -285,7 +335,11 @@ fn fix(fact: &CommandFact, program: usize, problem: &Problem<'_>, timeout: &str)
             if !value.exact {
                 return None;
             }
-            let prefix = if *inline { "--request-timeout=".len() } else { 0 };
+            let prefix = if *inline {
+                "--request-timeout=".len()
+            } else {
+                0
+            };
             let span = value.sub_span(prefix, value.text.len());
             let applicability = if matches!(problem, Problem::Invalid { .. }) {
                 Applicability::Unsafe

@@ -40,7 +40,12 @@ impl RuleContext<'_> {
     pub fn option(&self, meta: &RuleMeta, name: &str) -> String {
         (self.options)(name)
             .map(str::to_string)
-            .or_else(|| meta.options.iter().find(|o| o.name == name).map(|o| o.default.to_string()))
+            .or_else(|| {
+                meta.options
+                    .iter()
+                    .find(|o| o.name == name)
+                    .map(|o| o.default.to_string())
+            })
             .unwrap_or_default()
     }
 }

@@ -54,7 +54,12 @@ impl Rule for YamlSyntax {
 
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for e in &facts.syntax_errors {
-            out.push(Diagnostic::new(META.name, META.default_severity, e.span, e.message.clone()));
+            out.push(Diagnostic::new(
+                META.name,
+                META.default_severity,
+                e.span,
+                e.message.clone(),
+            ));
         }
     }
 }

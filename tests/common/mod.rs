@@ -10,9 +10,14 @@ use opslint::linter::{FileReport, Linter};
 use std::fmt::Write;
 use std::path::Path;
 
-/// Lints one file with the default configuration and every rule.
+/// Lints one file with the default configuration and every rule. Template
+/// variables come from the fixture's tree (`testdata/<rule>/<fail|pass>/`), as a
+/// real run loads them from the project.
 pub fn lint(path: &Path) -> Option<FileReport> {
-    let linter = Linter::new(Config::default_at(Path::new(".")), None, &[]).expect("valid rules");
+    let rel = relative(path);
+    let fixture_root: std::path::PathBuf = rel.iter().take(3).collect();
+    let vars = opslint::project::collect_vars(&Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture_root));
+    let linter = Linter::new(Config::default_at(Path::new(".")), None, &[]).expect("valid rules").with_vars(vars);
     linter.check_file(&Candidate {
         path: relative(path),
         explicit: true,

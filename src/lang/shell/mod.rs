@@ -9,6 +9,7 @@ mod resolve;
 mod rewrite;
 mod syntax;
 
+use super::jinja::Templating;
 use crate::facts::{Comment, FileFacts, Unparsed};
 use crate::source::Span;
 use std::cell::RefCell;
@@ -47,9 +48,16 @@ fn parse(text: &str) -> Option<Tree> {
 }
 
 /// Analyses `host[region]` as one shell script. `parse_text` is the host text with
-/// template syntax masked (same length as `host`); `placeholders` are the masked spans.
-pub fn analyze(host: &str, parse_text: &str, region: Span, placeholders: &[Span], facts: &mut FileFacts) {
-    analyze_nested(host, parse_text, region, placeholders, facts, 0);
+/// template syntax masked (same length as `host`); `templating` tells where the
+/// masked expressions are and which variables have known values.
+pub fn analyze(
+    host: &str,
+    parse_text: &str,
+    region: Span,
+    templating: Templating<'_>,
+    facts: &mut FileFacts,
+) {
+    analyze_nested(host, parse_text, region, templating, facts, 0);
 }
 
 /// How deep `bash -c '…'` scripts inside scripts are followed.
@@ -59,7 +67,7 @@ fn analyze_nested(
     host: &str,
     parse_text: &str,
     region: Span,
-    placeholders: &[Span],
+    templating: Templating<'_>,
     facts: &mut FileFacts,
     depth: usize,
 ) {
@@ -79,12 +87,18 @@ fn analyze_nested(
     for c in &syntax.comments {
         let line_start = host[..c.span.start].rfind('\n').map_or(0, |i| i + 1);
         let own_line = host[line_start..c.span.start].trim().is_empty();
-        facts.comments.push(Comment { span: c.span, own_line });
+        facts.comments.push(Comment {
+            span: c.span,
+            own_line,
+        });
     }
     for span in unparsed {
-        facts.unparsed.push(Unparsed { span, language: "shell" });
+        facts.unparsed.push(Unparsed {
+            span,
+            language: "shell",
+        });
     }
-    let resolver = resolve::Resolver::new(&syntax, placeholders);
+    let resolver = resolve::Resolver::new(&syntax, templating);
     let mut commands = resolver.facts();
     resolve::count_assignments(&resolver, &mut commands);
     // `bash -c 'script'`: the script is shell too, with its own positions in the host.
@@ -96,7 +110,7 @@ fn analyze_nested(
     facts.commands.extend(commands);
     if depth < MAX_NESTING {
         for script in scripts {
-            analyze_nested(host, parse_text, script, placeholders, facts, depth + 1);
+            analyze_nested(host, parse_text, script, templating, facts, depth + 1);
         }
     }
 }
@@ -104,7 +118,10 @@ fn analyze_nested(
 /// The span of the script in `sh -c 'SCRIPT'` / `bash -ec "SCRIPT"`, when it is
 /// literal text written out in the host file.
 fn inline_script(fact: &crate::facts::CommandFact) -> Option<Span> {
-    if !matches!(fact.program_name(), "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh") {
+    if !matches!(
+        fact.program_name(),
+        "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh"
+    ) {
         return None;
     }
     let mut words = fact.words.iter().skip(1);
@@ -167,7 +184,14 @@ impl Recovery<'_> {
             spent += end - start;
             let root = tree.root_node();
             if !root.has_error() {
-                syntax::collect(root, self.base + start, self.host, self.text, self.base, self.syntax);
+                syntax::collect(
+                    root,
+                    self.base + start,
+                    self.host,
+                    self.text,
+                    self.base,
+                    self.syntax,
+                );
                 return spent;
             }
             // Keep the statements that end before the line of the first damage.
@@ -178,11 +202,20 @@ impl Recovery<'_> {
                 .iter()
                 .position(|c| c.has_error() || c.is_error() || c.is_missing())
                 .unwrap_or(children.len());
-            let bad_offset = children.get(first_bad).map_or(end - start, |c| c.start_byte());
+            let bad_offset = children
+                .get(first_bad)
+                .map_or(end - start, |c| c.start_byte());
             let bad_line = start + line_start(&self.text[start..], bad_offset);
             for child in &children[..first_bad] {
                 if start + child.end_byte() <= bad_line {
-                    syntax::collect(*child, self.base + start, self.host, self.text, self.base, self.syntax);
+                    syntax::collect(
+                        *child,
+                        self.base + start,
+                        self.host,
+                        self.text,
+                        self.base,
+                        self.syntax,
+                    );
                 }
             }
             drop(children);
@@ -193,14 +226,23 @@ impl Recovery<'_> {
             let mut resumed = None;
             let mut lines = 1;
             while lines <= RECOVERY_CHUNK_LINES {
-                let chunk_end = (0..lines).fold(bad_line, |at, _| next_line(self.text, at)).min(end);
+                let chunk_end = (0..lines)
+                    .fold(bad_line, |at, _| next_line(self.text, at))
+                    .min(end);
                 lines *= 2;
                 let chunk = &self.text[bad_line..chunk_end];
                 spent += chunk.len();
                 if let Some(tree) = parse(chunk)
                     && !tree.root_node().has_error()
                 {
-                    syntax::collect(tree.root_node(), self.base + bad_line, self.host, self.text, self.base, self.syntax);
+                    syntax::collect(
+                        tree.root_node(),
+                        self.base + bad_line,
+                        self.host,
+                        self.text,
+                        self.base,
+                        self.syntax,
+                    );
                     resumed = Some(chunk_end);
                     break;
                 }
@@ -241,10 +283,14 @@ impl Recovery<'_> {
 
 /// Offset of the start of the line containing `offset`.
 fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
+    text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// Offset just past the end of the line containing `offset`.
 fn next_line(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1)
+    text[offset..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i + 1)
 }

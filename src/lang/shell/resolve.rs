@@ -1,6 +1,7 @@
 //! Raw shell structures → command facts: variables, wrapper functions and
 //! wrapper programs (`sudo`, `env`, `timeout`, …) are seen through here.
 
+use super::super::jinja::Templating;
 use super::syntax::{AssignedValue, Part, PartKind, RawCommand, RawWord, Syntax};
 use crate::duration::parse_coreutils_duration;
 use crate::facts::{CommandFact, Origin, TimeBound, Word};
@@ -12,7 +13,7 @@ const MAX_DEPTH: usize = 8;
 
 pub struct Resolver<'a> {
     syntax: &'a Syntax,
-    placeholders: &'a [Span],
+    templating: Templating<'a>,
     /// Assignment indices per variable name, in source order.
     assignments: HashMap<&'a str, Vec<usize>>,
     /// Function name → index of its (last) definition.
@@ -27,7 +28,12 @@ pub struct Resolver<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Source {
     Host,
-    Variable { name: String, assignment: Span },
+    Variable {
+        name: String,
+        assignment: Span,
+    },
+    /// A template variable's value (`{{ kubectl }}`), defined in another file.
+    Template(String),
 }
 
 #[derive(Debug, Clone)]
@@ -51,7 +57,7 @@ struct Seg {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(syntax: &'a Syntax, placeholders: &'a [Span]) -> Self {
+    pub fn new(syntax: &'a Syntax, templating: Templating<'a>) -> Self {
         let mut assignments: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, a) in syntax.assignments.iter().enumerate() {
             assignments.entry(a.name.as_str()).or_default().push(i);
@@ -79,7 +85,7 @@ impl<'a> Resolver<'a> {
         }
         Resolver {
             syntax,
-            placeholders,
+            templating,
             assignments,
             functions,
             forwarding,
@@ -105,7 +111,13 @@ impl<'a> Resolver<'a> {
     }
 
     /// Turns resolved words into facts, expanding wrapper-function calls.
-    fn emit(&self, call: &RawCommand, words: Vec<RWord>, facts: &mut Vec<CommandFact>, depth: usize) {
+    fn emit(
+        &self,
+        call: &RawCommand,
+        words: Vec<RWord>,
+        facts: &mut Vec<CommandFact>,
+        depth: usize,
+    ) {
         if words.is_empty() {
             return;
         }
@@ -115,7 +127,12 @@ impl<'a> Resolver<'a> {
             && self.forwarding.contains(&f)
         {
             let args = &words[1..];
-            for body in self.syntax.commands.iter().filter(|c| c.function == Some(f)) {
+            for body in self
+                .syntax
+                .commands
+                .iter()
+                .filter(|c| c.function == Some(f))
+            {
                 if !body.words.iter().any(forwards_args) {
                     continue;
                 }
@@ -140,7 +157,13 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn words_of(&self, raw: &[RawWord], at: usize, args: Option<&[RWord]>, depth: usize) -> Vec<RWord> {
+    fn words_of(
+        &self,
+        raw: &[RawWord],
+        at: usize,
+        args: Option<&[RWord]>,
+        depth: usize,
+    ) -> Vec<RWord> {
         let mut out = Vec::new();
         for word in raw {
             if word.is_all_args()
@@ -155,24 +178,36 @@ impl<'a> Resolver<'a> {
     }
 
     fn resolve_word(&self, word: &RawWord, at: usize, depth: usize) -> Vec<RWord> {
+        if let Some(fields) = self.template_variable(word) {
+            return fields;
+        }
         let mut segs = Vec::new();
         for part in &word.parts {
             self.segs_of(part, at, depth, &mut segs);
         }
-        let touches_placeholder = self.placeholders.iter().any(|p| p.overlaps(word.span));
+        let touches_placeholder = self
+            .templating
+            .placeholders
+            .iter()
+            .any(|p| p.span.overlaps(word.span));
         let mut fields = split_fields(segs, word.parts.iter().any(|p| p.quoted));
         for field in &mut fields {
             if touches_placeholder {
                 field.word.is_static = false;
                 // Only what follows the last placeholder is known.
                 let last_end = self
+                    .templating
                     .placeholders
                     .iter()
-                    .filter(|p| p.overlaps(field.word.span))
-                    .map(|p| p.end)
+                    .filter(|p| p.span.overlaps(field.word.span))
+                    .map(|p| p.span.end)
                     .max()
                     .unwrap_or(field.word.span.end);
-                let known = if field.word.exact { field.word.span.end.saturating_sub(last_end) } else { 0 };
+                let known = if field.word.exact {
+                    field.word.span.end.saturating_sub(last_end)
+                } else {
+                    0
+                };
                 field.word.static_suffix = field.word.static_suffix.min(known);
             }
             // A word written out at the call: insert after its end (after any quote).
@@ -186,6 +221,72 @@ impl<'a> Resolver<'a> {
             }
         }
         fields
+    }
+
+    /// A word that is exactly one `{{ var }}` with a known value: Jinja substitutes
+    /// the value before the shell splits it into words (`kubectl: "{{ bin_dir
+    /// }}/kubectl --kubeconfig …"` then `{{ kubectl }} get nodes`).
+    fn template_variable(&self, word: &RawWord) -> Option<Vec<RWord>> {
+        let [part] = word.parts.as_slice() else {
+            return None;
+        };
+        let PartKind::Lit(_) = part.kind else {
+            return None;
+        };
+        let value = self.templating.value_at(part.span)?;
+        // Split where the shell would, but never inside a nested `{{ … }}`.
+        let masked = super::super::jinja::mask(value).text;
+        let pieces: Vec<&str> = if part.quoted {
+            vec![value]
+        } else {
+            let mut pieces = Vec::new();
+            let mut start = None;
+            for (i, b) in masked
+                .bytes()
+                .enumerate()
+                .chain(std::iter::once((masked.len(), b' ')))
+            {
+                match (start, b.is_ascii_whitespace()) {
+                    (None, false) => start = Some(i),
+                    (Some(s), true) => {
+                        pieces.push(&value[s..i]);
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            pieces
+        };
+        Some(
+            pieces
+                .into_iter()
+                .map(|piece| {
+                    // Nested template expressions are unknown; what follows the
+                    // last one is known.
+                    let static_suffix = piece
+                        .rfind("}}")
+                        .map_or(piece.len(), |i| piece.len() - i - 2);
+                    RWord {
+                        word: Word {
+                            text: piece.to_string(),
+                            span: word.span,
+                            is_static: !piece.contains("{{"),
+                            append_at: Some(word.span.end),
+                            exact: false,
+                            static_suffix,
+                        },
+                        source: Source::Template(
+                            self.templating
+                                .placeholders
+                                .iter()
+                                .find(|p| p.span == part.span)
+                                .map(|p| p.expr.clone())
+                                .unwrap_or_default(),
+                        ),
+                    }
+                })
+                .collect(),
+        )
     }
 
     fn segs_of(&self, part: &Part, at: usize, depth: usize, out: &mut Vec<Seg>) {
@@ -256,7 +357,9 @@ impl<'a> Resolver<'a> {
                             assignment: assignment.span,
                         };
                         for item in items {
-                            for mut field in self.resolve_word(item, assignment.span.start, depth + 1) {
+                            for mut field in
+                                self.resolve_word(item, assignment.span.start, depth + 1)
+                            {
                                 // Inserting after an array element adds elements.
                                 let append_at = field.word.append_at;
                                 field.source = source.clone();
@@ -308,7 +411,9 @@ impl<'a> Resolver<'a> {
 }
 
 fn forwards_args(word: &RawWord) -> bool {
-    word.parts.iter().any(|p| matches!(p.kind, PartKind::AllArgs))
+    word.parts
+        .iter()
+        .any(|p| matches!(p.kind, PartKind::AllArgs))
 }
 
 fn static_text(word: &RawWord) -> Option<String> {
@@ -449,11 +554,49 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         }
         let name = w.word.text.rsplit('/').next().unwrap_or("").to_string();
         let next = match name.as_str() {
-            "sudo" => skip_options(&words, i + 1, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R", "--user", "--group", "--close-from", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout", "--chroot"], true),
-            "env" => skip_options(&words, i + 1, &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"], true),
+            "sudo" => skip_options(
+                &words,
+                i + 1,
+                &[
+                    "-u",
+                    "-g",
+                    "-C",
+                    "-D",
+                    "-h",
+                    "-p",
+                    "-r",
+                    "-t",
+                    "-U",
+                    "-T",
+                    "-R",
+                    "--user",
+                    "--group",
+                    "--close-from",
+                    "--chdir",
+                    "--host",
+                    "--prompt",
+                    "--role",
+                    "--type",
+                    "--other-user",
+                    "--command-timeout",
+                    "--chroot",
+                ],
+                true,
+            ),
+            "env" => skip_options(
+                &words,
+                i + 1,
+                &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"],
+                true,
+            ),
             "nohup" | "setsid" => skip_options(&words, i + 1, &[], false),
             "nice" => skip_options(&words, i + 1, &["-n", "--adjustment"], false),
-            "ionice" => skip_options(&words, i + 1, &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"], false),
+            "ionice" => skip_options(
+                &words,
+                i + 1,
+                &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"],
+                false,
+            ),
             "stdbuf" => skip_options(&words, i + 1, &["-i", "-o", "-e"], false),
             "time" => skip_options(&words, i + 1, &["-f", "-o", "--format", "--output"], false),
             "exec" => skip_options(&words, i + 1, &["-a"], false),
@@ -474,7 +617,12 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
                 Some(j)
             }
             "timeout" => {
-                let j = skip_options(&words, i + 1, &["-k", "-s", "--kill-after", "--signal"], false)?;
+                let j = skip_options(
+                    &words,
+                    i + 1,
+                    &["-k", "-s", "--kill-after", "--signal"],
+                    false,
+                )?;
                 let duration = words.get(j)?;
                 time_bound = Some(TimeBound {
                     wrapper: "timeout".into(),
@@ -496,6 +644,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
     let first = rest.first()?;
     let origin = match &first.source {
         Source::Host => Origin::Direct,
+        Source::Template(name) => Origin::Template { name: name.clone() },
         Source::Variable { name, assignment } => Origin::Variable {
             name: name.clone(),
             assignment: *assignment,
@@ -513,7 +662,12 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
 
 /// Index of the first word after a wrapper's options (and, with `assignments`,
 /// after `NAME=value` words). `None` when no command follows.
-fn skip_options(words: &[RWord], mut j: usize, with_value: &[&str], assignments: bool) -> Option<usize> {
+fn skip_options(
+    words: &[RWord],
+    mut j: usize,
+    with_value: &[&str],
+    assignments: bool,
+) -> Option<usize> {
     while let Some(w) = words.get(j) {
         let t = w.word.text.as_str();
         if t == "--" {
@@ -523,7 +677,11 @@ fn skip_options(words: &[RWord], mut j: usize, with_value: &[&str], assignments:
         if t.starts_with('-') && t.len() > 1 && w.word.is_static {
             let flag = t.split('=').next().unwrap_or(t);
             // `-n 5` takes a value; `-n5`, `--user=x` carry it; `-10` (nice) is a value.
-            j += if with_value.contains(&flag) && !t.contains('=') { 2 } else { 1 };
+            j += if with_value.contains(&flag) && !t.contains('=') {
+                2
+            } else {
+                1
+            };
             continue;
         }
         if assignments && is_assignment_word(t) {
@@ -539,7 +697,9 @@ fn is_assignment_word(text: &str) -> bool {
     match text.split_once('=') {
         Some((name, _)) => {
             !name.is_empty()
-                && name.chars().enumerate().all(|(i, c)| c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()))
+                && name.chars().enumerate().all(|(i, c)| {
+                    c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
+                })
         }
         None => false,
     }
@@ -548,7 +708,10 @@ fn is_assignment_word(text: &str) -> bool {
 /// Fills in how many assignments each variable-origin fact's variable has.
 pub fn count_assignments(resolver: &Resolver<'_>, facts: &mut [CommandFact]) {
     for fact in facts {
-        if let Origin::Variable { name, assignments, .. } = &mut fact.origin {
+        if let Origin::Variable {
+            name, assignments, ..
+        } = &mut fact.origin
+        {
             *assignments = resolver.assignment_count(name);
         }
     }

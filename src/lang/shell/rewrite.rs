@@ -86,7 +86,10 @@ fn matching_brace(bytes: &[u8], from: usize) -> Option<usize> {
 fn heredoc_semicolon(bytes: &mut [u8]) {
     let mut i = 0;
     while i + 2 < bytes.len() {
-        if !(bytes[i] == b'<' && bytes[i + 1] == b'<') || bytes[i + 2] == b'<' || (i > 0 && bytes[i - 1] == b'<') {
+        if !(bytes[i] == b'<' && bytes[i + 1] == b'<')
+            || bytes[i + 2] == b'<'
+            || (i > 0 && bytes[i - 1] == b'<')
+        {
             i += 1;
             continue;
         }
@@ -105,7 +108,10 @@ fn heredoc_semicolon(bytes: &mut [u8]) {
                 .all(|b| b.is_ascii_whitespace());
             if rest_of_line_blank {
                 bytes[end] = b' ';
-            } else if i > 0 && bytes[i - 1] == b' ' && matches!(bytes.get(end + 1), Some(b' ' | b'\t')) {
+            } else if i > 0
+                && bytes[i - 1] == b' '
+                && matches!(bytes.get(end + 1), Some(b' ' | b'\t'))
+            {
                 bytes.copy_within(i..end, i - 1);
                 bytes[end - 1] = b' ';
                 bytes[end] = b'&';

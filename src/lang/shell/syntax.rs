@@ -13,7 +13,10 @@ pub enum PartKind {
     /// Literal text after quote removal.
     Lit(String),
     /// `$NAME`, `${NAME}`, `${NAME:-default}` (`default` holds the parts of the default).
-    Var { name: String, default: Option<Vec<Part>> },
+    Var {
+        name: String,
+        default: Option<Vec<Part>>,
+    },
     /// `${NAME[@]}` / `${NAME[*]}`.
     ArrayAll(String),
     /// `$@` / `$*`.
@@ -44,7 +47,13 @@ impl RawWord {
         !self.parts.is_empty() && self.parts.iter().all(|p| p.quoted)
     }
     pub fn is_all_args(&self) -> bool {
-        matches!(self.parts.as_slice(), [Part { kind: PartKind::AllArgs, .. }])
+        matches!(
+            self.parts.as_slice(),
+            [Part {
+                kind: PartKind::AllArgs,
+                ..
+            }]
+        )
     }
 }
 
@@ -90,17 +99,46 @@ pub struct Syntax {
 
 /// Node kinds that hold statements (or are statements) and are always visited.
 const STRUCTURAL: &[&str] = &[
-    "program", "command", "pipeline", "list", "subshell", "compound_statement", "if_statement",
-    "elif_clause", "else_clause", "while_statement", "for_statement", "c_style_for_statement",
-    "case_statement", "case_item", "function_definition", "redirected_statement", "negated_command",
-    "do_group", "variable_assignment", "variable_assignments", "declaration_command", "unset_command",
-    "command_substitution", "process_substitution", "heredoc_redirect", "heredoc_body", "comment",
+    "program",
+    "command",
+    "pipeline",
+    "list",
+    "subshell",
+    "compound_statement",
+    "if_statement",
+    "elif_clause",
+    "else_clause",
+    "while_statement",
+    "for_statement",
+    "c_style_for_statement",
+    "case_statement",
+    "case_item",
+    "function_definition",
+    "redirected_statement",
+    "negated_command",
+    "do_group",
+    "variable_assignment",
+    "variable_assignments",
+    "declaration_command",
+    "unset_command",
+    "command_substitution",
+    "process_substitution",
+    "heredoc_redirect",
+    "heredoc_body",
+    "comment",
 ];
 
 /// Walks `root`, whose byte offsets are relative to `base` in the host file.
 /// `host` is the original host text (literal values are read from it); `parsed` is
 /// the text that was parsed, starting at host offset `parsed_base`.
-pub fn collect(root: Node<'_>, base: usize, host: &str, parsed: &str, parsed_base: usize, out: &mut Syntax) {
+pub fn collect(
+    root: Node<'_>,
+    base: usize,
+    host: &str,
+    parsed: &str,
+    parsed_base: usize,
+    out: &mut Syntax,
+) {
     let cx = Cx { base, host };
     // Below a word-like node a command can only hide in a substitution: skip
     // subtrees whose (parsed) text has none. Most nodes are words, so this halves
@@ -111,7 +149,8 @@ pub fn collect(root: Node<'_>, base: usize, host: &str, parsed: &str, parsed_bas
             let end = (base + node.end_byte()).saturating_sub(parsed_base);
             let text = parsed.as_bytes().get(start..end).unwrap_or(b"");
             memchr::memchr(b'`', text).is_some()
-                || memchr::memchr_iter(b'(', text).any(|i| i > 0 && matches!(text[i - 1], b'$' | b'<' | b'>'))
+                || memchr::memchr_iter(b'(', text)
+                    .any(|i| i > 0 && matches!(text[i - 1], b'$' | b'<' | b'>'))
         }
     };
     // Each entry: a node, the function whose body holds it, and whether its parent
@@ -123,7 +162,9 @@ pub fn collect(root: Node<'_>, base: usize, host: &str, parsed: &str, parsed_bas
         match node.kind() {
             "ERROR" => continue,
             "comment" => {
-                out.comments.push(RawComment { span: cx.span(node) });
+                out.comments.push(RawComment {
+                    span: cx.span(node),
+                });
                 continue;
             }
             "command" => {
@@ -146,9 +187,20 @@ pub fn collect(root: Node<'_>, base: usize, host: &str, parsed: &str, parsed_bas
                 }
             }
             // Leaves and literal text: nothing below can run a command.
-            "raw_string" | "word" | "number" | "string_content" | "variable_name" | "special_variable_name"
-            | "heredoc_content" | "heredoc_start" | "heredoc_end" | "file_descriptor" | "regex"
-            | "test_operator" | "ansi_c_string" | "extglob_pattern" => continue,
+            "raw_string"
+            | "word"
+            | "number"
+            | "string_content"
+            | "variable_name"
+            | "special_variable_name"
+            | "heredoc_content"
+            | "heredoc_start"
+            | "heredoc_end"
+            | "file_descriptor"
+            | "regex"
+            | "test_operator"
+            | "ansi_c_string"
+            | "extglob_pattern" => continue,
             _ => {}
         }
         // Push children in reverse so that they are visited in source order.
@@ -188,7 +240,10 @@ impl<'a> Cx<'a> {
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
             match child.kind() {
-                "variable_assignment" | "file_redirect" | "herestring_redirect" | "heredoc_redirect"
+                "variable_assignment"
+                | "file_redirect"
+                | "herestring_redirect"
+                | "heredoc_redirect"
                 | "comment" => {}
                 "command_name" => {
                     let inner = child.named_child(0).unwrap_or(child);
@@ -265,7 +320,10 @@ impl<'a> Cx<'a> {
                 }
             }
             "raw_string" => {
-                let inner = Span::new(span.start + 1, span.end.saturating_sub(1).max(span.start + 1));
+                let inner = Span::new(
+                    span.start + 1,
+                    span.end.saturating_sub(1).max(span.start + 1),
+                );
                 out.push(Part {
                     kind: PartKind::Lit(self.slice(inner.start, inner.end).to_string()),
                     span: inner,
@@ -276,7 +334,11 @@ impl<'a> Cx<'a> {
             "string" | "translated_string" => {
                 // Literal text is whatever lies between the interesting children:
                 // robust against grammar versions that omit `string_content`.
-                let open = if node.kind() == "translated_string" { 2 } else { 1 };
+                let open = if node.kind() == "translated_string" {
+                    2
+                } else {
+                    1
+                };
                 let inner_end = span.end.saturating_sub(1).max(span.start + open);
                 let mut pos = span.start + open;
                 let mut cursor = node.walk();
@@ -312,7 +374,10 @@ impl<'a> Cx<'a> {
                 } else {
                     out.push(Part {
                         kind: PartKind::Lit(inner.to_string()),
-                        span: Span::new(span.start + 2, span.end.saturating_sub(1).max(span.start + 2)),
+                        span: Span::new(
+                            span.start + 2,
+                            span.end.saturating_sub(1).max(span.start + 2),
+                        ),
                         quoted: true,
                         exact: true,
                     });
@@ -325,7 +390,12 @@ impl<'a> Cx<'a> {
                     let cs = self.span(child);
                     if cs.start > pos {
                         // Unnamed tokens between named children (rare): keep as literal.
-                        self.lit(out, Span::new(pos, cs.start), self.slice(pos, cs.start), quoted);
+                        self.lit(
+                            out,
+                            Span::new(pos, cs.start),
+                            self.slice(pos, cs.start),
+                            quoted,
+                        );
                     }
                     if child.is_named() {
                         self.parts(child, quoted, out);
@@ -341,7 +411,10 @@ impl<'a> Cx<'a> {
                         name: self.text(n).to_string(),
                         default: None,
                     },
-                    Some(n) if n.kind() == "special_variable_name" && matches!(self.text(n), "@" | "*") => {
+                    Some(n)
+                        if n.kind() == "special_variable_name"
+                            && matches!(self.text(n), "@" | "*") =>
+                    {
                         PartKind::AllArgs
                     }
                     _ => PartKind::Dynamic,
@@ -380,7 +453,10 @@ impl<'a> Cx<'a> {
                 name: self.text(*name).to_string(),
                 default: None,
             },
-            [name] if name.kind() == "special_variable_name" && matches!(self.text(*name), "@" | "*") => {
+            [name]
+                if name.kind() == "special_variable_name"
+                    && matches!(self.text(*name), "@" | "*") =>
+            {
                 PartKind::AllArgs
             }
             [sub] if sub.kind() == "subscript" => {
@@ -393,7 +469,9 @@ impl<'a> Cx<'a> {
                     _ => PartKind::Dynamic,
                 }
             }
-            [name, op, rest @ ..] if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") => {
+            [name, op, rest @ ..]
+                if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") =>
+            {
                 let mut default = Vec::new();
                 for r in rest {
                     self.parts(*r, false, &mut default);
@@ -403,10 +481,12 @@ impl<'a> Cx<'a> {
                     default: Some(default),
                 }
             }
-            [name, op] if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") => PartKind::Var {
-                name: self.text(*name).to_string(),
-                default: Some(Vec::new()),
-            },
+            [name, op] if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") => {
+                PartKind::Var {
+                    name: self.text(*name).to_string(),
+                    default: Some(Vec::new()),
+                }
+            }
             _ => PartKind::Dynamic,
         }
     }
