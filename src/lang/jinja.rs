@@ -76,7 +76,7 @@ pub fn mask(text: &str) -> Masked {
                 continue;
             }
         };
-        let Some(rel) = find(&bytes[i + 2..], close) else {
+        let Some(rel) = find_close(&bytes[i + 2..], close) else {
             break;
         };
         let end = i + 2 + rel + 2;
@@ -102,8 +102,24 @@ pub fn mask(text: &str) -> Masked {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// Offset of the closing delimiter, outside Jinja string literals
+/// (`{{ '{{ .Image }}' }}` closes at the last `}}`).
+fn find_close(haystack: &[u8], close: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    let mut i = 0;
+    while i < haystack.len() {
+        let b = haystack[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None if haystack[i..].starts_with(close) => return Some(i),
+            None => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -121,6 +137,13 @@ mod tests {
         );
         assert_eq!(m.placeholders[0].span, Span::new(26, 33));
         assert_eq!(m.placeholders[0].expr, "t");
+    }
+
+    #[test]
+    fn string_literals_inside_expressions_do_not_close_them() {
+        let src = "docker ps --format='{{ '{{ .Image }}' }}' x";
+        let m = mask(src);
+        assert_eq!(m.text, "docker ps --format='____________________' x");
     }
 
     #[test]
