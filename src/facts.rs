@@ -158,6 +158,16 @@ pub struct AnsibleTask {
     pub in_handlers: bool,
     /// For `shell`, `command` and `raw`: the command line as written.
     pub command_line: Option<CommandLine>,
+    /// Literal items of `loop:` / `with_items:` / `with_list:` / `with_dict:`.
+    pub loop_items: Vec<LoopItem>,
+}
+
+/// One literal loop item: a scalar (`{{ item }}`) or a mapping (`{{ item.path }}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopItem {
+    pub span: Span,
+    pub value: Option<String>,
+    pub fields: Vec<(String, String)>,
 }
 
 /// The command line of a `shell`/`command`/`raw` task.

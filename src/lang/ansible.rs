@@ -3,7 +3,7 @@
 
 use super::yaml::{self, Kind, Node};
 use super::{jinja, shell};
-use crate::facts::{AnsibleTask, CommandLine, FileFacts, SyntaxError, TaskArg};
+use crate::facts::{AnsibleTask, CommandLine, FileFacts, LoopItem, SyntaxError, TaskArg};
 use crate::source::Span;
 use std::path::Path;
 
@@ -276,6 +276,7 @@ impl Walker<'_> {
             args,
             in_handlers,
             command_line: None,
+            loop_items: loop_items(node),
         })
     }
 
@@ -374,6 +375,82 @@ fn command_node<'n>(node: &'n Node, task: &AnsibleTask) -> Option<&'n Node> {
             .get("cmd")
             .or_else(|| node.get("args").and_then(|a| a.get("cmd"))),
     }
+}
+
+/// Literal items of the task's loop, if it has one.
+fn loop_items(task: &Node) -> Vec<LoopItem> {
+    let scalar_fields = |n: &Node| -> Vec<(String, String)> {
+        n.as_map()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for key in ["loop", "with_items", "with_list"] {
+        if let Some(items) = task.get(key).and_then(Node::as_seq) {
+            return items
+                .iter()
+                .map(|i| LoopItem {
+                    span: i.span,
+                    value: i.as_str().map(str::to_string),
+                    fields: scalar_fields(i),
+                })
+                .collect();
+        }
+    }
+    // `with_dict: {k: v}` gives items with `key` and `value`.
+    if let Some(entries) = task.get("with_dict").and_then(Node::as_map) {
+        return entries
+            .iter()
+            .filter_map(|(k, v)| {
+                Some(LoopItem {
+                    span: k.span.cover(v.span),
+                    value: None,
+                    fields: vec![
+                        ("key".into(), k.as_str()?.to_string()),
+                        ("value".into(), v.as_str()?.to_string()),
+                    ],
+                })
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
+/// `template` with every `{{ item }}` / `{{ item.field }}` / `{{ item['field'] }}`
+/// replaced by the item's value; `None` when a reference cannot be resolved.
+pub fn expand_item(template: &str, item: &LoopItem) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        let close = rest[open..].find("}}")? + open;
+        let expr = rest[open + 2..close].trim();
+        out.push_str(&rest[..open]);
+        let value = if expr == "item" {
+            item.value.clone()?
+        } else if let Some(field) = expr
+            .strip_prefix("item.")
+            .or_else(|| {
+                expr.strip_prefix("item['")
+                    .and_then(|f| f.strip_suffix("']"))
+            })
+            .or_else(|| {
+                expr.strip_prefix("item[\"")
+                    .and_then(|f| f.strip_suffix("\"]"))
+            })
+        {
+            item.fields.iter().find(|(k, _)| k == field)?.1.clone()
+        } else {
+            // Not about the item: keep the expression as written.
+            rest[open..close + 2].to_string()
+        };
+        out.push_str(&value);
+        rest = &rest[close + 2..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// `ansible.builtin.blockinfile` / `ansible.legacy.blockinfile` → `blockinfile`.

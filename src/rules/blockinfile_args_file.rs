@@ -1,8 +1,9 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::{AnsibleTask, FileFacts};
-use crate::lang::ansible::path_arg;
+use crate::lang::ansible::{expand_item, path_arg};
 use crate::microk8s::args_file_component;
+use crate::source::Span;
 
 pub struct BlockinfileArgsFile;
 
@@ -77,10 +78,32 @@ impl Rule for BlockinfileArgsFile {
     }
 }
 
+/// The args files a task writes: its destination, or each loop item's.
+fn targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Span>)> {
+    let Some(dest) = path_arg(task).and_then(|d| d.value.as_deref()) else {
+        return Vec::new();
+    };
+    if dest.contains("item") && !task.loop_items.is_empty() {
+        return task
+            .loop_items
+            .iter()
+            .filter_map(|item| {
+                let path = expand_item(dest, item)?;
+                let component = args_file_component(&path)?;
+                Some((path, component, Some(item.span)))
+            })
+            .collect();
+    }
+    args_file_component(dest)
+        .map(|c| vec![(dest.to_string(), c, None)])
+        .unwrap_or_default()
+}
+
 fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
     let dest = path_arg(task)?;
-    let dest_text = dest.value.as_deref()?;
-    let component = args_file_component(dest_text)?;
+    let targets = targets(task);
+    let (dest_text, component, _) = targets.first()?.clone();
+    let dest_text = dest_text.as_str();
     let mut message = format!(
         "`blockinfile` edits the MicroK8s args file of `{component}`: it writes `# BEGIN/END ANSIBLE MANAGED BLOCK` lines into the daemon's command line and manages its flags as one block"
     );
@@ -91,6 +114,14 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
         String::new(),
     )
     .with_label(dest.value_span, format!("args file of `{component}`"));
+    for (path, component, item) in &targets {
+        if let Some(item) = item {
+            d = d.with_label(
+                *item,
+                format!("loop item `{path}`: the args file of `{component}`"),
+            );
+        }
+    }
     if let Some(marker) = task.arg("marker") {
         let text = marker.value.as_deref().unwrap_or("");
         if !text.trim_start().starts_with('#') {

@@ -16,8 +16,11 @@ use std::path::Path;
 pub fn lint(path: &Path) -> Option<FileReport> {
     let rel = relative(path);
     let fixture_root: std::path::PathBuf = rel.iter().take(3).collect();
-    let vars = opslint::project::collect_vars(&Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture_root));
-    let linter = Linter::new(Config::default_at(Path::new(".")), None, &[]).expect("valid rules").with_vars(vars);
+    let vars =
+        opslint::project::collect_vars(&Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture_root));
+    let linter = Linter::new(Config::default_at(Path::new(".")), None, &[])
+        .expect("valid rules")
+        .with_vars(vars);
     linter.check_file(&Candidate {
         path: relative(path),
         explicit: true,
