@@ -160,6 +160,8 @@ pub struct AnsibleTask {
     pub command_line: Option<CommandLine>,
     /// Literal items of `loop:` / `with_items:` / `with_list:` / `with_dict:`.
     pub loop_items: Vec<LoopItem>,
+    /// The task has a `loop:` or `with_*:` key (literal or not).
+    pub has_loop: bool,
 }
 
 /// One literal loop item: a scalar (`{{ item }}`) or a mapping (`{{ item.path }}`).

@@ -277,6 +277,10 @@ impl Walker<'_> {
             in_handlers,
             command_line: None,
             loop_items: loop_items(node),
+            has_loop: entries.iter().any(|(k, _)| {
+                k.as_str()
+                    .is_some_and(|k| k == "loop" || k.starts_with("with_"))
+            }),
         })
     }
 

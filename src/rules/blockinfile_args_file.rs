@@ -1,9 +1,9 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::facts::{AnsibleTask, FileFacts};
 use crate::lang::ansible::{expand_item, path_arg};
 use crate::microk8s::args_file_component;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 pub struct BlockinfileArgsFile;
 
@@ -54,10 +54,14 @@ One `lineinfile` per flag (or a loop), replacing the flag wherever it stands:
 and check the flag exists for the k8s-dqlite version you run.
 
 ## Fix
-None yet; the help shows the `lineinfile` tasks for the flags in the block.
+Unsafe: for a task in mapping form without a loop of its own, whose block is
+literal text, the module is replaced by `ansible.builtin.lineinfile` with a
+`loop` over the block's flags and a `regexp` that matches each flag by name.
+Marker lines already written by earlier runs stay in the file and must be
+removed by hand; review the result.
 "#,
     options: &[],
-    fix: FixKind::None,
+    fix: FixKind::Unsafe,
 };
 
 impl Rule for BlockinfileArgsFile {
@@ -69,9 +73,10 @@ impl Rule for BlockinfileArgsFile {
         Some(&["blockinfile"])
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for task in facts.tasks.iter().filter(|t| t.module == "blockinfile") {
-            if let Some(d) = check_task(task) {
+            if let Some(mut d) = check_task(task) {
+                d.fix = lineinfile_fix(ctx.source, task);
                 out.push(d);
             }
         }
@@ -166,4 +171,69 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
         help.push_str("\nk8s-dqlite has no `--snapshot-*` flags: snapshot tuning is read from `tuning.yaml` in its storage directory");
     }
     Some(d.with_help(help))
+}
+
+/// Replaces the `blockinfile` module (key and arguments) by a `lineinfile` loop
+/// over the block's flags. Only for the plain mapping form.
+fn lineinfile_fix(source: &SourceFile, task: &AnsibleTask) -> Option<Fix> {
+    if task.has_loop || task.args.is_empty() {
+        return None;
+    }
+    let text = &source.text;
+    let key_line = source.lines.line_of(task.module_span.start);
+    // Mapping form: every argument on a line below the module key.
+    if task
+        .args
+        .iter()
+        .any(|a| source.lines.line_of(a.name_span.start) <= key_line)
+    {
+        return None;
+    }
+    let block = task
+        .arg("block")
+        .or_else(|| task.arg("content"))?
+        .value
+        .as_deref()?;
+    if block.contains("{{") || block.contains("{%") {
+        return None;
+    }
+    let flags: Vec<&str> = block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if flags.is_empty() || flags.iter().any(|f| !f.starts_with("--")) {
+        return None;
+    }
+    let dest = path_arg(task)?;
+    let key_indent = task.module_span.start - source.lines.line_start(key_line);
+    let first_arg = task.args.iter().map(|a| a.name_span.start).min()?;
+    let arg_indent = first_arg - source.lines.line_start(source.lines.line_of(first_arg));
+    // The arguments end where the last value ends (trailing blank lines excluded).
+    let last = task
+        .args
+        .iter()
+        .map(|a| a.value_span.end.max(a.name_span.end))
+        .max()?;
+    let last = text[..last.min(text.len())].trim_end().len();
+    let end = source
+        .lines
+        .line_span(text, source.lines.line_of(last.saturating_sub(1)))
+        .end;
+    let (ki, ai) = (" ".repeat(key_indent), " ".repeat(arg_indent));
+    let mut content = format!(
+        "ansible.builtin.lineinfile:\n{ai}path: {}\n{ai}regexp: '^{{{{ item | regex_replace(\"[= ].*$\", \"\") | regex_escape }}}}(=|\\s|$)'\n{ai}line: \"{{{{ item }}}}\"\n{ki}loop:",
+        source.slice(dest.value_span)
+    );
+    for flag in flags {
+        content.push_str(&format!("\n{ki}  - '{}'", flag.replace('\'', "''")));
+    }
+    Some(Fix {
+        applicability: Applicability::Unsafe,
+        description: "replace `blockinfile` by a `lineinfile` loop over the flags".into(),
+        edits: vec![Edit::replacement(
+            Span::new(task.module_span.start, end),
+            content,
+        )],
+    })
 }

@@ -54,11 +54,15 @@ pub fn render(report: &FileReport) -> String {
         if let Some(f) = &d.fix {
             let applied = fix::apply(&src.text, [f], true);
             let _ = writeln!(out, "  = fix ({:?}): {}", f.applicability, f.description);
+            // The fixed lines: from the edit's first line to the end of its new content.
+            let fixed = opslint::source::LineIndex::new(&applied.text);
             for e in &f.edits {
-                let p = src.position(e.span.start);
-                let fixed = opslint::source::LineIndex::new(&applied.text);
-                let span = fixed.line_span(&applied.text, p.line - 1);
-                let _ = writeln!(out, "  + {}", &applied.text[span.start..span.end]);
+                let first = fixed.line_of(e.span.start);
+                let last = fixed.line_of(e.span.start + e.content.len());
+                for line in first..=last {
+                    let span = fixed.line_span(&applied.text, line);
+                    let _ = writeln!(out, "  + {}", &applied.text[span.start..span.end]);
+                }
             }
         }
     }
