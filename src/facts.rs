@@ -143,6 +143,16 @@ pub struct TaskArg {
     /// `None` when the value is not a plain scalar (a list, a mapping, `!vault`).
     pub value: Option<String>,
     pub value_span: Span,
+    /// The value with `{{ var }}` replaced where the variable's value is known
+    /// (`None` when nothing was replaced).
+    pub resolved: Option<String>,
+}
+
+impl TaskArg {
+    /// The value, resolved as far as the project's variables allow.
+    pub fn text(&self) -> Option<&str> {
+        self.resolved.as_deref().or(self.value.as_deref())
+    }
 }
 
 /// One Ansible task (in a role, a task file, a play or a handler list).

@@ -269,6 +269,12 @@ impl Walker<'_> {
         if let Some(extra) = node.get("args") {
             args.extend(self.mapping_args(extra));
         }
+        for arg in &mut args {
+            arg.resolved = arg
+                .value
+                .as_deref()
+                .and_then(|v| resolve_vars(v, self.vars));
+        }
         Some(AnsibleTask {
             span: node.span,
             module,
@@ -296,6 +302,7 @@ impl Walker<'_> {
                     name_span: k.span,
                     value: v.as_str().map(str::to_string),
                     value_span: v.span,
+                    resolved: None,
                 })
             })
             .collect()
@@ -334,6 +341,7 @@ impl Walker<'_> {
                 name_span: at(start, start + eq),
                 value: Some(unquoted.to_string()),
                 value_span: at(start + eq + 1, end),
+                resolved: None,
             });
         }
         out
@@ -379,6 +387,41 @@ fn command_node<'n>(node: &'n Node, task: &AnsibleTask) -> Option<&'n Node> {
             .get("cmd")
             .or_else(|| node.get("args").and_then(|a| a.get("cmd"))),
     }
+}
+
+/// `text` with each `{{ name }}` of a known variable replaced by its value (values
+/// may refer to further variables; followed a few levels). `None` when nothing
+/// was replaced.
+pub fn resolve_vars(text: &str, vars: &jinja::Vars) -> Option<String> {
+    let mut current = text.to_string();
+    let mut changed = false;
+    for _ in 0..4 {
+        let mut out = String::with_capacity(current.len());
+        let mut rest = current.as_str();
+        let mut replaced = false;
+        while let Some(open) = rest.find("{{") {
+            let Some(close) = rest[open..].find("}}").map(|c| c + open) else {
+                break;
+            };
+            let name = rest[open + 2..close].trim();
+            out.push_str(&rest[..open]);
+            match vars.get(name) {
+                Some(value) if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                    out.push_str(value);
+                    replaced = true;
+                }
+                _ => out.push_str(&rest[open..close + 2]),
+            }
+            rest = &rest[close + 2..];
+        }
+        out.push_str(rest);
+        if !replaced {
+            break;
+        }
+        changed = true;
+        current = out;
+    }
+    changed.then_some(current)
 }
 
 /// Literal items of the task's loop, if it has one.
@@ -500,6 +543,6 @@ pub fn path_arg(task: &AnsibleTask) -> Option<&TaskArg> {
     PATH_ALIASES.iter().find_map(|alias| {
         task.args
             .iter()
-            .find(|a| a.name == *alias && a.value.is_some())
+            .find(|a| a.name == *alias && a.text().is_some())
     })
 }

@@ -85,7 +85,7 @@ impl Rule for BlockinfileArgsFile {
 
 /// The args files a task writes: its destination, or each loop item's.
 fn targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Span>)> {
-    let Some(dest) = path_arg(task).and_then(|d| d.value.as_deref()) else {
+    let Some(dest) = path_arg(task).and_then(|d| d.text()) else {
         return Vec::new();
     };
     if dest.contains("item") && !task.loop_items.is_empty() {
