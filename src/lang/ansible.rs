@@ -96,7 +96,7 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
             return;
         }
     };
-    yaml_comments(host, facts);
+    facts.comments.extend(super::hash_comments(host, true));
     let mut walker = Walker { host, vars, facts };
     for doc in &docs {
         let Some(items) = doc.as_seq() else { continue };
@@ -121,33 +121,6 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
         } else if items.iter().any(looks_like_task) {
             walker.tasks(items, in_handlers_dir(path), 0);
         }
-    }
-}
-
-/// `#` comments of a YAML file (outside scalars), for suppression directives.
-fn yaml_comments(host: &str, facts: &mut FileFacts) {
-    let mut offset = 0;
-    for line in host.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') {
-            let start = offset + (line.len() - trimmed.len());
-            let end = offset + line.trim_end_matches(['\n', '\r']).len();
-            facts.comments.push(crate::facts::Comment {
-                span: Span::new(start, end),
-                own_line: true,
-            });
-        } else if let Some(i) = line.find(" #") {
-            // A trailing comment: only when the `#` is not inside quotes.
-            let before = &line[..i];
-            if before.matches('"').count() % 2 == 0 && before.matches('\'').count() % 2 == 0 {
-                let end = offset + line.trim_end_matches(['\n', '\r']).len();
-                facts.comments.push(crate::facts::Comment {
-                    span: Span::new(offset + i + 1, end),
-                    own_line: false,
-                });
-            }
-        }
-        offset += line.len();
     }
 }
 

@@ -6,7 +6,7 @@ pub mod nrpe;
 pub mod shell;
 pub mod yaml;
 
-use crate::facts::FileFacts;
+use crate::facts::{Comment, FileFacts};
 use crate::source::Span;
 use std::path::Path;
 
@@ -118,4 +118,31 @@ pub fn analyze(language: Language, text: &str, path: &Path, vars: &jinja::Vars) 
     }
     facts.commands.sort_by_key(|c| (c.span.start, c.span.end));
     facts
+}
+
+/// `#` comments of a line-oriented format: lines whose first non-blank character
+/// is `#`, and with `trailing`, a ` #` later on a line outside quotes (YAML).
+pub(crate) fn hash_comments(host: &str, trailing: bool) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in host.split_inclusive('\n') {
+        let end = offset + line.trim_end_matches(['\n', '\r']).len();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            out.push(Comment {
+                span: Span::new(offset + (line.len() - trimmed.len()), end),
+                own_line: true,
+            });
+        } else if trailing && let Some(i) = line.find(" #") {
+            let before = &line[..i];
+            if before.matches('"').count() % 2 == 0 && before.matches('\'').count() % 2 == 0 {
+                out.push(Comment {
+                    span: Span::new(offset + i + 1, end),
+                    own_line: false,
+                });
+            }
+        }
+        offset += line.len();
+    }
+    out
 }

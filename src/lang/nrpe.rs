@@ -4,7 +4,7 @@
 
 use super::jinja::Templating;
 use super::shell;
-use crate::facts::{Comment, FileFacts};
+use crate::facts::FileFacts;
 use crate::source::Span;
 
 /// A `command[NAME]=COMMAND` definition.
@@ -50,19 +50,7 @@ pub fn commands(text: &str) -> Vec<NrpeCommand> {
 /// `parse_text` is `host` with template syntax masked (same length).
 pub fn analyze(host: &str, parse_text: &str, templating: Templating<'_>, facts: &mut FileFacts) {
     // NRPE itself treats only lines starting with `#` as comments.
-    let mut offset = 0;
-    for line in host.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') {
-            let start = offset + (line.len() - trimmed.len());
-            let end = offset + line.trim_end_matches(['\n', '\r']).len();
-            facts.comments.push(Comment {
-                span: Span::new(start, end),
-                own_line: true,
-            });
-        }
-        offset += line.len();
-    }
+    facts.comments.extend(super::hash_comments(host, false));
     for command in commands(parse_text) {
         shell::analyze(host, parse_text, command.line, templating, facts);
     }
