@@ -226,11 +226,21 @@ impl Walker<'_> {
         let key = module_key.as_str()?;
         let mut args = Vec::new();
         let module = if matches!(key, "action" | "local_action") {
-            // `action: blockinfile path=/x block=…`
-            let text = module_value.as_str()?;
-            let (first, _) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
-            args.extend(self.free_form(module_value, first.len()));
-            normalise(first)
+            if let Some(text) = module_value.as_str() {
+                // `action: blockinfile path=/x block=…`
+                let (first, _) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+                args.extend(self.free_form(module_value, first.len()));
+                normalise(first)
+            } else {
+                // `action: {module: blockinfile, path: /x, …}`
+                let module = module_value.get("module")?.as_str()?.to_string();
+                args.extend(
+                    self.mapping_args(module_value)
+                        .into_iter()
+                        .filter(|a| a.name != "module"),
+                );
+                normalise(&module)
+            }
         } else {
             match &module_value.kind {
                 Kind::Map(_) => args.extend(self.mapping_args(module_value)),
@@ -324,6 +334,7 @@ impl Walker<'_> {
     /// front-end (for `command` no shell runs, but its calls are found the same way).
     fn embedded_shell(&mut self, script: &Node) {
         let Some((region, mut parse_text)) = yaml::scalar_region(self.host, script) else {
+            self.approximate_shell(script);
             return;
         };
         let masked = jinja::mask(&parse_text[region.start..region.end]);
@@ -341,6 +352,52 @@ impl Walker<'_> {
             vars: self.vars,
         };
         shell::analyze(self.host, &parse_text, region, templating, self.facts);
+    }
+}
+
+impl Walker<'_> {
+    /// A command line whose text does not map byte for byte onto the file (a
+    /// double-quoted string with escapes, a multi-line plain scalar): it is still
+    /// analysed, on its unescaped value, and every finding points at the whole
+    /// scalar. No fix is offered there, since no exact place to edit is known.
+    fn approximate_shell(&mut self, script: &Node) {
+        let Some(value) = script.as_str() else { return };
+        let masked = jinja::mask(value);
+        let templating = jinja::Templating {
+            placeholders: &masked.placeholders,
+            vars: self.vars,
+        };
+        let mut inner = FileFacts::default();
+        shell::analyze(
+            value,
+            &masked.text,
+            Span::new(0, value.len()),
+            templating,
+            &mut inner,
+        );
+        for mut command in inner.commands {
+            command.span = script.span;
+            for word in &mut command.words {
+                word.span = script.span;
+                word.append_at = None;
+                word.exact = false;
+            }
+            command.time_bound = command.time_bound.map(|mut b| {
+                b.span = script.span;
+                b
+            });
+            command.origin = match command.origin {
+                crate::facts::Origin::Template { name } => crate::facts::Origin::Template { name },
+                _ => crate::facts::Origin::Direct,
+            };
+            self.facts.commands.push(command);
+        }
+        for unparsed in inner.unparsed {
+            self.facts.unparsed.push(crate::facts::Unparsed {
+                span: script.span,
+                language: unparsed.language,
+            });
+        }
     }
 }
 
