@@ -5,6 +5,7 @@ use super::yaml::{self, Kind, Node};
 use super::{jinja, shell};
 use crate::facts::{AnsibleTask, CommandLine, FileFacts, LoopItem, SyntaxError, TaskArg};
 use crate::source::Span;
+use std::borrow::Cow;
 use std::path::Path;
 
 /// Task keywords: every other key of a task is its module.
@@ -97,7 +98,11 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
         }
     };
     facts.comments.extend(super::hash_comments(host, true));
-    let mut walker = Walker { host, vars, facts };
+    let mut walker = Walker {
+        host,
+        vars: Cow::Borrowed(vars),
+        facts,
+    };
     for doc in &docs {
         let Some(items) = doc.as_seq() else { continue };
         let is_playbook = items.iter().any(|i| {
@@ -107,6 +112,15 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
         });
         if is_playbook {
             for play in items {
+                walker.vars = Cow::Borrowed(vars);
+                if let Some(entries) = play.get("vars").and_then(Node::as_map) {
+                    let play_vars = walker.vars.to_mut();
+                    for (k, v) in entries {
+                        if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
+                            play_vars.insert(k.to_string(), v.to_string());
+                        }
+                    }
+                }
                 for (key, handlers) in [
                     ("pre_tasks", false),
                     ("tasks", false),
@@ -178,7 +192,9 @@ const KNOWN_MODULES: &[&str] = &[
 
 struct Walker<'a> {
     host: &'a str,
-    vars: &'a jinja::Vars,
+    /// The project's variables, plus the current play's `vars:` and the literal
+    /// `set_fact` values seen so far.
+    vars: Cow<'a, jinja::Vars>,
     facts: &'a mut FileFacts,
 }
 
@@ -204,6 +220,20 @@ impl Walker<'_> {
                         node: script.span,
                     });
                     self.embedded_shell(script);
+                }
+                if t.module == "command"
+                    && let Some(argv) = task_argv(task, &t)
+                {
+                    self.argv_command(argv);
+                }
+                if t.module == "set_fact" {
+                    for arg in t.args.iter().filter(|a| a.name != "cacheable") {
+                        if let Some(value) = arg.text() {
+                            self.vars
+                                .to_mut()
+                                .insert(arg.name.clone(), value.to_string());
+                        }
+                    }
                 }
                 self.facts.tasks.push(t);
             }
@@ -256,7 +286,7 @@ impl Walker<'_> {
             arg.resolved = arg
                 .value
                 .as_deref()
-                .and_then(|v| resolve_vars(v, self.vars));
+                .and_then(|v| resolve_vars(v, &self.vars));
         }
         Some(AnsibleTask {
             span: node.span,
@@ -349,13 +379,39 @@ impl Walker<'_> {
             .collect();
         let templating = jinja::Templating {
             placeholders: &placeholders,
-            vars: self.vars,
+            vars: &self.vars,
         };
         shell::analyze(self.host, &parse_text, region, templating, self.facts);
     }
 }
 
 impl Walker<'_> {
+    /// `command: {argv: [prog, arg, …]}`: the words are given one by one.
+    fn argv_command(&mut self, argv: &[Node]) {
+        let words: Vec<crate::facts::Word> = argv
+            .iter()
+            .filter_map(|item| {
+                let text = item.as_str()?.to_string();
+                let region = yaml::scalar_region(self.host, item).map(|(r, _)| r);
+                let is_static = !text.contains("{{");
+                Some(crate::facts::Word {
+                    static_suffix: if is_static { text.len() } else { 0 },
+                    exact: region.is_some_and(|r| r.len() == text.len()),
+                    span: region.unwrap_or(item.span),
+                    append_at: None,
+                    is_static,
+                    text,
+                })
+            })
+            .collect();
+        let (Some(first), Some(last)) = (argv.first(), argv.last()) else {
+            return;
+        };
+        if let Some(fact) = shell::command_from_words(first.span.cover(last.span), words) {
+            self.facts.commands.push(fact);
+        }
+    }
+
     /// A command line whose text does not map byte for byte onto the file (a
     /// double-quoted string with escapes, a multi-line plain scalar): it is still
     /// analysed, on its unescaped value, and every finding points at the whole
@@ -365,7 +421,7 @@ impl Walker<'_> {
         let masked = jinja::mask(value);
         let templating = jinja::Templating {
             placeholders: &masked.placeholders,
-            vars: self.vars,
+            vars: &self.vars,
         };
         let mut inner = FileFacts::default();
         shell::analyze(
@@ -399,6 +455,15 @@ impl Walker<'_> {
             });
         }
     }
+}
+
+/// The `argv:` list of a `command` task.
+fn task_argv<'n>(node: &'n Node, task: &AnsibleTask) -> Option<&'n [Node]> {
+    let (_, value) = node
+        .as_map()?
+        .iter()
+        .find(|(k, _)| k.span == task.module_span)?;
+    value.get("argv").and_then(Node::as_seq)
 }
 
 /// The scalar holding a `shell`/`command`/`raw` task's command line: the module's

@@ -115,6 +115,15 @@ fn analyze_nested(
     }
 }
 
+/// A command given as ready-made words (Ansible's `argv:`), with wrappers such as
+/// `sudo` or `timeout` seen through as for parsed commands.
+pub fn command_from_words(
+    span: Span,
+    words: Vec<crate::facts::Word>,
+) -> Option<crate::facts::CommandFact> {
+    resolve::command_from_words(span, words)
+}
+
 /// The span of the script in `sh -c 'SCRIPT'` / `bash -ec "SCRIPT"`, when it is
 /// literal text written out in the host file.
 fn inline_script(fact: &crate::facts::CommandFact) -> Option<Span> {

@@ -541,6 +541,19 @@ fn merge(segs: Vec<Seg>) -> RWord {
     }
 }
 
+pub fn command_from_words(span: Span, words: Vec<Word>) -> Option<CommandFact> {
+    strip_wrappers(
+        span,
+        words
+            .into_iter()
+            .map(|word| RWord {
+                word,
+                source: Source::Host,
+            })
+            .collect(),
+    )
+}
+
 /// Removes wrapper programs; `None` when nothing is run (`command -v kubectl`).
 fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
     let mut i = 0;
