@@ -172,6 +172,14 @@ pub struct AnsibleTask {
     pub loop_items: Vec<LoopItem>,
     /// The task has a `loop:` or `with_*:` key (literal or not).
     pub has_loop: bool,
+    /// Handlers named by `notify:` (a string or a list), with their spans.
+    pub notify: Vec<(String, Span)>,
+    /// The `when:` condition, as written.
+    pub when: Option<Span>,
+    /// `become:` when set literally on the task.
+    pub becomes: Option<bool>,
+    /// `name:` of the task.
+    pub name: Option<String>,
 }
 
 /// One literal loop item: a scalar (`{{ item }}`) or a mapping (`{{ item.path }}`).

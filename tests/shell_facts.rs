@@ -217,3 +217,29 @@ fn template_variables_with_known_values_expand() {
     assert_eq!(names, ["kubectl", "microk8s", ""]);
     assert_eq!(facts.commands[0].words[1].text, "--kubeconfig");
 }
+
+#[test]
+fn ansible_task_model() {
+    let src = "- hosts: all\n  vars:\n    d: /var/snap/microk8s/current/args\n  tasks:\n    - name: T\n      become: yes\n      when: x\n      notify: [Restart a, Restart b]\n      ansible.builtin.lineinfile: path={{ d }}/kubelet line=--v=2\n  handlers:\n    - name: Restart a\n      service: name=x state=restarted\n";
+    let facts = lang::analyze(
+        Language::Yaml,
+        src,
+        Path::new("site.yml"),
+        &Default::default(),
+    );
+    let t = &facts.tasks[0];
+    assert_eq!(t.module, "lineinfile");
+    assert_eq!(t.name.as_deref(), Some("T"));
+    assert_eq!(t.becomes, Some(true));
+    assert!(t.when.is_some());
+    let notified: Vec<&str> = t.notify.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(notified, ["Restart a", "Restart b"]);
+    let path = t.arg("path").expect("free-form path");
+    assert_eq!(
+        &src[path.value_span.start..path.value_span.end],
+        "{{ d }}/kubelet"
+    );
+    assert_eq!(path.text(), Some("/var/snap/microk8s/current/args/kubelet"));
+    assert!(facts.tasks[1].in_handlers);
+    assert_eq!(facts.tasks[1].module, "service");
+}

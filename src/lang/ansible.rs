@@ -296,6 +296,29 @@ impl Walker<'_> {
             in_handlers,
             command_line: None,
             loop_items: loop_items(node),
+            notify: match node.get("notify") {
+                Some(n) => match n.as_seq() {
+                    Some(items) => items
+                        .iter()
+                        .filter_map(|i| Some((i.as_str()?.to_string(), i.span)))
+                        .collect(),
+                    None => n
+                        .as_str()
+                        .map(|v| vec![(v.to_string(), n.span)])
+                        .unwrap_or_default(),
+                },
+                None => Vec::new(),
+            },
+            when: node.get("when").map(|w| w.span),
+            becomes: node
+                .get("become")
+                .and_then(Node::as_str)
+                .and_then(|b| match b {
+                    "true" | "yes" | "True" => Some(true),
+                    "false" | "no" | "False" => Some(false),
+                    _ => None,
+                }),
+            name: node.get("name").and_then(Node::as_str).map(str::to_string),
             has_loop: entries.iter().any(|(k, _)| {
                 k.as_str()
                     .is_some_and(|k| k == "loop" || k.starts_with("with_"))
@@ -329,7 +352,8 @@ impl Walker<'_> {
         };
         let region = yaml::scalar_region(self.host, node).map(|(r, _)| r);
         let mut out = Vec::new();
-        for (start, end) in split_words(value) {
+        // Words split as Ansible does: never inside a `{{ … }}` expression.
+        for (start, end) in split_words(&jinja::mask(value).text) {
             if start < skip {
                 continue;
             }

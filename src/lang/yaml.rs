@@ -205,6 +205,18 @@ pub fn scalar_region(host: &str, node: &Node) -> Option<(Span, String)> {
     let Kind::Scalar { value, style, .. } = &node.kind else {
         return None;
     };
+    let mut node_span = node.span;
+    // A tag (`!unsafe "…"`) is written before the scalar: skip it.
+    if host.get(node_span.start..)?.starts_with('!') {
+        let tag_len = host[node_span.start..].find(char::is_whitespace)?;
+        let ws = host[node_span.start + tag_len..].len()
+            - host[node_span.start + tag_len..].trim_start().len();
+        node_span.start = (node_span.start + tag_len + ws).min(node_span.end);
+    }
+    let node = &Node {
+        span: node_span,
+        kind: node.kind.clone(),
+    };
     let raw = host.get(node.span.start..node.span.end)?;
     let region = match style {
         Style::Plain => {
