@@ -226,7 +226,10 @@ pub fn scalar_region(host: &str, node: &Node) -> Option<(Span, String)> {
             node.span
         }
         Style::SingleQuoted | Style::DoubleQuoted => {
-            let inner = Span::new(node.span.start + 1, node.span.end.saturating_sub(1));
+            // The node's end marker may lie past the closing quote (trailing
+            // white space, a comment): find the quote itself.
+            let close = closing_quote(raw, *style == Style::DoubleQuoted)?;
+            let inner = Span::new(node.span.start + 1, node.span.start + close);
             let inner_text = host.get(inner.start..inner.end)?;
             if inner_text != value {
                 return None; // escapes or folded lines: not byte for byte
@@ -256,6 +259,23 @@ pub fn scalar_region(host: &str, node: &Node) -> Option<(Span, String)> {
         parse_text.replace_range(region.start..region.end, &folded);
     }
     Some((region, parse_text))
+}
+
+/// Offset in `raw` (which starts with the opening quote) of the closing quote.
+fn closing_quote(raw: &str, double: bool) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    let quote = if double { b'"' } else { b'\'' };
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if double => i += 1,
+            b if b == quote && !double && bytes.get(i + 1) == Some(&quote) => i += 1,
+            b if b == quote => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// A folded block's lines joined by spaces, except where YAML keeps a newline
