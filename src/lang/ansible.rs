@@ -6,6 +6,7 @@ use super::{jinja, shell};
 use crate::facts::{AnsibleTask, CommandLine, FileFacts, LoopItem, SyntaxError, TaskArg};
 use crate::source::Span;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Task keywords: every other key of a task is its module.
@@ -101,6 +102,7 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
     let mut walker = Walker {
         host,
         vars: Cow::Borrowed(vars),
+        dicts: HashMap::new(),
         facts,
     };
     for doc in &docs {
@@ -113,11 +115,14 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
         if is_playbook {
             for play in items {
                 walker.vars = Cow::Borrowed(vars);
+                walker.dicts.clear();
                 if let Some(entries) = play.get("vars").and_then(Node::as_map) {
-                    let play_vars = walker.vars.to_mut();
                     for (k, v) in entries {
-                        if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
-                            play_vars.insert(k.to_string(), v.to_string());
+                        let Some(k) = k.as_str() else { continue };
+                        if let Some(v) = v.as_str() {
+                            walker.vars.to_mut().insert(k.to_string(), v.to_string());
+                        } else if v.as_map().is_some() {
+                            walker.dicts.insert(k.to_string(), v.clone());
                         }
                     }
                 }
@@ -195,6 +200,8 @@ struct Walker<'a> {
     /// The project's variables, plus the current play's `vars:` and the literal
     /// `set_fact` values seen so far.
     vars: Cow<'a, jinja::Vars>,
+    /// Mappings among the current play's `vars:` (for `with_dict` / `dict2items`).
+    dicts: HashMap<String, Node>,
     facts: &'a mut FileFacts,
 }
 
@@ -295,7 +302,7 @@ impl Walker<'_> {
             args,
             in_handlers,
             command_line: None,
-            loop_items: loop_items(node),
+            loop_items: loop_items(node, &self.dicts),
             notify: match node.get("notify") {
                 Some(n) => match n.as_seq() {
                     Some(items) => items
@@ -330,8 +337,9 @@ impl Walker<'_> {
         let Some(entries) = node.as_map() else {
             return Vec::new();
         };
-        entries
+        let mut args: Vec<TaskArg> = entries
             .iter()
+            .filter(|(k, _)| k.as_str() != Some("<<"))
             .filter_map(|(k, v)| {
                 Some(TaskArg {
                     name: k.as_str()?.to_string(),
@@ -341,7 +349,22 @@ impl Walker<'_> {
                     resolved: None,
                 })
             })
-            .collect()
+            .collect();
+        // `<<: *anchor` (or a list of anchors) merges keys not written here.
+        for (_, merged) in entries.iter().filter(|(k, _)| k.as_str() == Some("<<")) {
+            let sources: Vec<&Node> = match merged.as_seq() {
+                Some(items) => items.iter().collect(),
+                None => vec![merged],
+            };
+            for source in sources {
+                for arg in self.mapping_args(source) {
+                    if !args.iter().any(|a| a.name == arg.name) {
+                        args.push(arg);
+                    }
+                }
+            }
+        }
+        args
     }
 
     /// `key=value` words of a free-form argument string (after `skip` bytes).
@@ -544,7 +567,7 @@ pub fn resolve_vars(text: &str, vars: &jinja::Vars) -> Option<String> {
 }
 
 /// Literal items of the task's loop, if it has one.
-fn loop_items(task: &Node) -> Vec<LoopItem> {
+fn loop_items(task: &Node, dicts: &HashMap<String, Node>) -> Vec<LoopItem> {
     let scalar_fields = |n: &Node| -> Vec<(String, String)> {
         n.as_map()
             .map(|m| {
@@ -566,8 +589,29 @@ fn loop_items(task: &Node) -> Vec<LoopItem> {
                 .collect();
         }
     }
-    // `with_dict: {k: v}` gives items with `key` and `value`.
-    if let Some(entries) = task.get("with_dict").and_then(Node::as_map) {
+    // `with_dict: {k: v}` / `with_dict: "{{ d }}"` / `loop: "{{ d | dict2items }}"`
+    // give items with `key` and `value`.
+    let named_dict = |expr: &str| -> Option<&Node> {
+        let inner = expr.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+        let name = inner.split('|').next()?.trim();
+        dicts.get(name)
+    };
+    let dict = task
+        .get("with_dict")
+        .and_then(|d| {
+            if d.as_map().is_some() {
+                Some(d)
+            } else {
+                named_dict(d.as_str()?)
+            }
+        })
+        .or_else(|| {
+            let expr = task.get("loop")?.as_str()?;
+            expr.contains("dict2items")
+                .then(|| named_dict(expr))
+                .flatten()
+        });
+    if let Some(entries) = dict.and_then(Node::as_map) {
         return entries
             .iter()
             .filter_map(|(k, v)| {

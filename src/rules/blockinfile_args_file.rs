@@ -220,6 +220,11 @@ fn lineinfile_fix(source: &SourceFile, task: &AnsibleTask) -> Option<Fix> {
         .lines
         .line_span(text, source.lines.line_of(last.saturating_sub(1)))
         .end;
+    // Anchors, aliases and merge keys may be used elsewhere: leave those to a person.
+    let replaced = &text[task.module_span.start..end];
+    if replaced.contains("<<") || replaced.contains('&') || replaced.contains('*') {
+        return None;
+    }
     let (ki, ai) = (" ".repeat(key_indent), " ".repeat(arg_indent));
     let mut content = format!(
         "ansible.builtin.lineinfile:\n{ai}path: {}\n{ai}regexp: '^{{{{ item | regex_replace(\"[= ].*$\", \"\") | regex_escape }}}}(=|\\s|$)'\n{ai}line: \"{{{{ item }}}}\"\n{ki}loop:",
