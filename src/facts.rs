@@ -207,6 +207,28 @@ impl AnsibleTask {
     }
 }
 
+/// A `--flag[=value]` word written into an args file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagWord {
+    /// Without the leading `--` and without the value.
+    pub name: String,
+    /// The word as written.
+    pub text: String,
+    pub span: Span,
+}
+
+/// Flags written into a MicroK8s daemon's args file: the file itself in the
+/// repository, or an Ansible task that edits it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgsFileEdit {
+    pub component: &'static str,
+    /// The args file (path as written, resolved where possible).
+    pub target: String,
+    /// `args file`, or the module that writes (`blockinfile`, `lineinfile`, `copy`).
+    pub via: &'static str,
+    pub flags: Vec<FlagWord>,
+}
+
 /// Everything the front-ends learnt about one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
@@ -215,4 +237,5 @@ pub struct FileFacts {
     pub unparsed: Vec<Unparsed>,
     pub syntax_errors: Vec<SyntaxError>,
     pub tasks: Vec<AnsibleTask>,
+    pub args_edits: Vec<ArgsFileEdit>,
 }

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod fix;
 pub mod lang;
 pub mod linter;
+pub mod manifest;
 pub mod microk8s;
 pub mod project;
 pub mod report;

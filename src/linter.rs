@@ -221,11 +221,13 @@ impl Linter {
             .filter(|e| !ignored.contains(&e.rule.meta().name))
             .collect();
         // A file that contains nothing any active rule looks for need not be parsed.
-        let wanted = active.iter().any(|e| match e.rule.needles() {
-            None => false,
-            Some([]) => true,
-            Some(needles) => needles.iter().any(|n| contains_word(&source.text, n)),
-        });
+        // Args files are small and every flag in them matters.
+        let wanted = language == Language::ArgsFile
+            || active.iter().any(|e| match e.rule.needles() {
+                None => false,
+                Some([]) => true,
+                Some(needles) => needles.iter().any(|n| contains_word(&source.text, n)),
+            });
         if !wanted {
             return Vec::new();
         }
@@ -240,8 +242,12 @@ impl Linter {
             };
             let start = diagnostics.len();
             e.rule.check(&ctx, &facts, &mut diagnostics);
-            for d in &mut diagnostics[start..] {
-                d.severity = e.severity;
+            // A configured severity replaces the rule's own choice; otherwise a
+            // rule may grade its findings (e.g. a warning for a deprecated flag).
+            if e.severity != meta.default_severity {
+                for d in &mut diagnostics[start..] {
+                    d.severity = e.severity;
+                }
             }
         }
         let directives = suppress::parse(source, &facts.comments);

@@ -4,6 +4,7 @@
 use super::yaml::{self, Kind, Node};
 use super::{jinja, shell};
 use crate::facts::{AnsibleTask, CommandLine, FileFacts, LoopItem, SyntaxError, TaskArg};
+use crate::microk8s::args_file_component;
 use crate::source::Span;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -233,6 +234,7 @@ impl Walker<'_> {
                 {
                     self.argv_command(argv);
                 }
+                self.args_edit(task, &t);
                 if t.module == "set_fact" {
                     for arg in t.args.iter().filter(|a| a.name != "cacheable") {
                         if let Some(value) = arg.text() {
@@ -433,6 +435,47 @@ impl Walker<'_> {
 }
 
 impl Walker<'_> {
+    /// Flags that a `blockinfile`/`lineinfile`/`copy` task writes into an args file.
+    fn args_edit(&mut self, node: &Node, task: &AnsibleTask) {
+        let (via, content_args): (&'static str, &[&str]) = match task.module.as_str() {
+            "blockinfile" => ("blockinfile", &["block", "content"]),
+            "lineinfile" => ("lineinfile", &["line"]),
+            "copy" => ("copy", &["content"]),
+            _ => return,
+        };
+        if task.arg("state").and_then(|a| a.text()) == Some("absent") {
+            return;
+        }
+        let Some(arg) = content_args.iter().find_map(|name| task.arg(name)) else {
+            return;
+        };
+        let Some(text) = arg.text() else { return };
+        // Byte-exact spans when the value is a scalar of the module mapping.
+        let value_node = node
+            .as_map()
+            .and_then(|m| m.iter().find(|(k, _)| k.span == task.module_span))
+            .and_then(|(_, v)| v.as_map())
+            .and_then(|m| m.iter().find(|(k, _)| k.span == arg.name_span))
+            .map(|(_, v)| v);
+        let flags = match value_node.and_then(|v| yaml::scalar_region(self.host, v)) {
+            Some((region, parse_text)) if arg.resolved.is_none() => super::argsfile::flag_words(
+                &parse_text[region.start..region.end],
+                region.start,
+                true,
+                arg.value_span,
+            ),
+            _ => super::argsfile::flag_words(text, 0, false, arg.value_span),
+        };
+        for (target, component, _) in args_targets(task) {
+            self.facts.args_edits.push(crate::facts::ArgsFileEdit {
+                component,
+                target,
+                via,
+                flags: flags.clone(),
+            });
+        }
+    }
+
     /// `command: {argv: [prog, arg, …]}`: the words are given one by one.
     fn argv_command(&mut self, argv: &[Node]) {
         let words: Vec<crate::facts::Word> = argv
@@ -699,6 +742,28 @@ pub fn split_words(text: &str) -> Vec<(usize, usize)> {
         out.push((s, text.len()));
     }
     out
+}
+
+/// The args files a task writes: its destination, or each loop item's, with the
+/// component and (for a loop) the item's span.
+pub fn args_targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Span>)> {
+    let Some(dest) = path_arg(task).and_then(|d| d.text()) else {
+        return Vec::new();
+    };
+    if dest.contains("item") && !task.loop_items.is_empty() {
+        return task
+            .loop_items
+            .iter()
+            .filter_map(|item| {
+                let path = expand_item(dest, item)?;
+                let component = args_file_component(&path)?;
+                Some((path, component, Some(item.span)))
+            })
+            .collect();
+    }
+    args_file_component(dest)
+        .map(|c| vec![(dest.to_string(), c, None)])
+        .unwrap_or_default()
 }
 
 /// The destination argument of a file-editing task, by its aliases.

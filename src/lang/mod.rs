@@ -1,6 +1,7 @@
 //! Front-ends: each turns one kind of file into facts.
 
 pub mod ansible;
+pub mod argsfile;
 pub mod jinja;
 pub mod nrpe;
 pub mod shell;
@@ -20,6 +21,8 @@ pub enum Language {
     NrpeConfigTemplate,
     /// YAML: Ansible roles, playbooks and task files (other YAML yields no facts).
     Yaml,
+    /// A MicroK8s daemon args file (`…/args/k8s-dqlite`) or its `.j2` template.
+    ArgsFile,
 }
 
 impl Language {
@@ -30,12 +33,16 @@ impl Language {
             Language::NrpeConfig => "NRPE config",
             Language::NrpeConfigTemplate => "NRPE config template",
             Language::Yaml => "YAML",
+            Language::ArgsFile => "args file",
         }
     }
 
     /// Classifies by file name alone; `None` means the content decides (shebang)
     /// or the file is not ours.
     pub fn from_path(path: &Path) -> Option<Language> {
+        if argsfile::component_of(path).is_some() {
+            return Some(Language::ArgsFile);
+        }
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
         for (suffix, lang) in [
@@ -115,6 +122,7 @@ pub fn analyze(language: Language, text: &str, path: &Path, vars: &jinja::Vars) 
             nrpe::analyze(text, &masked.text, templating, &mut facts);
         }
         Language::Yaml => ansible::analyze(text, path, vars, &mut facts),
+        Language::ArgsFile => argsfile::analyze(text, path, &mut facts),
     }
     facts.commands.sort_by_key(|c| (c.span.start, c.span.end));
     facts

@@ -1,8 +1,7 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::facts::{AnsibleTask, FileFacts};
-use crate::lang::ansible::{expand_item, path_arg};
-use crate::microk8s::args_file_component;
+use crate::lang::ansible::{args_targets, path_arg};
 use crate::source::{SourceFile, Span};
 
 pub struct BlockinfileArgsFile;
@@ -83,30 +82,9 @@ impl Rule for BlockinfileArgsFile {
     }
 }
 
-/// The args files a task writes: its destination, or each loop item's.
-fn targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Span>)> {
-    let Some(dest) = path_arg(task).and_then(|d| d.text()) else {
-        return Vec::new();
-    };
-    if dest.contains("item") && !task.loop_items.is_empty() {
-        return task
-            .loop_items
-            .iter()
-            .filter_map(|item| {
-                let path = expand_item(dest, item)?;
-                let component = args_file_component(&path)?;
-                Some((path, component, Some(item.span)))
-            })
-            .collect();
-    }
-    args_file_component(dest)
-        .map(|c| vec![(dest.to_string(), c, None)])
-        .unwrap_or_default()
-}
-
 fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
     let dest = path_arg(task)?;
-    let targets = targets(task);
+    let targets = args_targets(task);
     let (dest_text, component, _) = targets.first()?.clone();
     let dest_text = dest_text.as_str();
     let mut message = format!(

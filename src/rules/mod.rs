@@ -10,6 +10,7 @@ mod invalid_suppression;
 mod kubectl_request_timeout;
 mod meta;
 mod shell_parse_error;
+mod unknown_daemon_flag;
 mod unreadable_file;
 mod yaml_syntax;
 
@@ -25,6 +26,7 @@ pub use internal_error::InternalError;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
 pub use shell_parse_error::ShellParseError;
+pub use unknown_daemon_flag::UnknownDaemonFlag;
 pub use unreadable_file::UnreadableFile;
 pub use yaml_syntax::YamlSyntax;
 
@@ -68,6 +70,7 @@ pub trait Rule: Send + Sync {
 pub static ALL: &[&dyn Rule] = &[
     &KubectlRequestTimeout,
     &BlockinfileArgsFile,
+    &UnknownDaemonFlag,
     &CommandShellSyntax,
     &InvalidSuppression,
     &ShellParseError,

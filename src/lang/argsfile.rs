@@ -1,0 +1,151 @@
+//! MicroK8s args files (`…/args/<component>`): one or more flags per line, `#`
+//! comments, quotes. k8s-dqlite's wrapper reads them as bash words
+//! (`declare -a args="($(cat …))"`), which is what is modelled here.
+
+use crate::facts::{ArgsFileEdit, FileFacts, FlagWord};
+use crate::microk8s::ARGS_COMPONENTS;
+use crate::source::Span;
+use std::path::Path;
+
+/// The component whose args file (or `.j2` template of one) `path` is, by name.
+pub fn component_of(path: &Path) -> Option<&'static str> {
+    let parent = path.parent()?.file_name()?.to_str()?;
+    if parent != "args" {
+        return None;
+    }
+    let name = path.file_name()?.to_str()?;
+    let name = name.strip_suffix(".j2").unwrap_or(name);
+    ARGS_COMPONENTS.iter().copied().find(|c| *c == name)
+}
+
+/// Flag words (`--name[=value]`) of `text`, whose byte 0 is host offset `base`.
+/// With `exact` false the text does not map byte for byte onto the host and every
+/// flag gets the `fallback` span.
+pub fn flag_words(text: &str, base: usize, exact: bool, fallback: Span) -> Vec<FlagWord> {
+    let mut out = Vec::new();
+    for (start, end, word) in words(text) {
+        let Some(rest) = word.strip_prefix("--") else {
+            continue;
+        };
+        let name = rest.split('=').next().unwrap_or(rest);
+        if name.is_empty() {
+            continue;
+        }
+        out.push(FlagWord {
+            name: name.to_string(),
+            text: word.clone(),
+            span: if exact {
+                Span::new(base + start, base + end)
+            } else {
+                fallback
+            },
+        });
+    }
+    out
+}
+
+/// Shell-like words with quote removal: `(start, end, value)`; `#` at the start of
+/// a word comments out the rest of the line.
+fn words(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        if bytes[i] == b'#' {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let start = i;
+        let mut value = String::new();
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            match bytes[i] {
+                q @ (b'"' | b'\'') => {
+                    i += 1;
+                    let from = i;
+                    while i < bytes.len() && bytes[i] != q {
+                        i += 1;
+                    }
+                    value.push_str(&text[from..i.min(text.len())]);
+                    i += 1;
+                }
+                b'\\' if i + 1 < bytes.len() => {
+                    let ch = text[i + 1..].chars().next().unwrap_or(' ');
+                    value.push(ch);
+                    i += 1 + ch.len_utf8();
+                }
+                _ => {
+                    let ch = text[i..].chars().next().unwrap_or(' ');
+                    value.push(ch);
+                    i += ch.len_utf8();
+                }
+            }
+        }
+        out.push((start, i.min(text.len()), value));
+    }
+    out
+}
+
+/// An args file in the repository: every flag it holds is written to the daemon.
+pub fn analyze(text: &str, path: &Path, facts: &mut FileFacts) {
+    let Some(component) = component_of(path) else {
+        return;
+    };
+    facts.comments.extend(super::hash_comments(text, false));
+    // In a `.j2` template, `{{ … }}` is masked so it stays inside its word.
+    let masked = super::jinja::mask(text);
+    let mut flags = flag_words(&masked.text, 0, true, Span::default());
+    for f in &mut flags {
+        f.text = text[f.span.start..f.span.end].to_string();
+    }
+    facts.args_edits.push(ArgsFileEdit {
+        component,
+        target: path.to_string_lossy().into_owned(),
+        via: "args file",
+        flags,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_with_spans_comments_and_quotes() {
+        let text = "--storage-dir=${SNAP_DATA}/var # comment --not-a-flag\n--listen \"unix://x\" --log-level=info\n# --commented\n";
+        let flags = flag_words(text, 10, true, Span::default());
+        let names: Vec<&str> = flags.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["storage-dir", "listen", "log-level"]);
+        assert_eq!(
+            flags[2].span,
+            Span::new(
+                10 + text.find("--log-level").unwrap(),
+                10 + text.find("=info").unwrap() + 5
+            )
+        );
+    }
+
+    #[test]
+    fn args_file_names() {
+        assert_eq!(
+            component_of(Path::new("snap/args/k8s-dqlite")),
+            Some("k8s-dqlite")
+        );
+        assert_eq!(
+            component_of(Path::new("templates/args/kubelet.j2")),
+            Some("kubelet")
+        );
+        assert_eq!(
+            component_of(Path::new("args/containerd-template.toml")),
+            None
+        );
+        assert_eq!(component_of(Path::new("other/k8s-dqlite")), None);
+    }
+}

@@ -1,0 +1,141 @@
+use super::{FixKind, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::FileFacts;
+use crate::manifest::{describe_versions, for_component};
+
+pub struct UnknownDaemonFlag;
+
+static META: RuleMeta = RuleMeta {
+    name: "unknown-daemon-flag",
+    default_severity: Severity::Error,
+    summary: "A flag written into a MicroK8s args file that the daemon does not accept",
+    docs: r#"## What it does
+Checks every `--flag` written into a MicroK8s daemon's args file against the
+flags of the real binary: flags in args files kept in the repository
+(`…/args/k8s-dqlite`, `args/k8s-dqlite.j2`) and flags that Ansible tasks write
+there (`blockinfile` blocks, `lineinfile` lines, `copy` content). The flag sets
+come from manifests extracted from the daemons' sources at every released tag
+(`lints/manifests/`, each version citing its tag, commit and file).
+
+Currently shipped: k8s-dqlite, every release from v1.0.0 to the newest tag.
+With no target configured, a flag that no release accepts is an error; a flag
+that older releases accepted but the newest does not, or that the newest
+deprecates, is a warning that names the versions.
+
+## Why is this bad?
+MicroK8s passes the args file to the daemon on its command line. An unknown
+flag makes the daemon exit at once: in the incident behind this rule,
+`--snapshot-threshold=512` in `args/k8s-dqlite` made k8s-dqlite fail with
+`Error: unknown flag: --snapshot-threshold` on every start (snapshot tuning
+lives in `tuning.yaml` in its storage directory, not in flags).
+
+## Example
+```text
+# /var/snap/microk8s/current/args/k8s-dqlite
+--storage-dir=${SNAP_DATA}/var/kubernetes/backend/
+--snapshot-threshold=512
+```
+
+## Use instead
+```text
+--storage-dir=${SNAP_DATA}/var/kubernetes/backend/
+```
+and put snapshot settings in `tuning.yaml` in the storage directory.
+
+## Fix
+None: which flag was meant cannot be guessed.
+"#,
+    options: &[],
+    fix: FixKind::None,
+};
+
+impl Rule for UnknownDaemonFlag {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        // Args files themselves are always parsed (see the linter); in YAML only
+        // these modules write them.
+        Some(&["blockinfile", "lineinfile", "copy"])
+    }
+
+    fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        for edit in &facts.args_edits {
+            let Some(manifest) = for_component(edit.component) else {
+                continue;
+            };
+            let Some(newest) = manifest.newest() else {
+                continue;
+            };
+            let all = format!(
+                "{} … {}",
+                manifest.versions.first().map_or("", |v| v.tag.as_str()),
+                newest.tag
+            );
+            for flag in &edit.flags {
+                if manifest.is_builtin(&flag.name) {
+                    continue;
+                }
+                let accepting = manifest.accepting(&flag.name);
+                let (severity, message) = if accepting.is_empty() {
+                    (
+                        Severity::Error,
+                        format!(
+                            "`--{}` is not a flag of {} in any release ({all}): the daemon exits with `Error: unknown flag: --{}`",
+                            flag.name, edit.component, flag.name
+                        ),
+                    )
+                } else if newest.flag(&flag.name).is_none() {
+                    (
+                        Severity::Warning,
+                        format!(
+                            "`--{}` is not accepted by {} {} (the newest release); only {} accept it",
+                            flag.name,
+                            edit.component,
+                            newest.tag,
+                            describe_versions(manifest, &accepting)
+                        ),
+                    )
+                } else if let Some(note) = newest
+                    .flag(&flag.name)
+                    .and_then(|f| f.deprecated.as_deref())
+                {
+                    (
+                        Severity::Warning,
+                        format!(
+                            "`--{}` is deprecated in {} {}: {note}",
+                            flag.name, edit.component, newest.tag
+                        ),
+                    )
+                } else {
+                    continue;
+                };
+                let mut d = Diagnostic::new(
+                    META.name,
+                    severity.min(META.default_severity),
+                    flag.span,
+                    message,
+                )
+                .with_help(format!(
+                    "flags of {} {}: {}",
+                    edit.component,
+                    newest.tag,
+                    newest
+                        .flags
+                        .iter()
+                        .map(|f| format!("--{}", f.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                if flag.name.starts_with("snapshot") && edit.component == "k8s-dqlite" {
+                    d.help = Some(format!(
+                        "k8s-dqlite reads snapshot settings from `tuning.yaml` in its storage directory, not from flags; {}",
+                        d.help.unwrap_or_default()
+                    ));
+                }
+                out.push(d);
+            }
+        }
+    }
+}
