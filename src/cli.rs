@@ -58,6 +58,12 @@ pub struct CheckArgs {
     /// Apply `exclude` globs to paths given on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
+    /// The MicroK8s release the configuration is for (`1.34` or `1.34.5`).
+    #[arg(long, value_name = "VERSION", conflicts_with = "snap_revision")]
+    pub microk8s: Option<String>,
+    /// The MicroK8s snap revision the configuration is for.
+    #[arg(long, value_name = "N")]
+    pub snap_revision: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -163,8 +169,30 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    // The target: the CLI overrides the configuration; none means the newest release.
+    let (spec, written_at) = match (&args.microk8s, args.snap_revision, linter.config().target()) {
+        (Some(v), _, _) => (Some(crate::target::TargetSpec::MicroK8s(v.clone())), None),
+        (None, Some(rev), _) => (Some(crate::target::TargetSpec::SnapRevision(rev)), None),
+        (None, None, Some((spec, line, col))) => (Some(spec.clone()), Some((*line, *col))),
+        (None, None, None) => (None, None),
+    };
+    let target = match spec.map(|s| crate::target::resolve(&s)).transpose() {
+        Ok(target) => target.unwrap_or_else(crate::target::Target::newest),
+        Err(e) => {
+            match (written_at, linter.config().path()) {
+                (Some((line, col)), Some(path)) => {
+                    eprintln!(
+                        "error: invalid configuration\n{}:{line}:{col}: {e}",
+                        discover::clean(path).display()
+                    )
+                }
+                _ => eprintln!("error: {e}"),
+            }
+            return EXIT_ERROR;
+        }
+    };
     let vars = crate::project::collect_vars(&crate::project::root(&args.paths, linter.config()));
-    let linter = linter.with_vars(vars);
+    let linter = linter.with_vars(vars).with_target(target);
     let (candidates, walk_errors) =
         discover::discover(&args.paths, linter.config(), args.force_exclude);
     let color = match args.color {

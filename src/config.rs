@@ -48,6 +48,8 @@ pub struct Config {
     exclude: GlobSet,
     rules: BTreeMap<String, RuleSettings>,
     per_file_ignores: Vec<(GlobSet, Vec<String>)>,
+    /// `target:` with the line and column it was written at.
+    target: Option<(crate::target::TargetSpec, usize, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +98,7 @@ impl Config {
             exclude: GlobSet::empty(),
             rules: BTreeMap::new(),
             per_file_ignores: Vec::new(),
+            target: None,
         }
     }
 
@@ -137,6 +140,11 @@ impl Config {
             Some(SeveritySetting::Level(s)) => Some(s),
             None => Some(default),
         }
+    }
+
+    /// The `target:` setting and where it was written (line, column).
+    pub fn target(&self) -> Option<&(crate::target::TargetSpec, usize, usize)> {
+        self.target.as_ref()
     }
 
     pub fn option(&self, rule: &str, name: &str) -> Option<&str> {
@@ -330,7 +338,7 @@ impl ConfigParser<'_> {
                 }
                 "rules" => self.rules_section(value, config),
                 "per-file-ignores" => self.per_file_ignores(value, config),
-                "target" => {}
+                "target" => config.target = self.target(value),
                 other => {
                     let hint = closest(other, TOP_LEVEL_KEYS.iter().copied())
                         .map(|s| format!("; did you mean `{s}`?"))
@@ -398,6 +406,51 @@ impl ConfigParser<'_> {
             }
         }
         builder.build().unwrap_or_else(|_| GlobSet::empty())
+    }
+
+    /// `target: {microk8s: "1.34"}` or `target: {snap-revision: 8695}`.
+    fn target(
+        &mut self,
+        node: &MarkedYaml<'_>,
+    ) -> Option<(crate::target::TargetSpec, usize, usize)> {
+        use crate::target::TargetSpec;
+        let YamlData::Mapping(map) = &node.data else {
+            self.problem(
+                node,
+                format!(
+                    "`target` must be a mapping such as `{{microk8s: \"1.34\"}}`, found {}",
+                    kind_name(node)
+                ),
+            );
+            return None;
+        };
+        let mut spec = None;
+        for (key, value) in map {
+            let at = (value.span.start.line(), value.span.start.col() + 1);
+            match string(key).as_deref() {
+                Some("microk8s") => match scalar_text(value) {
+                    Some(v) => spec = Some((TargetSpec::MicroK8s(v), at.0, at.1)),
+                    None => self.problem(
+                        value,
+                        "`microk8s` must be a version such as \"1.34\" or \"1.34.5\"".into(),
+                    ),
+                },
+                Some("snap-revision") => {
+                    match scalar_text(value).and_then(|v| v.parse::<u64>().ok()) {
+                        Some(rev) => spec = Some((TargetSpec::SnapRevision(rev), at.0, at.1)),
+                        None => self.problem(
+                            value,
+                            "`snap-revision` must be a revision number such as 8695".into(),
+                        ),
+                    }
+                }
+                _ => self.problem(
+                    key,
+                    "unknown key in `target`; use `microk8s` or `snap-revision`".into(),
+                ),
+            }
+        }
+        spec
     }
 
     fn unknown_rule(&self, name: &str) -> String {

@@ -21,3 +21,4 @@ pub mod rules;
 pub mod source;
 pub mod suggest;
 pub mod suppress;
+pub mod target;

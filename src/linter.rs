@@ -27,6 +27,7 @@ pub struct Linter {
     enabled: Vec<Enabled>,
     /// Template variables of the project (role defaults, `group_vars`, …).
     vars: lang::jinja::Vars,
+    target: crate::target::Target,
 }
 
 /// What came out of checking one file.
@@ -95,11 +96,18 @@ impl Linter {
             config,
             enabled,
             vars: lang::jinja::Vars::new(),
+            target: crate::target::Target::newest(),
         })
     }
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The MicroK8s release the checked configuration is for.
+    pub fn with_target(mut self, target: crate::target::Target) -> Self {
+        self.target = target;
+        self
     }
 
     /// Template variables with known values, used to resolve `{{ var }}` words.
@@ -239,6 +247,7 @@ impl Linter {
             let ctx = RuleContext {
                 source,
                 options: &options,
+                target: &self.target,
             };
             let start = diagnostics.len();
             e.rule.check(&ctx, &facts, &mut diagnostics);

@@ -65,6 +65,37 @@ impl Manifest {
 }
 
 static K8S_DQLITE: &str = include_str!("../lints/manifests/k8s-dqlite.json");
+static MICROK8S: &str = include_str!("../lints/manifests/microk8s.json");
+
+/// Which k8s-dqlite versions each MicroK8s track bundled, and known snap revisions.
+#[derive(Debug, Deserialize)]
+pub struct MicroK8sManifest {
+    pub repository: String,
+    pub tracks: std::collections::BTreeMap<String, Vec<TrackEntry>>,
+    pub snap_revisions: Vec<SnapRevision>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TrackEntry {
+    pub k8s_dqlite: String,
+    pub commit: String,
+    pub date: String,
+    pub path: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SnapRevision {
+    pub revision: u64,
+    pub microk8s: String,
+    pub source: String,
+}
+
+pub fn microk8s() -> Option<&'static MicroK8sManifest> {
+    static PARSED: OnceLock<Option<MicroK8sManifest>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| serde_json::from_str(MICROK8S).ok())
+        .as_ref()
+}
 
 /// The manifest of `component`, when one is shipped.
 pub fn for_component(component: &str) -> Option<&'static Manifest> {

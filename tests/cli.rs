@@ -382,3 +382,48 @@ fn the_shipped_examples_show_real_findings() {
     assert_eq!(code, 1);
     insta::assert_snapshot!(stdout);
 }
+
+#[test]
+fn targets_choose_the_daemon_versions() {
+    let dir = tree(&[(
+        "snap/args/k8s-dqlite",
+        b"--storage-dir=/var/x\n--metrics\n--snapshot-threshold=512\n",
+    )]);
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--format", "concise", "--microk8s", "1.25"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "snap/args/k8s-dqlite:2:1: error[unknown-daemon-flag] `--metrics` is not accepted by MicroK8s 1.25 (k8s-dqlite v1.0.4), only by v1.1.8 … v1.8.1: the daemon exits with `Error: unknown flag: --metrics`\n\
+         snap/args/k8s-dqlite:3:1: error[unknown-daemon-flag] `--snapshot-threshold` is not a flag of k8s-dqlite in any release (v1.0.0 … v1.8.1): the daemon exits with `Error: unknown flag: --snapshot-threshold`\n"
+    );
+    let (_, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--format", "concise", "--microk8s", "1.28"],
+    );
+    assert!(stdout.contains("warning[unknown-daemon-flag] `--metrics` is accepted by only some versions of MicroK8s 1.28"), "{stdout}");
+    let (_, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--format", "concise", "--snap-revision", "8695"],
+    );
+    assert!(!stdout.contains("--metrics"), "{stdout}");
+    let (code, _, stderr) = run_in(dir.path(), &["check", "--microk8s", "1.99"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown MicroK8s version `1.99`; known tracks: 1.25"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_target_in_the_config_points_at_its_line() {
+    let dir = tree(&[
+        ("snap/args/k8s-dqlite", b"--storage-dir=/var/x\n"),
+        (".opslint.yaml", b"target:\n  snap-revision: 1234\n"),
+    ]);
+    let (code, _, stderr) = run_in(dir.path(), &["check"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(".opslint.yaml:2:18: unknown snap revision 1234; known revisions: 8695 (MicroK8s 1.34.5)"), "{stderr}");
+}

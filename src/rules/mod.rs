@@ -35,6 +35,8 @@ pub struct RuleContext<'a> {
     pub source: &'a SourceFile,
     /// Option values from the configuration (already validated), by option name.
     pub options: &'a dyn Fn(&str) -> Option<&'a str>,
+    /// The MicroK8s release the configuration is for.
+    pub target: &'a crate::target::Target,
 }
 
 impl RuleContext<'_> {

@@ -1,7 +1,7 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::FileFacts;
-use crate::manifest::{describe_versions, for_component};
+use crate::manifest::{Version, describe_versions, for_component};
 
 pub struct UnknownDaemonFlag;
 
@@ -17,10 +17,15 @@ there (`blockinfile` blocks, `lineinfile` lines, `copy` content). The flag sets
 come from manifests extracted from the daemons' sources at every released tag
 (`lints/manifests/`, each version citing its tag, commit and file).
 
-Currently shipped: k8s-dqlite, every release from v1.0.0 to the newest tag.
-With no target configured, a flag that no release accepts is an error; a flag
-that older releases accepted but the newest does not, or that the newest
-deprecates, is a warning that names the versions.
+Currently shipped: k8s-dqlite, every release from v1.0.0 to the newest tag,
+and which k8s-dqlite versions each MicroK8s track bundled
+(`lints/manifests/microk8s.json`, from `build-scripts/components/k8s-dqlite/version.sh`
+on each track branch). The target comes from `target:` in `.opslint.yaml`
+(`{microk8s: "1.34"}`, `{microk8s: "1.34.5"}`, `{snap-revision: 8695}`) or
+`--microk8s` / `--snap-revision`; without one, the newest release is assumed.
+A flag that none of the target's k8s-dqlite versions accepts is an error (the
+message says which releases do); one that only some accept, or that the target
+deprecates, is a warning naming the versions.
 
 ## Why is this bad?
 MicroK8s passes the args file to the daemon on its command line. An unknown
@@ -60,7 +65,7 @@ impl Rule for UnknownDaemonFlag {
         Some(&["blockinfile", "lineinfile", "copy"])
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for edit in &facts.args_edits {
             let Some(manifest) = for_component(edit.component) else {
                 continue;
@@ -68,6 +73,23 @@ impl Rule for UnknownDaemonFlag {
             let Some(newest) = manifest.newest() else {
                 continue;
             };
+            // The versions that may run: the target's, else the newest release.
+            let (targets, target_desc): (Vec<&Version>, String) =
+                if ctx.target.k8s_dqlite.is_empty() {
+                    (
+                        vec![newest],
+                        format!("{} {} (the newest release)", edit.component, newest.tag),
+                    )
+                } else {
+                    (
+                        manifest
+                            .versions
+                            .iter()
+                            .filter(|v| ctx.target.k8s_dqlite.contains(&v.version))
+                            .collect(),
+                        ctx.target.description.clone(),
+                    )
+                };
             let all = format!(
                 "{} … {}",
                 manifest.versions.first().map_or("", |v| v.tag.as_str()),
@@ -78,34 +100,52 @@ impl Rule for UnknownDaemonFlag {
                     continue;
                 }
                 let accepting = manifest.accepting(&flag.name);
+                let in_target: Vec<&Version> = targets
+                    .iter()
+                    .copied()
+                    .filter(|v| v.flag(&flag.name).is_some())
+                    .collect();
+                let unknown =
+                    |name: &str| format!("the daemon exits with `Error: unknown flag: --{name}`");
                 let (severity, message) = if accepting.is_empty() {
                     (
                         Severity::Error,
                         format!(
-                            "`--{}` is not a flag of {} in any release ({all}): the daemon exits with `Error: unknown flag: --{}`",
-                            flag.name, edit.component, flag.name
+                            "`--{}` is not a flag of {} in any release ({all}): {}",
+                            flag.name,
+                            edit.component,
+                            unknown(&flag.name)
                         ),
                     )
-                } else if newest.flag(&flag.name).is_none() {
+                } else if in_target.is_empty() {
+                    (
+                        Severity::Error,
+                        format!(
+                            "`--{}` is not accepted by {target_desc}, only by {}: {}",
+                            flag.name,
+                            describe_versions(manifest, &accepting),
+                            unknown(&flag.name)
+                        ),
+                    )
+                } else if in_target.len() < targets.len() {
                     (
                         Severity::Warning,
                         format!(
-                            "`--{}` is not accepted by {} {} (the newest release); only {} accept it",
+                            "`--{}` is accepted by only some versions of {target_desc}: only {} accept it",
                             flag.name,
-                            edit.component,
-                            newest.tag,
-                            describe_versions(manifest, &accepting)
+                            describe_versions(manifest, &in_target)
                         ),
                     )
-                } else if let Some(note) = newest
-                    .flag(&flag.name)
-                    .and_then(|f| f.deprecated.as_deref())
-                {
+                } else if let Some((v, note)) = in_target.iter().rev().find_map(|v| {
+                    v.flag(&flag.name)
+                        .and_then(|f| f.deprecated.as_deref())
+                        .map(|n| (v, n))
+                }) {
                     (
                         Severity::Warning,
                         format!(
                             "`--{}` is deprecated in {} {}: {note}",
-                            flag.name, edit.component, newest.tag
+                            flag.name, edit.component, v.tag
                         ),
                     )
                 } else {
