@@ -5,6 +5,8 @@
 
 mod blockinfile_args_file;
 mod command_shell_syntax;
+mod deprecated_daemon_flag;
+mod duplicate_daemon_flag;
 mod internal_error;
 mod invalid_suppression;
 mod kubectl_request_timeout;
@@ -22,6 +24,8 @@ use crate::source::SourceFile;
 
 pub use blockinfile_args_file::BlockinfileArgsFile;
 pub use command_shell_syntax::CommandShellSyntax;
+pub use deprecated_daemon_flag::DeprecatedDaemonFlag;
+pub use duplicate_daemon_flag::DuplicateDaemonFlag;
 pub use internal_error::InternalError;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
@@ -73,6 +77,8 @@ pub static ALL: &[&dyn Rule] = &[
     &KubectlRequestTimeout,
     &BlockinfileArgsFile,
     &UnknownDaemonFlag,
+    &DeprecatedDaemonFlag,
+    &DuplicateDaemonFlag,
     &CommandShellSyntax,
     &InvalidSuppression,
     &ShellParseError,

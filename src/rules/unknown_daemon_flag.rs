@@ -24,8 +24,9 @@ on each track branch). The target comes from `target:` in `.opslint.yaml`
 (`{microk8s: "1.34"}`, `{microk8s: "1.34.5"}`, `{snap-revision: 8695}`) or
 `--microk8s` / `--snap-revision`; without one, the newest release is assumed.
 A flag that none of the target's k8s-dqlite versions accepts is an error (the
-message says which releases do); one that only some accept, or that the target
-deprecates, is a warning naming the versions.
+message says which releases do, or suggests the nearest real flag); one that
+only some accept is a warning naming the versions. Deprecated flags are
+`deprecated-daemon-flag`'s.
 
 ## Why is this bad?
 MicroK8s passes the args file to the daemon on its command line. An unknown
@@ -136,20 +137,20 @@ impl Rule for UnknownDaemonFlag {
                             describe_versions(manifest, &in_target)
                         ),
                     )
-                } else if let Some((v, note)) = in_target.iter().rev().find_map(|v| {
-                    v.flag(&flag.name)
-                        .and_then(|f| f.deprecated.as_deref())
-                        .map(|n| (v, n))
-                }) {
-                    (
-                        Severity::Warning,
-                        format!(
-                            "`--{}` is deprecated in {} {}: {note}",
-                            flag.name, edit.component, v.tag
-                        ),
-                    )
                 } else {
                     continue;
+                };
+                let suggestion = (severity == Severity::Error && accepting.is_empty())
+                    .then(|| {
+                        crate::suggest::closest(
+                            &flag.name,
+                            newest.flags.iter().map(|f| f.name.as_str()),
+                        )
+                    })
+                    .flatten();
+                let message = match suggestion {
+                    Some(s) => format!("{message}; did you mean `--{s}`?"),
+                    None => message,
                 };
                 let mut d = Diagnostic::new(
                     META.name,

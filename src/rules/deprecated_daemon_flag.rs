@@ -1,0 +1,83 @@
+use super::{FixKind, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::FileFacts;
+use crate::manifest::for_component;
+
+pub struct DeprecatedDaemonFlag;
+
+static META: RuleMeta = RuleMeta {
+    name: "deprecated-daemon-flag",
+    default_severity: Severity::Warning,
+    summary: "A flag written into a MicroK8s args file that the daemon deprecates",
+    docs: r#"## What it does
+Flags a `--flag` written into a MicroK8s daemon's args file (in the repository
+or by an Ansible task) that the target's daemon version marks as deprecated
+(pflag `MarkDeprecated`), with the deprecation message from the sources. The
+target is chosen as for `unknown-daemon-flag`.
+
+## Why is this bad?
+A deprecated flag still works, but prints a warning on every start and will be
+removed in a later release; the next upgrade then fails with an unknown flag.
+
+## Example
+```text
+# args/k8s-dqlite
+--debug
+```
+
+## Use instead
+```text
+--log-level=debug
+```
+
+## Fix
+None.
+"#,
+    options: &[],
+    fix: FixKind::None,
+};
+
+impl Rule for DeprecatedDaemonFlag {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["blockinfile", "lineinfile", "copy"])
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        for edit in &facts.args_edits {
+            let Some(manifest) = for_component(edit.component) else {
+                continue;
+            };
+            let targets: Vec<_> = if ctx.target.k8s_dqlite.is_empty() {
+                manifest.newest().into_iter().collect()
+            } else {
+                manifest
+                    .versions
+                    .iter()
+                    .filter(|v| ctx.target.k8s_dqlite.contains(&v.version))
+                    .collect()
+            };
+            for flag in &edit.flags {
+                let deprecated = targets.iter().rev().find_map(|v| {
+                    v.flag(&flag.name)
+                        .and_then(|f| f.deprecated.as_deref())
+                        .map(|n| (v, n))
+                });
+                if let Some((v, note)) = deprecated {
+                    out.push(Diagnostic::new(
+                        META.name,
+                        META.default_severity,
+                        flag.span,
+                        format!(
+                            "`--{}` is deprecated in {} {}: {note}",
+                            flag.name, edit.component, v.tag
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
