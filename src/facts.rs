@@ -227,6 +227,8 @@ pub struct ArgsFileEdit {
     /// `args file`, or the module that writes (`blockinfile`, `lineinfile`, `copy`).
     pub via: &'static str,
     pub flags: Vec<FlagWord>,
+    /// `#` comments in the written text: (span, alone on its line).
+    pub comments: Vec<(Span, bool)>,
 }
 
 /// Everything the front-ends learnt about one file.

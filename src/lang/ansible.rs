@@ -457,14 +457,21 @@ impl Walker<'_> {
             .and_then(|(_, v)| v.as_map())
             .and_then(|m| m.iter().find(|(k, _)| k.span == arg.name_span))
             .map(|(_, v)| v);
-        let flags = match value_node.and_then(|v| yaml::scalar_region(self.host, v)) {
-            Some((region, parse_text)) if arg.resolved.is_none() => super::argsfile::flag_words(
-                &parse_text[region.start..region.end],
-                region.start,
-                true,
-                arg.value_span,
+        let (flags, comments) = match value_node.and_then(|v| yaml::scalar_region(self.host, v)) {
+            Some((region, parse_text)) if arg.resolved.is_none() => {
+                let written = &parse_text[region.start..region.end];
+                (
+                    super::argsfile::flag_words(written, region.start, true, arg.value_span),
+                    super::argsfile::comments(written, region.start),
+                )
+            }
+            _ => (
+                super::argsfile::flag_words(text, 0, false, arg.value_span),
+                super::argsfile::comments(text, 0)
+                    .into_iter()
+                    .map(|(_, own)| (arg.value_span, own))
+                    .collect(),
             ),
-            _ => super::argsfile::flag_words(text, 0, false, arg.value_span),
         };
         for (target, component, _) in args_targets(task) {
             self.facts.args_edits.push(crate::facts::ArgsFileEdit {
@@ -472,6 +479,7 @@ impl Walker<'_> {
                 target,
                 via,
                 flags: flags.clone(),
+                comments: comments.clone(),
             });
         }
     }

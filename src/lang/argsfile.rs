@@ -93,6 +93,47 @@ fn words(text: &str) -> Vec<(usize, usize, String)> {
     out
 }
 
+/// `#` comments of args-file text at host offset `base`: a `#` that starts a word
+/// (outside quotes), with whether it is alone on its line.
+pub fn comments(text: &str, base: usize) -> Vec<(Span, bool)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let mut quote = None;
+        let mut prev_space = true;
+        for (i, c) in body.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if prev_space => {
+                    let own_line = body[..i].trim().is_empty();
+                    out.push((
+                        Span::new(base + offset + i, base + offset + body.len()),
+                        own_line,
+                    ));
+                    break;
+                }
+                _ => {}
+            }
+            prev_space = c.is_whitespace();
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Components whose args are read by kubelite's Go reader (not by bash).
+pub const KUBELITE_COMPONENTS: &[&str] = &[
+    "kubelet",
+    "kube-apiserver",
+    "kube-proxy",
+    "kube-scheduler",
+    "kube-controller-manager",
+    "kubelite",
+];
+
 /// An args file in the repository: every flag it holds is written to the daemon.
 pub fn analyze(text: &str, path: &Path, facts: &mut FileFacts) {
     let Some(component) = component_of(path) else {
@@ -110,6 +151,7 @@ pub fn analyze(text: &str, path: &Path, facts: &mut FileFacts) {
         target: path.to_string_lossy().into_owned(),
         via: "args file",
         flags,
+        comments: comments(text, 0),
     });
 }
 

@@ -3,6 +3,7 @@
 //! A new rule is a file here, a line in [`ALL`], fixtures under
 //! `testdata/<rule-name>/` and their snapshots.
 
+mod args_file_comment;
 mod blockinfile_args_file;
 mod command_shell_syntax;
 mod deprecated_daemon_flag;
@@ -22,6 +23,7 @@ use crate::diagnostic::Diagnostic;
 use crate::facts::FileFacts;
 use crate::source::SourceFile;
 
+pub use args_file_comment::ArgsFileComment;
 pub use blockinfile_args_file::BlockinfileArgsFile;
 pub use command_shell_syntax::CommandShellSyntax;
 pub use deprecated_daemon_flag::DeprecatedDaemonFlag;
@@ -79,6 +81,7 @@ pub static ALL: &[&dyn Rule] = &[
     &UnknownDaemonFlag,
     &DeprecatedDaemonFlag,
     &DuplicateDaemonFlag,
+    &ArgsFileComment,
     &CommandShellSyntax,
     &InvalidSuppression,
     &ShellParseError,

@@ -1,0 +1,84 @@
+use super::{FixKind, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::FileFacts;
+use crate::lang::argsfile::KUBELITE_COMPONENTS;
+
+pub struct ArgsFileComment;
+
+static META: RuleMeta = RuleMeta {
+    name: "args-file-comment",
+    default_severity: Severity::Warning,
+    summary: "Comments in a MicroK8s args file (an error after a flag in a kubelite-read file)",
+    docs: r#"## What it does
+Reports `#` comments in MicroK8s args files, in the repository or written by
+Ansible. A comment after a flag on the same line, in the file of a component
+that kubelite reads (`kubelet`, `kube-apiserver`, `kube-proxy`,
+`kube-scheduler`, `kube-controller-manager`, `kubelite`), is an error.
+
+## Why is this bad?
+Args files are not configuration files but command lines. kubelite's reader
+skips lines that start with `#`, but splits every other line on spaces: in
+`--v=2 # verbose`, `#` and `verbose` become arguments of the daemon. For the
+components started through bash (k8s-dqlite, containerd, …) comments work, but
+tools that rewrite args files (MicroK8s upgrades, `sed`-based roles) do not
+expect them, and `blockinfile` markers are comments of exactly this kind.
+
+## Example
+```text
+--v=2 # verbose while debugging
+```
+
+## Use instead
+```text
+--v=2
+```
+and keep the explanation in the role or in version control.
+
+## Fix
+None.
+"#,
+    options: &[],
+    fix: FixKind::None,
+};
+
+impl Rule for ArgsFileComment {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["blockinfile", "lineinfile", "copy"])
+    }
+
+    fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        for edit in &facts.args_edits {
+            let kubelite = KUBELITE_COMPONENTS.contains(&edit.component);
+            for (span, own_line) in &edit.comments {
+                let d = if !own_line && kubelite {
+                    Diagnostic::new(
+                        META.name,
+                        Severity::Error,
+                        *span,
+                        format!(
+                            "kubelite reads `{}`'s args by splitting lines on spaces: this comment's words are passed to the daemon as arguments",
+                            edit.component
+                        ),
+                    )
+                } else {
+                    Diagnostic::new(
+                        META.name,
+                        META.default_severity,
+                        *span,
+                        format!(
+                            "comment in the args file of `{}`, which is a command line, not a configuration file",
+                            edit.component
+                        ),
+                    )
+                };
+                out.push(d.with_help(
+                    "remove the comment; keep explanations in the role or in version control",
+                ));
+            }
+        }
+    }
+}
