@@ -9,6 +9,7 @@ mod command_shell_syntax;
 mod deprecated_daemon_flag;
 mod duplicate_daemon_flag;
 mod internal_error;
+mod invalid_daemon_flag_value;
 mod invalid_suppression;
 mod kubectl_request_timeout;
 mod meta;
@@ -29,6 +30,7 @@ pub use command_shell_syntax::CommandShellSyntax;
 pub use deprecated_daemon_flag::DeprecatedDaemonFlag;
 pub use duplicate_daemon_flag::DuplicateDaemonFlag;
 pub use internal_error::InternalError;
+pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
 pub use shell_parse_error::ShellParseError;
@@ -81,6 +83,7 @@ pub static ALL: &[&dyn Rule] = &[
     &UnknownDaemonFlag,
     &DeprecatedDaemonFlag,
     &DuplicateDaemonFlag,
+    &InvalidDaemonFlagValue,
     &ArgsFileComment,
     &CommandShellSyntax,
     &InvalidSuppression,
