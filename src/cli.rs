@@ -31,6 +31,22 @@ pub enum Command {
     },
     /// Print the full documentation of one rule.
     Rule { name: String },
+    /// Check one args file on the node (usable as an Ansible `validate:` command).
+    ValidateArgs {
+        /// The daemon the file is for (k8s-dqlite, kubelet, …).
+        #[arg(long)]
+        component: String,
+        /// Take the flag set from this binary's `--help` instead of the manifest.
+        #[arg(long, value_name = "PATH")]
+        binary: Option<PathBuf>,
+        /// The MicroK8s release (`1.34`, `1.34.5`) whose daemon versions apply.
+        #[arg(long, value_name = "VERSION", conflicts_with = "snap_revision")]
+        microk8s: Option<String>,
+        /// The MicroK8s snap revision whose daemon versions apply.
+        #[arg(long, value_name = "N")]
+        snap_revision: Option<u64>,
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,6 +110,34 @@ pub const EXIT_ERROR: i32 = 2;
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::ValidateArgs {
+            component,
+            binary,
+            microk8s,
+            snap_revision,
+            file,
+        } => {
+            let spec = match (microk8s, snap_revision) {
+                (Some(v), _) => Some(crate::target::TargetSpec::MicroK8s(v)),
+                (None, Some(rev)) => Some(crate::target::TargetSpec::SnapRevision(rev)),
+                (None, None) => None,
+            };
+            let target = match spec.map(|s| crate::target::resolve(&s)).transpose() {
+                Ok(t) => t.unwrap_or_else(crate::target::Target::newest),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_ERROR;
+                }
+            };
+            let (report, code) =
+                crate::validate::validate(&file, &component, binary.as_deref(), &target);
+            if code == EXIT_ERROR {
+                eprint!("{report}");
+            } else {
+                print(&report);
+            }
+            code
+        }
         Command::Rules { format } => {
             print(&crate::docs::rules_list(format == ListFormat::Json));
             EXIT_OK

@@ -22,3 +22,4 @@ pub mod source;
 pub mod suggest;
 pub mod suppress;
 pub mod target;
+pub mod validate;

@@ -427,3 +427,96 @@ fn an_unknown_target_in_the_config_points_at_its_line() {
     assert_eq!(code, 2);
     assert!(stderr.contains(".opslint.yaml:2:18: unknown snap revision 1234; known revisions: 8695 (MicroK8s 1.34.5)"), "{stderr}");
 }
+
+/// A fake daemon whose `--help` is the cobra help text of one real k8s-dqlite
+/// release, reconstructed from the manifest's flag definitions.
+#[cfg(unix)]
+fn fake_k8s_dqlite(dir: &Path, version: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let manifest = opslint::manifest::for_component("k8s-dqlite").expect("manifest");
+    let v = manifest
+        .versions
+        .iter()
+        .find(|v| v.version == version)
+        .expect("known version");
+    let mut help = String::from("Usage:\n  k8s-dqlite [flags]\n\nFlags:\n");
+    for f in &v.flags {
+        let kind = if f.kind == "bool" {
+            String::new()
+        } else {
+            format!(" {}", f.kind)
+        };
+        help.push_str(&format!("      --{}{kind}   {}\n", f.name, f.usage));
+    }
+    help.push_str("  -h, --help   help for k8s-dqlite\n");
+    let path = dir.join(format!("k8s-dqlite-{version}"));
+    fs::write(&path, format!("#!/bin/sh\ncat <<'EOF'\n{help}EOF\n")).expect("write");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+#[cfg(unix)]
+#[test]
+fn validate_args_on_the_node() {
+    let dir = tree(&[
+        (
+            "bad",
+            b"--storage-dir=/var/x\n--snapshot-threshold=512\n--watch-query-timeout=20\n",
+        ),
+        ("good", b"--storage-dir=/var/x\n--log-level=info\n"),
+    ]);
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "k8s-dqlite", "bad"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "bad:2:1: error[unknown-daemon-flag] `--snapshot-threshold` is not a flag of k8s-dqlite in any release (v1.0.0 … v1.8.1): the daemon exits with `Error: unknown flag: --snapshot-threshold`\n\
+         bad:3:1: error[invalid-daemon-flag-value] `--watch-query-timeout=20`: missing unit in duration `20` (e.g. `20s`); k8s-dqlite v1.8.1 expects a value of type `duration` (default `20*time.Second`)\n"
+    );
+    let (code, _, _) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "k8s-dqlite", "good"],
+    );
+    assert_eq!(code, 0);
+    // With the installed binary's --help as the truth: v1.0.0 had no --log-level.
+    let old = fake_k8s_dqlite(dir.path(), "1.0.0");
+    let new = fake_k8s_dqlite(dir.path(), "1.8.1");
+    let old = old.to_str().expect("utf-8 path");
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &[
+            "validate-args",
+            "--component",
+            "k8s-dqlite",
+            "--binary",
+            old,
+            "good",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("good:2:1: error[unknown-daemon-flag] `--log-level` is not a flag of"),
+        "{stdout}"
+    );
+    let new = new.to_str().expect("utf-8 path");
+    let (code, _, _) = run_in(
+        dir.path(),
+        &[
+            "validate-args",
+            "--component",
+            "k8s-dqlite",
+            "--binary",
+            new,
+            "good",
+        ],
+    );
+    assert_eq!(code, 0);
+    let (code, _, stderr) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "nope", "good"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown component `nope`"), "{stderr}");
+}

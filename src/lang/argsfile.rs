@@ -139,6 +139,11 @@ pub fn analyze(text: &str, path: &Path, facts: &mut FileFacts) {
     let Some(component) = component_of(path) else {
         return;
     };
+    analyze_as(text, component, &path.to_string_lossy(), facts);
+}
+
+/// `text` as the args file of `component` (named `target` in messages).
+pub fn analyze_as(text: &str, component: &'static str, target: &str, facts: &mut FileFacts) {
     facts.comments.extend(super::hash_comments(text, false));
     // In a `.j2` template, `{{ … }}` is masked so it stays inside its word.
     let masked = super::jinja::mask(text);
@@ -148,7 +153,7 @@ pub fn analyze(text: &str, path: &Path, facts: &mut FileFacts) {
     }
     facts.args_edits.push(ArgsFileEdit {
         component,
-        target: path.to_string_lossy().into_owned(),
+        target: target.to_string(),
         via: "args file",
         flags,
         comments: comments(text, 0),

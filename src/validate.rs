@@ -1,0 +1,144 @@
+//! `opslint validate-args`: check one args file on the node, e.g. as the
+//! `validate:` command of an Ansible `lineinfile`/`template` task.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::FileFacts;
+use crate::lang::argsfile;
+use crate::microk8s::ARGS_COMPONENTS;
+use crate::rules::{self, Rule, RuleContext};
+use crate::source::SourceFile;
+use crate::target::Target;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Flags (without `--`) of a cobra/pflag `--help` text: lines such as
+/// `      --storage-dir string   directory with the dqlite datastore`.
+pub fn flags_from_help(help: &str) -> BTreeSet<String> {
+    help.lines()
+        .filter_map(|line| {
+            let t = line.trim_start();
+            let t = match t.strip_prefix('-') {
+                // `-h, --help`
+                Some(rest) if !rest.starts_with('-') => rest.split_once(", ")?.1,
+                _ => t,
+            };
+            let name = t.strip_prefix("--")?;
+            let end = name
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(name.len());
+            (end > 0).then(|| name[..end].to_string())
+        })
+        .collect()
+}
+
+/// Checks `file` as the args file of `component`; returns the report and the
+/// exit status (0 clean or warnings only, 1 errors, 2 the check could not run).
+pub fn validate(
+    file: &Path,
+    component: &str,
+    binary: Option<&Path>,
+    target: &Target,
+) -> (String, i32) {
+    let Some(component) = ARGS_COMPONENTS.iter().copied().find(|c| *c == component) else {
+        return (
+            format!(
+                "error: unknown component `{component}`; known: {}\n",
+                ARGS_COMPONENTS.join(", ")
+            ),
+            2,
+        );
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => return (format!("error: {}: {e}\n", file.display()), 2),
+    };
+    let source = SourceFile::new(file, text);
+    let mut facts = FileFacts::default();
+    argsfile::analyze_as(&source.text, component, &file.to_string_lossy(), &mut facts);
+    let mut diagnostics = Vec::new();
+    match binary {
+        Some(binary) => {
+            // The installed binary is the deploy-time truth.
+            let help = match std::process::Command::new(binary).arg("--help").output() {
+                Ok(out) => {
+                    String::from_utf8_lossy(&out.stdout).into_owned()
+                        + &String::from_utf8_lossy(&out.stderr)
+                }
+                Err(e) => {
+                    return (
+                        format!("error: cannot run `{} --help`: {e}\n", binary.display()),
+                        2,
+                    );
+                }
+            };
+            let known = flags_from_help(&help);
+            if known.is_empty() {
+                return (
+                    format!("error: `{} --help` lists no flags\n", binary.display()),
+                    2,
+                );
+            }
+            for edit in &facts.args_edits {
+                for flag in edit.flags.iter().filter(|f| !known.contains(&f.name)) {
+                    diagnostics.push(Diagnostic::new(
+                        "unknown-daemon-flag",
+                        Severity::Error,
+                        flag.span,
+                        format!(
+                            "`--{}` is not a flag of `{}` (per its --help): the daemon exits with `Error: unknown flag: --{}`",
+                            flag.name,
+                            binary.display(),
+                            flag.name
+                        ),
+                    ));
+                }
+            }
+        }
+        None => {
+            let checks: [&dyn Rule; 5] = [
+                &rules::UnknownDaemonFlag,
+                &rules::DeprecatedDaemonFlag,
+                &rules::DuplicateDaemonFlag,
+                &rules::InvalidDaemonFlagValue,
+                &rules::ArgsFileComment,
+            ];
+            let no_options = |_: &str| None;
+            let ctx = RuleContext {
+                source: &source,
+                options: &no_options,
+                target,
+            };
+            for rule in checks {
+                rule.check(&ctx, &facts, &mut diagnostics);
+            }
+        }
+    }
+    crate::linter::sort(&mut diagnostics);
+    let mut out = String::new();
+    for d in &diagnostics {
+        let p = source.position(d.span.start);
+        out.push_str(&format!(
+            "{}:{}:{}: {}[{}] {}\n",
+            file.display(),
+            p.line,
+            p.column,
+            d.severity,
+            d.rule,
+            d.message
+        ));
+    }
+    let code = i32::from(diagnostics.iter().any(|d| d.severity == Severity::Error));
+    (out, code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cobra_help() {
+        let help = "Usage:\n  k8s-dqlite [flags]\n\nFlags:\n      --debug                 debug logs\n  -h, --help                  help for k8s-dqlite\n      --storage-dir string    directory (default \"/var/tmp/k8s-dqlite\")\n";
+        let flags: Vec<String> = flags_from_help(help).into_iter().collect();
+        assert_eq!(flags, ["debug", "help", "storage-dir"]);
+    }
+}
