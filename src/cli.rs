@@ -31,6 +31,9 @@ pub enum Command {
     },
     /// Print the full documentation of one rule.
     Rule { name: String },
+    /// Flag manifests: `opslint manifest import` reads a daemon's `--help`.
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
     /// Check one args file on the node (usable as an Ansible `validate:` command).
     ValidateArgs {
         /// The daemon the file is for (k8s-dqlite, kubelet, …).
@@ -46,6 +49,18 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         snap_revision: Option<u64>,
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManifestCommand {
+    /// Read a cobra/pflag `--help` text on standard input and print a user manifest
+    /// (JSON) for `manifests:` in `.opslint.yaml`.
+    Import {
+        #[arg(long)]
+        component: String,
+        #[arg(long)]
+        version: String,
     },
 }
 
@@ -110,6 +125,20 @@ pub const EXIT_ERROR: i32 = 2;
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Manifest(ManifestCommand::Import { component, version }) => {
+            let mut help = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut help) {
+                eprintln!("error: cannot read the --help text: {e}");
+                return EXIT_ERROR;
+            }
+            let manifest = crate::manifest::from_help(&component, &version, &help);
+            if manifest.versions.iter().all(|v| v.flags.is_empty()) {
+                eprintln!("error: no flags found in the --help text on standard input");
+                return EXIT_ERROR;
+            }
+            print(&(serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n"));
+            EXIT_OK
+        }
         Command::ValidateArgs {
             component,
             binary,
@@ -235,6 +264,13 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    match crate::manifest::load_user(linter.config().manifests()) {
+        Ok(user) => crate::manifest::register_user(user),
+        Err(e) => {
+            eprintln!("error: invalid configuration\n{e}");
+            return EXIT_ERROR;
+        }
+    }
     let vars = crate::project::collect_vars(&crate::project::root(&args.paths, linter.config()));
     let linter = linter.with_vars(vars).with_target(target);
     let (candidates, walk_errors) =

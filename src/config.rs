@@ -24,7 +24,13 @@ use std::path::{Component, Path, PathBuf};
 pub const CONFIG_FILE_NAMES: &[&str] = &[".opslint.yaml", ".opslint.yml"];
 
 /// Top-level keys. `target` is read by the flag-manifest rules.
-const TOP_LEVEL_KEYS: &[&str] = &["exclude", "rules", "per-file-ignores", "target"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "exclude",
+    "rules",
+    "per-file-ignores",
+    "target",
+    "manifests",
+];
 
 /// Config files larger than this are refused.
 const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
@@ -50,6 +56,8 @@ pub struct Config {
     per_file_ignores: Vec<(GlobSet, Vec<String>)>,
     /// `target:` with the line and column it was written at.
     target: Option<(crate::target::TargetSpec, usize, usize)>,
+    /// User flag manifests (paths relative to the config file).
+    manifests: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +107,7 @@ impl Config {
             rules: BTreeMap::new(),
             per_file_ignores: Vec::new(),
             target: None,
+            manifests: Vec::new(),
         }
     }
 
@@ -140,6 +149,11 @@ impl Config {
             Some(SeveritySetting::Level(s)) => Some(s),
             None => Some(default),
         }
+    }
+
+    /// User flag manifests to merge over the built-in ones.
+    pub fn manifests(&self) -> &[PathBuf] {
+        &self.manifests
     }
 
     /// The `target:` setting and where it was written (line, column).
@@ -339,6 +353,14 @@ impl ConfigParser<'_> {
                 "rules" => self.rules_section(value, config),
                 "per-file-ignores" => self.per_file_ignores(value, config),
                 "target" => config.target = self.target(value),
+                "manifests" => {
+                    let root = config.root.clone();
+                    config.manifests = self
+                        .string_list(value, "manifests")
+                        .into_iter()
+                        .map(|(p, _)| root.join(p))
+                        .collect();
+                }
                 other => {
                     let hint = closest(other, TOP_LEVEL_KEYS.iter().copied())
                         .map(|s| format!("; did you mean `{s}`?"))

@@ -520,3 +520,51 @@ fn validate_args_on_the_node() {
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown component `nope`"), "{stderr}");
 }
+
+#[test]
+fn user_manifests_from_help_texts() {
+    let help = "Usage:\n  kubelet [flags]\n\nFlags:\n      --max-pods int32   Number of Pods (default 110)\n      --node-ip string   IP address of the node\n      --rotate-certificates   Rotate certificates\n  -h, --help   help for kubelet\n";
+    let out = opslint()
+        .args([
+            "manifest",
+            "import",
+            "--component",
+            "kubelet",
+            "--version",
+            "1.34.5",
+        ])
+        .write_stdin(help)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let manifest: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(manifest["versions"][0]["tag"], "v1.34.5");
+    assert_eq!(manifest["versions"][0]["flags"][0]["name"], "max-pods");
+    assert_eq!(manifest["versions"][0]["flags"][0]["default"], "110");
+    assert_eq!(manifest["versions"][0]["flags"][2]["type"], "bool");
+    let dir = tree(&[
+        ("kubelet.json", &out.stdout),
+        (".opslint.yaml", b"manifests: [kubelet.json]\n"),
+        ("snap/args/kubelet", b"--max-pods=250\n--max-pod=1\n"),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "snap/args/kubelet:2:1: error[unknown-daemon-flag] `--max-pod` is not a flag of kubelet in any release (v1.34.5 … v1.34.5): the daemon exits with `Error: unknown flag: --max-pod`; did you mean `--max-pods`?\n"
+    );
+    let (code, _, _) = opslint()
+        .args([
+            "manifest",
+            "import",
+            "--component",
+            "kubelet",
+            "--version",
+            "1",
+        ])
+        .write_stdin("no flags here")
+        .output()
+        .map(|o| (o.status.code(), (), ()))
+        .expect("runs");
+    assert_eq!(code, Some(2));
+}

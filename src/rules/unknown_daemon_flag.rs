@@ -76,7 +76,7 @@ impl Rule for UnknownDaemonFlag {
             };
             // The versions that may run: the target's, else the newest release.
             let (targets, target_desc): (Vec<&Version>, String) =
-                if ctx.target.k8s_dqlite.is_empty() {
+                if ctx.target.k8s_dqlite.is_empty() || edit.component != "k8s-dqlite" {
                     (
                         vec![newest],
                         format!("{} {} (the newest release)", edit.component, newest.tag),
