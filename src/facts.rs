@@ -87,6 +87,8 @@ pub struct CommandFact {
     pub wrappers: Vec<String>,
     pub time_bound: Option<TimeBound>,
     pub origin: Origin,
+    /// Output redirections (`>` / `>>`) and their destinations.
+    pub redirects: Vec<(String, Word)>,
 }
 
 impl CommandFact {

@@ -13,7 +13,8 @@ static META: RuleMeta = RuleMeta {
 Checks every `--flag` written into a MicroK8s daemon's args file against the
 flags of the real binary: flags in args files kept in the repository
 (`…/args/k8s-dqlite`, `args/k8s-dqlite.j2`) and flags that Ansible tasks write
-there (`blockinfile` blocks, `lineinfile` lines, `copy` content). The flag sets
+there (`blockinfile` blocks, `lineinfile` lines, `copy` content), and flags that
+scripts append (`echo '--flag' >> …/args/k8s-dqlite`, `printf`). The flag sets
 come from manifests extracted from the daemons' sources at every released tag
 (`lints/manifests/`, each version citing its tag, commit and file).
 
@@ -63,7 +64,7 @@ impl Rule for UnknownDaemonFlag {
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Args files themselves are always parsed (see the linter); in YAML only
         // these modules write them.
-        Some(&["blockinfile", "lineinfile", "copy"])
+        Some(&["blockinfile", "lineinfile", "copy", "args"])
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {

@@ -107,10 +107,45 @@ fn analyze_nested(
         .filter_map(inline_script)
         .filter(|s| region.start <= s.start && s.end <= region.end && *s != region)
         .collect();
+    args_appends(host, &commands, facts);
     facts.commands.extend(commands);
     if depth < MAX_NESTING {
         for script in scripts {
             analyze_nested(host, parse_text, script, templating, facts, depth + 1);
+        }
+    }
+}
+
+/// `echo '--flag=x' >> …/args/k8s-dqlite` (and `printf`, and `>`): flags written
+/// into an args file from a script.
+fn args_appends(host: &str, commands: &[crate::facts::CommandFact], facts: &mut FileFacts) {
+    for c in commands {
+        if !matches!(c.program_name(), "echo" | "printf") {
+            continue;
+        }
+        for (_, dest) in &c.redirects {
+            let path = if dest.is_static {
+                dest.text.clone()
+            } else {
+                host.get(dest.span.start..dest.span.end)
+                    .unwrap_or("")
+                    .trim_matches(['"', '\''])
+                    .to_string()
+            };
+            let Some(component) = crate::microk8s::args_file_component(&path) else {
+                continue;
+            };
+            let flags = c.words[1..]
+                .iter()
+                .flat_map(|w| super::argsfile::flag_words(&w.text, w.span.start, w.exact, w.span))
+                .collect();
+            facts.args_edits.push(crate::facts::ArgsFileEdit {
+                component,
+                target: path,
+                via: "shell",
+                flags,
+                comments: Vec::new(),
+            });
         }
     }
 }

@@ -152,7 +152,18 @@ impl<'a> Resolver<'a> {
             }
             return;
         }
-        if let Some(fact) = strip_wrappers(call.span, words) {
+        if let Some(mut fact) = strip_wrappers(call.span, words) {
+            fact.redirects = call
+                .redirects
+                .iter()
+                .filter_map(|(op, dest)| {
+                    let word = self
+                        .resolve_word(dest, call.span.start, 0)
+                        .into_iter()
+                        .next()?;
+                    Some((op.clone(), word.word))
+                })
+                .collect();
             facts.push(fact);
         }
     }
@@ -670,6 +681,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         wrappers,
         time_bound,
         origin,
+        redirects: Vec::new(),
     })
 }
 

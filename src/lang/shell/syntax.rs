@@ -61,6 +61,8 @@ impl RawWord {
 pub struct RawCommand {
     pub span: Span,
     pub words: Vec<RawWord>,
+    /// Output redirections: (`>` or `>>`, destination).
+    pub redirects: Vec<(String, RawWord)>,
     /// Index into `Syntax::functions` of the function whose body holds this command.
     pub function: Option<usize>,
 }
@@ -157,6 +159,9 @@ pub fn collect(
     // is a `command` (asking tree-sitter for a parent is a walk from the root).
     let mut stack: Vec<(Node<'_>, Option<usize>, bool)> = vec![(root, None, false)];
     let mut cursor = root.walk();
+    // Redirections of a `redirected_statement`, keyed by the id of its command.
+    let mut redirects: std::collections::HashMap<usize, Vec<(String, RawWord)>> =
+        Default::default();
     while let Some((node, function, in_command)) = stack.pop() {
         let mut function = function;
         match node.kind() {
@@ -168,8 +173,30 @@ pub fn collect(
                 continue;
             }
             "command" => {
-                if let Some(cmd) = cx.command(node, function) {
+                if let Some(mut cmd) = cx.command(node, function) {
+                    cmd.redirects = redirects.remove(&node.id()).unwrap_or_default();
                     out.commands.push(cmd);
+                }
+            }
+            "redirected_statement" => {
+                if let Some(body) = node.child_by_field_name("body")
+                    && body.kind() == "command"
+                {
+                    let mut c = node.walk();
+                    let found: Vec<(String, RawWord)> = node
+                        .named_children(&mut c)
+                        .filter(|r| r.kind() == "file_redirect")
+                        .filter_map(|r| {
+                            let mut rc = r.walk();
+                            let op = r.children(&mut rc).find(|ch| !ch.is_named())?;
+                            let dest = r.child_by_field_name("destination")?;
+                            Some((cx.text(op).to_string(), cx.word(dest)))
+                        })
+                        .filter(|(op, _)| op == ">" || op == ">>")
+                        .collect();
+                    if !found.is_empty() {
+                        redirects.insert(body.id(), found);
+                    }
                 }
             }
             "function_definition" => {
@@ -258,6 +285,7 @@ impl<'a> Cx<'a> {
         Some(RawCommand {
             span: self.span(node),
             words,
+            redirects: Vec::new(),
             function,
         })
     }
