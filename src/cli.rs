@@ -2,6 +2,7 @@
 
 use crate::config::{self, Config};
 use crate::discover;
+use crate::lang::Language;
 use crate::linter::Linter;
 use crate::report::{self, Summary};
 use crate::rules;
@@ -271,10 +272,27 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     }
-    let vars = crate::project::collect_vars(&crate::project::root(&args.paths, linter.config()));
-    let linter = linter.with_vars(vars).with_target(target);
     let (candidates, walk_errors) =
         discover::discover(&args.paths, linter.config(), args.force_exclude);
+    // Template variables matter only where templates are: skip the project walk
+    // for trees without YAML or `.j2` files.
+    let templated = candidates.iter().any(|c| {
+        matches!(
+            c.language,
+            Some(
+                Language::Yaml
+                    | Language::ShellTemplate
+                    | Language::NrpeConfigTemplate
+                    | Language::ArgsFile
+            )
+        )
+    });
+    let vars = if templated {
+        crate::project::collect_vars(&crate::project::root(&args.paths, linter.config()))
+    } else {
+        Default::default()
+    };
+    let linter = linter.with_vars(vars).with_target(target);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

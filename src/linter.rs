@@ -28,6 +28,8 @@ pub struct Linter {
     /// Template variables of the project (role defaults, `group_vars`, …).
     vars: lang::jinja::Vars,
     target: crate::target::Target,
+    /// One prepared finder per distinct needle of the enabled rules.
+    finders: Vec<memchr::memmem::Finder<'static>>,
 }
 
 /// What came out of checking one file.
@@ -80,7 +82,7 @@ impl Linter {
                 }
             }
         }
-        let enabled = rules::ALL
+        let enabled: Vec<Enabled> = rules::ALL
             .iter()
             .copied()
             .filter(|r| select.is_none_or(|s| s.iter().any(|n| n == r.meta().name)))
@@ -92,9 +94,22 @@ impl Linter {
                     .map(|severity| Enabled { rule, severity })
             })
             .collect();
+        let mut needles: Vec<&'static str> = enabled
+            .iter()
+            .filter_map(|e| e.rule.needles())
+            .flatten()
+            .copied()
+            .collect();
+        needles.sort_unstable();
+        needles.dedup();
+        let finders = needles
+            .into_iter()
+            .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
+            .collect();
         Ok(Linter {
             config,
             enabled,
+            finders,
             vars: lang::jinja::Vars::new(),
             target: crate::target::Target::newest(),
         })
@@ -230,12 +245,32 @@ impl Linter {
             .collect();
         // A file that contains nothing any active rule looks for need not be parsed.
         // Args files are small and every flag in them matters.
+        // Each distinct needle is searched at most once per file.
+        let mut seen: Vec<(&str, bool)> = Vec::new();
+        let mut found = |needle: &'static str| {
+            if let Some((_, hit)) = seen.iter().find(|(n, _)| *n == needle) {
+                return *hit;
+            }
+            let hit = self
+                .finders
+                .iter()
+                .find(|f| f.needle() == needle.as_bytes())
+                .map_or_else(
+                    || contains_word(&source.text, needle),
+                    |f| contains_word_with(f, &source.text),
+                );
+            seen.push((needle, hit));
+            hit
+        };
         let wanted = language == Language::ArgsFile
-            || active.iter().any(|e| match e.rule.needles() {
-                None => false,
-                Some([]) => true,
-                Some(needles) => needles.iter().any(|n| contains_word(&source.text, n)),
-            });
+            || active
+                .iter()
+                .filter(|e| e.rule.applies_to(language))
+                .any(|e| match e.rule.needles() {
+                    None => false,
+                    Some([]) => true,
+                    Some(needles) => needles.iter().any(|n| found(n)),
+                });
         if !wanted {
             return Vec::new();
         }
@@ -322,11 +357,23 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
 
 /// `needle` occurs in `text` with no identifier character right before or after it.
 pub fn contains_word(text: &str, needle: &str) -> bool {
+    contains_word_with(&memchr::memmem::Finder::new(needle.as_bytes()), text)
+}
+
+/// [`contains_word`] with a prepared finder (building one costs more than a
+/// search through a small file).
+fn contains_word_with(finder: &memchr::memmem::Finder<'_>, text: &str) -> bool {
+    let needle = finder.needle();
     let bytes = text.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|i| {
+    // Word boundaries matter only at ends of the needle that are word characters
+    // (`/args/` may follow `current`).
+    let check_before = needle.first().is_some_and(|&b| is_ident(b));
+    let check_after = needle.last().is_some_and(|&b| is_ident(b));
+    finder.find_iter(bytes).any(|i| {
         let before = i.checked_sub(1).map(|j| bytes[j]);
         let after = bytes.get(i + needle.len()).copied();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+        !(check_before && before.is_some_and(is_ident))
+            && !(check_after && after.is_some_and(is_ident))
     })
 }

@@ -72,6 +72,10 @@ impl Rule for BlockinfileArgsFile {
         Some(&["blockinfile"])
     }
 
+    fn applies_to(&self, language: crate::lang::Language) -> bool {
+        language == crate::lang::Language::Yaml
+    }
+
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for task in facts.tasks.iter().filter(|t| t.module == "blockinfile") {
             if let Some(mut d) = check_task(task) {

@@ -55,6 +55,10 @@ impl Rule for CommandShellSyntax {
         Some(&["command"])
     }
 
+    fn applies_to(&self, language: crate::lang::Language) -> bool {
+        language == crate::lang::Language::Yaml
+    }
+
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for task in facts.tasks.iter().filter(|t| t.module == "command") {
             if let Some(d) = check_task(task) {

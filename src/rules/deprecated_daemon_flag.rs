@@ -43,7 +43,7 @@ impl Rule for DeprecatedDaemonFlag {
     }
 
     fn needles(&self) -> Option<&'static [&'static str]> {
-        Some(&["blockinfile", "lineinfile", "copy", "args"])
+        Some(&["blockinfile", "lineinfile", "copy", "/args/"])
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {

@@ -73,6 +73,12 @@ pub trait Rule: Send + Sync {
         Some(&[])
     }
 
+    /// Whether the rule can find anything in files of `language` (files are only
+    /// parsed for the rules that apply to them).
+    fn applies_to(&self, _language: crate::lang::Language) -> bool {
+        true
+    }
+
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>);
 }
 

@@ -64,7 +64,7 @@ impl Rule for UnknownDaemonFlag {
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Args files themselves are always parsed (see the linter); in YAML only
         // these modules write them.
-        Some(&["blockinfile", "lineinfile", "copy", "args"])
+        Some(&["blockinfile", "lineinfile", "copy", "/args/"])
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
