@@ -373,7 +373,8 @@ fn contains_word_with(finder: &memchr::memmem::Finder<'_>, text: &str) -> bool {
     finder.find_iter(bytes).any(|i| {
         let before = i.checked_sub(1).map(|j| bytes[j]);
         let after = bytes.get(i + needle.len()).copied();
-        !(check_before && before.is_some_and(is_ident))
-            && !(check_after && after.is_some_and(is_ident))
+        let bad_before = check_before && before.is_some_and(is_ident);
+        let bad_after = check_after && after.is_some_and(is_ident);
+        !bad_before && !bad_after
     })
 }
