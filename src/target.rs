@@ -24,6 +24,24 @@ pub struct Target {
 }
 
 impl Target {
+    /// Whether the target narrows `component`'s versions (it only knows k8s-dqlite).
+    pub fn constrains(&self, component: &str) -> bool {
+        !self.k8s_dqlite.is_empty() && component == "k8s-dqlite"
+    }
+
+    /// The versions of `manifest` that may run: the target's, else the newest release.
+    pub fn versions<'m>(&self, manifest: &'m manifest::Manifest) -> Vec<&'m manifest::Version> {
+        if self.constrains(&manifest.component) {
+            manifest
+                .versions
+                .iter()
+                .filter(|v| self.k8s_dqlite.contains(&v.version))
+                .collect()
+        } else {
+            manifest.newest().into_iter().collect()
+        }
+    }
+
     pub fn newest() -> Target {
         Target {
             description: String::new(),

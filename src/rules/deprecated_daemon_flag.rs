@@ -51,16 +51,7 @@ impl Rule for DeprecatedDaemonFlag {
             let Some(manifest) = for_component(edit.component) else {
                 continue;
             };
-            let targets: Vec<_> =
-                if ctx.target.k8s_dqlite.is_empty() || edit.component != "k8s-dqlite" {
-                    manifest.newest().into_iter().collect()
-                } else {
-                    manifest
-                        .versions
-                        .iter()
-                        .filter(|v| ctx.target.k8s_dqlite.contains(&v.version))
-                        .collect()
-                };
+            let targets = ctx.target.versions(manifest);
             for flag in &edit.flags {
                 let deprecated = targets.iter().rev().find_map(|v| {
                     v.flag(&flag.name)

@@ -96,8 +96,7 @@ impl Rule for InvalidDaemonFlagValue {
                     .iter()
                     .rev()
                     .filter(|v| {
-                        ctx.target.k8s_dqlite.is_empty()
-                            || edit.component != "k8s-dqlite"
+                        !ctx.target.constrains(edit.component)
                             || ctx.target.k8s_dqlite.contains(&v.version)
                     })
                     .find_map(|v| v.flag(&flag.name).map(|f| (v, f)));

@@ -76,22 +76,12 @@ impl Rule for UnknownDaemonFlag {
                 continue;
             };
             // The versions that may run: the target's, else the newest release.
-            let (targets, target_desc): (Vec<&Version>, String) =
-                if ctx.target.k8s_dqlite.is_empty() || edit.component != "k8s-dqlite" {
-                    (
-                        vec![newest],
-                        format!("{} {} (the newest release)", edit.component, newest.tag),
-                    )
-                } else {
-                    (
-                        manifest
-                            .versions
-                            .iter()
-                            .filter(|v| ctx.target.k8s_dqlite.contains(&v.version))
-                            .collect(),
-                        ctx.target.description.clone(),
-                    )
-                };
+            let targets = ctx.target.versions(manifest);
+            let target_desc = if ctx.target.constrains(edit.component) {
+                ctx.target.description.clone()
+            } else {
+                format!("{} {} (the newest release)", edit.component, newest.tag)
+            };
             let all = format!(
                 "{} … {}",
                 manifest.versions.first().map_or("", |v| v.tag.as_str()),
