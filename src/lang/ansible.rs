@@ -102,6 +102,7 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
     facts.comments.extend(super::hash_comments(host, true));
     let mut walker = Walker {
         host,
+        parse_text: host.to_string(),
         vars: Cow::Borrowed(vars),
         dicts: HashMap::new(),
         facts,
@@ -198,6 +199,8 @@ const KNOWN_MODULES: &[&str] = &[
 
 struct Walker<'a> {
     host: &'a str,
+    /// The host text with each analysed shell region masked in place.
+    parse_text: String,
     /// The project's variables, plus the current play's `vars:` and the literal
     /// `set_fact` values seen so far.
     vars: Cow<'a, jinja::Vars>,
@@ -224,7 +227,7 @@ impl Walker<'_> {
                 if let Some(script) = command_node(task, &t) {
                     t.command_line = script.as_str().map(|text| CommandLine {
                         text: text.to_string(),
-                        region: yaml::scalar_region(self.host, script).map(|(r, _)| r),
+                        region: yaml::scalar_region(self.host, script),
                         node: script.span,
                     });
                     self.embedded_shell(script);
@@ -375,7 +378,7 @@ impl Walker<'_> {
         let Some(value) = node.as_str() else {
             return Vec::new();
         };
-        let region = yaml::scalar_region(self.host, node).map(|(r, _)| r);
+        let region = yaml::scalar_region(self.host, node);
         let mut out = Vec::new();
         // Words split as Ansible does: never inside a `{{ … }}` expression.
         for (start, end) in split_words(&jinja::mask(value).text) {
@@ -412,12 +415,15 @@ impl Walker<'_> {
     /// The command line of a `shell`/`command`/`raw` task goes through the shell
     /// front-end (for `command` no shell runs, but its calls are found the same way).
     fn embedded_shell(&mut self, script: &Node) {
-        let Some((region, mut parse_text)) = yaml::scalar_region(self.host, script) else {
+        let Some(region) = yaml::scalar_region(self.host, script) else {
             self.approximate_shell(script);
             return;
         };
-        let masked = jinja::mask(&parse_text[region.start..region.end]);
-        parse_text.replace_range(region.start..region.end, &masked.text);
+        // The shell front-end reads only `region` of its parse text: one buffer
+        // per file serves every task, since task regions never overlap.
+        let masked = jinja::mask(&yaml::region_text(self.host, script, region));
+        self.parse_text
+            .replace_range(region.start..region.end, &masked.text);
         let placeholders: Vec<jinja::Placeholder> = masked
             .placeholders
             .into_iter()
@@ -430,7 +436,7 @@ impl Walker<'_> {
             placeholders: &placeholders,
             vars: &self.vars,
         };
-        shell::analyze(self.host, &parse_text, region, templating, self.facts);
+        shell::analyze(self.host, &self.parse_text, region, templating, self.facts);
     }
 }
 
@@ -457,12 +463,13 @@ impl Walker<'_> {
             .and_then(|(_, v)| v.as_map())
             .and_then(|m| m.iter().find(|(k, _)| k.span == arg.name_span))
             .map(|(_, v)| v);
-        let (flags, comments) = match value_node.and_then(|v| yaml::scalar_region(self.host, v)) {
-            Some((region, parse_text)) if arg.resolved.is_none() => {
-                let written = &parse_text[region.start..region.end];
+        let mapped = value_node.and_then(|v| Some((v, yaml::scalar_region(self.host, v)?)));
+        let (flags, comments) = match mapped {
+            Some((v, region)) if arg.resolved.is_none() => {
+                let written = yaml::region_text(self.host, v, region);
                 (
-                    super::argsfile::flag_words(written, region.start, true, arg.value_span),
-                    super::argsfile::comments(written, region.start),
+                    super::argsfile::flag_words(&written, region.start, true, arg.value_span),
+                    super::argsfile::comments(&written, region.start),
                 )
             }
             _ => (
@@ -490,7 +497,7 @@ impl Walker<'_> {
             .iter()
             .filter_map(|item| {
                 let text = item.as_str()?.to_string();
-                let region = yaml::scalar_region(self.host, item).map(|(r, _)| r);
+                let region = yaml::scalar_region(self.host, item);
                 let is_static = !text.contains("{{");
                 Some(crate::facts::Word {
                     static_suffix: if is_static { text.len() } else { 0 },

@@ -5,6 +5,7 @@
 use crate::source::{LineIndex, Span};
 use saphyr::{MarkedYaml, YamlData, YamlLoader};
 use saphyr_parser::{Marker, Parser, ScalarStyle};
+use std::borrow::Cow;
 
 /// Deeper documents are refused (a hostile file must not exhaust the stack).
 const MAX_DEPTH: usize = 256;
@@ -198,10 +199,9 @@ fn convert(
     Ok(Node { span, kind })
 }
 
-/// Where a scalar's content lies in the host file, and the text to give a parser so
-/// that offsets stay exact: `(region, parse_text)` where `parse_text` has the host's
-/// length. `None` when the value cannot be mapped byte for byte (escapes).
-pub fn scalar_region(host: &str, node: &Node) -> Option<(Span, String)> {
+/// Where a scalar's content lies in the host file, when it maps byte for byte
+/// (`None` for escapes and multi-line plain scalars).
+pub fn scalar_region(host: &str, node: &Node) -> Option<Span> {
     let Kind::Scalar { value, style, .. } = &node.kind else {
         return None;
     };
@@ -251,14 +251,21 @@ pub fn scalar_region(host: &str, node: &Node) -> Option<(Span, String)> {
             Span::new(start, start + content.len())
         }
     };
-    let mut parse_text = host.to_string();
-    if *style == Style::Folded {
-        // Folding joins lines with a space: make that true byte for byte (only
-        // ASCII newlines become ASCII spaces, so the length is unchanged).
-        let folded = fold_lines(&parse_text[region.start..region.end]);
-        parse_text.replace_range(region.start..region.end, &folded);
+    Some(region)
+}
+
+/// The content at `region` (from [`scalar_region`]) as a parser should read it,
+/// with the same length: a folded block's line breaks become the spaces YAML
+/// folds them into (only ASCII newlines become ASCII spaces).
+pub fn region_text<'h>(host: &'h str, node: &Node, region: Span) -> Cow<'h, str> {
+    let text = &host[region.start..region.end];
+    match &node.kind {
+        Kind::Scalar {
+            style: Style::Folded,
+            ..
+        } => Cow::Owned(fold_lines(text)),
+        _ => Cow::Borrowed(text),
     }
-    Some((region, parse_text))
 }
 
 /// Offset in `raw` (which starts with the opening quote) of the closing quote.
@@ -307,20 +314,17 @@ mod tests {
     fn scalar_regions_map_byte_for_byte() {
         let text = "a: |\n  echo one\n  echo two\n";
         let v = first_value(text);
-        let (region, parse) = scalar_region(text, &v).expect("literal maps");
+        let region = scalar_region(text, &v).expect("literal maps");
         assert_eq!(&text[region.start..region.end], "echo one\n  echo two");
-        assert_eq!(parse.len(), text.len());
+        assert_eq!(region_text(text, &v, region), "echo one\n  echo two");
 
         let text = "a: >\n  microk8s kubectl\n  get pods\n";
         let v = first_value(text);
-        let (region, parse) = scalar_region(text, &v).expect("folded maps");
-        assert_eq!(
-            &parse[region.start..region.end],
-            "microk8s kubectl   get pods"
-        );
+        let region = scalar_region(text, &v).expect("folded maps");
+        assert_eq!(region_text(text, &v, region), "microk8s kubectl   get pods");
 
         let text = "a: \"kubectl get x\"\n";
-        let (region, _) = scalar_region(text, &first_value(text)).expect("quoted maps");
+        let region = scalar_region(text, &first_value(text)).expect("quoted maps");
         assert_eq!(&text[region.start..region.end], "kubectl get x");
 
         let text = "a: \"kubectl \\\"x\\\"\"\n";
