@@ -279,12 +279,7 @@ fn check(args: CheckArgs) -> i32 {
     let templated = candidates.iter().any(|c| {
         matches!(
             c.language,
-            Some(
-                Language::Yaml
-                    | Language::ShellTemplate
-                    | Language::NrpeConfigTemplate
-                    | Language::ArgsFile
-            )
+            Some(Language::Yaml | Language::ShellTemplate | Language::NrpeConfigTemplate)
         )
     });
     let vars = if templated {

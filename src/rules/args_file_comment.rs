@@ -47,7 +47,7 @@ impl Rule for ArgsFileComment {
     }
 
     fn needles(&self) -> Option<&'static [&'static str]> {
-        Some(&["blockinfile", "lineinfile", "copy", "/args/"])
+        Some(super::ARGS_EDIT_NEEDLES)
     }
 
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {

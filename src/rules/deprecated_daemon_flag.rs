@@ -1,7 +1,6 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::FileFacts;
-use crate::manifest::for_component;
 
 pub struct DeprecatedDaemonFlag;
 
@@ -43,14 +42,11 @@ impl Rule for DeprecatedDaemonFlag {
     }
 
     fn needles(&self) -> Option<&'static [&'static str]> {
-        Some(&["blockinfile", "lineinfile", "copy", "/args/"])
+        Some(super::ARGS_EDIT_NEEDLES)
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
-        for edit in &facts.args_edits {
-            let Some(manifest) = for_component(edit.component) else {
-                continue;
-            };
+        for (edit, manifest) in super::edits_with_manifest(facts) {
             let targets = ctx.target.versions(manifest);
             for flag in &edit.flags {
                 let deprecated = targets.iter().rev().find_map(|v| {

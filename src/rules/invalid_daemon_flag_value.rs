@@ -2,7 +2,6 @@ use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::duration::parse_go_duration;
 use crate::facts::FileFacts;
-use crate::manifest::for_component;
 
 pub struct InvalidDaemonFlagValue;
 
@@ -75,14 +74,11 @@ impl Rule for InvalidDaemonFlagValue {
     }
 
     fn needles(&self) -> Option<&'static [&'static str]> {
-        Some(&["blockinfile", "lineinfile", "copy", "/args/"])
+        Some(super::ARGS_EDIT_NEEDLES)
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
-        for edit in &facts.args_edits {
-            let Some(manifest) = for_component(edit.component) else {
-                continue;
-            };
+        for (edit, manifest) in super::edits_with_manifest(facts) {
             for flag in &edit.flags {
                 let Some((_, value)) = flag.text.split_once('=') else {
                     continue;

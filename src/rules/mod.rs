@@ -38,6 +38,25 @@ pub use unknown_daemon_flag::UnknownDaemonFlag;
 pub use unreadable_file::UnreadableFile;
 pub use yaml_syntax::YamlSyntax;
 
+/// Needles of the rules that judge flags written into args files: the modules
+/// that write them, and the args directory itself (shell appends).
+pub(crate) const ARGS_EDIT_NEEDLES: &[&str] = &["blockinfile", "lineinfile", "copy", "/args/"];
+
+/// The args-file edits of a file whose component has a flag manifest.
+pub(crate) fn edits_with_manifest(
+    facts: &FileFacts,
+) -> impl Iterator<
+    Item = (
+        &crate::facts::ArgsFileEdit,
+        &'static crate::manifest::Manifest,
+    ),
+> {
+    facts
+        .args_edits
+        .iter()
+        .filter_map(|e| Some((e, crate::manifest::for_component(e.component)?)))
+}
+
 /// What a rule sees of the file being checked.
 pub struct RuleContext<'a> {
     pub source: &'a SourceFile,

@@ -1,7 +1,7 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::FileFacts;
-use crate::manifest::{Version, describe_versions, for_component};
+use crate::manifest::{Version, describe_versions};
 
 pub struct UnknownDaemonFlag;
 
@@ -64,14 +64,11 @@ impl Rule for UnknownDaemonFlag {
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Args files themselves are always parsed (see the linter); in YAML only
         // these modules write them.
-        Some(&["blockinfile", "lineinfile", "copy", "/args/"])
+        Some(super::ARGS_EDIT_NEEDLES)
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
-        for edit in &facts.args_edits {
-            let Some(manifest) = for_component(edit.component) else {
-                continue;
-            };
+        for (edit, manifest) in super::edits_with_manifest(facts) {
             let Some(newest) = manifest.newest() else {
                 continue;
             };
