@@ -147,11 +147,7 @@ pub fn run(cli: Cli) -> i32 {
             snap_revision,
             file,
         } => {
-            let spec = match (microk8s, snap_revision) {
-                (Some(v), _) => Some(crate::target::TargetSpec::MicroK8s(v)),
-                (None, Some(rev)) => Some(crate::target::TargetSpec::SnapRevision(rev)),
-                (None, None) => None,
-            };
+            let spec = cli_target(microk8s.as_deref(), snap_revision);
             let target = match spec.map(|s| crate::target::resolve(&s)).transpose() {
                 Ok(t) => t.unwrap_or_else(crate::target::Target::newest),
                 Err(e) => {
@@ -185,6 +181,18 @@ pub fn run(cli: Cli) -> i32 {
                 EXIT_ERROR
             }
         },
+    }
+}
+
+/// The target named by `--microk8s` / `--snap-revision` (clap makes them exclusive).
+fn cli_target(
+    microk8s: Option<&str>,
+    snap_revision: Option<u64>,
+) -> Option<crate::target::TargetSpec> {
+    match (microk8s, snap_revision) {
+        (Some(v), _) => Some(crate::target::TargetSpec::MicroK8s(v.to_string())),
+        (None, Some(rev)) => Some(crate::target::TargetSpec::SnapRevision(rev)),
+        (None, None) => None,
     }
 }
 
@@ -244,11 +252,13 @@ fn check(args: CheckArgs) -> i32 {
         }
     };
     // The target: the CLI overrides the configuration; none means the newest release.
-    let (spec, written_at) = match (&args.microk8s, args.snap_revision, linter.config().target()) {
-        (Some(v), _, _) => (Some(crate::target::TargetSpec::MicroK8s(v.clone())), None),
-        (None, Some(rev), _) => (Some(crate::target::TargetSpec::SnapRevision(rev)), None),
-        (None, None, Some((spec, line, col))) => (Some(spec.clone()), Some((*line, *col))),
-        (None, None, None) => (None, None),
+    let (spec, written_at) = match (
+        cli_target(args.microk8s.as_deref(), args.snap_revision),
+        linter.config().target(),
+    ) {
+        (Some(spec), _) => (Some(spec), None),
+        (None, Some((spec, line, col))) => (Some(spec.clone()), Some((*line, *col))),
+        (None, None) => (None, None),
     };
     let target = match spec.map(|s| crate::target::resolve(&s)).transpose() {
         Ok(target) => target.unwrap_or_else(crate::target::Target::newest),
