@@ -11,24 +11,22 @@ use crate::target::Target;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// Flags (without `--`) of a cobra/pflag `--help` text: lines such as
-/// `      --storage-dir string   directory with the dqlite datastore`.
+/// Flags (without `--`) of a cobra/pflag `--help` text, read by the same parser
+/// as `opslint manifest import` (which leaves out cobra's own `--help`).
 pub fn flags_from_help(help: &str) -> BTreeSet<String> {
-    help.lines()
-        .filter_map(|line| {
-            let t = line.trim_start();
-            let t = match t.strip_prefix('-') {
-                // `-h, --help`
-                Some(rest) if !rest.starts_with('-') => rest.split_once(", ")?.1,
-                _ => t,
-            };
-            let name = t.strip_prefix("--")?;
-            let end = name
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-                .unwrap_or(name.len());
-            (end > 0).then(|| name[..end].to_string())
-        })
-        .collect()
+    let manifest = crate::manifest::from_help("", "0.0.0", help);
+    let mut flags: BTreeSet<String> = manifest
+        .versions
+        .iter()
+        .flat_map(|v| v.flags.iter().map(|f| f.name.clone()))
+        .collect();
+    if help
+        .lines()
+        .any(|l| l.trim_start().starts_with("-h, --help") || l.trim_start().starts_with("--help"))
+    {
+        flags.insert("help".into());
+    }
+    flags
 }
 
 /// Checks `file` as the args file of `component`; returns the report and the
