@@ -14,6 +14,11 @@ v1.1.8); flags of sub-commands (`migrator`) are not flags of the daemon. Each
 flag records its pflag type, its default exactly as the Go source writes it,
 its usage text, and a deprecation message when `MarkDeprecated` is called.
 Cobra adds `--help` (`-h`) to every command; it is listed as a built-in.
+
+String flags whose usage text lists their values (`One of (none|handover|terminate)`,
+`(tls10|tls11|tls12|tls13)`) get `enum` only when the sources at that tag check
+the value: every listed value is a `case "…"` of one Go file (not a test) that
+also returns an `unsupported …` error; `enum_source` names that file.
 """
 import json
 import re
@@ -24,6 +29,7 @@ ROOT_COMMANDS = ("dqliteCmd", "rootCmd")
 SOURCES = ("cmd/root.go", "app/app.go")
 CALL = re.compile(r"\b(" + "|".join(ROOT_COMMANDS) + r")\.Flags\(\)\.(\w+?)Var(P?)\(")
 DEPRECATED = re.compile(r"\b(?:" + "|".join(ROOT_COMMANDS) + r')\.Flags\(\)\.MarkDeprecated\(\s*"([^"]+)"\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)')
+ENUM = re.compile(r"\(([a-z0-9]+(?:\|[a-z0-9]+)+)\)")
 TAG = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
 
 
@@ -72,6 +78,28 @@ def go_string(literal):
     return literal
 
 
+def enum_of(repo, tag, flag):
+    """The values a string flag is checked against at run time, and where."""
+    m = ENUM.search(flag["usage"]) if flag["type"] == "string" else None
+    if not m:
+        return None, None
+    values = m.group(1).split("|")
+    try:
+        hits = git(repo, "grep", "-l", "-F", f'case "{values[0]}"', tag, "--", "*.go")
+    except subprocess.CalledProcessError:
+        return None, None
+    for hit in hits.split():
+        path = hit.split(":", 1)[1]
+        if path.endswith("_test.go"):
+            continue
+        text = git(repo, "show", f"{tag}:{path}")
+        cases = set(re.findall(r'\bcase\s+((?:"[^"]*"\s*,?\s*)+):', text))
+        cased = {v for c in cases for v in re.findall(r'"([^"]*)"', c)}
+        if set(values) <= cased and "unsupported" in text:
+            return values, path
+    return None, None
+
+
 def flags_at(repo, tag):
     for path in SOURCES:
         try:
@@ -99,6 +127,8 @@ def flags_at(repo, tag):
             for f in flags:
                 if f["name"] == m.group(1):
                     f["deprecated"] = json.loads('"' + m.group(2) + '"')
+        for f in flags:
+            f["enum"], f["enum_source"] = enum_of(repo, tag, f)
         if flags:
             return path, sorted(flags, key=lambda f: f["name"])
     raise SystemExit(f"{tag}: no root command flags found in {SOURCES}")

@@ -217,6 +217,12 @@ pub struct FlagWord {
     /// The word as written.
     pub text: String,
     pub span: Span,
+    /// The value after `=`, as the daemon receives it (quotes removed), and
+    /// where it is written.
+    pub value: Option<(String, Span)>,
+    /// The following word when it is not a flag: the value of `--flag value`
+    /// for flags that take one.
+    pub next: Option<(String, Span)>,
 }
 
 /// Flags written into a MicroK8s daemon's args file: the file itself in the
@@ -231,6 +237,15 @@ pub struct ArgsFileEdit {
     pub flags: Vec<FlagWord>,
     /// `#` comments in the written text: (span, alone on its line).
     pub comments: Vec<(Span, bool)>,
+}
+
+impl ArgsFileEdit {
+    /// Whether the edit writes the whole file (an args file in the repository,
+    /// `copy` content, a `template` source), so that the last
+    /// word written is the last word the daemon reads from it.
+    pub fn whole_content(&self) -> bool {
+        matches!(self.via, "args file" | "copy" | "template")
+    }
 }
 
 /// Everything the front-ends learnt about one file.

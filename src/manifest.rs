@@ -38,6 +38,12 @@ pub struct Flag {
     pub default: String,
     pub usage: String,
     pub deprecated: Option<String>,
+    /// The values a string flag is checked against at run time.
+    #[serde(default)]
+    pub r#enum: Option<Vec<String>>,
+    /// The source file that checks them.
+    #[serde(default)]
+    pub enum_source: Option<String>,
 }
 
 impl Version {
@@ -194,6 +200,8 @@ pub fn from_help(component: &str, version: &str, help: &str) -> Manifest {
             default,
             usage: usage.to_string(),
             deprecated: None,
+            r#enum: None,
+            enum_source: None,
         });
     }
     flags.sort_by(|a, b| a.name.cmp(&b.name));

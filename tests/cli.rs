@@ -473,7 +473,7 @@ fn validate_args_on_the_node() {
     assert_eq!(
         stdout,
         "bad:2:1: error[unknown-daemon-flag] `--snapshot-threshold` is not a flag of k8s-dqlite in any release (v1.0.0 … v1.8.1): the daemon exits with `Error: unknown flag: --snapshot-threshold`\n\
-         bad:3:1: error[invalid-daemon-flag-value] `--watch-query-timeout=20`: missing unit in duration `20` (e.g. `20s`); k8s-dqlite v1.8.1 expects a value of type `duration` (default `20*time.Second`)\n"
+         bad:3:23: error[invalid-daemon-flag-value] `--watch-query-timeout=20`: missing unit in duration `20` (e.g. `20s`); k8s-dqlite v1.8.1 expects a value of type `duration` (default `20*time.Second`)\n"
     );
     let (code, _, _) = run_in(
         dir.path(),

@@ -464,29 +464,32 @@ impl Walker<'_> {
             .and_then(|m| m.iter().find(|(k, _)| k.span == arg.name_span))
             .map(|(_, v)| v);
         let mapped = value_node.and_then(|v| Some((v, yaml::scalar_region(self.host, v)?)));
-        let (flags, comments) = match mapped {
+        let written = match mapped {
             Some((v, region)) if arg.resolved.is_none() => {
-                let written = yaml::region_text(self.host, v, region);
-                (
-                    super::argsfile::flag_words(&written, region.start, true, arg.value_span),
-                    super::argsfile::comments(&written, region.start),
-                )
+                Some((yaml::region_text(self.host, v, region), region.start))
             }
-            _ => (
-                super::argsfile::flag_words(text, 0, false, arg.value_span),
-                super::argsfile::comments(text, 0)
-                    .into_iter()
-                    .map(|(_, own)| (arg.value_span, own))
-                    .collect(),
-            ),
+            _ => None,
         };
         for (target, component, _) in args_targets(task) {
+            let (flags, comments) = match &written {
+                Some((written, start)) => (
+                    super::argsfile::flag_words_as(component, written, *start, true, arg.value_span),
+                    super::argsfile::comments(written, *start),
+                ),
+                None => (
+                    super::argsfile::flag_words_as(component, text, 0, false, arg.value_span),
+                    super::argsfile::comments(text, 0)
+                        .into_iter()
+                        .map(|(_, own)| (arg.value_span, own))
+                        .collect(),
+                ),
+            };
             self.facts.args_edits.push(crate::facts::ArgsFileEdit {
                 component,
                 target,
                 via,
-                flags: flags.clone(),
-                comments: comments.clone(),
+                flags,
+                comments,
             });
         }
     }

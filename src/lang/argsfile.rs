@@ -18,12 +18,65 @@ pub fn component_of(path: &Path) -> Option<&'static str> {
     ARGS_COMPONENTS.iter().copied().find(|c| *c == name)
 }
 
-/// Flag words (`--name[=value]`) of `text`, whose byte 0 is host offset `base`.
-/// With `exact` false the text does not map byte for byte onto the host and every
-/// flag gets the `fallback` span.
+/// How a daemon reads its args file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The snap's wrapper script: `declare -a args="($(cat …))"`, so bash words
+    /// (quotes, backslashes, `#` comments anywhere a word starts).
+    Bash,
+    /// kubelite's `ReadArgsFromFile` (Go): each line trimmed, lines starting
+    /// with `#` skipped, every `"` and `'` deleted, split on single spaces.
+    Kubelite,
+}
+
+impl Reader {
+    pub fn of(component: &str) -> Reader {
+        if KUBELITE_COMPONENTS.contains(&component) {
+            Reader::Kubelite
+        } else {
+            Reader::Bash
+        }
+    }
+}
+
+/// Flag words (`--name[=value]`) of `text` as `component` reads it, whose byte 0
+/// is host offset `base`. With `exact` false the text does not map byte for byte
+/// onto the host and every flag gets the `fallback` span.
+pub fn flag_words_as(
+    component: &str,
+    text: &str,
+    base: usize,
+    exact: bool,
+    fallback: Span,
+) -> Vec<FlagWord> {
+    let words = match Reader::of(component) {
+        Reader::Bash => words(text),
+        Reader::Kubelite => kubelite_words(text),
+    };
+    flags_of(text, &words, base, exact, fallback)
+}
+
+/// Flag words of `text` read as bash words (see [`flag_words_as`]).
 pub fn flag_words(text: &str, base: usize, exact: bool, fallback: Span) -> Vec<FlagWord> {
+    flags_of(text, &words(text), base, exact, fallback)
+}
+
+fn flags_of(
+    text: &str,
+    words: &[(usize, usize, String)],
+    base: usize,
+    exact: bool,
+    fallback: Span,
+) -> Vec<FlagWord> {
+    let at = |start: usize, end: usize| {
+        if exact {
+            Span::new(base + start, base + end)
+        } else {
+            fallback
+        }
+    };
     let mut out = Vec::new();
-    for (start, end, word) in words(text) {
+    for (i, (start, end, word)) in words.iter().enumerate() {
         let Some(rest) = word.strip_prefix("--") else {
             continue;
         };
@@ -31,15 +84,46 @@ pub fn flag_words(text: &str, base: usize, exact: bool, fallback: Span) -> Vec<F
         if name.is_empty() {
             continue;
         }
+        let raw = &text[*start..*end];
+        let value = rest.split_once('=').map(|(_, v)| {
+            let eq = raw.find('=').map_or(*end, |e| start + e + 1);
+            (v.to_string(), at(eq, *end))
+        });
+        let next = words
+            .get(i + 1)
+            .filter(|(_, _, w)| !w.starts_with('-') || w.len() == 1)
+            .map(|(s, e, w)| (w.clone(), at(*s, *e)));
         out.push(FlagWord {
             name: name.to_string(),
-            text: word.clone(),
-            span: if exact {
-                Span::new(base + start, base + end)
-            } else {
-                fallback
-            },
+            text: raw.to_string(),
+            span: at(*start, *end),
+            value,
+            next,
         });
+    }
+    out
+}
+
+/// kubelite's reader: `(start, end, argument)` per space-separated part of each
+/// non-comment line, quote characters deleted from the argument (the span still
+/// covers them). An inline `--x=1 # note` gives `#` and `note` as arguments.
+fn kubelite_words(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        let lead = body.len() - trimmed.len();
+        let trimmed = trimmed.trim_end();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            let mut pos = offset + lead;
+            for part in trimmed.split(' ') {
+                let arg: String = part.chars().filter(|c| *c != '"' && *c != '\'').collect();
+                out.push((pos, pos + part.len(), arg));
+                pos += part.len() + 1;
+            }
+        }
+        offset += line.len();
     }
     out
 }
@@ -147,7 +231,7 @@ pub fn analyze_as(text: &str, component: &'static str, target: &str, facts: &mut
     facts.comments.extend(super::hash_comments(text, false));
     // In a `.j2` template, `{{ … }}` is masked so it stays inside its word.
     let masked = super::jinja::mask(text);
-    let mut flags = flag_words(&masked.text, 0, true, Span::default());
+    let mut flags = flag_words_as(component, &masked.text, 0, true, Span::default());
     for f in &mut flags {
         f.text = text[f.span.start..f.span.end].to_string();
     }
@@ -177,6 +261,28 @@ mod tests {
                 10 + text.find("=info").unwrap() + 5
             )
         );
+    }
+
+    #[test]
+    fn kubelite_reader_splits_on_single_spaces_and_deletes_quotes() {
+        let text = "  --node-ip=\"10.0.0.1\"  --v=2 # note\n# --skipped\n\t--a=1\t--b=2\n";
+        let words = kubelite_words(text);
+        let args: Vec<&str> = words.iter().map(|(_, _, a)| a.as_str()).collect();
+        // Two spaces give an empty argument; a tab does not split.
+        assert_eq!(args, ["--node-ip=10.0.0.1", "", "--v=2", "#", "note", "--a=1\t--b=2"]);
+        let (s, e, _) = words[0];
+        assert_eq!(&text[s..e], "--node-ip=\"10.0.0.1\"");
+        let flags = flag_words_as("kubelet", text, 0, true, Span::default());
+        let names: Vec<&str> = flags.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["node-ip", "v", "a"]);
+        assert_eq!(flags[0].value.as_ref().unwrap().0, "10.0.0.1");
+        assert_eq!(flags[2].value.as_ref().unwrap().0, "1\t--b=2");
+        // bash reads the same text differently.
+        let bash: Vec<String> = flag_words_as("k8s-dqlite", text, 0, true, Span::default())
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(bash, ["node-ip", "v", "a", "b"]);
     }
 
     #[test]

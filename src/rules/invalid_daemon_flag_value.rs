@@ -2,6 +2,8 @@ use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::duration::parse_go_duration;
 use crate::facts::FileFacts;
+use crate::manifest::Flag;
+use crate::suggest::closest;
 
 pub struct InvalidDaemonFlagValue;
 
@@ -13,7 +15,13 @@ static META: RuleMeta = RuleMeta {
 Checks `--flag=value` words written into a MicroK8s args file against the
 flag's type in the daemon's manifest: `bool` (`true`/`false`, `1`/`0`, `t`/`f`
 as Go's `strconv.ParseBool` accepts), `duration` (Go durations such as `10s`),
-`int`, `int64`, `uint`, `uint64`. Values that depend on the environment or a
+`int`, `int64`, `uint`, `uint64` (Go integer syntax, `0x…` included), and
+string flags whose values the daemon checks at start-up (`--min-tls-version`:
+`tls10`…`tls13`; `--low-available-storage-action`: `none`, `handover`,
+`terminate`; taken from the sources, see the manifest's `enum_source`). Both
+`--flag=value` and `--flag value` are read (a `bool` flag takes its value only
+after `=`), and a flag that needs a value but is the last word of the file or
+block gets `flag needs an argument`. Values that depend on the environment or a
 template (`${SNAP_DATA}`, `{{ … }}`) are not judged. The type is taken from the
 newest version of the target that has the flag.
 
@@ -38,8 +46,53 @@ None.
     fix: FixKind::None,
 };
 
-fn check_value(kind: &str, value: &str) -> Result<(), String> {
-    match kind {
+/// Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint(s, 0, 64)`, as pflag calls
+/// them: a sign (signed only), `0x`/`0o`/`0b` or leading-`0` octal prefixes, and
+/// `_` between digits when a prefix is given.
+fn go_int(value: &str, signed: bool) -> bool {
+    let (neg, body) = match value.as_bytes().first() {
+        Some(b'-') => (true, &value[1..]),
+        Some(b'+') => (false, &value[1..]),
+        _ => (false, value),
+    };
+    if neg && !signed || (!signed && value.starts_with('+')) {
+        return false;
+    }
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string(), true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string(), true)
+    } else {
+        (10, lower.clone(), false)
+    };
+    // Underscores only with a base prefix, only between digits or right after
+    // the prefix.
+    if digits.contains('_') {
+        let ok = prefixed
+            && !digits.ends_with('_')
+            && !digits.contains("__");
+        if !ok {
+            return false;
+        }
+    }
+    let digits: String = digits.chars().filter(|c| *c != '_').collect();
+    if digits.is_empty() {
+        return false;
+    }
+    match u64::from_str_radix(&digits, radix) {
+        Ok(n) if signed => n <= if neg { 1 << 63 } else { i64::MAX as u64 },
+        Ok(_) => true,
+        Err(_) => false,
+    }
+}
+
+fn check_value(def: &Flag, value: &str) -> Result<(), String> {
+    match def.kind.as_str() {
         "bool" => match value {
             "1" | "t" | "T" | "TRUE" | "true" | "True" | "0" | "f" | "F" | "FALSE" | "false"
             | "False" => Ok(()),
@@ -56,16 +109,29 @@ fn check_value(kind: &str, value: &str) -> Result<(), String> {
             }
             parse_go_duration(unsigned).map(|_| ())
         }
-        "int" | "int64" => value
-            .parse::<i64>()
-            .map(|_| ())
-            .map_err(|_| "not an integer".into()),
-        "uint" | "uint64" => value
-            .parse::<u64>()
-            .map(|_| ())
-            .map_err(|_| "not a non-negative integer".into()),
+        "int" | "int64" => go_int(value, true)
+            .then_some(())
+            .ok_or_else(|| "not an integer".into()),
+        "uint" | "uint64" => go_int(value, false)
+            .then_some(())
+            .ok_or_else(|| "not a non-negative integer".into()),
+        "string" => match &def.r#enum {
+            Some(values) if !values.iter().any(|v| v == value) => {
+                let mut reason = format!("not one of {}", values.join(", "));
+                if let Some(near) = closest(value, values.iter().map(String::as_str)) {
+                    reason.push_str(&format!(" (did you mean `{near}`?)"));
+                }
+                Err(reason)
+            }
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
+}
+
+/// Values that depend on the environment or a template are not judged.
+fn is_dynamic(value: &str) -> bool {
+    value.contains('$') || value.contains("{{") || value.contains("{%")
 }
 
 impl Rule for InvalidDaemonFlagValue {
@@ -80,12 +146,6 @@ impl Rule for InvalidDaemonFlagValue {
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for (edit, manifest) in super::edits_with_manifest(facts) {
             for flag in &edit.flags {
-                let Some((_, value)) = flag.text.split_once('=') else {
-                    continue;
-                };
-                if value.contains('$') || value.contains("{{") {
-                    continue;
-                }
                 // The newest target version that has the flag gives its type.
                 let def = manifest
                     .versions
@@ -97,21 +157,76 @@ impl Rule for InvalidDaemonFlagValue {
                     })
                     .find_map(|v| v.flag(&flag.name).map(|f| (v, f)));
                 let Some((version, def)) = def else { continue };
-                if let Err(reason) = check_value(&def.kind, value) {
+                let expects = format!(
+                    "{} {} expects a value of type `{}` (default `{}`)",
+                    edit.component, version.tag, def.kind, def.default
+                );
+                // `--flag=value`, or `--flag value` for flags that take a value
+                // (pflag gives a bool flag its value only after `=`).
+                let (written, value, span) = match (&flag.value, &flag.next) {
+                    (Some((v, span)), _) => (flag.text.clone(), v, *span),
+                    (None, Some((v, span))) if def.kind != "bool" => (
+                        format!("{} {v}", flag.text),
+                        v,
+                        *span,
+                    ),
+                    (None, None) if def.kind != "bool" && edit.whole_content() => {
+                        out.push(
+                            Diagnostic::new(
+                                META.name,
+                                META.default_severity,
+                                flag.span,
+                                format!(
+                                    "`{}` has no value: the daemon exits with `flag needs an argument: --{}`; {expects}",
+                                    flag.text, flag.name
+                                ),
+                            )
+                            .with_help(format!("--{}: {}", flag.name, def.usage)),
+                        );
+                        continue;
+                    }
+                    _ => continue,
+                };
+                if is_dynamic(value) {
+                    continue;
+                }
+                if let Err(reason) = check_value(def, value) {
+                    let mut help = format!("--{}: {}", flag.name, def.usage);
+                    if let (Some(_), Some(source)) = (&def.r#enum, &def.enum_source) {
+                        help.push_str(&format!(
+                            "\n{} {} rejects other values at start-up ({source})",
+                            edit.component, version.tag
+                        ));
+                    }
                     out.push(
                         Diagnostic::new(
                             META.name,
                             META.default_severity,
-                            flag.span,
-                            format!(
-                                "`--{}={value}`: {reason}; {} {} expects a value of type `{}` (default `{}`)",
-                                flag.name, edit.component, version.tag, def.kind, def.default
-                            ),
+                            span,
+                            format!("`{written}`: {reason}; {expects}"),
                         )
-                        .with_help(format!("--{}: {}", flag.name, def.usage)),
+                        .with_help(help),
                     );
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_int;
+
+    #[test]
+    fn go_integer_syntax() {
+        for ok in ["0", "5", "-5", "+5", "0x1F", "0o17", "017", "0b101", "0x_1F", "9223372036854775807", "-9223372036854775808"] {
+            assert!(go_int(ok, true), "{ok}");
+        }
+        for bad in ["", "five", "1.5", "1_000", "0x", "9223372036854775808", "08", "1e3"] {
+            assert!(!go_int(bad, true), "{bad}");
+        }
+        assert!(go_int("18446744073709551615", false));
+        assert!(!go_int("-1", false));
+        assert!(!go_int("+1", false));
     }
 }

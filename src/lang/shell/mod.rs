@@ -137,7 +137,9 @@ fn args_appends(host: &str, commands: &[crate::facts::CommandFact], facts: &mut 
             };
             let flags = c.words[1..]
                 .iter()
-                .flat_map(|w| super::argsfile::flag_words(&w.text, w.span.start, w.exact, w.span))
+                .flat_map(|w| {
+                    super::argsfile::flag_words_as(component, &w.text, w.span.start, w.exact, w.span)
+                })
                 .collect();
             facts.args_edits.push(crate::facts::ArgsFileEdit {
                 component,
