@@ -13,12 +13,25 @@ then every change made on the branch: all of them are recorded, with commit and
 date, because a track can bump k8s-dqlite in a patch release. The Kubernetes
 patch version is not in the repository (`version.sh` of kubernetes asks
 dl.k8s.io at build time), so a patch release maps to the track's range.
+
+`removed_flags`: per track, the flags MicroK8s itself deletes from the args
+files of kubelite's components on every start (`sanitise_args_*` functions in
+`microk8s-resources/actions/common/utils.sh`, called by
+`run-kubelite-with-args`): the daemon no longer accepts them. Each entry keeps
+the comment that groups it in the source (`Removed dockershim flags from
+1.24+`) and its line at the track's tip. Entries written `name=value` (e.g.
+`feature-gates=RemoveSelfLink`) match only that value.
+
+Track branches are read from local branches `1.NN` or, in a fresh clone,
+from `origin/1.NN`.
 """
 import json
 import re
 import subprocess
 import sys
 
+UTILS = "microk8s-resources/actions/common/utils.sh"
+SANITISE = re.compile(r"^(sanitise_args_\w+)\(\) \{\n(.*?)^\}", re.M | re.S)
 PATH = "build-scripts/components/k8s-dqlite/version.sh"
 TRACK = re.compile(r"^1\.(\d+)$")
 
@@ -41,13 +54,54 @@ def entry(repo, rev, version):
     return {"k8s_dqlite": version, "commit": commit, "date": date, "path": PATH}
 
 
+def removed_flags(repo, ref, track):
+    """`sanitise_args_*` lists of utils.sh at `ref`, by component."""
+    try:
+        text = git(repo, "show", f"{ref}:{UTILS}")
+    except subprocess.CalledProcessError:
+        return None
+    commit = git(repo, "rev-parse", ref).strip()
+    components = {}
+    for m in SANITISE.finditer(text):
+        body = m.group(2)
+        lists = re.search(r"local args=\((.*?)\n\s*\)", body, re.S)
+        target = re.search(r'remove_args\s+"([^"]+)"', body)
+        if not lists or not target:
+            continue
+        base = text[: m.start(2) + lists.start(1)].count("\n") + 1
+        reason = None
+        entries = []
+        for n, line in enumerate(lists.group(1).split("\n")):
+            line = line.strip()
+            if line.startswith("#"):
+                comment = line.lstrip("# ").strip()
+                if not comment.startswith("http"):
+                    reason = comment
+                continue
+            item = re.fullmatch(r'"([^"]+)"', line)
+            if not item:
+                continue
+            name, _, value = item.group(1).partition("=")
+            entries.append({"flag": name, "value": value or None, "reason": reason, "function": m.group(1), "line": base + n})
+        components.setdefault(target.group(1), []).extend(entries)
+    return {"branch": track, "commit": commit, "path": UTILS, "components": components}
+
+
 def main():
     repo = sys.argv[1]
-    branches = [b.strip().lstrip("* ") for b in git(repo, "branch", "--format=%(refname:short)").splitlines()]
-    tracks = sorted((b for b in branches if TRACK.match(b)), key=lambda b: int(TRACK.match(b).group(1)))
+    refs = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes/origin").split()
+    names = {}
+    for ref in refs:
+        name = ref.removeprefix("origin/")
+        if TRACK.match(name) and (name not in names or ref == name):
+            names[name] = ref
+    master = "master" if "master" in refs else "origin/master"
+    tracks = sorted(names, key=lambda b: int(TRACK.match(b).group(1)))
     out = {}
-    for track in tracks:
-        fork = git(repo, "merge-base", track, "master").strip()
+    removed = {}
+    for name in tracks:
+        track = names[name]
+        fork = git(repo, "merge-base", track, master).strip()
         history = []
         first = version_at(repo, fork)
         if first:
@@ -58,11 +112,15 @@ def main():
             if v and (not history or history[-1]["k8s_dqlite"] != v):
                 history.append(entry(repo, rev, v))
         if history:
-            out[track] = history
+            out[name] = history
+            flags = removed_flags(repo, track, name)
+            if flags and flags["components"]:
+                removed[name] = flags
     json.dump({
         "repository": "https://github.com/canonical/microk8s",
         "generator": "lints/extract_microk8s.py",
         "tracks": out,
+        "removed_flags": removed,
         "snap_revisions": [
             {
                 "revision": 8695,

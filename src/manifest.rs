@@ -78,7 +78,41 @@ static MICROK8S: &str = include_str!("../lints/manifests/microk8s.json");
 pub struct MicroK8sManifest {
     pub repository: String,
     pub tracks: std::collections::BTreeMap<String, Vec<TrackEntry>>,
+    /// Per track: flags MicroK8s deletes from kubelite's args files on start.
+    #[serde(default)]
+    pub removed_flags: std::collections::BTreeMap<String, RemovedFlags>,
     pub snap_revisions: Vec<SnapRevision>,
+}
+
+/// The `sanitise_args_*` lists of one track's `utils.sh`.
+#[derive(Debug, Deserialize)]
+pub struct RemovedFlags {
+    pub branch: String,
+    pub commit: String,
+    pub path: String,
+    pub components: std::collections::BTreeMap<String, Vec<RemovedFlag>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemovedFlag {
+    pub flag: String,
+    /// Only this value is removed (`feature-gates=RemoveSelfLink`).
+    pub value: Option<String>,
+    /// The source comment grouping the entry (`Removed klog flags from 1.26+`).
+    pub reason: Option<String>,
+    /// The `sanitise_args_*` function that lists it.
+    pub function: String,
+    pub line: u32,
+}
+
+impl MicroK8sManifest {
+    /// The newest track with data.
+    pub fn newest_track(&self) -> Option<&str> {
+        self.tracks
+            .keys()
+            .max_by_key(|t| semver::Version::parse(&format!("{t}.0")).ok())
+            .map(String::as_str)
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -21,6 +21,8 @@ pub struct Target {
     pub description: String,
     /// k8s-dqlite versions (without `v`); empty means "the newest release".
     pub k8s_dqlite: Vec<String>,
+    /// The MicroK8s track (`1.34`); `None` means "the newest track".
+    pub track: Option<String>,
 }
 
 impl Target {
@@ -46,6 +48,18 @@ impl Target {
         Target {
             description: String::new(),
             k8s_dqlite: Vec::new(),
+            track: None,
+        }
+    }
+
+    /// The track whose MicroK8s scripts apply, and how to name it in messages.
+    pub fn track(&self) -> Option<(&str, String)> {
+        match &self.track {
+            Some(t) => Some((t.as_str(), format!("MicroK8s {t}"))),
+            None => {
+                let t = manifest::microk8s()?.newest_track()?;
+                Some((t, format!("MicroK8s {t} (the newest track)")))
+            }
         }
     }
 }
@@ -121,6 +135,7 @@ pub fn resolve(spec: &TargetSpec) -> Result<Target, TargetError> {
     Ok(Target {
         description: format!("{via}MicroK8s {version} (k8s-dqlite {list}){patch_note}"),
         k8s_dqlite: versions,
+        track: Some(track),
     })
 }
 

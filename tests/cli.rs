@@ -418,6 +418,35 @@ fn targets_choose_the_daemon_versions() {
 }
 
 #[test]
+fn removed_kubelet_flags_follow_the_tracks_sanitiser() {
+    let dir = tree(&[(
+        "snap/args/kubelet",
+        b"--logtostderr=true\n--network-plugin=cni\n",
+    )]);
+    // klog flags are stripped from 1.26 on; dockershim flags on 1.25 already.
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--format", "concise", "--microk8s", "1.25"],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains("removed-daemon-flag")).count(),
+        1,
+        "{stdout}"
+    );
+    assert!(stdout.contains("`--network-plugin` is no longer accepted by kubelet: MicroK8s 1.25 deletes"), "{stdout}");
+    let (_, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--format", "json", "--microk8s", "1.30"],
+    );
+    assert!(stdout.contains("`--logtostderr` is no longer accepted by kubelet: MicroK8s 1.30 deletes"), "{stdout}");
+    assert!(
+        stdout.contains("MicroK8s 1.30 lists it in `sanitise_args_kubelet` (microk8s-resources/actions/common/utils.sh line"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn an_unknown_target_in_the_config_points_at_its_line() {
     let dir = tree(&[
         ("snap/args/k8s-dqlite", b"--storage-dir=/var/x\n"),

@@ -13,6 +13,7 @@ mod invalid_daemon_flag_value;
 mod invalid_suppression;
 mod kubectl_request_timeout;
 mod meta;
+mod removed_daemon_flag;
 mod shell_parse_error;
 mod unknown_daemon_flag;
 mod unreadable_file;
@@ -33,6 +34,7 @@ pub use internal_error::InternalError;
 pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
+pub use removed_daemon_flag::RemovedDaemonFlag;
 pub use shell_parse_error::ShellParseError;
 pub use unknown_daemon_flag::UnknownDaemonFlag;
 pub use unreadable_file::UnreadableFile;
@@ -107,6 +109,7 @@ pub static ALL: &[&dyn Rule] = &[
     &BlockinfileArgsFile,
     &UnknownDaemonFlag,
     &DeprecatedDaemonFlag,
+    &RemovedDaemonFlag,
     &DuplicateDaemonFlag,
     &InvalidDaemonFlagValue,
     &ArgsFileComment,

@@ -1,0 +1,163 @@
+use super::{FixKind, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::{ArgsFileEdit, FileFacts, FlagWord};
+use crate::manifest::{RemovedFlag, RemovedFlags};
+
+pub struct RemovedDaemonFlag;
+
+static META: RuleMeta = RuleMeta {
+    name: "removed-daemon-flag",
+    default_severity: Severity::Warning,
+    summary: "A flag for a kubelite component that MicroK8s strips as removed from Kubernetes",
+    docs: r#"## What it does
+Checks flags written into the args files of kubelite's components
+(`kubelet`, `kube-apiserver`, `kube-proxy`, `kube-scheduler`,
+`kube-controller-manager`) against the lists of flags that MicroK8s itself
+deletes on every start because Kubernetes removed them: the `sanitise_args_*`
+functions of `microk8s-resources/actions/common/utils.sh`, extracted per track
+branch into `lints/manifests/microk8s.json` (`removed_flags`, each entry with
+its source line and the comment that explains it, e.g. `Removed dockershim
+flags from 1.24+`). The track is the configured target's, else the newest.
+
+MicroK8s deletes a flag with `sed -i '/--flag[= ]/d'`: the whole line that
+holds it goes, other flags on that line with it. A flag written bare at the
+end of its line (`--logtostderr` with nothing after it) does not match that
+pattern and survives: then it is an error, because kubelite passes it on and
+the component exits with `unknown flag`.
+
+## Why is this bad?
+Either the flag reaches the daemon, which no longer knows it and exits, or
+MicroK8s deletes it on the next start, so the role writes it again on every
+run (never idempotent, a restart every time) and any other flag written on the
+same line is silently lost.
+
+## Example
+```text
+# args/kubelet
+--network-plugin=cni
+--logtostderr
+```
+
+## Use instead
+Remove the flags; for kubelet logging use `--v` or a logging configuration.
+
+## Fix
+None: the replacement, if any, depends on the flag.
+"#,
+    options: &[],
+    fix: FixKind::None,
+};
+
+fn matches(entry: &RemovedFlag, flag: &FlagWord) -> bool {
+    entry.flag == flag.name
+        && match (&entry.value, &flag.value) {
+            (None, _) => true,
+            (Some(want), Some((have, _))) => have.starts_with(want.as_str()),
+            (Some(_), None) => false,
+        }
+}
+
+/// Whether MicroK8s's `sed '/--flag[= ]/d'` misses the flag: it is written
+/// exactly here, without `=`, and nothing follows it on its line.
+fn survives_sanitiser(text: &str, flag: &FlagWord, entry: &RemovedFlag) -> bool {
+    if entry.value.is_some() || flag.value.is_some() {
+        return false;
+    }
+    let written = text.get(flag.span.start..flag.span.end) == Some(flag.text.as_str());
+    let rest = &text[flag.span.end.min(text.len())..];
+    written && matches!(rest.bytes().next(), None | Some(b'\n' | b'\r'))
+}
+
+/// Other flags of `edit` written on the same line as `flag`.
+fn same_line<'e>(text: &str, edit: &'e ArgsFileEdit, flag: &FlagWord) -> Vec<&'e FlagWord> {
+    let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count();
+    let line = line_of(flag.span.start);
+    edit.flags
+        .iter()
+        .filter(|f| f.span != flag.span && line_of(f.span.start) == line)
+        .collect()
+}
+
+fn source(list: &RemovedFlags, entry: &RemovedFlag) -> String {
+    format!(
+        "MicroK8s {} lists it in `{}` ({} line {}, commit {}): {}",
+        list.branch,
+        entry.function,
+        list.path,
+        entry.line,
+        &list.commit[..12.min(list.commit.len())],
+        entry.reason.as_deref().unwrap_or("no reason given in the source")
+    )
+}
+
+impl Rule for RemovedDaemonFlag {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(super::ARGS_EDIT_NEEDLES)
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        let Some(m) = crate::manifest::microk8s() else {
+            return;
+        };
+        let Some((track, track_desc)) = ctx.target.track() else {
+            return;
+        };
+        let Some(list) = m.removed_flags.get(track) else {
+            return;
+        };
+        let text = ctx.source.text.as_str();
+        for edit in &facts.args_edits {
+            let Some(entries) = list.components.get(edit.component) else {
+                continue;
+            };
+            let file = format!("args/{}", edit.component);
+            for flag in &edit.flags {
+                let Some(entry) = entries.iter().find(|e| matches(e, flag)) else {
+                    continue;
+                };
+                let shown = match &entry.value {
+                    Some(v) => format!("--{}={v}", flag.name),
+                    None => format!("--{}", flag.name),
+                };
+                let diagnostic = if survives_sanitiser(text, flag, entry) {
+                    Diagnostic::new(
+                        META.name,
+                        Severity::Error,
+                        flag.span,
+                        format!(
+                            "`{shown}` is no longer accepted by {} and {track_desc} does not strip it here: its sanitiser deletes `{shown}` only when `=` or a space follows, so kubelite passes it on and the component exits with `unknown flag: {shown}`",
+                            edit.component
+                        ),
+                    )
+                } else {
+                    let others = same_line(text, edit, flag);
+                    let mut message = format!(
+                        "`{shown}` is no longer accepted by {}: {track_desc} deletes the line that holds it from {file} on every start (a role that writes it changes the file on every run)",
+                        edit.component
+                    );
+                    if !others.is_empty() {
+                        message.push_str(&format!(
+                            ", and {} on the same line {} deleted with it",
+                            others
+                                .iter()
+                                .map(|f| format!("`--{}`", f.name))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            if others.len() == 1 { "is" } else { "are" }
+                        ));
+                    }
+                    let mut d = Diagnostic::new(META.name, META.default_severity, flag.span, message);
+                    for other in others {
+                        d = d.with_label(other.span, "deleted with it");
+                    }
+                    d
+                };
+                out.push(diagnostic.with_help(source(list, entry)));
+            }
+        }
+    }
+}
