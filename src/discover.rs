@@ -6,6 +6,9 @@ use crate::lang::Language;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 
+/// Hidden files that are still checked: MicroK8s launch configurations.
+const HIDDEN_KEPT: &[&str] = &[".microk8s.yaml", ".microk8s.yml"];
+
 /// Directories that hold other people's code.
 const VENDORED: &[&str] = &[
     "node_modules",
@@ -66,7 +69,7 @@ pub fn discover(
         // The parallel walker: on a large tree, listing directories costs as much as
         // reading the files that matter.
         WalkBuilder::new(root)
-            .hidden(true)
+            .hidden(false)
             .git_ignore(true)
             .git_exclude(true)
             .git_global(false)
@@ -78,6 +81,11 @@ pub fn discover(
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 let name = entry.file_name().to_str().unwrap_or("");
                 if is_dir && entry.depth() > 0 && VENDORED.contains(&name) {
+                    return false;
+                }
+                // Hidden files and directories are skipped, except MicroK8s's
+                // launch configuration (`.microk8s.yaml`).
+                if entry.depth() > 0 && name.starts_with('.') && !HIDDEN_KEPT.contains(&name) {
                     return false;
                 }
                 entry.depth() == 0 || !config_for_filter.is_excluded(entry.path())

@@ -108,6 +108,7 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
         facts,
     };
     for doc in &docs {
+        super::launch::analyze(host, doc, walker.facts);
         let Some(items) = doc.as_seq() else { continue };
         let is_playbook = items.iter().any(|i| {
             i.get("hosts").is_some()

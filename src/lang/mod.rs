@@ -3,6 +3,7 @@
 pub mod ansible;
 pub mod argsfile;
 pub mod jinja;
+pub mod launch;
 pub mod nrpe;
 pub mod shell;
 pub mod yaml;

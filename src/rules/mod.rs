@@ -41,8 +41,27 @@ pub use unreadable_file::UnreadableFile;
 pub use yaml_syntax::YamlSyntax;
 
 /// Needles of the rules that judge flags written into args files: the modules
-/// that write them, and the args directory itself (shell appends).
-pub(crate) const ARGS_EDIT_NEEDLES: &[&str] = &["blockinfile", "lineinfile", "copy", "/args/"];
+/// that write them, the args directory itself (shell appends), and the keys of
+/// MicroK8s launch configurations (see `lang::launch::ARGS_KEYS`).
+pub(crate) const ARGS_EDIT_NEEDLES: &[&str] = &[
+    "blockinfile",
+    "lineinfile",
+    "copy",
+    "template",
+    "replace",
+    "/args/",
+    "extraKubeAPIServerArgs",
+    "extraKubeletArgs",
+    "extraKubeProxyArgs",
+    "extraKubeControllerManagerArgs",
+    "extraKubeSchedulerArgs",
+    "extraContainerdArgs",
+    "extraDqliteArgs",
+    "extraMicroK8sClusterAgentArgs",
+    "extraMicroK8sAPIServerProxyArgs",
+    "extraEtcdArgs",
+    "extraFlanneldArgs",
+];
 
 /// The args-file edits of a file whose component has a flag manifest.
 pub(crate) fn edits_with_manifest(
