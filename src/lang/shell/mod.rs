@@ -116,38 +116,143 @@ fn analyze_nested(
     }
 }
 
-/// `echo '--flag=x' >> …/args/k8s-dqlite` (and `printf`, and `>`): flags written
-/// into an args file from a script.
-fn args_appends(host: &str, commands: &[crate::facts::CommandFact], facts: &mut FileFacts) {
-    for c in commands {
-        if !matches!(c.program_name(), "echo" | "printf") {
-            continue;
+/// The args file a destination word names, if it is one.
+fn args_destination(host: &str, dest: &crate::facts::Word) -> Option<(String, &'static str)> {
+    let path = if dest.is_static {
+        dest.text.clone()
+    } else {
+        host.get(dest.span.start..dest.span.end)
+            .unwrap_or("")
+            .trim_matches(['"', '\''])
+            .to_string()
+    };
+    let component = crate::microk8s::args_file_component(&path)?;
+    Some((path, component))
+}
+
+/// Flag words of `text`, which is all or the tail of word `w`: with exact spans
+/// when the text is written verbatim inside the word (also between quotes).
+fn flags_in_word(
+    host: &str,
+    component: &str,
+    w: &crate::facts::Word,
+    text: &str,
+) -> Vec<crate::facts::FlagWord> {
+    let written = host.get(w.span.start..w.span.end).unwrap_or("");
+    match written.rfind(text) {
+        Some(at) if !text.is_empty() => {
+            super::argsfile::flag_words_as(component, text, w.span.start + at, true, w.span)
         }
-        for (_, dest) in &c.redirects {
-            let path = if dest.is_static {
-                dest.text.clone()
-            } else {
-                host.get(dest.span.start..dest.span.end)
-                    .unwrap_or("")
-                    .trim_matches(['"', '\''])
-                    .to_string()
-            };
-            let Some(component) = crate::microk8s::args_file_component(&path) else {
-                continue;
-            };
-            let flags = c.words[1..]
-                .iter()
-                .flat_map(|w| {
-                    super::argsfile::flag_words_as(component, &w.text, w.span.start, w.exact, w.span)
-                })
-                .collect();
-            facts.args_edits.push(crate::facts::ArgsFileEdit {
-                component,
-                target: path,
-                via: "shell",
-                flags,
-                comments: Vec::new(),
-            });
+        _ => super::argsfile::flag_words_as(component, text, 0, false, w.span),
+    }
+}
+
+/// The command whose output feeds `c` through a pipe (`producer | c`), if the
+/// host text between them is just `|`.
+fn piped_from<'c>(
+    host: &str,
+    commands: &'c [crate::facts::CommandFact],
+    c: &crate::facts::CommandFact,
+) -> Option<&'c crate::facts::CommandFact> {
+    commands
+        .iter()
+        .filter(|p| p.span.end <= c.span.start)
+        .max_by_key(|p| p.span.end)
+        .filter(|p| {
+            host.get(p.span.end..c.span.start)
+                .is_some_and(|between| between.trim() == "|")
+        })
+}
+
+/// The text a `sed` script appends (`$a --flag`, `$a\\--flag`, `/re/a --flag`).
+fn sed_appended(script: &str) -> Option<&str> {
+    let s = script.trim_start();
+    // The address: `$`, a line number, or `/regex/`.
+    let rest = if let Some(r) = s.strip_prefix('$') {
+        r
+    } else if let Some(r) = s.strip_prefix('/') {
+        let end = r.find('/')?;
+        &r[end + 1..]
+    } else {
+        s.trim_start_matches(|c: char| c.is_ascii_digit())
+    };
+    let rest = rest.trim_start().strip_prefix('a')?;
+    let rest = rest.strip_prefix('\\').unwrap_or(rest);
+    let text = rest.trim_start();
+    (!text.is_empty()).then_some(text)
+}
+
+/// Flags written into an args file from a script: `echo '--flag=x' >> …/args/k8s-dqlite`
+/// (and `printf`, and `>`), `echo … | tee [-a] …/args/…`, and
+/// `sed -i '$a --flag' …/args/…`.
+fn args_appends(host: &str, commands: &[crate::facts::CommandFact], facts: &mut FileFacts) {
+    let push = |facts: &mut FileFacts, component, target, flags| {
+        facts.args_edits.push(crate::facts::ArgsFileEdit {
+            component,
+            target,
+            via: "shell",
+            flags,
+            comments: Vec::new(),
+        });
+    };
+    for c in commands {
+        match c.program_name() {
+            "echo" | "printf" => {
+                for (_, dest) in &c.redirects {
+                    let Some((path, component)) = args_destination(host, dest) else {
+                        continue;
+                    };
+                    let flags = c.words[1..]
+                        .iter()
+                        .flat_map(|w| flags_in_word(host, component, w, &w.text))
+                        .collect();
+                    push(facts, component, path, flags);
+                }
+            }
+            "tee" => {
+                let Some(producer) = piped_from(host, commands, c)
+                    .filter(|p| matches!(p.program_name(), "echo" | "printf"))
+                else {
+                    continue;
+                };
+                for dest in c.words[1..].iter().filter(|w| !w.text.starts_with('-')) {
+                    let Some((path, component)) = args_destination(host, dest) else {
+                        continue;
+                    };
+                    let flags = producer.words[1..]
+                        .iter()
+                        .flat_map(|w| flags_in_word(host, component, w, &w.text))
+                        .collect();
+                    push(facts, component, path, flags);
+                }
+            }
+            "sed" => {
+                let words = &c.words[1..];
+                if !words.iter().any(|w| w.text.starts_with("-i") || w.text == "--in-place") {
+                    continue;
+                }
+                // The script: the word after `-e`, else the first non-option word.
+                let script = words
+                    .iter()
+                    .position(|w| w.text == "-e" || w.text == "--expression")
+                    .and_then(|i| words.get(i + 1))
+                    .or_else(|| words.iter().find(|w| !w.text.starts_with('-')));
+                let Some(script) = script else { continue };
+                let Some(appended) = sed_appended(&script.text) else {
+                    continue;
+                };
+                for dest in words
+                    .iter()
+                    .filter(|w| !w.text.starts_with('-') && w.span != script.span)
+                {
+                    let Some((path, component)) = args_destination(host, dest) else {
+                        continue;
+                    };
+                    let flags = flags_in_word(host, component, script, appended);
+                    push(facts, component, path, flags);
+                }
+            }
+            _ => {}
         }
     }
 }
