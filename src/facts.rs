@@ -223,6 +223,9 @@ pub struct FlagWord {
     /// The following word when it is not a flag: the value of `--flag value`
     /// for flags that take one.
     pub next: Option<(String, Span)>,
+    /// When the flag is written in another file (the `src:` of a `template`
+    /// task) and `span` points at the reference to it: `path:line`.
+    pub written_in: Option<String>,
 }
 
 /// Flags written into a MicroK8s daemon's args file: the file itself in the

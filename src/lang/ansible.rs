@@ -106,6 +106,7 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
         vars: Cow::Borrowed(vars),
         dicts: HashMap::new(),
         facts,
+        path,
     };
     for doc in &docs {
         super::launch::analyze(host, doc, walker.facts);
@@ -208,6 +209,8 @@ struct Walker<'a> {
     /// Mappings among the current play's `vars:` (for `with_dict` / `dict2items`).
     dicts: HashMap<String, Node>,
     facts: &'a mut FileFacts,
+    /// The file being analysed (to find `template`/`copy` sources).
+    path: &'a Path,
 }
 
 impl Walker<'_> {
@@ -448,15 +451,62 @@ impl Walker<'_> {
             "blockinfile" => ("blockinfile", &["block", "content"]),
             "lineinfile" => ("lineinfile", &["line"]),
             "copy" => ("copy", &["content"]),
+            "replace" => ("replace", &["replace"]),
+            "template" => ("template", &[]),
             _ => return,
         };
         if task.arg("state").and_then(|a| a.text()) == Some("absent") {
             return;
         }
+        let targets = args_targets(task);
+        if targets.is_empty() {
+            return;
+        }
         let Some(arg) = content_args.iter().find_map(|name| task.arg(name)) else {
+            // `template`/`copy` with `src:`: the source file in the repository.
+            self.source_file_edit(task, via, &targets);
             return;
         };
         let Some(text) = arg.text() else { return };
+        // One loop item at a time when the content is written from `{{ item }}`.
+        if text.contains("item") && !task.loop_items.is_empty() {
+            for item in &task.loop_items {
+                let Some(expanded) = expand_item(text, item) else {
+                    continue;
+                };
+                // Exact spans when the content is just the item, written as a scalar.
+                let written = self.host.get(item.span.start..item.span.end).unwrap_or("");
+                let base = (item.value.as_deref() == Some(expanded.as_str()))
+                    .then(|| written.find(expanded.as_str()))
+                    .flatten();
+                for (target, component, item_span) in &targets {
+                    if item_span.is_some_and(|s| s != item.span) {
+                        continue;
+                    }
+                    let flags = match base {
+                        Some(at) if !expanded.is_empty() => super::argsfile::flag_words_as(
+                            component,
+                            &expanded,
+                            item.span.start + at,
+                            true,
+                            item.span,
+                        ),
+                        _ => super::argsfile::flag_words_as(component, &expanded, 0, false, item.span),
+                    };
+                    self.facts.args_edits.push(crate::facts::ArgsFileEdit {
+                        component,
+                        target: target.clone(),
+                        via,
+                        flags,
+                        comments: super::argsfile::comments(&expanded, 0)
+                            .into_iter()
+                            .map(|(_, own)| (item.span, own))
+                            .collect(),
+                    });
+                }
+            }
+            return;
+        }
         // Byte-exact spans when the value is a scalar of the module mapping.
         let value_node = node
             .as_map()
@@ -471,7 +521,7 @@ impl Walker<'_> {
             }
             _ => None,
         };
-        for (target, component, _) in args_targets(task) {
+        for (target, component, _) in targets {
             let (flags, comments) = match &written {
                 Some((written, start)) => (
                     super::argsfile::flag_words_as(component, written, *start, true, arg.value_span),
@@ -491,6 +541,62 @@ impl Walker<'_> {
                 via,
                 flags,
                 comments,
+            });
+        }
+    }
+
+    /// `template: {src: k8s-dqlite.j2, dest: …/args/k8s-dqlite}` (or `copy` with
+    /// `src:`): the source file, found as Ansible finds it in the repository,
+    /// read as the args file it becomes. Findings point at `src:` in this file
+    /// and name the line in the source file.
+    fn source_file_edit(
+        &mut self,
+        task: &AnsibleTask,
+        via: &'static str,
+        targets: &[(String, &'static str, Option<Span>)],
+    ) {
+        let Some(src) = task.arg("src") else { return };
+        let Some(name) = src.text() else { return };
+        if name.contains("{{") || name.contains("{%") {
+            return;
+        }
+        let kind = if via == "template" { "templates" } else { "files" };
+        let Some(file) = find_source(self.path, kind, name) else {
+            return;
+        };
+        let Ok(meta) = std::fs::metadata(&file) else { return };
+        if meta.len() > 1 << 20 {
+            return;
+        }
+        let Ok(content) = std::fs::read_to_string(&file) else {
+            return;
+        };
+        let masked = if via == "template" {
+            jinja::mask(&content).text
+        } else {
+            content.clone()
+        };
+        let shown = file.to_string_lossy().trim_start_matches("./").to_string();
+        for (target, component, _) in targets {
+            let mut flags =
+                super::argsfile::flag_words_as(component, &masked, 0, true, Span::default());
+            for f in &mut flags {
+                let line = content[..f.span.start].matches('\n').count() + 1;
+                f.text = content[f.span.start..f.span.end].to_string();
+                f.written_in = Some(format!("{shown}:{line}"));
+                f.span = src.value_span;
+                f.value = f.value.take().map(|(v, _)| (v, src.value_span));
+                f.next = f.next.take().map(|(v, _)| (v, src.value_span));
+            }
+            self.facts.args_edits.push(crate::facts::ArgsFileEdit {
+                component,
+                target: target.clone(),
+                via,
+                flags,
+                comments: super::argsfile::comments(&content, 0)
+                    .into_iter()
+                    .map(|(_, own)| (src.value_span, own))
+                    .collect(),
             });
         }
     }
@@ -783,6 +889,31 @@ pub fn args_targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Spa
     args_file_component(dest)
         .map(|c| vec![(dest.to_string(), c, None)])
         .unwrap_or_default()
+}
+
+/// Where Ansible finds the `src` of a `template` (`templates/`) or `copy`
+/// (`files/`) task written in `task_file`: the role's directory of that kind,
+/// then next to the tasks file and in its parent (playbook-relative).
+pub fn find_source(task_file: &Path, kind: &str, src: &str) -> Option<std::path::PathBuf> {
+    let src_path = Path::new(src);
+    if src_path.is_absolute() {
+        return None;
+    }
+    let dir = task_file.parent()?;
+    let mut candidates = Vec::new();
+    // roles/<role>/tasks/…/main.yml → roles/<role>/templates/<src>
+    for ancestor in dir.ancestors().take(4) {
+        if ancestor.file_name().is_some_and(|n| n == "tasks" || n == "handlers") {
+            if let Some(role) = ancestor.parent() {
+                candidates.push(role.join(kind).join(src_path));
+                candidates.push(role.join(src_path));
+            }
+            break;
+        }
+    }
+    candidates.push(dir.join(kind).join(src_path));
+    candidates.push(dir.join(src_path));
+    candidates.into_iter().find(|c| c.is_file())
 }
 
 /// The destination argument of a file-editing task, by its aliases.

@@ -99,6 +99,7 @@ fn flags_of(
             span: at(*start, *end),
             value,
             next,
+            written_in: None,
         });
     }
     out

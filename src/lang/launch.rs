@@ -64,6 +64,7 @@ pub fn analyze(host: &str, doc: &Node, facts: &mut FileFacts) {
                 span: key_span,
                 value: Some((value.to_string(), value_span)),
                 next: None,
+                written_in: None,
             });
         }
         facts.args_edits.push(ArgsFileEdit {

@@ -55,7 +55,7 @@ impl Rule for DeprecatedDaemonFlag {
                         .map(|n| (v, n))
                 });
                 if let Some((v, note)) = deprecated {
-                    out.push(Diagnostic::new(
+                    out.push(super::flag_finding(Diagnostic::new(
                         META.name,
                         META.default_severity,
                         flag.span,
@@ -63,7 +63,7 @@ impl Rule for DeprecatedDaemonFlag {
                             "`--{}` is deprecated in {} {}: {note}",
                             flag.name, edit.component, v.tag
                         ),
-                    ));
+                    ), flag));
                 }
             }
         }

@@ -53,10 +53,10 @@ impl Rule for DuplicateDaemonFlag {
                 let Some(first) = edit.flags[..i].iter().find(|f| f.name == flag.name) else {
                     continue;
                 };
-                if first.span == flag.span {
+                if first.span == flag.span && first.written_in == flag.written_in {
                     continue; // one word reported for several loop targets
                 }
-                out.push(
+                out.push(super::flag_finding(
                     Diagnostic::new(
                         META.name,
                         META.default_severity,
@@ -67,7 +67,8 @@ impl Rule for DuplicateDaemonFlag {
                         ),
                     )
                     .with_label(first.span, "first set here"),
-                );
+                    flag,
+                ));
             }
         }
     }

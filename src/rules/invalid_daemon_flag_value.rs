@@ -171,7 +171,7 @@ impl Rule for InvalidDaemonFlagValue {
                         *span,
                     ),
                     (None, None) if def.kind != "bool" && edit.whole_content() => {
-                        out.push(
+                        out.push(super::flag_finding(
                             Diagnostic::new(
                                 META.name,
                                 META.default_severity,
@@ -182,7 +182,8 @@ impl Rule for InvalidDaemonFlagValue {
                                 ),
                             )
                             .with_help(format!("--{}: {}", flag.name, def.usage)),
-                        );
+                            flag,
+                        ));
                         continue;
                     }
                     _ => continue,
@@ -198,7 +199,7 @@ impl Rule for InvalidDaemonFlagValue {
                             edit.component, version.tag
                         ));
                     }
-                    out.push(
+                    out.push(super::flag_finding(
                         Diagnostic::new(
                             META.name,
                             META.default_severity,
@@ -206,7 +207,8 @@ impl Rule for InvalidDaemonFlagValue {
                             format!("`{written}`: {reason}; {expects}"),
                         )
                         .with_help(help),
-                    );
+                        flag,
+                    ));
                 }
             }
         }

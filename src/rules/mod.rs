@@ -78,6 +78,24 @@ pub(crate) fn edits_with_manifest(
         .filter_map(|e| Some((e, crate::manifest::for_component(e.component)?)))
 }
 
+/// A finding about `flag`, with where the flag is written when that is another
+/// file (a `template` task's source).
+pub(crate) fn flag_finding(
+    diagnostic: Diagnostic,
+    flag: &crate::facts::FlagWord,
+) -> Diagnostic {
+    match &flag.written_in {
+        Some(at) => {
+            let help = match &diagnostic.help {
+                Some(h) => format!("{h}\nwritten in {at}"),
+                None => format!("written in {at}"),
+            };
+            Diagnostic { help: Some(help), ..diagnostic }
+        }
+        None => diagnostic,
+    }
+}
+
 /// What a rule sees of the file being checked.
 pub struct RuleContext<'a> {
     pub source: &'a SourceFile,

@@ -156,7 +156,10 @@ impl Rule for RemovedDaemonFlag {
                     }
                     d
                 };
-                out.push(diagnostic.with_help(source(list, entry)));
+                out.push(super::flag_finding(
+                    diagnostic.with_help(source(list, entry)),
+                    flag,
+                ));
             }
         }
     }

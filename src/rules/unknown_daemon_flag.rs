@@ -11,10 +11,17 @@ static META: RuleMeta = RuleMeta {
     summary: "A flag written into a MicroK8s args file that the daemon does not accept",
     docs: r#"## What it does
 Checks every `--flag` written into a MicroK8s daemon's args file against the
-flags of the real binary: flags in args files kept in the repository
-(`…/args/k8s-dqlite`, `args/k8s-dqlite.j2`) and flags that Ansible tasks write
-there (`blockinfile` blocks, `lineinfile` lines, `copy` content), and flags that
-scripts append (`echo '--flag' >> …/args/k8s-dqlite`, `printf`). The flag sets
+flags of the real binary. Flags are read wherever the repository writes them:
+args files kept in the repository (`…/args/k8s-dqlite`, `args/k8s-dqlite.j2`);
+Ansible `blockinfile` blocks, `lineinfile` lines (also one loop item at a
+time), `copy` content, `replace` replacements and the source file of a
+`template`/`copy` task found in the role (`templates/`, `files/`); scripts
+(`echo '--flag' >> …/args/k8s-dqlite`, `printf`, `echo … | tee -a …`,
+`sed -i '$a --flag' …`); and MicroK8s launch configurations
+(`.microk8s.yaml`: `extraDqliteArgs`, `extraKubeletArgs`, … as named in
+MicroK8s's own schema). Each file is split as the daemon's reader splits it:
+bash words for k8s-dqlite & co., kubelite's line reader for kubelet & co.
+The flag sets
 come from manifests extracted from the daemons' sources at every released tag
 (`lints/manifests/`, each version citing its tag, commit and file).
 
@@ -163,7 +170,7 @@ impl Rule for UnknownDaemonFlag {
                         d.help.unwrap_or_default()
                     ));
                 }
-                out.push(d);
+                out.push(super::flag_finding(d, flag));
             }
         }
     }

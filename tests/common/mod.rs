@@ -51,6 +51,11 @@ pub fn render(report: &FileReport) -> String {
             let p = src.position(l.span.start);
             let _ = writeln!(out, "  = label {}:{}: {}", p.line, p.column, l.message);
         }
+        if let Some(help) = &d.help {
+            for line in help.lines() {
+                let _ = writeln!(out, "  = help: {line}");
+            }
+        }
         if let Some(f) = &d.fix {
             let applied = fix::apply(&src.text, [f], true);
             let _ = writeln!(out, "  = fix ({:?}): {}", f.applicability, f.description);
