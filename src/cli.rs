@@ -8,7 +8,7 @@ use crate::report::{self, Summary};
 use crate::rules;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,6 +49,10 @@ pub enum Command {
         /// The MicroK8s snap revision whose daemon versions apply.
         #[arg(long, value_name = "N")]
         snap_revision: Option<u64>,
+        /// The configuration (`target:`, `manifests:`); default: the nearest
+        /// `.opslint.yaml` above FILE.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
         file: PathBuf,
     },
 }
@@ -145,15 +149,16 @@ pub fn run(cli: Cli) -> i32 {
             binary,
             microk8s,
             snap_revision,
+            config,
             file,
         } => {
-            let spec = cli_target(microk8s.as_deref(), snap_revision);
-            let target = match spec.map(|s| crate::target::resolve(&s)).transpose() {
-                Ok(t) => t.unwrap_or_else(crate::target::Target::newest),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return EXIT_ERROR;
-                }
+            let config = match load_configuration(config.as_deref(), Some(&file)) {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            let target = match prepare_target(cli_target(microk8s.as_deref(), snap_revision), &config) {
+                Ok(target) => target,
+                Err(code) => return code,
             };
             let (report, code) =
                 crate::validate::validate(&file, &component, binary.as_deref(), &target);
@@ -203,17 +208,17 @@ fn print(text: &str) {
     let _ = out.flush();
 }
 
-fn check(args: CheckArgs) -> i32 {
+/// The configuration: `--config`, else the nearest `.opslint.yaml` above the
+/// first path, else the defaults. Errors are printed; the exit status returned.
+fn load_configuration(explicit: Option<&Path>, first_path: Option<&Path>) -> Result<Config, i32> {
     let all_rules = rules::all_meta();
-    let config = match &args.config {
+    let config = match explicit {
         Some(path) => config::load(path, &all_rules),
         None => {
-            let start = args
-                .paths
-                .first()
+            let start = first_path
                 .map(|p| {
                     if p.is_dir() {
-                        p.clone()
+                        p.to_path_buf()
                     } else {
                         p.parent().map(PathBuf::from).unwrap_or_default()
                     }
@@ -233,29 +238,23 @@ fn check(args: CheckArgs) -> i32 {
             }
         }
     };
-    let config = match config {
-        Ok(config) => config,
-        Err(e) => {
-            let e = config::ConfigError {
-                path: discover::clean(&e.path),
-                problems: e.problems,
-            };
-            eprintln!("error: invalid configuration\n{e}");
-            return EXIT_ERROR;
-        }
-    };
-    let linter = match Linter::new(config, args.select.as_deref(), &args.ignore) {
-        Ok(linter) => linter,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
-        }
-    };
-    // The target: the CLI overrides the configuration; none means the newest release.
-    let (spec, written_at) = match (
-        cli_target(args.microk8s.as_deref(), args.snap_revision),
-        linter.config().target(),
-    ) {
+    config.map_err(|e| {
+        let e = config::ConfigError {
+            path: discover::clean(&e.path),
+            problems: e.problems,
+        };
+        eprintln!("error: invalid configuration\n{e}");
+        EXIT_ERROR
+    })
+}
+
+/// The target (the CLI overrides the configuration; none means the newest
+/// release), and the configuration's user manifests registered.
+fn prepare_target(
+    cli: Option<crate::target::TargetSpec>,
+    config: &Config,
+) -> Result<crate::target::Target, i32> {
+    let (spec, written_at) = match (cli, config.target()) {
         (Some(spec), _) => (Some(spec), None),
         (None, Some((spec, line, col))) => (Some(spec.clone()), Some((*line, *col))),
         (None, None) => (None, None),
@@ -263,7 +262,7 @@ fn check(args: CheckArgs) -> i32 {
     let target = match spec.map(|s| crate::target::resolve(&s)).transpose() {
         Ok(target) => target.unwrap_or_else(crate::target::Target::newest),
         Err(e) => {
-            match (written_at, linter.config().path()) {
+            match (written_at, config.path()) {
                 (Some((line, col)), Some(path)) => {
                     eprintln!(
                         "error: invalid configuration\n{}:{line}:{col}: {e}",
@@ -272,16 +271,38 @@ fn check(args: CheckArgs) -> i32 {
                 }
                 _ => eprintln!("error: {e}"),
             }
-            return EXIT_ERROR;
+            return Err(EXIT_ERROR);
         }
     };
-    match crate::manifest::load_user(linter.config().manifests()) {
+    match crate::manifest::load_user(config.manifests()) {
         Ok(user) => crate::manifest::register_user(user),
         Err(e) => {
             eprintln!("error: invalid configuration\n{e}");
-            return EXIT_ERROR;
+            return Err(EXIT_ERROR);
         }
     }
+    Ok(target)
+}
+
+fn check(args: CheckArgs) -> i32 {
+    let config = match load_configuration(args.config.as_deref(), args.paths.first().map(PathBuf::as_path)) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let linter = match Linter::new(config, args.select.as_deref(), &args.ignore) {
+        Ok(linter) => linter,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let target = match prepare_target(
+        cli_target(args.microk8s.as_deref(), args.snap_revision),
+        linter.config(),
+    ) {
+        Ok(target) => target,
+        Err(code) => return code,
+    };
     let (candidates, walk_errors) =
         discover::discover(&args.paths, linter.config(), args.force_exclude);
     // Template variables matter only where templates are: skip the project walk

@@ -96,6 +96,7 @@ pub fn validate(
             let checks: [&dyn Rule; 5] = [
                 &rules::UnknownDaemonFlag,
                 &rules::DeprecatedDaemonFlag,
+                &rules::RemovedDaemonFlag,
                 &rules::DuplicateDaemonFlag,
                 &rules::InvalidDaemonFlagValue,
                 &rules::ArgsFileComment,

@@ -582,6 +582,29 @@ fn user_manifests_from_help_texts() {
         stdout,
         "snap/args/kubelet:2:1: error[unknown-daemon-flag] `--max-pod` is not a flag of kubelet in any release (v1.34.5 … v1.34.5): the daemon exits with `Error: unknown flag: --max-pod`; did you mean `--max-pods`?\n"
     );
+    // validate-args reads the same configuration (found above the file, or --config).
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "kubelet", "snap/args/kubelet"],
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("`--max-pod` is not a flag of kubelet"), "{stdout}");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let copy = elsewhere.path().join("kubelet.args");
+    std::fs::write(&copy, "--max-pods=250\n").expect("write");
+    let config = dir.path().join(".opslint.yaml");
+    let (code, stdout, stderr) = run_in(
+        elsewhere.path(),
+        &[
+            "validate-args",
+            "--component",
+            "kubelet",
+            "--config",
+            config.to_str().expect("utf-8"),
+            copy.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
     let (code, _, _) = opslint()
         .args([
             "manifest",
