@@ -93,7 +93,7 @@ pub fn validate(
             }
         }
         None => {
-            let checks: [&dyn Rule; 5] = [
+            let checks: [&dyn Rule; 6] = [
                 &rules::UnknownDaemonFlag,
                 &rules::DeprecatedDaemonFlag,
                 &rules::RemovedDaemonFlag,
