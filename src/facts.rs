@@ -240,6 +240,10 @@ pub struct ArgsFileEdit {
     pub flags: Vec<FlagWord>,
     /// `#` comments in the written text: (span, alone on its line).
     pub comments: Vec<(Span, bool)>,
+    /// The Ansible task that writes (its module key), and whether it runs only
+    /// under a `when:` condition.
+    pub task: Option<Span>,
+    pub conditional: bool,
 }
 
 impl ArgsFileEdit {

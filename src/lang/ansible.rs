@@ -495,6 +495,8 @@ impl Walker<'_> {
                     };
                     self.facts.args_edits.push(crate::facts::ArgsFileEdit {
                         component,
+                        task: Some(task.module_span),
+                        conditional: task.when.is_some(),
                         target: target.clone(),
                         via,
                         flags,
@@ -537,6 +539,8 @@ impl Walker<'_> {
             };
             self.facts.args_edits.push(crate::facts::ArgsFileEdit {
                 component,
+                task: Some(task.module_span),
+                conditional: task.when.is_some(),
                 target,
                 via,
                 flags,
@@ -590,6 +594,8 @@ impl Walker<'_> {
             }
             self.facts.args_edits.push(crate::facts::ArgsFileEdit {
                 component,
+                task: Some(task.module_span),
+                conditional: task.when.is_some(),
                 target: target.clone(),
                 via,
                 flags,

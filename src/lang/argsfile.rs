@@ -238,6 +238,8 @@ pub fn analyze_as(text: &str, component: &'static str, target: &str, facts: &mut
     }
     facts.args_edits.push(ArgsFileEdit {
         component,
+        task: None,
+        conditional: false,
         target: target.to_string(),
         via: "args file",
         flags,

@@ -69,6 +69,8 @@ pub fn analyze(host: &str, doc: &Node, facts: &mut FileFacts) {
         }
         facts.args_edits.push(ArgsFileEdit {
             component,
+            task: None,
+            conditional: false,
             target: format!("`{key}` (args/{component})"),
             via: "launch configuration",
             flags,

@@ -189,6 +189,8 @@ fn args_appends(host: &str, commands: &[crate::facts::CommandFact], facts: &mut 
     let push = |facts: &mut FileFacts, component, target, flags| {
         facts.args_edits.push(crate::facts::ArgsFileEdit {
             component,
+            task: None,
+            conditional: false,
             target,
             via: "shell",
             flags,
