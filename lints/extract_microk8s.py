@@ -14,6 +14,9 @@ date, because a track can bump k8s-dqlite in a patch release. The Kubernetes
 patch version is not in the repository (`version.sh` of kubernetes asks
 dl.k8s.io at build time), so a patch release maps to the track's range.
 
+`containerd`: the same history for `build-scripts/components/containerd/version.sh`
+(the containerd release each track bundles).
+
 `removed_flags`: per track, the flags MicroK8s itself deletes from the args
 files of kubelite's components on every start (`sanitise_args_*` functions in
 `microk8s-resources/actions/common/utils.sh`, called by
@@ -30,6 +33,7 @@ import re
 import subprocess
 import sys
 
+CONTAINERD = "build-scripts/components/containerd/version.sh"
 UTILS = "microk8s-resources/actions/common/utils.sh"
 SANITISE = re.compile(r"^(sanitise_args_\w+)\(\) \{\n(.*?)^\}", re.M | re.S)
 PATH = "build-scripts/components/k8s-dqlite/version.sh"
@@ -40,18 +44,31 @@ def git(repo, *args):
     return subprocess.run(["git", "-C", repo, *args], check=True, capture_output=True, text=True).stdout
 
 
-def version_at(repo, rev):
+def version_at(repo, rev, path=PATH):
     try:
-        text = git(repo, "show", f"{rev}:{PATH}")
+        text = git(repo, "show", f"{rev}:{path}")
     except subprocess.CalledProcessError:
         return None
     m = re.search(r'echo\s+"?v?(\d+\.\d+\.\d+)"?', text)
     return m.group(1) if m else None
 
 
-def entry(repo, rev, version):
+def entry(repo, rev, version, key="k8s_dqlite", path=PATH):
     commit, date = git(repo, "log", "-1", "--format=%H %ad", "--date=short", rev).split()
-    return {"k8s_dqlite": version, "commit": commit, "date": date, "path": PATH}
+    return {key: version, "commit": commit, "date": date, "path": path}
+
+
+def history_of(repo, track, fork, key, path):
+    """The component's version at the fork point, then every change on the branch."""
+    history = []
+    first = version_at(repo, fork, path)
+    if first:
+        history.append(entry(repo, fork, first, key, path))
+    for rev in git(repo, "log", "--reverse", "--format=%H", f"{fork}..{track}", "--", path).split():
+        v = version_at(repo, rev, path)
+        if v and (not history or history[-1][key] != v):
+            history.append(entry(repo, rev, v, key, path))
+    return history
 
 
 def removed_flags(repo, ref, track):
@@ -98,6 +115,7 @@ def main():
     master = "master" if "master" in refs else "origin/master"
     tracks = sorted(names, key=lambda b: int(TRACK.match(b).group(1)))
     out = {}
+    containerd = {}
     removed = {}
     for name in tracks:
         track = names[name]
@@ -111,6 +129,9 @@ def main():
             v = version_at(repo, rev)
             if v and (not history or history[-1]["k8s_dqlite"] != v):
                 history.append(entry(repo, rev, v))
+        bundled = history_of(repo, track, fork, "containerd", CONTAINERD)
+        if bundled:
+            containerd[name] = bundled
         if history:
             out[name] = history
             flags = removed_flags(repo, track, name)
@@ -120,6 +141,7 @@ def main():
         "repository": "https://github.com/canonical/microk8s",
         "generator": "lints/extract_microk8s.py",
         "tracks": out,
+        "containerd": containerd,
         "removed_flags": removed,
         "snap_revisions": [
             {

@@ -11,8 +11,24 @@ pub struct Manifest {
     pub repository: String,
     pub generator: String,
     pub builtin_flags: Vec<BuiltinFlag>,
+    /// What the daemon prints for an unknown flag (`{name}` without dashes);
+    /// cobra's wording unless the manifest says otherwise.
+    #[serde(default = "cobra_unknown_flag")]
+    pub unknown_flag_error: String,
+    /// Which versions the manifest holds, for messages: `any release`, or
+    /// `any version MicroK8s bundles` when only those were extracted.
+    #[serde(default = "any_release")]
+    pub versions_cover: String,
     /// Oldest first.
     pub versions: Vec<Version>,
+}
+
+fn any_release() -> String {
+    "any release".into()
+}
+
+fn cobra_unknown_flag() -> String {
+    "Error: unknown flag: --{name}".into()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -71,6 +87,7 @@ impl Manifest {
 }
 
 static K8S_DQLITE: &str = include_str!("../lints/manifests/k8s-dqlite.json");
+static CONTAINERD: &str = include_str!("../lints/manifests/containerd.json");
 static MICROK8S: &str = include_str!("../lints/manifests/microk8s.json");
 
 /// Which k8s-dqlite versions each MicroK8s track bundled, and known snap revisions.
@@ -78,6 +95,9 @@ static MICROK8S: &str = include_str!("../lints/manifests/microk8s.json");
 pub struct MicroK8sManifest {
     pub repository: String,
     pub tracks: std::collections::BTreeMap<String, Vec<TrackEntry>>,
+    /// Which containerd versions each track bundled.
+    #[serde(default)]
+    pub containerd: std::collections::BTreeMap<String, Vec<ContainerdEntry>>,
     /// Per track: flags MicroK8s deletes from kubelite's args files on start.
     #[serde(default)]
     pub removed_flags: std::collections::BTreeMap<String, RemovedFlags>,
@@ -124,6 +144,14 @@ pub struct TrackEntry {
 }
 
 #[derive(Debug, Deserialize)]
+pub struct ContainerdEntry {
+    pub containerd: String,
+    pub commit: String,
+    pub date: String,
+    pub path: String,
+}
+
+#[derive(Debug, Deserialize)]
 pub struct SnapRevision {
     pub revision: u64,
     pub microk8s: String,
@@ -154,9 +182,9 @@ pub fn for_component(component: &str) -> Option<&'static Manifest> {
         .get_or_init(|| {
             // The embedded file is checked by a test; a broken one disables the
             // rules rather than crashing every run.
-            let mut all: Vec<Manifest> = serde_json::from_str::<Manifest>(K8S_DQLITE)
-                .ok()
-                .into_iter()
+            let mut all: Vec<Manifest> = [K8S_DQLITE, CONTAINERD]
+                .iter()
+                .filter_map(|text| serde_json::from_str::<Manifest>(text).ok())
                 .collect();
             for user in USER.get().into_iter().flatten() {
                 match all.iter_mut().find(|m| m.component == user.component) {
@@ -244,6 +272,8 @@ pub fn from_help(component: &str, version: &str, help: &str) -> Manifest {
         component: component.to_string(),
         repository: "user: imported from --help".into(),
         generator: "opslint manifest import".into(),
+        unknown_flag_error: cobra_unknown_flag(),
+        versions_cover: "any imported version".into(),
         builtin_flags: vec![BuiltinFlag {
             name: "help".into(),
         }],
@@ -309,5 +339,30 @@ mod tests {
                 .and_then(|f| f.deprecated.as_deref()),
             Some("use --log-level instead")
         );
+    }
+
+    #[test]
+    fn containerd_manifest_covers_every_bundled_version() {
+        let m = for_component("containerd").expect("embedded manifest parses");
+        let bundled: Vec<&str> = microk8s()
+            .expect("microk8s manifest")
+            .containerd
+            .values()
+            .flatten()
+            .map(|e| e.containerd.as_str())
+            .collect();
+        assert!(bundled.contains(&"2.1.6") && bundled.contains(&"1.6.28"));
+        for v in bundled {
+            let version = m
+                .versions
+                .iter()
+                .find(|x| x.version == v)
+                .unwrap_or_else(|| panic!("containerd {v} missing"));
+            assert_eq!(version.commit.len(), 40);
+            for flag in ["config", "address", "root", "state", "log-level"] {
+                assert!(version.flag(flag).is_some(), "{v}: --{flag}");
+            }
+        }
+        assert!(m.is_builtin("help") && m.is_builtin("version"));
     }
 }

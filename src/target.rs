@@ -14,30 +14,59 @@ pub enum TargetSpec {
     SnapRevision(u64),
 }
 
-/// The resolved target: which k8s-dqlite versions may run.
+/// The resolved target: which versions of each bundled daemon may run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// For messages: `MicroK8s 1.34 (k8s-dqlite v1.8.0, v1.8.1)`.
     pub description: String,
     /// k8s-dqlite versions (without `v`); empty means "the newest release".
     pub k8s_dqlite: Vec<String>,
+    /// containerd versions (without `v`); empty means "the newest release".
+    pub containerd: Vec<String>,
     /// The MicroK8s track (`1.34`); `None` means "the newest track".
     pub track: Option<String>,
+    /// `snap revision 8695 = MicroK8s 1.34.5`, and the patch-release note.
+    release: String,
+    note: &'static str,
 }
 
 impl Target {
-    /// Whether the target narrows `component`'s versions (it only knows k8s-dqlite).
+    /// The versions of `component` the target bundles (empty: not constrained).
+    pub fn versions_of(&self, component: &str) -> &[String] {
+        match component {
+            "k8s-dqlite" => &self.k8s_dqlite,
+            "containerd" => &self.containerd,
+            _ => &[],
+        }
+    }
+
+    /// Whether the target narrows `component`'s versions.
     pub fn constrains(&self, component: &str) -> bool {
-        !self.k8s_dqlite.is_empty() && component == "k8s-dqlite"
+        !self.versions_of(component).is_empty()
+    }
+
+    /// For messages: `MicroK8s 1.35 (containerd v2.1.6)`.
+    pub fn describe(&self, component: &str) -> String {
+        if component == "k8s-dqlite" {
+            return self.description.clone();
+        }
+        let list = self
+            .versions_of(component)
+            .iter()
+            .map(|v| format!("v{v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{} ({component} {list}){}", self.release, self.note)
     }
 
     /// The versions of `manifest` that may run: the target's, else the newest release.
     pub fn versions<'m>(&self, manifest: &'m manifest::Manifest) -> Vec<&'m manifest::Version> {
         if self.constrains(&manifest.component) {
+            let wanted = self.versions_of(&manifest.component);
             manifest
                 .versions
                 .iter()
-                .filter(|v| self.k8s_dqlite.contains(&v.version))
+                .filter(|v| wanted.contains(&v.version))
                 .collect()
         } else {
             manifest.newest().into_iter().collect()
@@ -48,7 +77,10 @@ impl Target {
         Target {
             description: String::new(),
             k8s_dqlite: Vec::new(),
+            containerd: Vec::new(),
             track: None,
+            release: String::new(),
+            note: "",
         }
     }
 
@@ -119,23 +151,36 @@ pub fn resolve(spec: &TargetSpec) -> Result<Target, TargetError> {
             known_tracks().join(", ")
         ))
     })?;
-    let mut versions: Vec<String> = history.iter().map(|h| h.k8s_dqlite.clone()).collect();
-    versions.sort_by_key(|v| semver::Version::parse(v).ok());
-    versions.dedup();
+    let sorted = |mut versions: Vec<String>| {
+        versions.sort_by_key(|v| semver::Version::parse(v).ok());
+        versions.dedup();
+        versions
+    };
+    let versions = sorted(history.iter().map(|h| h.k8s_dqlite.clone()).collect());
+    let containerd = sorted(
+        m.containerd
+            .get(&track)
+            .map(|h| h.iter().map(|e| e.containerd.clone()).collect())
+            .unwrap_or_default(),
+    );
     let list = versions
         .iter()
         .map(|v| format!("v{v}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let patch_note = if version != track {
+    let note = if version != track {
         " (the patch release is not in the sources: the whole track is assumed)"
     } else {
         ""
     };
+    let release = format!("{via}MicroK8s {version}");
     Ok(Target {
-        description: format!("{via}MicroK8s {version} (k8s-dqlite {list}){patch_note}"),
+        description: format!("{release} (k8s-dqlite {list}){note}"),
         k8s_dqlite: versions,
+        containerd,
         track: Some(track),
+        release,
+        note,
     })
 }
 
@@ -147,6 +192,13 @@ mod tests {
     fn tracks_releases_and_revisions() {
         let t = resolve(&TargetSpec::MicroK8s("1.34".into())).expect("known track");
         assert_eq!(t.k8s_dqlite, ["1.8.0", "1.8.1"]);
+        assert_eq!(t.containerd, ["1.7.28", "1.7.29"]);
+        assert_eq!(
+            t.describe("containerd"),
+            "MicroK8s 1.34 (containerd v1.7.28, v1.7.29)"
+        );
+        let t = resolve(&TargetSpec::MicroK8s("1.35".into())).expect("known track");
+        assert_eq!(t.containerd, ["2.1.6"]);
         let t = resolve(&TargetSpec::MicroK8s("v1.34.5".into())).expect("known release");
         assert!(t.description.contains("whole track"), "{}", t.description);
         let t = resolve(&TargetSpec::SnapRevision(8695)).expect("known revision");

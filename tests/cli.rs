@@ -580,7 +580,7 @@ fn user_manifests_from_help_texts() {
     assert_eq!(code, 1);
     assert_eq!(
         stdout,
-        "snap/args/kubelet:2:1: error[unknown-daemon-flag] `--max-pod` is not a flag of kubelet in any release (v1.34.5 … v1.34.5): the daemon exits with `Error: unknown flag: --max-pod`; did you mean `--max-pods`?\n"
+        "snap/args/kubelet:2:1: error[unknown-daemon-flag] `--max-pod` is not a flag of kubelet in any imported version (v1.34.5 … v1.34.5): the daemon exits with `Error: unknown flag: --max-pod`; did you mean `--max-pods`?\n"
     );
     // validate-args reads the same configuration (found above the file, or --config).
     let (code, stdout, _) = run_in(

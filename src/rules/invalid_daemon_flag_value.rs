@@ -153,7 +153,7 @@ impl Rule for InvalidDaemonFlagValue {
                     .rev()
                     .filter(|v| {
                         !ctx.target.constrains(edit.component)
-                            || ctx.target.k8s_dqlite.contains(&v.version)
+                            || ctx.target.versions_of(edit.component).contains(&v.version)
                     })
                     .find_map(|v| v.flag(&flag.name).map(|f| (v, f)));
                 let Some((version, def)) = def else { continue };

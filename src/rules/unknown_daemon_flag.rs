@@ -25,9 +25,11 @@ The flag sets
 come from manifests extracted from the daemons' sources at every released tag
 (`lints/manifests/`, each version citing its tag, commit and file).
 
-Currently shipped: k8s-dqlite, every release from v1.0.0 to the newest tag,
-and which k8s-dqlite versions each MicroK8s track bundled
-(`lints/manifests/microk8s.json`, from `build-scripts/components/k8s-dqlite/version.sh`
+Currently shipped: k8s-dqlite, every release from v1.0.0 to the newest tag;
+containerd, every version a MicroK8s track bundled (`app.Flags` of
+`cmd/containerd/command/main.go` at each tag); and which of those versions each
+MicroK8s track bundled
+(`lints/manifests/microk8s.json`, from `build-scripts/components/*/version.sh`
 on each track branch). The target comes from `target:` in `.opslint.yaml`
 (`{microk8s: "1.34"}`, `{microk8s: "1.34.5"}`, `{snap-revision: 8695}`) or
 `--microk8s` / `--snap-revision`; without one, the newest release is assumed.
@@ -82,7 +84,7 @@ impl Rule for UnknownDaemonFlag {
             // The versions that may run: the target's, else the newest release.
             let targets = ctx.target.versions(manifest);
             let target_desc = if ctx.target.constrains(edit.component) {
-                ctx.target.description.clone()
+                ctx.target.describe(edit.component)
             } else {
                 format!("{} {} (the newest release)", edit.component, newest.tag)
             };
@@ -101,15 +103,20 @@ impl Rule for UnknownDaemonFlag {
                     .copied()
                     .filter(|v| v.flag(&flag.name).is_some())
                     .collect();
-                let unknown =
-                    |name: &str| format!("the daemon exits with `Error: unknown flag: --{name}`");
+                let unknown = |name: &str| {
+                    format!(
+                        "the daemon exits with `{}`",
+                        manifest.unknown_flag_error.replace("{name}", name)
+                    )
+                };
                 let (severity, message) = if accepting.is_empty() {
                     (
                         Severity::Error,
                         format!(
-                            "`--{}` is not a flag of {} in any release ({all}): {}",
+                            "`--{}` is not a flag of {} in {} ({all}): {}",
                             flag.name,
                             edit.component,
+                            manifest.versions_cover,
                             unknown(&flag.name)
                         ),
                     )
