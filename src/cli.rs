@@ -100,6 +100,15 @@ pub struct CheckArgs {
     /// The MicroK8s snap revision the configuration is for.
     #[arg(long, value_name = "N")]
     pub snap_revision: Option<u64>,
+    /// Apply the safe fixes to the files; the report shows what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Apply unsafe fixes too (implies `--fix` unless `--diff` is given).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -335,20 +344,73 @@ fn check(args: CheckArgs) -> i32 {
         Format::Concise => report::Format::Concise,
         Format::Json => report::Format::Json,
     };
+    let fix_mode = if args.diff {
+        Some(crate::fixer::Mode::Diff)
+    } else if args.fix || args.unsafe_fixes {
+        Some(crate::fixer::Mode::Write)
+    } else {
+        None
+    };
     // Each file is rendered where it was checked; only the rendered text is kept.
     let outcomes = linter.check_each(&candidates, |report| {
+        let (report, fixed, diff) = match fix_mode {
+            Some(mode) => {
+                let outcome = crate::fixer::fix_file(&linter, report, args.unsafe_fixes, mode);
+                if let Some(e) = &outcome.error {
+                    eprintln!("error: {}: {e}", outcome.report.path.display());
+                }
+                let fixed = usize::from(outcome.applied > 0);
+                (outcome.report, (outcome.applied, fixed, outcome.error.is_some()), outcome.diff)
+            }
+            None => (report, (0, 0, false), None),
+        };
+        let rendered = match fix_mode {
+            Some(crate::fixer::Mode::Diff) => diff.unwrap_or_default(),
+            _ => format.render_file(&report),
+        };
         (
-            format.render_file(&report),
+            rendered,
             Summary::of_file(&report),
-            report.is_fatal(),
+            report.is_fatal() || fixed.2,
+            fixed,
         )
     });
     let summary = outcomes
         .iter()
-        .fold(Summary::default(), |acc, (_, s, _)| acc.merge(*s));
-    let fatal = outcomes.iter().any(|(_, _, fatal)| *fatal);
-    let pieces: Vec<String> = outcomes.into_iter().map(|(piece, _, _)| piece).collect();
+        .fold(Summary::default(), |acc, (_, s, _, _)| acc.merge(*s));
+    let fatal = outcomes.iter().any(|(_, _, fatal, _)| *fatal);
+    let (fixes, fixed_files) = outcomes
+        .iter()
+        .fold((0, 0), |(n, f), (_, _, _, (a, files, _))| (n + a, f + files));
+    let pieces: Vec<String> = outcomes.into_iter().map(|(piece, _, _, _)| piece).collect();
+    if fix_mode == Some(crate::fixer::Mode::Diff) {
+        print(&pieces.concat());
+        if !args.quiet {
+            eprintln!(
+                "Would fix {fixes} finding{} in {fixed_files} file{}.",
+                if fixes == 1 { "" } else { "s" },
+                if fixed_files == 1 { "" } else { "s" }
+            );
+        }
+        for e in &walk_errors {
+            eprintln!("error: {}: {}", e.path.display(), e.message);
+        }
+        return if !walk_errors.is_empty() || fatal {
+            EXIT_ERROR
+        } else if fixes > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        };
+    }
     print(&format.finish(&pieces, &summary));
+    if fix_mode.is_some() && !args.quiet {
+        eprintln!(
+            "Fixed {fixes} finding{} in {fixed_files} file{}.",
+            if fixes == 1 { "" } else { "s" },
+            if fixed_files == 1 { "" } else { "s" }
+        );
+    }
     for e in &walk_errors {
         eprintln!("error: {}: {}", e.path.display(), e.message);
     }

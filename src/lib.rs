@@ -11,6 +11,7 @@ pub mod docs;
 pub mod duration;
 pub mod facts;
 pub mod fix;
+pub mod fixer;
 pub mod lang;
 pub mod linter;
 pub mod manifest;

@@ -39,6 +39,8 @@ pub struct FileReport {
     /// The text the diagnostics point into (lossy for non-UTF-8 files).
     pub source: SourceFile,
     pub diagnostics: Vec<Diagnostic>,
+    /// How the file was read (`None` when it could not be).
+    pub language: Option<Language>,
 }
 
 impl FileReport {
@@ -231,6 +233,7 @@ impl Linter {
             path: path.clone(),
             source,
             diagnostics,
+            language: Some(language),
         })
     }
 
@@ -316,6 +319,7 @@ impl Linter {
             path: path.to_path_buf(),
             source,
             diagnostics: vec![Diagnostic::new(meta.name, severity, span, message)],
+            language: None,
         }
     }
 }

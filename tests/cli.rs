@@ -620,3 +620,50 @@ fn user_manifests_from_help_texts() {
         .expect("runs");
     assert_eq!(code, Some(2));
 }
+
+#[test]
+fn fix_diff_and_unsafe_fixes() {
+    use std::os::unix::fs::PermissionsExt;
+    let script = b"#!/bin/bash\r\nmicrok8s kubectl get nodes\r\n";
+    let role = b"- name: Tune\n  ansible.builtin.blockinfile:\n    path: /var/snap/microk8s/current/args/k8s-dqlite\n    block: |\n      --log-level=debug\n";
+    let dir = tree(&[("check.sh", script), ("tasks/main.yml", role)]);
+    let path = dir.path().join("check.sh");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o751)).expect("chmod");
+    // --diff writes nothing and exits 1 when something would change.
+    let (code, stdout, stderr) = run_in(dir.path(), &["check", "--diff"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stdout,
+        "--- a/check.sh\n+++ b/check.sh\n@@ -1,2 +1,2 @@\n #!/bin/bash\r\n-microk8s kubectl get nodes\r\n+microk8s kubectl --request-timeout=10s get nodes\r\n"
+    );
+    assert!(stderr.contains("Would fix 1 finding in 1 file."), "{stderr}");
+    assert_eq!(std::fs::read(&path).expect("read"), script);
+    // --fix applies the safe fix only; what remains decides the exit status.
+    let (code, stdout, stderr) = run_in(dir.path(), &["check", "--fix", "--format", "concise"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stderr.contains("Fixed 1 finding in 1 file."), "{stderr}");
+    assert!(stdout.contains("blockinfile-args-file"), "{stdout}");
+    assert!(!stdout.contains("kubectl-request-timeout"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "#!/bin/bash\r\nmicrok8s kubectl --request-timeout=10s get nodes\r\n"
+    );
+    let mode = std::fs::metadata(&path).expect("stat").permissions().mode();
+    assert_eq!(mode & 0o777, 0o751);
+    // --unsafe-fixes applies the blockinfile rewrite; a second run has nothing to do.
+    let (code, stdout, stderr) = run_in(dir.path(), &["check", "--unsafe-fixes", "--format", "concise"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains("Fixed 1 finding in 1 file."), "{stderr}");
+    let fixed = std::fs::read_to_string(dir.path().join("tasks/main.yml")).expect("read");
+    assert!(fixed.contains("ansible.builtin.lineinfile:") && fixed.contains("- '--log-level=debug'"), "{fixed}");
+    let (code, _, stderr) = run_in(dir.path(), &["check", "--unsafe-fixes"]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("Fixed 0 findings in 0 files."), "{stderr}");
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("ls")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".opslint"))
+        .collect();
+    assert!(leftovers.is_empty());
+}

@@ -1,0 +1,158 @@
+//! `check --fix` / `--unsafe-fixes` / `--diff`: applies the findings' fixes to
+//! the files they were found in, with the engine of [`crate::fix`].
+//!
+//! Fixing is repeated on the fixed text (a fix skipped because it overlapped
+//! another may apply once the other is in) until nothing changes, at most
+//! [`MAX_PASSES`] times; the report that comes back holds what remains. A file
+//! is written only when its bytes on disk are still the text that was checked,
+//! through a temporary file in the same directory renamed over it (atomic), with
+//! the original permissions; CRLF files get CRLF in inserted lines.
+
+use crate::diagnostic::{Applicability, Diagnostic};
+use crate::linter::{FileReport, Linter};
+use crate::source::SourceFile;
+use std::io::Write;
+use std::path::Path;
+
+pub const MAX_PASSES: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write the fixed files.
+    Write,
+    /// Print a unified diff, write nothing.
+    Diff,
+}
+
+/// What fixing one file did.
+pub struct Outcome {
+    /// The findings that remain (after fixing; all of them in `Diff` mode).
+    pub report: FileReport,
+    /// Fixes applied (or, with `Diff`, that would be).
+    pub applied: usize,
+    /// The unified diff (`Diff` mode, when something would change).
+    pub diff: Option<String>,
+    /// Why the file could not be written.
+    pub error: Option<String>,
+}
+
+fn wanted(d: &Diagnostic, unsafe_ok: bool) -> bool {
+    d.fix
+        .as_ref()
+        .is_some_and(|f| unsafe_ok || f.applicability == Applicability::Safe)
+}
+
+/// Inserted `\n` become `\r\n` in a file whose lines end in `\r\n`.
+fn with_line_endings(fix: &crate::diagnostic::Fix, crlf: bool) -> crate::diagnostic::Fix {
+    let mut fix = fix.clone();
+    if crlf {
+        for e in &mut fix.edits {
+            e.content = e.content.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
+    }
+    fix
+}
+
+pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode) -> Outcome {
+    let unchanged = |report| Outcome {
+        report,
+        applied: 0,
+        diff: None,
+        error: None,
+    };
+    let Some(language) = report.language else {
+        return unchanged(report);
+    };
+    if !report.diagnostics.iter().any(|d| wanted(d, unsafe_ok)) {
+        return unchanged(report);
+    }
+    let original = report.source.text.clone();
+    let crlf = original.contains("\r\n");
+    let mut text = original.clone();
+    let mut diagnostics = report.diagnostics.clone();
+    let mut applied = 0;
+    for _ in 0..MAX_PASSES {
+        let fixes: Vec<crate::diagnostic::Fix> = diagnostics
+            .iter()
+            .filter(|d| wanted(d, unsafe_ok))
+            .filter_map(|d| d.fix.as_ref())
+            .map(|f| with_line_endings(f, crlf))
+            .collect();
+        if fixes.is_empty() {
+            break;
+        }
+        let result = crate::fix::apply(&text, &fixes, unsafe_ok);
+        if result.applied == 0 || result.text == text {
+            break;
+        }
+        applied += result.applied;
+        text = result.text;
+        let source = SourceFile::new(&report.path, text.clone());
+        diagnostics = linter.lint_source(&source, language);
+    }
+    if text == original {
+        return unchanged(report);
+    }
+    match mode {
+        Mode::Diff => {
+            let shown = report.path.to_string_lossy().replace('\\', "/");
+            let diff = similar::TextDiff::from_lines(&original, &text)
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{shown}"), &format!("b/{shown}"))
+                .to_string();
+            Outcome {
+                report,
+                applied,
+                diff: Some(diff),
+                error: None,
+            }
+        }
+        Mode::Write => {
+            if let Err(e) = write_atomic(&report.path, original.as_bytes(), text.as_bytes()) {
+                return Outcome {
+                    report,
+                    applied: 0,
+                    diff: None,
+                    error: Some(e),
+                };
+            }
+            let source = SourceFile::new(&report.path, text);
+            Outcome {
+                report: FileReport {
+                    path: report.path,
+                    source,
+                    diagnostics,
+                    language: report.language,
+                },
+                applied,
+                diff: None,
+                error: None,
+            }
+        }
+    }
+}
+
+/// Replaces `path`'s content `expected` by `new`: refuses when the file changed
+/// since it was read; writes a temporary file beside it and renames it over.
+fn write_atomic(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), String> {
+    let target = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve: {e}"))?;
+    let current = std::fs::read(&target).map_err(|e| format!("cannot re-read: {e}"))?;
+    if current != expected {
+        return Err("the file changed while it was checked; not fixed".into());
+    }
+    let meta = std::fs::metadata(&target).map_err(|e| e.to_string())?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".opslint-fix-")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
+    tmp.write_all(new)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| format!("cannot write: {e}"))?;
+    std::fs::set_permissions(tmp.path(), meta.permissions())
+        .map_err(|e| format!("cannot keep the permissions: {e}"))?;
+    tmp.persist(&target)
+        .map_err(|e| format!("cannot replace the file: {}", e.error))?;
+    Ok(())
+}
