@@ -74,8 +74,12 @@ pub struct CheckArgs {
     /// Files or directories to check.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format; `github` when `GITHUB_ACTIONS=true`, else `text`.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE; the terminal keeps the text summary.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
     /// Colour in text output; `NO_COLOR` in the environment also turns it off.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -116,6 +120,10 @@ pub enum Format {
     Text,
     Concise,
     Json,
+    Sarif,
+    Github,
+    Gitlab,
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -336,13 +344,25 @@ fn check(args: CheckArgs) -> i32 {
                 && std::io::stdout().is_terminal()
         }
     };
-    let format = match args.format {
+    let chosen = args.format.unwrap_or_else(|| {
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            Format::Github
+        } else {
+            Format::Text
+        }
+    });
+    let format = match chosen {
         Format::Text => report::Format::Text {
-            color,
+            // Never colour a file.
+            color: color && args.output_file.is_none(),
             quiet: args.quiet,
         },
         Format::Concise => report::Format::Concise,
         Format::Json => report::Format::Json,
+        Format::Sarif => report::Format::Sarif,
+        Format::Github => report::Format::Github,
+        Format::Gitlab => report::Format::Gitlab,
+        Format::Junit => report::Format::Junit,
     };
     let fix_mode = if args.diff {
         Some(crate::fixer::Mode::Diff)
@@ -403,7 +423,23 @@ fn check(args: CheckArgs) -> i32 {
             EXIT_OK
         };
     }
-    print(&format.finish(&pieces, &summary));
+    let rendered = format.finish(&pieces, &summary);
+    match &args.output_file {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, rendered) {
+                eprintln!("error: cannot write the report to {}: {e}", path.display());
+                return EXIT_ERROR;
+            }
+            if !args.quiet {
+                print(&format!(
+                    "{}Report written to {}.\n",
+                    crate::report::text::summary_line(&summary),
+                    path.display()
+                ));
+            }
+        }
+        None => print(&rendered),
+    }
     if fix_mode.is_some() && !args.quiet {
         eprintln!(
             "Fixed {fixes} finding{} in {fixed_files} file{}.",

@@ -1,7 +1,12 @@
 //! Reporters: each turns the run's diagnostics into one output format.
 
 pub mod concise;
+pub mod fingerprint;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
 
 use crate::diagnostic::Severity;
@@ -62,6 +67,10 @@ pub enum Format {
     Text { color: bool, quiet: bool },
     Concise,
     Json,
+    Sarif,
+    Github,
+    Gitlab,
+    Junit,
 }
 
 impl Format {
@@ -70,6 +79,10 @@ impl Format {
             Format::Text { color, .. } => text::render_file(report, color),
             Format::Concise => concise::render_file(report),
             Format::Json => json::render_file(report),
+            Format::Sarif => sarif::render_file(report),
+            Format::Github => github::render_file(report),
+            Format::Gitlab => gitlab::render_file(report),
+            Format::Junit => junit::render_file(report),
         }
     }
 
@@ -78,6 +91,10 @@ impl Format {
             Format::Text { quiet, .. } => text::finish(pieces, summary, quiet),
             Format::Concise => pieces.concat(),
             Format::Json => json::finish(pieces, summary),
+            Format::Sarif => sarif::finish(pieces),
+            Format::Github => pieces.concat(),
+            Format::Gitlab => gitlab::finish(pieces),
+            Format::Junit => junit::finish(pieces, summary),
         }
     }
 

@@ -1,0 +1,185 @@
+//! SARIF 2.1.0 for GitHub code scanning and other SARIF viewers: the tool
+//! driver lists every rule with its documentation; results carry regions
+//! (columns in Unicode code points, declared by `columnKind`), fixes and a
+//! partial fingerprint that does not depend on line numbers.
+
+use super::display_path;
+use super::fingerprint::{fingerprint, keys};
+use crate::diagnostic::Severity;
+use crate::linter::FileReport;
+use crate::source::{SourceFile, Span};
+use serde_json::{Value, json};
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A relative path as a URI reference (RFC 3986): reserved bytes escaped.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn region(source: &SourceFile, span: Span) -> Value {
+    let start = source.position(span.start);
+    let end = source.position(span.end);
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    })
+}
+
+/// Where a rule's documentation page is: `OPSLINT_DOCS_URL` (a base URL) at run
+/// time, else the package's `repository` at build time; `None` when neither
+/// is known (the full text is in `help` anyway).
+fn help_uri(rule: &str) -> Option<String> {
+    let base = std::env::var("OPSLINT_DOCS_URL")
+        .ok()
+        .filter(|b| !b.is_empty())
+        .or_else(|| {
+            let repo = env!("CARGO_PKG_REPOSITORY");
+            (!repo.is_empty()).then(|| format!("{repo}/blob/main/docs/rules"))
+        })?;
+    Some(format!("{}/{rule}.md", base.trim_end_matches('/')))
+}
+
+pub fn render_file(report: &FileReport) -> String {
+    let path = display_path(report);
+    let rules = crate::rules::all_meta();
+    let keys = keys(report);
+    report
+        .diagnostics
+        .iter()
+        .zip(keys)
+        .map(|(d, (content, n))| {
+            let location = json!({
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri(&path), "uriBaseId": "%SRCROOT%"},
+                    "region": region(&report.source, d.span),
+                }
+            });
+            let mut result = json!({
+                "ruleId": d.rule,
+                "level": level(d.severity),
+                "message": {"text": d.message},
+                "locations": [location],
+                "partialFingerprints": {
+                    "opslint/v1": fingerprint(&path, d.rule, &content, n),
+                },
+            });
+            if let Some(index) = rules.iter().position(|r| r.name == d.rule) {
+                result["ruleIndex"] = json!(index);
+            }
+            if !d.labels.is_empty() {
+                result["relatedLocations"] = Value::Array(
+                    d.labels
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| {
+                            json!({
+                                "id": i,
+                                "message": {"text": l.message},
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": uri(&path), "uriBaseId": "%SRCROOT%"},
+                                    "region": region(&report.source, l.span),
+                                },
+                            })
+                        })
+                        .collect(),
+                );
+            }
+            if let Some(fix) = &d.fix {
+                result["fixes"] = json!([{
+                    "description": {"text": format!("{} ({})", fix.description, match fix.applicability {
+                        crate::diagnostic::Applicability::Safe => "safe",
+                        crate::diagnostic::Applicability::Unsafe => "unsafe",
+                    })},
+                    "artifactChanges": [{
+                        "artifactLocation": {"uri": uri(&path), "uriBaseId": "%SRCROOT%"},
+                        "replacements": fix.edits.iter().map(|e| json!({
+                            "deletedRegion": region(&report.source, e.span),
+                            "insertedContent": {"text": e.content},
+                        })).collect::<Vec<_>>(),
+                    }],
+                }]);
+            }
+            serde_json::to_string(&result).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(",\n")
+}
+
+/// `kubectl-request-timeout` → `KubectlRequestTimeout` (SARIF wants a `name`
+/// different from the opaque `id`).
+fn pascal_case(id: &str) -> String {
+    id.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn driver() -> Value {
+    let rules: Vec<Value> = crate::rules::all_meta()
+        .iter()
+        .map(|m| {
+            let markdown = crate::docs::rule_markdown(m);
+            let mut rule = json!({
+                "id": m.name,
+                "name": pascal_case(m.name),
+                "shortDescription": {"text": m.summary},
+                "fullDescription": {"text": m.summary},
+                "help": {"text": markdown, "markdown": markdown},
+                "defaultConfiguration": {"level": level(m.default_severity)},
+            });
+            if let Some(uri) = help_uri(m.name) {
+                rule["helpUri"] = json!(uri);
+            }
+            rule
+        })
+        .collect();
+    json!({
+        "name": "opslint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    })
+}
+
+pub fn finish(pieces: &[String]) -> String {
+    let results: Vec<&str> = pieces
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let frame = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": driver()},
+            "columnKind": "unicodeCodePoints",
+            "results": "@RESULTS@",
+        }],
+    });
+    // Results were serialised per file (in parallel); splice them in.
+    let text = serde_json::to_string_pretty(&frame).unwrap_or_default();
+    text.replacen("\"@RESULTS@\"", &format!("[\n{}\n]", results.join(",\n")), 1) + "\n"
+}

@@ -1,0 +1,173 @@
+//! CI output formats (SARIF, GitHub, GitLab, JUnit) and `--output-file`,
+//! checked against the real consumers' rules where a tool exists: the SARIF
+//! output is validated with Microsoft's `sarif-multitool` (installed by
+//! `.ci/run`; the test says so and skips when it is not there).
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::cargo_bin("opslint").expect("binary built");
+    cmd.env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.current_dir(dir).args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write");
+    }
+    dir
+}
+
+const SCRIPT: &str = "#!/bin/bash\n# check, 100%\nmicrok8s kubectl get nodes\n";
+
+#[test]
+fn github_annotations_and_automatic_choice() {
+    let dir = tree(&[("checks/a,b.sh", SCRIPT)]);
+    let expected = "::error file=checks/a%2Cb.sh,line=3,col=1,endLine=3,endColumn=27,title=opslint (kubectl-request-timeout)::`microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n";
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "github"], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout, expected);
+    let (_, stdout, _) = run_in(dir.path(), &["check"], &[("GITHUB_ACTIONS", "true")]);
+    assert_eq!(stdout, expected);
+    // An explicit format wins.
+    let (_, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--format", "concise"],
+        &[("GITHUB_ACTIONS", "true")],
+    );
+    assert!(stdout.starts_with("checks/a,b.sh:3:1: error[kubectl-request-timeout]"), "{stdout}");
+}
+
+#[test]
+fn gitlab_fingerprints_survive_edits_elsewhere() {
+    let dir = tree(&[("check.sh", SCRIPT)]);
+    let (code, before, _) = run_in(dir.path(), &["check", "--format", "gitlab"], &[]);
+    assert_eq!(code, 1);
+    let before: serde_json::Value = serde_json::from_str(&before).expect("JSON");
+    assert_eq!(before[0]["check_name"], "kubectl-request-timeout");
+    assert_eq!(before[0]["severity"], "major");
+    assert_eq!(before[0]["location"]["path"], "check.sh");
+    assert_eq!(before[0]["location"]["positions"]["begin"]["line"], 3);
+    // Lines added above the finding move it but keep its fingerprint.
+    std::fs::write(
+        dir.path().join("check.sh"),
+        "#!/bin/bash\n# a\n# b\n# check, 100%\nmicrok8s kubectl get nodes\nmicrok8s kubectl get pods\n",
+    )
+    .expect("write");
+    let (_, after, _) = run_in(dir.path(), &["check", "--format", "gitlab"], &[]);
+    let after: serde_json::Value = serde_json::from_str(&after).expect("JSON");
+    assert_eq!(after[0]["location"]["positions"]["begin"]["line"], 5);
+    assert_eq!(after[0]["fingerprint"], before[0]["fingerprint"]);
+    assert_ne!(after[1]["fingerprint"], after[0]["fingerprint"]);
+    let fp = after[0]["fingerprint"].as_str().expect("string");
+    assert_eq!(fp.len(), 32);
+    let (code, clean, _) = run_in(tree(&[]).path(), &["check", "--format", "gitlab"], &[]);
+    assert_eq!((code, clean.as_str()), (0, "[]\n"));
+}
+
+#[test]
+fn junit_report_with_output_file() {
+    let dir = tree(&[
+        ("bad.sh", SCRIPT),
+        ("good.sh", "#!/bin/bash\nmicrok8s kubectl --request-timeout=5s get nodes\n"),
+    ]);
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--format", "junit", "--output-file", "report.xml"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    // The terminal keeps the summary; the report goes to the file.
+    assert_eq!(
+        stdout,
+        "Found 1 error, 0 warnings in 2 files checked; 1 with a fix (see --format json).\nReport written to report.xml.\n"
+    );
+    let xml = std::fs::read_to_string(dir.path().join("report.xml")).expect("report");
+    assert_eq!(
+        xml,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"opslint\" tests=\"2\" failures=\"1\">\n  <testsuite name=\"opslint\" tests=\"2\" failures=\"1\">\n    <testcase classname=\"bad.sh\" name=\"3:1: kubectl-request-timeout\"><failure type=\"error\" message=\"`microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\">bad.sh:3:1: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer</failure></testcase>\n    <testcase classname=\"good.sh\" name=\"opslint\"/>\n  </testsuite>\n</testsuites>\n"
+    );
+}
+
+/// `sarif-multitool`: `OPSLINT_SARIF_MULTITOOL`, what `.ci/run` installs, or PATH.
+fn sarif_multitool() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::var_os("OPSLINT_SARIF_MULTITOOL")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([root.join(".ci/node/node_modules/.bin/sarif-multitool")])
+        .chain(std::env::var_os("PATH").into_iter().flat_map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("sarif-multitool"))
+                .collect::<Vec<_>>()
+        }))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn sarif_is_valid_for_the_official_validator() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().expect("tempdir");
+    let report = out.path().join("opslint.sarif");
+    let (code, _, stderr) = run_in(
+        root,
+        &[
+            "check",
+            "testdata",
+            "--format",
+            "sarif",
+            "--quiet",
+            "--output-file",
+            report.to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}"); // testdata holds unreadable and invalid files
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
+    let run = &sarif["runs"][0];
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert_eq!(rules[0]["id"], "kubectl-request-timeout");
+    assert_eq!(rules[0]["name"], "KubectlRequestTimeout");
+    assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
+    assert!(rules[0]["help"]["markdown"].as_str().expect("help").contains("## Why is this bad?"));
+    let results = run["results"].as_array().expect("results");
+    assert!(results.len() > 100);
+    let with_fix = results.iter().find(|r| r["fixes"].is_array()).expect("a fix");
+    let replacement = &with_fix["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert!(replacement["deletedRegion"]["startLine"].is_u64());
+    for r in results {
+        let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+    }
+    let Some(tool) = sarif_multitool() else {
+        eprintln!(
+            "SKIPPED: sarif-multitool not found (bash .ci/run installs it with npm; or set OPSLINT_SARIF_MULTITOOL)"
+        );
+        return;
+    };
+    let output = std::process::Command::new(&tool)
+        .arg("validate")
+        .arg(&report)
+        .output()
+        .expect("sarif-multitool runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{text}");
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains(": error ")).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
