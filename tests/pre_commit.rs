@@ -1,0 +1,145 @@
+//! The pre-commit hooks of `.pre-commit-hooks.yaml`, run by the real
+//! `pre-commit` (installed by `.ci/run`; the test says SKIPPED without it):
+//! a temporary repository uses the hooks of this checkout, a commit with an
+//! unbounded kubectl call is refused with the finding printed, the fixed
+//! script commits.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.email=test@example.com", "-c", "user.name=test"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A git repository holding this checkout as it is now (tracked and new files,
+/// without ignored ones), so the hooks are tested with the working tree.
+fn hook_repo(into: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = git(root, &["ls-files", "-co", "--exclude-standard", "-z"]);
+    for name in files.split('\0').filter(|n| !n.is_empty()) {
+        let from = root.join(name);
+        if !from.is_file() {
+            continue;
+        }
+        let to = into.join(name);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&from, &to).expect("copy");
+    }
+    git(into, &["init", "-q"]);
+    git(into, &["add", "-A"]);
+    git(into, &["commit", "-qm", "opslint hooks under test"]);
+    git(into, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+fn pre_commit_available() -> bool {
+    Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn commit(repo: &Path, env: &[(&str, String)]) -> (bool, String) {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(repo)
+        .args(["-c", "user.email=test@example.com", "-c", "user.name=test"])
+        .args(["commit", "-m", "a check"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("git commit runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn run_hook(hook: &str, env: &[(&str, String)]) {
+    let work = tempfile::tempdir().expect("tempdir");
+    let hooks = work.path().join("hooks");
+    let rev = hook_repo(&hooks);
+    let repo = work.path().join("ops");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q"]);
+    std::fs::write(
+        repo.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
+            hooks.display()
+        ),
+    )
+    .expect("write");
+    git(&repo, &["add", ".pre-commit-config.yaml"]);
+    let mut install = Command::new("pre-commit");
+    install.current_dir(&repo).arg("install");
+    for (k, v) in env {
+        install.env(k, v);
+    }
+    assert!(install.output().expect("pre-commit runs").status.success());
+
+    let script = repo.join("check_nodes");
+    std::fs::write(&script, "#!/bin/bash\nmicrok8s kubectl get nodes\n").expect("write");
+    std::fs::write(repo.join("README"), "not checked\n").expect("write");
+    git(&repo, &["add", "check_nodes", "README"]);
+    let (ok, output) = commit(&repo, env);
+    assert!(!ok, "the commit should be refused:\n{output}");
+    assert!(output.contains("Failed"), "{output}");
+    assert!(
+        output.contains("`microk8s kubectl get nodes` has no `--request-timeout`"),
+        "{output}"
+    );
+    assert!(output.contains("check_nodes:2:1"), "{output}");
+
+    std::fs::write(
+        &script,
+        "#!/bin/bash\nmicrok8s kubectl --request-timeout=10s get nodes\n",
+    )
+    .expect("write");
+    git(&repo, &["add", "check_nodes"]);
+    let (ok, output) = commit(&repo, env);
+    assert!(ok, "the fixed script should commit:\n{output}");
+    assert!(output.contains("Passed"), "{output}");
+}
+
+/// pre-commit's own cache, and cargo's build directory for the `rust` hook,
+/// under this checkout's `target/` so that runs reuse them.
+fn cache_env() -> Vec<(&'static str, String)> {
+    let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
+    vec![
+        ("PRE_COMMIT_HOME", target.join("pre-commit-home").display().to_string()),
+        ("CARGO_TARGET_DIR", target.join("pre-commit-build").display().to_string()),
+    ]
+}
+
+#[test]
+fn system_hook_refuses_then_accepts_a_commit() {
+    if !pre_commit_available() {
+        eprintln!("SKIPPED: pre-commit is not installed (bash .ci/run installs it with pip)");
+        return;
+    }
+    // The `opslint` under test first on PATH.
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_opslint"));
+    let path = std::env::join_paths(
+        std::iter::once(bin.parent().expect("bin dir").to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .expect("PATH");
+    let mut env = cache_env();
+    env.push(("PATH", path.to_string_lossy().into_owned()));
+    run_hook("opslint-system", &env);
+}
+
+#[test]
+fn rust_hook_builds_with_cargo_and_guards_commits() {
+    if !pre_commit_available() {
+        eprintln!("SKIPPED: pre-commit is not installed (bash .ci/run installs it with pip)");
+        return;
+    }
+    run_hook("opslint", &cache_env());
+}
