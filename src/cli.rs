@@ -113,6 +113,12 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them.
     #[arg(long)]
     pub diff: bool,
+    /// Hide the findings recorded in this baseline; report only new ones.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (and exit 0).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff", "unsafe_fixes"])]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -364,6 +370,36 @@ fn check(args: CheckArgs) -> i32 {
         Format::Gitlab => report::Format::Gitlab,
         Format::Junit => report::Format::Junit,
     };
+    let baseline = match args.baseline.as_deref().map(crate::baseline::Baseline::load).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    if let Some(path) = &args.write_baseline {
+        let all: Vec<crate::baseline::Entry> = linter
+            .check_each(&candidates, |report| crate::baseline::entries(&report))
+            .into_iter()
+            .flatten()
+            .collect();
+        let n = all.len();
+        if let Err(e) = crate::baseline::write(path, all) {
+            eprintln!("error: cannot write the baseline {}: {e}", path.display());
+            return EXIT_ERROR;
+        }
+        for e in &walk_errors {
+            eprintln!("error: {}: {}", e.path.display(), e.message);
+        }
+        if !args.quiet {
+            print(&format!(
+                "Baseline of {n} finding{} written to {}.\n",
+                if n == 1 { "" } else { "s" },
+                path.display()
+            ));
+        }
+        return if walk_errors.is_empty() { EXIT_OK } else { EXIT_ERROR };
+    }
     let fix_mode = if args.diff {
         Some(crate::fixer::Mode::Diff)
     } else if args.fix || args.unsafe_fixes {
@@ -372,7 +408,10 @@ fn check(args: CheckArgs) -> i32 {
         None
     };
     // Each file is rendered where it was checked; only the rendered text is kept.
-    let outcomes = linter.check_each(&candidates, |report| {
+    let outcomes = linter.check_each(&candidates, |mut report| {
+        if let Some(b) = &baseline {
+            b.filter(&mut report);
+        }
         let (report, fixed, diff) = match fix_mode {
             Some(mode) => {
                 let outcome = crate::fixer::fix_file(&linter, report, args.unsafe_fixes, mode);
@@ -449,6 +488,14 @@ fn check(args: CheckArgs) -> i32 {
     }
     for e in &walk_errors {
         eprintln!("error: {}: {}", e.path.display(), e.message);
+    }
+    if let Some(b) = &baseline {
+        for e in b.stale() {
+            eprintln!(
+                "warning: stale baseline entry: {} {} `{}` no longer found (remove it with --write-baseline)",
+                e.path, e.rule, e.content
+            );
+        }
     }
     if summary.files_checked == 0 && walk_errors.is_empty() && !args.quiet {
         eprintln!(

@@ -3,6 +3,7 @@
 //! Files flow one way: discover → front-end → facts → rules → diagnostics →
 //! reporters. See `docs/architecture.md`.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -667,3 +667,43 @@ fn fix_diff_and_unsafe_fixes() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn baselines_hide_known_findings_by_content_not_line() {
+    let dir = tree(&[
+        ("a.sh", b"#!/bin/bash\nmicrok8s kubectl get nodes\nmicrok8s kubectl get nodes\n"),
+        ("b.sh", b"#!/bin/bash\nmicrok8s kubectl get pods\n"),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--write-baseline", "baseline.json"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "Baseline of 3 findings written to baseline.json.\n");
+    let (code, stdout, stderr) = run_in(dir.path(), &["check", "--baseline", "baseline.json"]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+    // Lines added above move the findings; a third identical call is new.
+    fs::write(
+        dir.path().join("a.sh"),
+        "#!/bin/bash\n# moved\nmicrok8s kubectl get nodes\nmicrok8s kubectl get nodes\nmicrok8s kubectl get nodes\n",
+    )
+    .expect("write");
+    // b.sh fixed: its entry is stale.
+    fs::write(dir.path().join("b.sh"), "#!/bin/bash\nmicrok8s kubectl --request-timeout=5s get pods\n").expect("write");
+    let (code, stdout, stderr) = run_in(
+        dir.path(),
+        &["check", "--baseline", "baseline.json", "--format", "concise"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "a.sh:5:1: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
+    );
+    assert_eq!(
+        stderr,
+        "warning: stale baseline entry: b.sh kubectl-request-timeout `microk8s kubectl get pods` no longer found (remove it with --write-baseline)\n"
+    );
+    // Checking only a.sh (a pre-commit run) does not call b.sh's entry stale.
+    let (_, _, stderr) = run_in(dir.path(), &["check", "--baseline", "baseline.json", "a.sh"]);
+    assert_eq!(stderr, "");
+    let (code, _, stderr) = run_in(dir.path(), &["check", "--baseline", "missing.json"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read the baseline missing.json"), "{stderr}");
+}
