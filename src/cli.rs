@@ -32,6 +32,8 @@ pub enum Command {
     },
     /// Print the full documentation of one rule.
     Rule { name: String },
+    /// Run the Language Server Protocol server on stdin/stdout (for editors).
+    Server,
     /// Flag manifests: `opslint manifest import` reads a daemon's `--help`.
     #[command(subcommand)]
     Manifest(ManifestCommand),
@@ -153,6 +155,7 @@ pub const EXIT_ERROR: i32 = 2;
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Server => crate::lsp::run(),
         Command::Manifest(ManifestCommand::Import { component, version }) => {
             let mut help = String::new();
             if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut help) {

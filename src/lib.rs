@@ -15,6 +15,7 @@ pub mod fix;
 pub mod fixer;
 pub mod lang;
 pub mod linter;
+pub mod lsp;
 pub mod manifest;
 pub mod microk8s;
 pub mod project;

@@ -1,0 +1,637 @@
+//! `opslint server`: the Language Server Protocol over stdio.
+//!
+//! One loop on the main thread. Messages that arrive together are handled
+//! together and only then are the changed documents analysed (once each, on
+//! their newest text): a burst of keystrokes costs one analysis, and a lone
+//! change is analysed at once. Diagnostics are pushed (`publishDiagnostics`)
+//! unless the client asks for them (`textDocument/diagnostic`, when it says it
+//! can); code actions offer each finding's fix and a suppression comment; hover
+//! shows the rule's documentation. `.opslint.yaml` is re-read when it changes;
+//! a broken one is shown on the configuration file and the defaults apply.
+
+mod convert;
+pub mod transport;
+
+use crate::config::{self, Config};
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::lang::Language;
+use crate::linter::Linter;
+use crate::source::SourceFile;
+use crossbeam_channel::Sender;
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types as lsp;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+use transport::Incoming;
+
+struct Document {
+    text: String,
+    version: i32,
+    /// Needs analysing (changed since the last analysis).
+    dirty: bool,
+    /// The last analysis: the text it saw and its findings.
+    analysed: Option<(SourceFile, Vec<Diagnostic>)>,
+}
+
+/// A configuration file and what it gave, with its modification time.
+struct CachedConfig {
+    modified: Option<SystemTime>,
+    linter: std::sync::Arc<Linter>,
+}
+
+struct Server {
+    out: Sender<Message>,
+    documents: HashMap<lsp::Uri, Document>,
+    /// By configuration path (`None`: no configuration file).
+    configs: HashMap<Option<PathBuf>, CachedConfig>,
+    /// Configuration files whose errors are currently shown.
+    config_errors: BTreeMap<PathBuf, bool>,
+    root: PathBuf,
+    vars: crate::lang::jinja::Vars,
+    /// The client pulls diagnostics (`textDocument/diagnostic`).
+    pull: bool,
+    shutdown: bool,
+}
+
+/// Runs the server until the client says `exit` (or closes stdin).
+pub fn run() -> i32 {
+    let (out, incoming, writer) = transport::stdio();
+    let mut server = Server {
+        out,
+        documents: HashMap::new(),
+        configs: HashMap::new(),
+        config_errors: BTreeMap::new(),
+        root: std::env::current_dir().unwrap_or_default(),
+        vars: Default::default(),
+        pull: false,
+        shutdown: false,
+    };
+    let mut initialized = false;
+    let code = 'outer: loop {
+        let Ok(first) = incoming.recv() else {
+            break 1;
+        };
+        let mut batch = vec![first];
+        while let Ok(more) = incoming.try_recv() {
+            batch.push(more);
+        }
+        for item in batch {
+            let message = match item {
+                Incoming::Malformed(problem) => {
+                    server.send(transport::log(
+                        lsp::MessageType::ERROR,
+                        format!("opslint: ignored a malformed message: {problem}"),
+                    ));
+                    continue;
+                }
+                Incoming::Message(m) => m,
+            };
+            match message {
+                Message::Request(req) if !initialized && req.method != "initialize" => {
+                    server.error(req.id, ErrorCode::ServerNotInitialized, "not initialized");
+                }
+                Message::Request(req) if req.method == "initialize" => {
+                    initialized = true;
+                    server.initialize(req);
+                }
+                Message::Request(req) => server.request(req),
+                Message::Notification(n) if n.method == "exit" => {
+                    break 'outer if server.shutdown { 0 } else { 1 };
+                }
+                Message::Notification(n) => server.notification(n),
+                Message::Response(_) => {}
+            }
+        }
+        server.publish_dirty();
+    };
+    drop(server);
+    let _ = writer.join();
+    code
+}
+
+fn severity(s: Severity) -> lsp::DiagnosticSeverity {
+    match s {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+    }
+}
+
+impl Server {
+    fn send(&self, message: Message) {
+        let _ = self.out.send(message);
+    }
+
+    fn respond<R: serde::Serialize>(&self, id: RequestId, result: R) {
+        self.send(Message::Response(Response::new_ok(id, result)));
+    }
+
+    fn error(&self, id: RequestId, code: ErrorCode, message: &str) {
+        self.send(Message::Response(Response::new_err(
+            id,
+            code as i32,
+            message.to_string(),
+        )));
+    }
+
+    fn initialize(&mut self, req: Request) {
+        let params: lsp::InitializeParams = match serde_json::from_value(req.params) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(req.id, ErrorCode::InvalidParams, &e.to_string());
+                return;
+            }
+        };
+        #[allow(deprecated)]
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|f| f.first())
+            .map(|f| f.uri.clone())
+            .or(params.root_uri.clone())
+            .and_then(|u| convert::path_of(&u));
+        if let Some(root) = root {
+            self.root = root;
+        }
+        self.pull = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.diagnostic.as_ref())
+            .is_some();
+        self.vars = crate::project::collect_vars(&self.root);
+        let capabilities = lsp::ServerCapabilities {
+            text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+                lsp::TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(lsp::TextDocumentSyncKind::FULL),
+                    save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                    ..Default::default()
+                },
+            )),
+            code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+                lsp::CodeActionOptions {
+                    code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                    ..Default::default()
+                },
+            )),
+            hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+            diagnostic_provider: Some(lsp::DiagnosticServerCapabilities::Options(
+                lsp::DiagnosticOptions {
+                    identifier: Some("opslint".into()),
+                    inter_file_dependencies: false,
+                    workspace_diagnostics: false,
+                    work_done_progress_options: Default::default(),
+                },
+            )),
+            ..Default::default()
+        };
+        self.respond(
+            req.id,
+            lsp::InitializeResult {
+                capabilities,
+                server_info: Some(lsp::ServerInfo {
+                    name: "opslint".into(),
+                    version: Some(env!("CARGO_PKG_VERSION").into()),
+                }),
+            },
+        );
+    }
+
+    fn request(&mut self, req: Request) {
+        if self.shutdown {
+            self.error(req.id, ErrorCode::InvalidRequest, "shutting down");
+            return;
+        }
+        match req.method.as_str() {
+            "shutdown" => {
+                self.shutdown = true;
+                self.respond(req.id, ());
+            }
+            "textDocument/diagnostic" => {
+                match serde_json::from_value::<lsp::DocumentDiagnosticParams>(req.params) {
+                    Ok(p) => {
+                        let items = self.diagnostics_of(&p.text_document.uri);
+                        self.respond(
+                            req.id,
+                            lsp::DocumentDiagnosticReportResult::Report(
+                                lsp::DocumentDiagnosticReport::Full(
+                                    lsp::RelatedFullDocumentDiagnosticReport {
+                                        related_documents: None,
+                                        full_document_diagnostic_report:
+                                            lsp::FullDocumentDiagnosticReport {
+                                                result_id: None,
+                                                items,
+                                            },
+                                    },
+                                ),
+                            ),
+                        );
+                    }
+                    Err(e) => self.error(req.id, ErrorCode::InvalidParams, &e.to_string()),
+                }
+            }
+            "textDocument/codeAction" => {
+                match serde_json::from_value::<lsp::CodeActionParams>(req.params) {
+                    Ok(p) => {
+                        let actions = self.code_actions(&p);
+                        self.respond(req.id, actions);
+                    }
+                    Err(e) => self.error(req.id, ErrorCode::InvalidParams, &e.to_string()),
+                }
+            }
+            "textDocument/hover" => match serde_json::from_value::<lsp::HoverParams>(req.params) {
+                Ok(p) => {
+                    let hover = self.hover(&p);
+                    self.respond(req.id, hover);
+                }
+                Err(e) => self.error(req.id, ErrorCode::InvalidParams, &e.to_string()),
+            },
+            other => self.error(
+                req.id,
+                ErrorCode::MethodNotFound,
+                &format!("opslint does not handle `{other}`"),
+            ),
+        }
+    }
+
+    fn notification(&mut self, n: Notification) {
+        match n.method.as_str() {
+            "textDocument/didOpen" => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params) {
+                    let uri = p.text_document.uri;
+                    self.config_changed_if(&uri);
+                    self.documents.insert(
+                        uri,
+                        Document {
+                            text: p.text_document.text,
+                            version: p.text_document.version,
+                            dirty: true,
+                            analysed: None,
+                        },
+                    );
+                }
+            }
+            "textDocument/didChange" => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
+                {
+                    let uri = p.text_document.uri;
+                    self.config_changed_if(&uri);
+                    if let Some(doc) = self.documents.get_mut(&uri) {
+                        // Full sync: the last change holds the whole text.
+                        if let Some(change) = p.content_changes.into_iter().last() {
+                            doc.text = change.text;
+                            doc.version = p.text_document.version;
+                            doc.dirty = true;
+                        }
+                    }
+                }
+            }
+            "textDocument/didSave" => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params) {
+                    self.config_changed_if(&p.text_document.uri);
+                    if let Some(doc) = self.documents.get_mut(&p.text_document.uri) {
+                        doc.dirty = true;
+                    }
+                }
+            }
+            "textDocument/didClose" => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
+                {
+                    self.documents.remove(&p.text_document.uri);
+                    self.publish(p.text_document.uri, Vec::new(), None);
+                }
+            }
+            "workspace/didChangeWatchedFiles" => {
+                self.configs.clear();
+                for doc in self.documents.values_mut() {
+                    doc.dirty = true;
+                }
+            }
+            _ => {} // `initialized`, `$/…` and others need nothing.
+        }
+    }
+
+    /// A change to `.opslint.yaml` itself: every document is analysed again.
+    fn config_changed_if(&mut self, uri: &lsp::Uri) {
+        let is_config = convert::path_of(uri)
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .is_some_and(|n| config::CONFIG_FILE_NAMES.contains(&n.as_str()));
+        if is_config {
+            self.configs.clear();
+            for doc in self.documents.values_mut() {
+                doc.dirty = true;
+            }
+        }
+    }
+
+    /// The linter for a file at `path`, from its `.opslint.yaml` (re-read when
+    /// the file changed on disk).
+    fn linter_for(&mut self, path: &Path) -> std::sync::Arc<Linter> {
+        let dir = path.parent().unwrap_or(&self.root).to_path_buf();
+        let config_path = config::discover(&dir);
+        let modified = config_path
+            .as_ref()
+            .and_then(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        if let Some(cached) = self.configs.get(&config_path)
+            && cached.modified == modified
+        {
+            return cached.linter.clone();
+        }
+        let all_rules = crate::rules::all_meta();
+        let config = match &config_path {
+            Some(p) => match config::load(p, &all_rules) {
+                Ok(c) => {
+                    self.show_config_errors(p, None);
+                    c
+                }
+                Err(e) => {
+                    self.show_config_errors(p, Some(&e));
+                    Config::default_at(&self.root)
+                }
+            },
+            None => Config::default_at(&self.root),
+        };
+        let target = config
+            .target()
+            .and_then(|(spec, _, _)| crate::target::resolve(spec).ok())
+            .unwrap_or_else(crate::target::Target::newest);
+        // User manifests are registered once per process.
+        if let Ok(user) = crate::manifest::load_user(config.manifests()) {
+            crate::manifest::register_user(user);
+        }
+        let linter = match Linter::new(config, None, &[]) {
+            Ok(l) => l,
+            Err(_) => Linter::new(Config::default_at(&self.root), None, &[])
+                .expect("the default configuration enables known rules only"),
+        };
+        let linter = std::sync::Arc::new(linter.with_vars(self.vars.clone()).with_target(target));
+        self.configs.insert(
+            config_path,
+            CachedConfig {
+                modified,
+                linter: linter.clone(),
+            },
+        );
+        linter
+    }
+
+    /// A broken configuration is a diagnostic on the configuration file.
+    fn show_config_errors(&mut self, path: &Path, error: Option<&config::ConfigError>) {
+        let had = self.config_errors.get(path).copied().unwrap_or(false);
+        if error.is_none() && !had {
+            return;
+        }
+        let Some(uri) = convert::uri_of(path) else {
+            return;
+        };
+        let items = error
+            .map(|e| {
+                e.problems
+                    .iter()
+                    .map(|p| {
+                        let at = lsp::Position::new(
+                            p.line.saturating_sub(1) as u32,
+                            p.column.saturating_sub(1) as u32,
+                        );
+                        lsp::Diagnostic {
+                            range: lsp::Range::new(at, at),
+                            severity: Some(lsp::DiagnosticSeverity::ERROR),
+                            source: Some("opslint".into()),
+                            message: format!(
+                                "invalid opslint configuration: {} (the defaults apply until it is fixed)",
+                                p.message
+                            ),
+                            ..Default::default()
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.config_errors
+            .insert(path.to_path_buf(), error.is_some());
+        self.publish(uri, items, None);
+    }
+
+    /// Analyses the document if it changed; its findings as LSP diagnostics.
+    fn diagnostics_of(&mut self, uri: &lsp::Uri) -> Vec<lsp::Diagnostic> {
+        self.analyse(uri);
+        let Some(doc) = self.documents.get(uri) else {
+            return Vec::new();
+        };
+        let Some((source, diagnostics)) = &doc.analysed else {
+            return Vec::new();
+        };
+        diagnostics
+            .iter()
+            .map(|d| to_lsp(uri, source, d))
+            .collect()
+    }
+
+    fn analyse(&mut self, uri: &lsp::Uri) {
+        let Some(doc) = self.documents.get(uri) else {
+            return;
+        };
+        if !doc.dirty && doc.analysed.is_some() {
+            return;
+        }
+        let path = convert::path_of(uri).unwrap_or_else(|| PathBuf::from(uri.as_str()));
+        let text = doc.text.clone();
+        let linter = self.linter_for(&path);
+        let language = Language::from_path(&path)
+            .or_else(|| Language::from_shebang(&text.as_bytes()[..text.len().min(256)]));
+        let source = SourceFile::new(&path, text);
+        let diagnostics = match language {
+            Some(Language::NrpeConfig | Language::NrpeConfigTemplate)
+                if !crate::lang::nrpe::looks_like_nrpe(&source.text) =>
+            {
+                Vec::new()
+            }
+            Some(language) if !linter.config().is_excluded(&path) => {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    linter.lint_source(&source, language)
+                }))
+                .unwrap_or_else(|_| {
+                    vec![Diagnostic::new(
+                        "internal-error",
+                        Severity::Error,
+                        crate::source::Span::default(),
+                        "opslint failed while analysing this file; please report this bug with the file attached".to_string(),
+                    )]
+                })
+            }
+            _ => Vec::new(),
+        };
+        if let Some(doc) = self.documents.get_mut(uri) {
+            doc.dirty = false;
+            doc.analysed = Some((source, diagnostics));
+        }
+    }
+
+    fn publish(&self, uri: lsp::Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
+        self.send(Message::Notification(Notification::new(
+            "textDocument/publishDiagnostics".into(),
+            lsp::PublishDiagnosticsParams {
+                uri,
+                diagnostics,
+                version,
+            },
+        )));
+    }
+
+    /// Push model: analyse the changed documents and publish their findings.
+    fn publish_dirty(&mut self) {
+        let dirty: Vec<lsp::Uri> = self
+            .documents
+            .iter()
+            .filter(|(_, d)| d.dirty)
+            .map(|(u, _)| u.clone())
+            .collect();
+        for uri in dirty {
+            let items = self.diagnostics_of(&uri);
+            if !self.pull {
+                let version = self.documents.get(&uri).map(|d| d.version);
+                self.publish(uri, items, version);
+            }
+        }
+    }
+
+    fn code_actions(&mut self, p: &lsp::CodeActionParams) -> Vec<lsp::CodeActionOrCommand> {
+        let uri = &p.text_document.uri;
+        self.analyse(uri);
+        let Some(Some((source, diagnostics))) = self.documents.get(uri).map(|d| d.analysed.as_ref())
+        else {
+            return Vec::new();
+        };
+        let wanted = convert::offset(source, p.range.start)..=convert::offset(source, p.range.end);
+        let language = Language::from_path(&source.path);
+        let mut actions = Vec::new();
+        for d in diagnostics {
+            let touches = d.span.start <= *wanted.end() && *wanted.start() <= d.span.end;
+            if !touches {
+                continue;
+            }
+            let lsp_diag = to_lsp(uri, source, d);
+            if let Some(fix) = &d.fix {
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| lsp::TextEdit::new(convert::range(source, e.span), e.content.clone()))
+                    .collect();
+                actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title: format!(
+                        "{}{}",
+                        capitalise(&fix.description),
+                        if fix.applicability == Applicability::Unsafe {
+                            " (unsafe: review the change)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![lsp_diag.clone()]),
+                    edit: Some(workspace_edit(uri, edits)),
+                    is_preferred: Some(fix.applicability == Applicability::Safe),
+                    ..Default::default()
+                }));
+            }
+            // A suppression comment, on its own line above the finding (safe
+            // inside `\`-continued commands). Args files cannot hold comments.
+            if language != Some(Language::ArgsFile) {
+                let line = source.lines.line_of(d.span.start);
+                let line_span = source.lines.line_span(&source.text, line);
+                let line_text = &source.text[line_span.start..line_span.end];
+                let indent = &line_text[..line_text.len() - line_text.trim_start().len()];
+                let at = convert::range(source, crate::source::Span::new(line_span.start, line_span.start));
+                actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title: format!("Disable {} for this line", d.rule),
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![lsp_diag]),
+                    edit: Some(workspace_edit(
+                        uri,
+                        vec![lsp::TextEdit::new(
+                            at,
+                            format!("{indent}# opslint: disable={}\n", d.rule),
+                        )],
+                    )),
+                    is_preferred: Some(false),
+                    ..Default::default()
+                }));
+            }
+        }
+        actions
+    }
+
+    fn hover(&mut self, p: &lsp::HoverParams) -> Option<lsp::Hover> {
+        let uri = &p.text_document_position_params.text_document.uri;
+        self.analyse(uri);
+        let (source, diagnostics) = self.documents.get(uri)?.analysed.as_ref()?;
+        let at = convert::offset(source, p.text_document_position_params.position);
+        let mut seen = Vec::new();
+        let mut parts = Vec::new();
+        let mut range = None;
+        for d in diagnostics
+            .iter()
+            .filter(|d| d.span.start <= at && at <= d.span.end)
+        {
+            if seen.contains(&d.rule) {
+                continue;
+            }
+            seen.push(d.rule);
+            range.get_or_insert_with(|| convert::range(source, d.span));
+            if let Some(rule) = crate::rules::by_name(d.rule) {
+                parts.push(crate::docs::rule_markdown(rule.meta()));
+            }
+        }
+        (!parts.is_empty()).then(|| lsp::Hover {
+            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: parts.join("\n---\n"),
+            }),
+            range,
+        })
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn workspace_edit(uri: &lsp::Uri, edits: Vec<lsp::TextEdit>) -> lsp::WorkspaceEdit {
+    let mut changes = HashMap::new();
+    changes.insert(uri.clone(), edits);
+    lsp::WorkspaceEdit {
+        changes: Some(changes),
+        ..Default::default()
+    }
+}
+
+fn to_lsp(uri: &lsp::Uri, source: &SourceFile, d: &Diagnostic) -> lsp::Diagnostic {
+    let related = (!d.labels.is_empty()).then(|| {
+        d.labels
+            .iter()
+            .map(|l| lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(uri.clone(), convert::range(source, l.span)),
+                message: l.message.clone(),
+            })
+            .collect()
+    });
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    lsp::Diagnostic {
+        range: convert::range(source, d.span),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.rule.to_string())),
+        source: Some("opslint".into()),
+        message,
+        related_information: related,
+        ..Default::default()
+    }
+}

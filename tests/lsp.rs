@@ -1,0 +1,307 @@
+//! `opslint server` end to end: the real binary, spoken to over stdio in
+//! JSON-RPC as an editor would.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+    /// Messages read while waiting for something else.
+    backlog: Vec<Value>,
+}
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+impl Client {
+    fn start(root: &std::path::Path, pull: bool) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_opslint"))
+            .arg("server")
+            .current_dir(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse().expect("length");
+                    }
+                }
+                let mut buf = vec![0; length];
+                if r.read_exact(&mut buf).is_err() {
+                    return;
+                }
+                if tx.send(serde_json::from_slice(&buf).expect("JSON from the server")).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut client = Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+            backlog: Vec::new(),
+        };
+        let capabilities = if pull {
+            json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}})
+        } else {
+            json!({})
+        };
+        let root_uri = format!("file://{}", root.display());
+        let init = client.request(
+            "initialize",
+            json!({"processId": null, "rootUri": root_uri, "capabilities": capabilities}),
+        );
+        assert_eq!(init["result"]["serverInfo"]["name"], "opslint");
+        assert_eq!(init["result"]["capabilities"]["hoverProvider"], true);
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        self.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait_for(|m| m["id"] == id && m.get("method").is_none())
+    }
+
+    fn wait_for(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(&want) {
+            return self.backlog.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok(m) if want(&m) => return m,
+                Ok(m) => self.backlog.push(m),
+                Err(RecvTimeoutError::Timeout) => panic!("no answer in time; got {:?}", self.backlog),
+                Err(RecvTimeoutError::Disconnected) => panic!("the server died; got {:?}", self.backlog),
+            }
+        }
+    }
+
+    fn diagnostics_for(&mut self, uri: &str) -> Vec<Value> {
+        let uri = uri.to_string();
+        let m = self.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        m["params"]["diagnostics"].as_array().expect("array").clone()
+    }
+
+    fn stop(mut self) -> i32 {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+const UNBOUNDED: &str = "#!/bin/bash\nnodes=$(microk8s kubectl get nodes)\n";
+
+/// Applies LSP text edits (single-line ASCII positions suffice here).
+fn apply(text: &str, edits: &[Value]) -> String {
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| {
+        std::cmp::Reverse((
+            e["range"]["start"]["line"].as_u64(),
+            e["range"]["start"]["character"].as_u64(),
+        ))
+    });
+    for e in edits {
+        let line = e["range"]["start"]["line"].as_u64().expect("line") as usize;
+        let (c0, c1) = (
+            e["range"]["start"]["character"].as_u64().expect("c") as usize,
+            e["range"]["end"]["character"].as_u64().expect("c") as usize,
+        );
+        assert_eq!(e["range"]["end"]["line"], e["range"]["start"]["line"]);
+        lines[line].replace_range(c0..c1, e["newText"].as_str().expect("text"));
+    }
+    lines.concat()
+}
+
+#[test]
+fn diagnostics_fix_hover_and_close() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(dir.path(), false);
+    let uri = format!("file://{}/check_nodes.sh", dir.path().display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "shellscript", "version": 1, "text": UNBOUNDED}}),
+    );
+    let diags = c.diagnostics_for(&uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "kubectl-request-timeout");
+    assert_eq!(diags[0]["severity"], 1);
+    assert_eq!(diags[0]["range"]["start"], json!({"line": 1, "character": 8}));
+    assert_eq!(diags[0]["range"]["end"], json!({"line": 1, "character": 34}));
+
+    // Hover over the call shows the rule's documentation.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 12}}),
+    );
+    let docs = hover["result"]["contents"]["value"].as_str().expect("markdown");
+    assert!(docs.contains("## Why is this bad?"), "{docs}");
+    let nothing = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 2}}),
+    );
+    assert_eq!(nothing["result"], Value::Null);
+
+    // The quick fix, applied, leaves nothing to report.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": diags[0]["range"],
+            "context": {"diagnostics": diags},
+        }),
+    );
+    let actions = actions["result"].as_array().expect("actions").clone();
+    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        ["Add `--request-timeout=10s`", "Disable kubectl-request-timeout for this line"]
+    );
+    assert_eq!(actions[0]["isPreferred"], true);
+    let edits = actions[0]["edit"]["changes"][&uri].as_array().expect("edits").clone();
+    let fixed = apply(UNBOUNDED, &edits);
+    assert_eq!(fixed, "#!/bin/bash\nnodes=$(microk8s kubectl --request-timeout=10s get nodes)\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    assert_eq!(c.diagnostics_for(&uri), Vec::<Value>::new());
+
+    // The suppression action works too.
+    let edits = actions[1]["edit"]["changes"][&uri].as_array().expect("edits").clone();
+    let suppressed = apply(UNBOUNDED, &edits);
+    assert_eq!(
+        suppressed,
+        "#!/bin/bash\n# opslint: disable=kubectl-request-timeout\nnodes=$(microk8s kubectl get nodes)\n"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": suppressed}]}),
+    );
+    assert_eq!(c.diagnostics_for(&uri), Vec::<Value>::new());
+
+    // Back to the bad text, then closing clears the diagnostics.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": UNBOUNDED}]}),
+    );
+    assert_eq!(c.diagnostics_for(&uri).len(), 1);
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(c.diagnostics_for(&uri), Vec::<Value>::new());
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn pull_diagnostics_yaml_and_errors_that_do_not_kill_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(dir.path(), true);
+    let uri = format!("file://{}/roles/dqlite/tasks/main.yml", dir.path().display());
+    let text = "- name: Tune\n  ansible.builtin.lineinfile:\n    path: /var/snap/microk8s/current/args/k8s-dqlite\n    line: --snapshot-threshold=512\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    // Malformed input: not JSON, a bad header. The server logs and goes on.
+    c.raw(b"Content-Length: 5\r\n\r\n{oops");
+    c.raw(b"this is not a header\r\n\r\n");
+    let log = c.wait_for(|m| m["method"] == "window/logMessage");
+    assert!(log["params"]["message"].as_str().unwrap().contains("malformed"), "{log}");
+    // An unknown method gets MethodNotFound.
+    let unknown = c.request("opslint/unknown", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601);
+    // Pull model: the client asks.
+    let report = c.request("textDocument/diagnostic", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(report["result"]["kind"], "full");
+    let items = report["result"]["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["code"], "unknown-daemon-flag");
+    assert_eq!(items[0]["range"]["start"], json!({"line": 3, "character": 10}));
+    // No push when the client pulls.
+    assert!(c.backlog.iter().all(|m| m["method"] != "textDocument/publishDiagnostics"));
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
+fn configuration_reload_and_broken_configuration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join(".opslint.yaml");
+    std::fs::write(&config, "rules:\n  kubectl-request-timeout:\n    severity: off\n").expect("write");
+    let mut c = Client::start(dir.path(), false);
+    let uri = format!("file://{}/check.sh", dir.path().display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "shellscript", "version": 1, "text": UNBOUNDED}}),
+    );
+    assert_eq!(c.diagnostics_for(&uri), Vec::<Value>::new());
+    // The rule is turned back on by a broken file: the defaults apply and the
+    // error is shown on the configuration.
+    std::fs::write(&config, "rules:\n  kubectl-request-timout:\n    severity: off\n").expect("write");
+    let config_uri = format!("file://{}", config.display());
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": config_uri, "type": 2}]}));
+    let config_diags = c.diagnostics_for(&config_uri);
+    assert_eq!(config_diags.len(), 1, "{config_diags:?}");
+    assert!(
+        config_diags[0]["message"].as_str().unwrap().contains("did you mean `kubectl-request-timeout`"),
+        "{config_diags:?}"
+    );
+    assert_eq!(config_diags[0]["range"]["start"]["line"], 1);
+    assert_eq!(c.diagnostics_for(&uri).len(), 1);
+    // Fixed configuration: its error is cleared.
+    std::fs::write(&config, "rules:\n  kubectl-request-timeout:\n    severity: warning\n").expect("write");
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": config_uri, "type": 2}]}));
+    assert_eq!(c.diagnostics_for(&config_uri), Vec::<Value>::new());
+    let diags = c.diagnostics_for(&uri);
+    assert_eq!(diags[0]["severity"], 2);
+    assert_eq!(c.stop(), 0);
+}
