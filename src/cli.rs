@@ -339,12 +339,13 @@ fn check(args: CheckArgs) -> i32 {
             Some(Language::Yaml | Language::ShellTemplate | Language::NrpeConfigTemplate)
         )
     });
+    let root = crate::project::root(&args.paths, linter.config());
     let vars = if templated {
-        crate::project::collect_vars(&crate::project::root(&args.paths, linter.config()))
+        crate::project::collect_vars(&root)
     } else {
         Default::default()
     };
-    let linter = linter.with_vars(vars).with_target(target);
+    let linter = linter.with_vars(vars).with_target(target).with_root(root);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -182,6 +182,30 @@ pub struct AnsibleTask {
     pub becomes: Option<bool>,
     /// `name:` of the task.
     pub name: Option<String>,
+    /// `listen:` topics of a handler (a string or a list).
+    pub listen: Vec<String>,
+    /// `throttle:` as written.
+    pub throttle: Option<String>,
+    /// The task retries until a condition holds (`until:` or `retries:`).
+    pub retries: bool,
+    /// The play (index into [`FileFacts::plays`]) the task belongs to, when the
+    /// file is a playbook.
+    pub play: Option<usize>,
+}
+
+/// A play of a playbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Play {
+    /// The play mapping.
+    pub span: Span,
+    /// Its first key (`- hosts: …` / `- name: …`), where findings about the play point.
+    pub head: Span,
+    pub name: Option<String>,
+    pub hosts: Option<String>,
+    /// `serial:` as written (a number, a percentage, a list of them, or a template), and its span.
+    pub serial: Option<(String, Span)>,
+    /// Roles the play applies (`roles:` entries, by name), with their spans.
+    pub roles: Vec<(String, Span)>,
 }
 
 /// One literal loop item: a scalar (`{{ item }}`) or a mapping (`{{ item.path }}`).
@@ -258,6 +282,7 @@ impl ArgsFileEdit {
 /// Everything the front-ends learnt about one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
+    pub plays: Vec<Play>,
     pub commands: Vec<CommandFact>,
     pub comments: Vec<Comment>,
     pub unparsed: Vec<Unparsed>,

@@ -28,6 +28,8 @@ pub struct Linter {
     /// Template variables of the project (role defaults, `group_vars`, …).
     vars: lang::jinja::Vars,
     target: crate::target::Target,
+    /// The project's root (for what rules need of other files).
+    root: PathBuf,
     /// One prepared finder per distinct needle of the enabled rules.
     finders: Vec<memchr::memmem::Finder<'static>>,
 }
@@ -114,11 +116,18 @@ impl Linter {
             finders,
             vars: lang::jinja::Vars::new(),
             target: crate::target::Target::newest(),
+            root: PathBuf::new(),
         })
     }
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The project's root directory (default: the configuration's directory).
+    pub fn with_root(mut self, root: PathBuf) -> Self {
+        self.root = root;
+        self
     }
 
     /// The MicroK8s release the checked configuration is for.
@@ -282,10 +291,16 @@ impl Linter {
         for e in &active {
             let meta = e.rule.meta();
             let options = |name: &str| self.config.option(meta.name, name);
+            let root = if self.root.as_os_str().is_empty() {
+                self.config.root()
+            } else {
+                self.root.as_path()
+            };
             let ctx = RuleContext {
                 source,
                 options: &options,
                 target: &self.target,
+                root,
             };
             let start = diagnostics.len();
             e.rule.check(&ctx, &facts, &mut diagnostics);

@@ -98,3 +98,237 @@ pub fn collect_vars(root: &Path) -> Vars {
     }
     vars
 }
+
+/// What rules about one file need to know of the rest of the repository:
+/// which handlers exist, which scripts are NRPE checks and the time they get.
+/// Built on first use, once per root, by reading the repository's YAML and
+/// `.cfg` files (each at most [`MAX_VARS_FILE`] bytes).
+#[derive(Debug, Default)]
+pub struct ProjectIndex {
+    /// Handler names and `listen:` topics anywhere in the repository (role
+    /// handlers also as `role : name`).
+    pub handlers: HashSet<String>,
+    /// Scripts run by NRPE `command[…]` lines, by file name.
+    pub nrpe_scripts: HashMap<String, Vec<NrpeUse>>,
+    /// `command_timeout=` of an NRPE configuration (the smallest found).
+    pub command_timeout: Option<Budget>,
+    /// `check_nrpe -t N` in a Nagios command definition (the smallest found).
+    pub check_nrpe_timeout: Option<Budget>,
+}
+
+/// One `command[NAME]=…` line that runs a script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NrpeUse {
+    pub command: String,
+    pub cfg: PathBuf,
+    pub line: usize,
+}
+
+/// A time limit and where it is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    pub seconds: u64,
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl Budget {
+    fn min(a: Option<Budget>, b: Budget) -> Option<Budget> {
+        match a {
+            Some(a) if a.seconds <= b.seconds => Some(a),
+            _ => Some(b),
+        }
+    }
+}
+
+/// The index of the repository at `root` (built once per process and root).
+pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<ProjectIndex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
+        return found;
+    }
+    let built = Arc::new(build_index(root));
+    if let Ok(mut c) = cache.lock() {
+        c.entry(root.to_path_buf()).or_insert_with(|| built.clone());
+    }
+    built
+}
+
+fn build_index(root: &Path) -> ProjectIndex {
+    let files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .require_git(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.ends_with(".yml")
+                || name.ends_with(".yaml")
+                || name.ends_with(".cfg")
+                || name.ends_with(".cfg.j2")
+        })
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_VARS_FILE))
+        .collect();
+    let parts: Vec<ProjectIndex> = files.par_iter().map(|p| index_file(p)).collect();
+    let mut out = ProjectIndex::default();
+    for part in parts {
+        out.handlers.extend(part.handlers);
+        for (k, v) in part.nrpe_scripts {
+            out.nrpe_scripts.entry(k).or_default().extend(v);
+        }
+        if let Some(b) = part.command_timeout {
+            out.command_timeout = Budget::min(out.command_timeout, b);
+        }
+        if let Some(b) = part.check_nrpe_timeout {
+            out.check_nrpe_timeout = Budget::min(out.check_nrpe_timeout, b);
+        }
+    }
+    for uses in out.nrpe_scripts.values_mut() {
+        uses.sort_by(|a, b| (&a.cfg, a.line).cmp(&(&b.cfg, b.line)));
+    }
+    out
+}
+
+fn handler_names(tasks: &[yaml::Node], role: Option<&str>, out: &mut HashSet<String>) {
+    for t in tasks {
+        if let Some(inner) = t.get("block").and_then(yaml::Node::as_seq) {
+            handler_names(inner, role, out);
+        }
+        if let Some(name) = t.get("name").and_then(yaml::Node::as_str) {
+            out.insert(name.to_string());
+            if let Some(role) = role {
+                out.insert(format!("{role} : {name}"));
+            }
+        }
+        match t.get("listen") {
+            Some(l) => match l.as_seq() {
+                Some(items) => out.extend(items.iter().filter_map(|i| i.as_str().map(str::to_string))),
+                None => out.extend(l.as_str().map(str::to_string)),
+            },
+            None => {}
+        }
+    }
+}
+
+fn index_file(path: &Path) -> ProjectIndex {
+    let mut out = ProjectIndex::default();
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return out;
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.ends_with(".cfg") || name.ends_with(".cfg.j2") {
+        index_cfg(path, &text, &mut out);
+        return out;
+    }
+    let in_handlers = path.parent().is_some_and(|p| p.iter().any(|c| c == "handlers"));
+    if !in_handlers && !text.contains("handlers") {
+        return out;
+    }
+    let Ok(docs) = yaml::load(&text) else {
+        return out;
+    };
+    for doc in &docs {
+        let Some(items) = doc.as_seq() else { continue };
+        if in_handlers {
+            // roles/<role>/handlers/main.yml
+            let role = path
+                .ancestors()
+                .find(|a| a.file_name().is_some_and(|n| n == "handlers"))
+                .and_then(Path::parent)
+                .and_then(Path::file_name)
+                .and_then(|n| n.to_str());
+            handler_names(items, role, &mut out.handlers);
+        } else {
+            for play in items {
+                if let Some(h) = play.get("handlers").and_then(yaml::Node::as_seq) {
+                    handler_names(h, None, &mut out.handlers);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `command[…]` lines and `command_timeout=` (NRPE), `check_nrpe … -t N`
+/// (Nagios command definitions).
+fn index_cfg(path: &Path, text: &str, out: &mut ProjectIndex) {
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let body = line.trim();
+        if body.starts_with('#') {
+            continue;
+        }
+        if let Some(v) = body.strip_prefix("command_timeout=")
+            && let Ok(seconds) = v.trim().parse::<u64>()
+        {
+            out.command_timeout = Budget::min(
+                out.command_timeout.take(),
+                Budget {
+                    seconds,
+                    file: path.to_path_buf(),
+                    line: line_no,
+                },
+            );
+        }
+        if body.contains("check_nrpe")
+            && let Some(seconds) = check_nrpe_timeout(body)
+        {
+            out.check_nrpe_timeout = Budget::min(
+                out.check_nrpe_timeout.take(),
+                Budget {
+                    seconds,
+                    file: path.to_path_buf(),
+                    line: line_no,
+                },
+            );
+        }
+    }
+    for command in crate::lang::nrpe::commands(text) {
+        let cmdline = &text[command.line.start..command.line.end];
+        for word in cmdline.split_whitespace() {
+            let word = word.trim_matches(['"', '\'']);
+            if !word.contains('/') && !word.ends_with(".sh") {
+                continue;
+            }
+            let base = word.rsplit('/').next().unwrap_or(word);
+            if base.is_empty() || matches!(base, "sudo" | "timeout" | "bash" | "sh" | "env") {
+                continue;
+            }
+            let line = text[..command.line.start].matches('\n').count() + 1;
+            out.nrpe_scripts.entry(base.to_string()).or_default().push(NrpeUse {
+                command: command.name.clone(),
+                cfg: path.to_path_buf(),
+                line,
+            });
+        }
+    }
+}
+
+/// The `-t`/`--timeout` of a `check_nrpe` call (`-t 30`, `-t30`, `-t 30:UNKNOWN`,
+/// `--timeout=30`).
+pub fn check_nrpe_timeout(line: &str) -> Option<u64> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words.iter().position(|w| w.ends_with("check_nrpe"))?;
+    let mut i = at + 1;
+    while i < words.len() {
+        let w = words[i];
+        let value = if w == "-t" || w == "--timeout" {
+            words.get(i + 1).copied()
+        } else if let Some(v) = w.strip_prefix("--timeout=") {
+            Some(v)
+        } else if let Some(v) = w.strip_prefix("-t") {
+            (!v.is_empty() && v.as_bytes()[0].is_ascii_digit()).then_some(v)
+        } else {
+            None
+        };
+        if let Some(v) = value {
+            return v.split(':').next()?.parse().ok();
+        }
+        i += 1;
+    }
+    None
+}

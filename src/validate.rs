@@ -106,6 +106,7 @@ pub fn validate(
                 source: &source,
                 options: &no_options,
                 target,
+                root: std::path::Path::new("."),
             };
             for rule in checks {
                 rule.check(&ctx, &facts, &mut diagnostics);

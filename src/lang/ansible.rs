@@ -107,6 +107,7 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
         dicts: HashMap::new(),
         facts,
         path,
+        play: None,
     };
     for doc in &docs {
         super::launch::analyze(host, doc, walker.facts);
@@ -120,6 +121,10 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
             for play in items {
                 walker.vars = Cow::Borrowed(vars);
                 walker.dicts.clear();
+                walker.play = play_fact(play).map(|p| {
+                    walker.facts.plays.push(p);
+                    walker.facts.plays.len() - 1
+                });
                 if let Some(entries) = play.get("vars").and_then(Node::as_map) {
                     for (k, v) in entries {
                         let Some(k) = k.as_str() else { continue };
@@ -145,6 +150,54 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
             walker.tasks(items, in_handlers_dir(path), 0);
         }
     }
+}
+
+/// The facts of one play (`None` for `import_playbook` entries).
+fn play_fact(play: &Node) -> Option<crate::facts::Play> {
+    let entries = play.as_map()?;
+    if play.get("hosts").is_none() {
+        return None;
+    }
+    let head = entries.first().map(|(k, _)| k.span)?;
+    let scalar = |n: &Node| match &n.kind {
+        Kind::Scalar { value, .. } => Some(value.clone()),
+        _ => None,
+    };
+    let serial = play.get("serial").map(|s| {
+        let text = match s.as_seq() {
+            Some(items) => items
+                .iter()
+                .filter_map(scalar)
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => scalar(s).unwrap_or_default(),
+        };
+        (text, s.span)
+    });
+    let roles = play
+        .get("roles")
+        .and_then(Node::as_seq)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|r| {
+                    let name = r
+                        .as_str()
+                        .or_else(|| r.get("role").and_then(Node::as_str))
+                        .or_else(|| r.get("name").and_then(Node::as_str))?;
+                    Some((name.to_string(), r.span))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(crate::facts::Play {
+        span: play.span,
+        head,
+        name: play.get("name").and_then(Node::as_str).map(str::to_string),
+        hosts: play.get("hosts").and_then(scalar),
+        serial,
+        roles,
+    })
 }
 
 fn looks_like_task(item: &Node) -> bool {
@@ -211,6 +264,8 @@ struct Walker<'a> {
     facts: &'a mut FileFacts,
     /// The file being analysed (to find `template`/`copy` sources).
     path: &'a Path,
+    /// The play being walked (index into `facts.plays`).
+    play: Option<usize>,
 }
 
 impl Walker<'_> {
@@ -335,6 +390,19 @@ impl Walker<'_> {
                     _ => None,
                 }),
             name: node.get("name").and_then(Node::as_str).map(str::to_string),
+            listen: match node.get("listen") {
+                Some(n) => match n.as_seq() {
+                    Some(items) => items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(str::to_string))
+                        .collect(),
+                    None => n.as_str().map(|v| vec![v.to_string()]).unwrap_or_default(),
+                },
+                None => Vec::new(),
+            },
+            throttle: node.get("throttle").and_then(Node::as_str).map(str::to_string),
+            retries: node.get("until").is_some() || node.get("retries").is_some(),
+            play: self.play,
             has_loop: entries.iter().any(|(k, _)| {
                 k.as_str()
                     .is_some_and(|k| k == "loop" || k.starts_with("with_"))

@@ -366,7 +366,10 @@ impl Server {
             Err(_) => Linter::new(Config::default_at(&self.root), None, &[])
                 .expect("the default configuration enables known rules only"),
         };
-        let linter = std::sync::Arc::new(linter.with_vars(self.vars.clone()).with_target(target));
+        let linter = std::sync::Arc::new(linter
+                .with_vars(self.vars.clone())
+                .with_target(target)
+                .with_root(self.root.clone()));
         self.configs.insert(
             config_path,
             CachedConfig {

@@ -8,6 +8,7 @@ mod blockinfile_args_file;
 mod command_shell_syntax;
 mod deprecated_daemon_flag;
 mod duplicate_daemon_flag;
+mod handler_not_found;
 mod internal_error;
 mod invalid_daemon_flag_value;
 mod invalid_suppression;
@@ -30,6 +31,7 @@ pub use blockinfile_args_file::BlockinfileArgsFile;
 pub use command_shell_syntax::CommandShellSyntax;
 pub use deprecated_daemon_flag::DeprecatedDaemonFlag;
 pub use duplicate_daemon_flag::DuplicateDaemonFlag;
+pub use handler_not_found::HandlerNotFound;
 pub use internal_error::InternalError;
 pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
@@ -103,6 +105,9 @@ pub struct RuleContext<'a> {
     pub options: &'a dyn Fn(&str) -> Option<&'a str>,
     /// The MicroK8s release the configuration is for.
     pub target: &'a crate::target::Target,
+    /// The project's root: rules that need other files of the repository
+    /// read them through [`crate::project::index`].
+    pub root: &'a std::path::Path,
 }
 
 impl RuleContext<'_> {
@@ -151,6 +156,7 @@ pub static ALL: &[&dyn Rule] = &[
     &InvalidDaemonFlagValue,
     &ArgsFileComment,
     &CommandShellSyntax,
+    &HandlerNotFound,
     &InvalidSuppression,
     &ShellParseError,
     &YamlSyntax,

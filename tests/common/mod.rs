@@ -10,17 +10,19 @@ use opslint::linter::{FileReport, Linter};
 use std::fmt::Write;
 use std::path::Path;
 
-/// Lints one file with the default configuration and every rule. Template
-/// variables come from the fixture's tree (`testdata/<rule>/<fail|pass>/`), as a
-/// real run loads them from the project.
+/// Lints one file with the default configuration and every rule. The fixture's
+/// tree (`testdata/<rule>/<fail|pass>/`) is its project: template variables and
+/// the repository index (handlers, NRPE checks) come from there, as a real run
+/// loads them from the repository.
 pub fn lint(path: &Path) -> Option<FileReport> {
     let rel = relative(path);
     let fixture_root: std::path::PathBuf = rel.iter().take(3).collect();
-    let vars =
-        opslint::project::collect_vars(&Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture_root));
+    let fixture_root = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture_root);
+    let vars = opslint::project::collect_vars(&fixture_root);
     let linter = Linter::new(Config::default_at(Path::new(".")), None, &[])
         .expect("valid rules")
-        .with_vars(vars);
+        .with_vars(vars)
+        .with_root(fixture_root);
     linter.check_file(&Candidate {
         path: relative(path),
         explicit: true,
