@@ -186,6 +186,8 @@ pub struct AnsibleTask {
     pub listen: Vec<String>,
     /// `throttle:` as written.
     pub throttle: Option<String>,
+    /// `run_once:` is true.
+    pub run_once: bool,
     /// The task retries until a condition holds (`until:` or `retries:`).
     pub retries: bool,
     /// The play (index into [`FileFacts::plays`]) the task belongs to, when the

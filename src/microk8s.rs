@@ -37,9 +37,151 @@ pub fn args_file_component(path: &str) -> Option<&'static str> {
     (known_dir || templated).then_some(component)
 }
 
+/// A task that restarts, stops or starts a MicroK8s service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restart {
+    /// `k8s-dqlite`, `kubelite` or `microk8s` (the whole snap).
+    pub service: &'static str,
+    /// `restart`, `stop` or `start`.
+    pub action: &'static str,
+}
+
+/// The service a systemd unit or snap service name designates.
+fn service_of(name: &str) -> Option<&'static str> {
+    let name = name.trim().trim_end_matches(".service");
+    match name {
+        "snap.microk8s.daemon-k8s-dqlite" | "microk8s.daemon-k8s-dqlite" => Some("k8s-dqlite"),
+        "snap.microk8s.daemon-kubelite" | "microk8s.daemon-kubelite" => Some("kubelite"),
+        "microk8s" => Some("microk8s"),
+        _ => None,
+    }
+}
+
+/// What a command line (as words) does to MicroK8s services:
+/// `microk8s stop|start`, `snap restart|stop|start microk8s[.daemon-…]`,
+/// `systemctl restart|stop|start snap.microk8s.daemon-…`.
+pub fn restart_in_words(words: &[&str]) -> Option<Restart> {
+    let program = words.first()?.rsplit('/').next()?;
+    let action = |w: &str| match w {
+        "restart" | "try-restart" | "reload-or-restart" => Some("restart"),
+        "stop" => Some("stop"),
+        "start" => Some("start"),
+        _ => None,
+    };
+    match program {
+        "microk8s" | "microk8s.stop" | "microk8s.start" => {
+            let verb = if program == "microk8s" {
+                words.get(1).copied()?
+            } else {
+                program.trim_start_matches("microk8s.")
+            };
+            let action = match verb {
+                "stop" => "stop",
+                "start" => "start",
+                _ => return None,
+            };
+            Some(Restart {
+                service: "microk8s",
+                action,
+            })
+        }
+        "snap" | "systemctl" => {
+            let mut rest = words[1..].iter().filter(|w| !w.starts_with('-'));
+            let action = action(rest.next()?)?;
+            rest.find_map(|w| service_of(w))
+                .map(|service| Restart { service, action })
+        }
+        _ => None,
+    }
+}
+
+/// What an Ansible task does to MicroK8s services: `systemd`/`service` modules
+/// on a MicroK8s unit with `state: restarted|stopped|started`, or a
+/// `command`/`shell` line (see [`restart_in_words`]).
+pub fn restart_of(task: &crate::facts::AnsibleTask) -> Option<Restart> {
+    match task.module.as_str() {
+        "systemd" | "systemd_service" | "service" | "sysvinit" => {
+            let name = ["name", "service", "unit"]
+                .iter()
+                .find_map(|n| task.arg(n).and_then(|a| a.text()))?;
+            let service = service_of(name)?;
+            let action = match task.arg("state").and_then(|a| a.text())? {
+                "restarted" | "reloaded" => "restart",
+                "stopped" => "stop",
+                "started" => "start",
+                _ => return None,
+            };
+            Some(Restart { service, action })
+        }
+        "command" | "shell" | "raw" => {
+            let line = task.command_line.as_ref()?;
+            // Each command of the line (`;`, `&&`, `|`, newlines).
+            line.text
+                .split(['\n', ';', '&', '|'])
+                .find_map(|part| {
+                    let words: Vec<&str> = part
+                        .split_whitespace()
+                        .skip_while(|w| matches!(*w, "sudo" | "-n") || w.contains('='))
+                        .collect();
+                    restart_in_words(&words)
+                })
+        }
+        _ => None,
+    }
+}
+
+/// Whether a task checks that MicroK8s came back: `microk8s status --wait-ready`,
+/// `kubectl get --raw /readyz` (bounded), a `systemctl is-active` / `NRestarts`
+/// check retried with `until:`, or `wait_for` on the API server (16443), dqlite
+/// (19001) or cluster-agent (25000) port.
+pub fn is_health_check(task: &crate::facts::AnsibleTask) -> bool {
+    match task.module.as_str() {
+        "wait_for" => task
+            .arg("port")
+            .and_then(|a| a.text())
+            .is_some_and(|p| matches!(p.trim(), "16443" | "19001" | "25000")),
+        "command" | "shell" | "raw" => {
+            let Some(line) = task.command_line.as_ref() else {
+                return false;
+            };
+            let text = line.text.as_str();
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let status_ready = words
+                .windows(2)
+                .any(|w| w[0].ends_with("microk8s") && w[1] == "status")
+                && text.contains("--wait-ready");
+            let readyz = text.contains("/readyz")
+                && (text.contains("--request-timeout") || text.contains("timeout "));
+            let active = (text.contains("is-active") || text.contains("NRestarts")) && task.retries;
+            status_ready || readyz || active
+        }
+        "systemd" | "systemd_service" | "service_facts" => false,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::args_file_component as c;
+
+    #[test]
+    fn restarts_in_command_lines() {
+        let r = |line: &str| {
+            super::restart_in_words(&line.split_whitespace().collect::<Vec<_>>())
+                .map(|r| (r.service, r.action))
+        };
+        assert_eq!(r("microk8s stop"), Some(("microk8s", "stop")));
+        assert_eq!(r("/snap/bin/microk8s start"), Some(("microk8s", "start")));
+        assert_eq!(r("snap restart microk8s.daemon-k8s-dqlite"), Some(("k8s-dqlite", "restart")));
+        assert_eq!(r("snap restart microk8s"), Some(("microk8s", "restart")));
+        assert_eq!(
+            r("systemctl restart snap.microk8s.daemon-kubelite.service"),
+            Some(("kubelite", "restart"))
+        );
+        assert_eq!(r("systemctl status snap.microk8s.daemon-kubelite"), None);
+        assert_eq!(r("microk8s status --wait-ready"), None);
+        assert_eq!(r("snap restart lxd"), None);
+    }
 
     #[test]
     fn args_files() {

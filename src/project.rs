@@ -114,6 +114,19 @@ pub struct ProjectIndex {
     pub command_timeout: Option<Budget>,
     /// `check_nrpe -t N` in a Nagios command definition (the smallest found).
     pub check_nrpe_timeout: Option<Budget>,
+    /// Tasks and handlers of each role (by role name) that restart, stop or
+    /// start a MicroK8s service without `throttle: 1` or `run_once`.
+    pub role_restarts: HashMap<String, Vec<RoleRestart>>,
+}
+
+/// A restart inside a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRestart {
+    pub service: &'static str,
+    pub action: &'static str,
+    pub file: PathBuf,
+    pub line: usize,
+    pub in_handlers: bool,
 }
 
 /// One `command[NAME]=…` line that runs a script.
@@ -186,6 +199,12 @@ fn build_index(root: &Path) -> ProjectIndex {
         if let Some(b) = part.check_nrpe_timeout {
             out.check_nrpe_timeout = Budget::min(out.check_nrpe_timeout, b);
         }
+        for (k, v) in part.role_restarts {
+            out.role_restarts.entry(k).or_default().extend(v);
+        }
+    }
+    for restarts in out.role_restarts.values_mut() {
+        restarts.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     }
     for uses in out.nrpe_scripts.values_mut() {
         uses.sort_by(|a, b| (&a.cfg, a.line).cmp(&(&b.cfg, b.line)));
@@ -224,6 +243,7 @@ fn index_file(path: &Path) -> ProjectIndex {
         index_cfg(path, &text, &mut out);
         return out;
     }
+    index_role_restarts(path, &text, &mut out);
     let in_handlers = path.parent().is_some_and(|p| p.iter().any(|c| c == "handlers"));
     if !in_handlers && !text.contains("handlers") {
         return out;
@@ -251,6 +271,41 @@ fn index_file(path: &Path) -> ProjectIndex {
         }
     }
     out
+}
+
+/// `roles/<role>/{tasks,handlers}/…`: the role's MicroK8s restarts.
+fn index_role_restarts(path: &Path, text: &str, out: &mut ProjectIndex) {
+    let parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
+    let Some(role) = parts
+        .windows(3)
+        .find(|w| w[0] == "roles" && matches!(w[2], "tasks" | "handlers"))
+        .map(|w| w[1].to_string())
+    else {
+        return;
+    };
+    if !text.contains("microk8s") {
+        return;
+    }
+    let mut facts = crate::facts::FileFacts::default();
+    crate::lang::ansible::analyze(text, path, &Vars::default(), &mut facts);
+    for task in &facts.tasks {
+        let Some(r) = crate::microk8s::restart_of(task) else {
+            continue;
+        };
+        if task.throttle.as_deref() == Some("1") || task.run_once {
+            continue;
+        }
+        out.role_restarts
+            .entry(role.clone())
+            .or_default()
+            .push(RoleRestart {
+                service: r.service,
+                action: r.action,
+                file: path.to_path_buf(),
+                line: text[..task.span.start.min(text.len())].matches('\n').count() + 1,
+                in_handlers: task.in_handlers,
+            });
+    }
 }
 
 /// `command[…]` lines and `command_timeout=` (NRPE), `check_nrpe … -t N`

@@ -401,6 +401,10 @@ impl Walker<'_> {
                 None => Vec::new(),
             },
             throttle: node.get("throttle").and_then(Node::as_str).map(str::to_string),
+            run_once: node
+                .get("run_once")
+                .and_then(Node::as_str)
+                .is_some_and(|v| matches!(v, "true" | "yes" | "True")),
             retries: node.get("until").is_some() || node.get("retries").is_some(),
             play: self.play,
             has_loop: entries.iter().any(|(k, _)| {

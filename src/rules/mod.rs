@@ -7,6 +7,7 @@ mod args_file_comment;
 mod blockinfile_args_file;
 mod command_shell_syntax;
 mod deprecated_daemon_flag;
+mod dqlite_restart_not_serial;
 mod duplicate_daemon_flag;
 mod handler_not_found;
 mod internal_error;
@@ -30,6 +31,7 @@ pub use args_file_comment::ArgsFileComment;
 pub use blockinfile_args_file::BlockinfileArgsFile;
 pub use command_shell_syntax::CommandShellSyntax;
 pub use deprecated_daemon_flag::DeprecatedDaemonFlag;
+pub use dqlite_restart_not_serial::DqliteRestartNotSerial;
 pub use duplicate_daemon_flag::DuplicateDaemonFlag;
 pub use handler_not_found::HandlerNotFound;
 pub use internal_error::InternalError;
@@ -157,6 +159,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ArgsFileComment,
     &CommandShellSyntax,
     &HandlerNotFound,
+    &DqliteRestartNotSerial,
     &InvalidSuppression,
     &ShellParseError,
     &YamlSyntax,

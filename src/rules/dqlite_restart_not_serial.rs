@@ -1,0 +1,205 @@
+use super::{FixKind, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::{AnsibleTask, FileFacts};
+use crate::lang::Language;
+
+pub struct DqliteRestartNotSerial;
+
+static META: RuleMeta = RuleMeta {
+    name: "dqlite-restart-not-serial",
+    default_severity: Severity::Error,
+    summary: "A play that restarts MicroK8s services on several nodes at once",
+    docs: r#"## What it does
+Flags a play whose tasks, notified handlers, or roles (their tasks and
+handlers, read from `roles/<name>/`) restart, stop or start k8s-dqlite,
+kubelite or the whole MicroK8s snap (`systemd`/`service` on
+`snap.microk8s.daemon-k8s-dqlite` or `…-kubelite`, `microk8s stop|start`,
+`snap restart microk8s…`, `systemctl restart snap.microk8s.daemon-…`) while the
+play can run on several hosts at once: no `serial:`, a `serial:` above 1, or a
+percentage that exceeds one node of a three-node cluster (Ansible truncates:
+67 % of 3 hosts is 2). `throttle: 1` or `run_once: true` on the restarting task
+also makes it safe. A templated `serial:` is not judged.
+
+## Why is this bad?
+dqlite keeps the Kubernetes datastore available while a majority of its voters
+run. A play without `serial: 1` restarted k8s-dqlite on two of three voters in
+the same second: leadership was lost and the cluster was unavailable until
+both came back, or worse, they did not.
+
+## Example
+```yaml
+- hosts: microk8s
+  tasks:
+    - name: Restart k8s-dqlite
+      ansible.builtin.systemd:
+        name: snap.microk8s.daemon-k8s-dqlite
+        state: restarted
+```
+
+## Use instead
+```yaml
+- hosts: microk8s
+  serial: 1
+  tasks:
+    - name: Restart k8s-dqlite
+      ansible.builtin.systemd:
+        name: snap.microk8s.daemon-k8s-dqlite
+        state: restarted
+```
+
+## Fix
+None: adding `serial: 1` changes how the whole play runs (failures stop the
+rolling update), which is for the author to decide.
+"#,
+    options: &[],
+    fix: FixKind::None,
+};
+
+/// `None` when the play is safe or its `serial` cannot be judged; otherwise
+/// why it is not (`no serial`, `serial: 2`, `serial: 100%`).
+fn unsafe_serial(serial: Option<&str>) -> Option<String> {
+    let Some(serial) = serial else {
+        return Some("it has no `serial:`, so it runs on all its hosts at once".into());
+    };
+    if serial.contains("{{") {
+        return None;
+    }
+    for part in serial.split(',').map(str::trim) {
+        let too_many = if let Some(pct) = part.strip_suffix('%') {
+            // Ansible: int(pct / 100 * hosts), at least 1.
+            pct.trim()
+                .parse::<f64>()
+                .is_ok_and(|p| (p / 100.0 * 3.0).floor() > 1.0)
+        } else {
+            part.parse::<u64>().is_ok_and(|n| n > 1) || part == "0"
+        };
+        if too_many {
+            return Some(format!(
+                "its `serial: {serial}` restarts more than one node of a three-node cluster at once"
+            ));
+        }
+    }
+    None
+}
+
+fn safe_task(task: &AnsibleTask) -> bool {
+    task.throttle.as_deref() == Some("1") || task.run_once
+}
+
+fn notified(handler: &AnsibleTask, by: &[&AnsibleTask]) -> bool {
+    by.iter().any(|t| {
+        t.notify.iter().any(|(n, _)| {
+            handler.name.as_deref() == Some(n.as_str()) || handler.listen.iter().any(|l| l == n)
+        })
+    })
+}
+
+impl Rule for DqliteRestartNotSerial {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["hosts"])
+    }
+
+    fn applies_to(&self, language: Language) -> bool {
+        language == Language::Yaml
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        if facts.plays.is_empty() {
+            return;
+        }
+        let index = crate::project::index(ctx.root);
+        for (i, play) in facts.plays.iter().enumerate() {
+            if play.hosts.as_deref().is_some_and(|h| h == "localhost" || h == "127.0.0.1") {
+                continue;
+            }
+            let Some(why) = unsafe_serial(play.serial.as_ref().map(|(s, _)| s.as_str())) else {
+                continue;
+            };
+            let in_play: Vec<&AnsibleTask> =
+                facts.tasks.iter().filter(|t| t.play == Some(i)).collect();
+            let tasks: Vec<&AnsibleTask> =
+                in_play.iter().copied().filter(|t| !t.in_handlers).collect();
+            // In this file: tasks, and handlers the play's tasks notify.
+            let mut here = Vec::new();
+            for t in &in_play {
+                if t.in_handlers && !notified(t, &tasks) {
+                    continue;
+                }
+                if let Some(r) = crate::microk8s::restart_of(t)
+                    && !safe_task(t)
+                {
+                    here.push((*t, r));
+                }
+            }
+            // In roles: `roles:` and `include_role`/`import_role` tasks.
+            let mut roles: Vec<&str> = play.roles.iter().map(|(r, _)| r.as_str()).collect();
+            roles.extend(tasks.iter().filter(|t| {
+                matches!(t.module.as_str(), "include_role" | "import_role")
+            }).filter_map(|t| t.arg("name").and_then(|a| a.text())));
+            let mut in_roles = Vec::new();
+            for role in roles {
+                // `namespace.collection.role` → `role`.
+                let short = role.rsplit('.').next().unwrap_or(role);
+                if let Some(found) = index.role_restarts.get(short) {
+                    in_roles.extend(found.iter().map(|r| (short, r)));
+                }
+            }
+            if here.is_empty() && in_roles.is_empty() {
+                continue;
+            }
+            let mut services: Vec<String> = here
+                .iter()
+                .map(|(_, r)| format!("{}s {}", r.action, r.service))
+                .chain(in_roles.iter().map(|(_, r)| format!("{}s {}", r.action, r.service)))
+                .collect();
+            services.sort();
+            services.dedup();
+            let play_name = play
+                .name
+                .as_deref()
+                .map(|n| format!("play `{n}`"))
+                .unwrap_or_else(|| "this play".into());
+            let mut message = format!(
+                "{play_name} {} but {why}: restarting dqlite on two of three voters together loses the majority the datastore needs",
+                services.join(" and ")
+            );
+            if !in_roles.is_empty() {
+                let list: Vec<String> = in_roles
+                    .iter()
+                    .map(|(role, r)| {
+                        let file = r.file.strip_prefix(ctx.root).unwrap_or(&r.file);
+                        format!("role `{role}` ({}:{}: {} {})", file.display(), r.line, r.action, r.service)
+                    })
+                    .collect();
+                message.push_str(&format!("; via {}", list.join(", ")));
+            }
+            let mut d = Diagnostic::new(META.name, META.default_severity, play.head, message)
+                .with_help("add `serial: 1` to the play (or `throttle: 1` to the restarting task), and check the service is healthy before the next node");
+            for (task, r) in &here {
+                d = d.with_label(task.module_span, format!("{}s {} here", r.action, r.service));
+            }
+            out.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unsafe_serial;
+
+    #[test]
+    fn serial_values() {
+        assert!(unsafe_serial(None).is_some());
+        assert!(unsafe_serial(Some("1")).is_none());
+        assert!(unsafe_serial(Some("2")).is_some());
+        assert!(unsafe_serial(Some("50%")).is_none());
+        assert!(unsafe_serial(Some("66%")).is_none());
+        assert!(unsafe_serial(Some("67%")).is_some());
+        assert!(unsafe_serial(Some("1, 2")).is_some());
+        assert!(unsafe_serial(Some("{{ batch }}")).is_none());
+    }
+}
