@@ -140,12 +140,33 @@ impl Rule for DqliteRestartNotSerial {
             roles.extend(tasks.iter().filter(|t| {
                 matches!(t.module.as_str(), "include_role" | "import_role")
             }).filter_map(|t| t.arg("name").and_then(|a| a.text())));
+            // Ansible looks for a role in `roles/` beside the playbook first;
+            // only when it is not there is another role of that name assumed.
+            let playbook_dir = ctx
+                .source
+                .path
+                .parent()
+                .and_then(|d| std::fs::canonicalize(if d.as_os_str().is_empty() { std::path::Path::new(".") } else { d }).ok());
             let mut in_roles = Vec::new();
             for role in roles {
                 // `namespace.collection.role` → `role`.
                 let short = role.rsplit('.').next().unwrap_or(role);
-                if let Some(found) = index.role_restarts.get(short) {
+                let Some(found) = index.role_restarts.get(short) else {
+                    continue;
+                };
+                let beside: Vec<_> = found
+                    .iter()
+                    .filter(|r| {
+                        playbook_dir.as_ref().is_some_and(|dir| {
+                            std::fs::canonicalize(&r.file)
+                                .is_ok_and(|f| f.starts_with(dir.join("roles").join(short)))
+                        })
+                    })
+                    .collect();
+                if beside.is_empty() {
                     in_roles.extend(found.iter().map(|r| (short, r)));
+                } else {
+                    in_roles.extend(beside.into_iter().map(|r| (short, r)));
                 }
             }
             if here.is_empty() && in_roles.is_empty() {

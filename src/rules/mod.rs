@@ -16,6 +16,7 @@ mod invalid_suppression;
 mod kubectl_request_timeout;
 mod meta;
 mod removed_daemon_flag;
+mod restart_without_health_check;
 mod shell_parse_error;
 mod unknown_daemon_flag;
 mod unreadable_file;
@@ -39,6 +40,7 @@ pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
 pub use removed_daemon_flag::RemovedDaemonFlag;
+pub use restart_without_health_check::RestartWithoutHealthCheck;
 pub use shell_parse_error::ShellParseError;
 pub use unknown_daemon_flag::UnknownDaemonFlag;
 pub use unreadable_file::UnreadableFile;
@@ -160,6 +162,7 @@ pub static ALL: &[&dyn Rule] = &[
     &CommandShellSyntax,
     &HandlerNotFound,
     &DqliteRestartNotSerial,
+    &RestartWithoutHealthCheck,
     &InvalidSuppression,
     &ShellParseError,
     &YamlSyntax,
