@@ -195,6 +195,26 @@ pub struct AnsibleTask {
     pub play: Option<usize>,
 }
 
+/// A dqlite membership (`cluster.yaml`): in the file itself, or written by a
+/// task (`written_by`: the task's module key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DqliteCluster {
+    pub span: Span,
+    pub nodes: Vec<DqliteNode>,
+    pub written_by: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DqliteNode {
+    pub span: Span,
+    pub address: String,
+    pub address_span: Span,
+    pub id: String,
+    pub id_span: Span,
+    /// 0 voter, 1 stand-by, 2 spare (`None` when absent or not a number).
+    pub role: Option<u8>,
+}
+
 /// A play of a playbook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Play {
@@ -285,6 +305,7 @@ impl ArgsFileEdit {
 #[derive(Debug, Default)]
 pub struct FileFacts {
     pub plays: Vec<Play>,
+    pub dqlite_clusters: Vec<DqliteCluster>,
     pub commands: Vec<CommandFact>,
     pub comments: Vec<Comment>,
     pub unparsed: Vec<Unparsed>,

@@ -111,6 +111,7 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
     };
     for doc in &docs {
         super::launch::analyze(host, doc, walker.facts);
+        super::dqlite::analyze(host, doc, walker.facts);
         let Some(items) = doc.as_seq() else { continue };
         let is_playbook = items.iter().any(|i| {
             i.get("hosts").is_some()
@@ -297,6 +298,7 @@ impl Walker<'_> {
                     self.argv_command(argv);
                 }
                 self.args_edit(task, &t);
+                self.cluster_write(&t);
                 if t.module == "set_fact" {
                     for arg in t.args.iter().filter(|a| a.name != "cacheable") {
                         if let Some(value) = arg.text() {
@@ -618,6 +620,50 @@ impl Walker<'_> {
                 flags,
                 comments,
             });
+        }
+    }
+
+    /// A `copy` (content or source) or `template` task that writes a dqlite
+    /// `cluster.yaml`: the membership it writes.
+    fn cluster_write(&mut self, task: &AnsibleTask) {
+        if !matches!(task.module.as_str(), "copy" | "template") {
+            return;
+        }
+        let Some(dest) = path_arg(task).and_then(|a| a.text()) else {
+            return;
+        };
+        if !super::dqlite::is_cluster_file(dest) {
+            return;
+        }
+        let text = match task.arg("content").and_then(|a| a.text()) {
+            Some(content) => jinja::mask(content).text,
+            None => {
+                let Some(src) = task.arg("src").and_then(|a| a.text()) else {
+                    return;
+                };
+                let kind = if task.module == "template" { "templates" } else { "files" };
+                let Some(file) = find_source(self.path, kind, src) else {
+                    return;
+                };
+                match std::fs::read_to_string(&file) {
+                    Ok(t) if t.len() <= 1 << 20 => jinja::mask(&t).text,
+                    _ => return,
+                }
+            }
+        };
+        let Ok(docs) = yaml::load(&text) else { return };
+        for doc in &docs {
+            if let Some(mut cluster) = super::dqlite::cluster_of(&text, doc) {
+                // Spans of the written text are not in this file: point at the task.
+                cluster.span = task.module_span;
+                for n in &mut cluster.nodes {
+                    n.span = task.module_span;
+                    n.address_span = task.module_span;
+                    n.id_span = task.module_span;
+                }
+                cluster.written_by = Some(task.module_span);
+                self.facts.dqlite_clusters.push(cluster);
+            }
         }
     }
 

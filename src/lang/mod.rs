@@ -2,6 +2,7 @@
 
 pub mod ansible;
 pub mod argsfile;
+pub mod dqlite;
 pub mod jinja;
 pub mod launch;
 pub mod nrpe;

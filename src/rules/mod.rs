@@ -7,6 +7,7 @@ mod args_file_comment;
 mod blockinfile_args_file;
 mod command_shell_syntax;
 mod deprecated_daemon_flag;
+mod dqlite_cluster_membership;
 mod dqlite_restart_not_serial;
 mod duplicate_daemon_flag;
 mod handler_not_found;
@@ -32,6 +33,7 @@ pub use args_file_comment::ArgsFileComment;
 pub use blockinfile_args_file::BlockinfileArgsFile;
 pub use command_shell_syntax::CommandShellSyntax;
 pub use deprecated_daemon_flag::DeprecatedDaemonFlag;
+pub use dqlite_cluster_membership::DqliteClusterMembership;
 pub use dqlite_restart_not_serial::DqliteRestartNotSerial;
 pub use duplicate_daemon_flag::DuplicateDaemonFlag;
 pub use handler_not_found::HandlerNotFound;
@@ -163,6 +165,7 @@ pub static ALL: &[&dyn Rule] = &[
     &HandlerNotFound,
     &DqliteRestartNotSerial,
     &RestartWithoutHealthCheck,
+    &DqliteClusterMembership,
     &InvalidSuppression,
     &ShellParseError,
     &YamlSyntax,
