@@ -75,6 +75,20 @@ pub struct TimeBound {
     pub span: Span,
 }
 
+/// Where a command sits in the script's control flow (outermost first in
+/// [`CommandFact::control`]); `at` is the construct's start in the host file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ControlStep {
+    /// Arm `arm` of an `if` (0: `then`, then each `elif`, then `else`) or of a
+    /// `case` (each item). Conditions are not in an arm: they run anyway.
+    Branch { at: usize, arm: usize },
+    /// The condition or body of a loop; `count` iterations when known
+    /// (`for x in a b c`).
+    Loop { at: usize, count: Option<u64> },
+    /// Stage `stage` of a pipeline (stages run at the same time).
+    Stage { at: usize, stage: usize },
+}
+
 /// One command invocation, wrappers (`sudo`, `env`, `timeout`, …) stripped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandFact {
@@ -89,6 +103,10 @@ pub struct CommandFact {
     pub origin: Origin,
     /// Output redirections (`>` / `>>`) and their destinations.
     pub redirects: Vec<(String, Word)>,
+    /// The control-flow constructs around the call, outermost first.
+    pub control: Vec<ControlStep>,
+    /// The function whose body holds the call (it runs when the function is called).
+    pub in_function: Option<String>,
 }
 
 impl CommandFact {

@@ -39,8 +39,15 @@ fn passing_fixtures() {
         if path.is_dir() {
             return;
         }
-        let report =
-            common::lint(path).unwrap_or_else(|| panic!("{} was not checked", path.display()));
+        let Some(report) = common::lint(path) else {
+            // Context for the other files, in a format opslint does not read itself.
+            assert!(
+                std::fs::read_to_string(path).is_ok_and(|t| t.starts_with("# fixture: context")),
+                "{} was not checked",
+                path.display()
+            );
+            return;
+        };
         assert!(
             report.diagnostics.is_empty(),
             "{}: expected no findings, got:\n{}",

@@ -243,3 +243,33 @@ fn ansible_task_model() {
     assert!(facts.tasks[1].in_handlers);
     assert_eq!(facts.tasks[1].module, "service");
 }
+
+#[test]
+fn control_flow_around_each_call() {
+    use opslint::facts::ControlStep::{Branch, Loop, Stage};
+    let src = "a\nif b; then c; elif d; then e; else f; fi\nfor x in 1 2 3; do g; done\nfor y in $L; do h; done\nwhile i; do j; done\nk | l\ncase $v in x) m ;; y) n ;; esac\nfn() { o; }\n";
+    let at = |needle: &str| src.find(needle).unwrap();
+    let cmds = commands(src);
+    let by_name = |n: &str| {
+        cmds.iter()
+            .find(|c| c.program_name() == n)
+            .unwrap_or_else(|| panic!("{n}"))
+    };
+    assert_eq!(by_name("a").control, []);
+    assert_eq!(by_name("b").control, []); // conditions run anyway
+    let if_at = at("if b");
+    assert_eq!(by_name("c").control, [Branch { at: if_at, arm: 0 }]);
+    assert_eq!(by_name("d").control, [Branch { at: if_at, arm: 1 }]);
+    assert_eq!(by_name("e").control, [Branch { at: if_at, arm: 1 }]);
+    assert_eq!(by_name("f").control, [Branch { at: if_at, arm: 2 }]);
+    assert_eq!(by_name("g").control, [Loop { at: at("for x"), count: Some(3) }]);
+    assert_eq!(by_name("h").control, [Loop { at: at("for y"), count: None }]);
+    assert_eq!(by_name("i").control, [Loop { at: at("while"), count: None }]);
+    assert_eq!(by_name("j").control, [Loop { at: at("while"), count: None }]);
+    assert_eq!(by_name("k").control, [Stage { at: at("k |"), stage: 0 }]);
+    assert_eq!(by_name("l").control, [Stage { at: at("k |"), stage: 1 }]);
+    assert_eq!(by_name("m").control, [Branch { at: at("case"), arm: 0 }]);
+    assert_eq!(by_name("n").control, [Branch { at: at("case"), arm: 1 }]);
+    assert_eq!(by_name("o").in_function.as_deref(), Some("fn"));
+    assert_eq!(by_name("a").in_function, None);
+}

@@ -138,7 +138,7 @@ impl Rule for KubectlRequestTimeout {
 }
 
 /// Index of the word that names kubectl (`kubectl` in `microk8s kubectl`).
-fn kubectl_word(fact: &CommandFact) -> Option<usize> {
+pub(crate) fn kubectl_word(fact: &CommandFact) -> Option<usize> {
     match fact.program_name() {
         "kubectl" | "oc" | "microk8s.kubectl" => Some(0),
         "microk8s" | "k3s" => {
@@ -257,7 +257,7 @@ fn shorten(text: &str) -> String {
     }
 }
 
-fn is_client_only(args: &[Word]) -> bool {
+pub(crate) fn is_client_only(args: &[Word]) -> bool {
     let mut subcommand = None;
     let mut i = 0;
     while i < args.len() {
@@ -292,7 +292,7 @@ fn is_client_only(args: &[Word]) -> bool {
 }
 
 /// The `--request-timeout` value word and whether it is inline (`--request-timeout=V`).
-fn find_request_timeout(args: &[Word]) -> Option<(&Word, bool)> {
+pub(crate) fn find_request_timeout(args: &[Word]) -> Option<(&Word, bool)> {
     let mut found = None;
     let mut i = 0;
     while i < args.len() {

@@ -16,6 +16,7 @@ mod invalid_daemon_flag_value;
 mod invalid_suppression;
 mod kubectl_request_timeout;
 mod meta;
+mod nrpe_timeout_budget;
 mod removed_daemon_flag;
 mod restart_without_health_check;
 mod shell_parse_error;
@@ -41,6 +42,7 @@ pub use internal_error::InternalError;
 pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
+pub use nrpe_timeout_budget::NrpeTimeoutBudget;
 pub use removed_daemon_flag::RemovedDaemonFlag;
 pub use restart_without_health_check::RestartWithoutHealthCheck;
 pub use shell_parse_error::ShellParseError;
@@ -154,6 +156,7 @@ pub trait Rule: Send + Sync {
 /// Every rule, in the order `opslint rules` lists them.
 pub static ALL: &[&dyn Rule] = &[
     &KubectlRequestTimeout,
+    &NrpeTimeoutBudget,
     &BlockinfileArgsFile,
     &UnknownDaemonFlag,
     &DeprecatedDaemonFlag,

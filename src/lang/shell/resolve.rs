@@ -141,6 +141,11 @@ impl<'a> Resolver<'a> {
                 self.emit(body, expanded, &mut inner, depth + 1);
                 for mut fact in inner {
                     fact.span = call.span;
+                    // The expansion runs where the wrapper is called.
+                    fact.control = self.syntax.control_path(call.control);
+                    fact.in_function = call
+                        .function
+                        .map(|i| self.syntax.functions[i].name.clone());
                     if matches!(fact.origin, Origin::Direct) {
                         fact.origin = Origin::Function {
                             name: self.syntax.functions[f].name.clone(),
@@ -153,6 +158,10 @@ impl<'a> Resolver<'a> {
             return;
         }
         if let Some(mut fact) = strip_wrappers(call.span, words) {
+            fact.control = self.syntax.control_path(call.control);
+            fact.in_function = call
+                .function
+                .map(|i| self.syntax.functions[i].name.clone());
             fact.redirects = call
                 .redirects
                 .iter()
@@ -682,6 +691,8 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         time_bound,
         origin,
         redirects: Vec::new(),
+        control: Vec::new(),
+        in_function: None,
     })
 }
 

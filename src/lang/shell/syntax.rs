@@ -4,6 +4,7 @@
 //! visited with an explicit stack so that deeply nested input cannot overflow the
 //! native stack.
 
+use crate::facts::ControlStep;
 use crate::source::Span;
 use tree_sitter::Node;
 
@@ -65,6 +66,8 @@ pub struct RawCommand {
     pub redirects: Vec<(String, RawWord)>,
     /// Index into `Syntax::functions` of the function whose body holds this command.
     pub function: Option<usize>,
+    /// Innermost control step around the command (index into `Syntax::control`).
+    pub control: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +100,84 @@ pub struct Syntax {
     pub assignments: Vec<RawAssignment>,
     pub functions: Vec<RawFunction>,
     pub comments: Vec<RawComment>,
+    /// Control steps as a tree: (enclosing step, step).
+    pub control: Vec<(Option<usize>, ControlStep)>,
+}
+
+impl Syntax {
+    /// The steps from the outermost down to `innermost`.
+    pub fn control_path(&self, innermost: Option<usize>) -> Vec<ControlStep> {
+        let mut path = Vec::new();
+        let mut at = innermost;
+        // Bounded: the tree has no cycles, but odd input must not loop.
+        for _ in 0..self.control.len() {
+            let Some(i) = at else { break };
+            let Some((parent, step)) = self.control.get(i) else { break };
+            path.push(*step);
+            at = *parent;
+        }
+        path.reverse();
+        path
+    }
+}
+
+/// The control step a child of `node` runs under, if `node` opens one.
+fn child_step(node: Node<'_>, child: Node<'_>, base: usize, conditions: &[usize]) -> Option<ControlStep> {
+    let at = base + node.start_byte();
+    match node.kind() {
+        "if_statement" => {
+            if conditions.contains(&child.id()) {
+                return None;
+            }
+            let mut cursor = node.walk();
+            let clauses: Vec<usize> = node
+                .named_children(&mut cursor)
+                .filter(|c| matches!(c.kind(), "elif_clause" | "else_clause"))
+                .map(|c| c.id())
+                .collect();
+            let arm = clauses.iter().position(|id| *id == child.id()).map_or(0, |i| i + 1);
+            Some(ControlStep::Branch { at, arm })
+        }
+        "case_statement" => {
+            if child.kind() != "case_item" {
+                return None;
+            }
+            let mut cursor = node.walk();
+            let arm = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() == "case_item")
+                .position(|c| c.id() == child.id())
+                .unwrap_or(0);
+            Some(ControlStep::Branch { at, arm })
+        }
+        "while_statement" | "c_style_for_statement" => Some(ControlStep::Loop { at, count: None }),
+        "for_statement" => {
+            if child.kind() != "do_group" {
+                return None;
+            }
+            let mut cursor = node.walk();
+            let values: Vec<Node<'_>> = node.children_by_field_name("value", &mut cursor).collect();
+            // Literal words only: anything that expands may give any number.
+            let literal = |n: &Node<'_>| {
+                matches!(n.kind(), "word" | "raw_string" | "number")
+                    || (n.kind() == "string" && n.named_child_count() <= 1 && {
+                        let mut c = n.walk();
+                        n.named_children(&mut c).all(|p| p.kind() == "string_content")
+                    })
+            };
+            let count = (!values.is_empty() && values.iter().all(literal)).then_some(values.len() as u64);
+            Some(ControlStep::Loop { at, count })
+        }
+        "pipeline" => {
+            let mut cursor = node.walk();
+            let stage = node
+                .named_children(&mut cursor)
+                .position(|c| c.id() == child.id())
+                .unwrap_or(0);
+            Some(ControlStep::Stage { at, stage })
+        }
+        _ => None,
+    }
 }
 
 /// Node kinds that hold statements (or are statements) and are always visited.
@@ -157,12 +238,13 @@ pub fn collect(
     };
     // Each entry: a node, the function whose body holds it, and whether its parent
     // is a `command` (asking tree-sitter for a parent is a walk from the root).
-    let mut stack: Vec<(Node<'_>, Option<usize>, bool)> = vec![(root, None, false)];
+    let mut stack: Vec<(Node<'_>, Option<usize>, bool, Option<usize>)> =
+        vec![(root, None, false, None)];
     let mut cursor = root.walk();
     // Redirections of a `redirected_statement`, keyed by the id of its command.
     let mut redirects: std::collections::HashMap<usize, Vec<(String, RawWord)>> =
         Default::default();
-    while let Some((node, function, in_command)) = stack.pop() {
+    while let Some((node, function, in_command, control)) = stack.pop() {
         let mut function = function;
         match node.kind() {
             "ERROR" => continue,
@@ -175,6 +257,7 @@ pub fn collect(
             "command" => {
                 if let Some(mut cmd) = cx.command(node, function) {
                     cmd.redirects = redirects.remove(&node.id()).unwrap_or_default();
+                    cmd.control = control;
                     out.commands.push(cmd);
                 }
             }
@@ -232,13 +315,43 @@ pub fn collect(
         }
         // Push children in reverse so that they are visited in source order.
         let is_command = node.kind() == "command";
+        let opens_step = matches!(
+            node.kind(),
+            "if_statement"
+                | "case_statement"
+                | "while_statement"
+                | "c_style_for_statement"
+                | "for_statement"
+                | "pipeline"
+        );
+        let conditions: Vec<usize> = if node.kind() == "if_statement" {
+            let mut c = node.walk();
+            node.children_by_field_name("condition", &mut c)
+                .map(|n| n.id())
+                .collect()
+        } else {
+            Vec::new()
+        };
         cursor.reset(node);
         let before = stack.len();
-        stack.extend(
-            node.named_children(&mut cursor)
-                .filter(|child| may_run(*child))
-                .map(|child| (child, function, is_command)),
-        );
+        let children: Vec<Node<'_>> = node
+            .named_children(&mut cursor)
+            .filter(|child| may_run(*child))
+            .collect();
+        for child in children {
+            let child_control = if opens_step {
+                match child_step(node, child, base, &conditions) {
+                    Some(step) => {
+                        out.control.push((control, step));
+                        Some(out.control.len() - 1)
+                    }
+                    None => control,
+                }
+            } else {
+                control
+            };
+            stack.push((child, function, is_command, child_control));
+        }
         stack[before..].reverse();
     }
 }
@@ -287,6 +400,7 @@ impl<'a> Cx<'a> {
             words,
             redirects: Vec::new(),
             function,
+            control: None,
         })
     }
 
