@@ -151,6 +151,14 @@ impl Config {
         }
     }
 
+    /// Whether the configuration sets a severity for `rule` (other than `off`).
+    pub fn configures_severity(&self, rule: &str) -> bool {
+        matches!(
+            self.rules.get(rule).and_then(|r| r.severity),
+            Some(SeveritySetting::Level(_))
+        )
+    }
+
     /// User flag manifests to merge over the built-in ones.
     pub fn manifests(&self) -> &[PathBuf] {
         &self.manifests

@@ -91,6 +91,12 @@ impl Linter {
             .copied()
             .filter(|r| select.is_none_or(|s| s.iter().any(|n| n == r.meta().name)))
             .filter(|r| !ignore.iter().any(|n| n == r.meta().name))
+            // Opt-in rules run when selected by name or given a severity.
+            .filter(|r| {
+                r.enabled_by_default()
+                    || select.is_some_and(|s| s.iter().any(|n| n == r.meta().name))
+                    || config.configures_severity(r.meta().name)
+            })
             .filter_map(|rule| {
                 let meta = rule.meta();
                 config

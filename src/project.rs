@@ -117,6 +117,21 @@ pub struct ProjectIndex {
     /// Tasks and handlers of each role (by role name) that restart, stop or
     /// start a MicroK8s service without `throttle: 1` or `run_once`.
     pub role_restarts: HashMap<String, Vec<RoleRestart>>,
+    /// NRPE configurations whose checks are about MicroK8s, sorted.
+    pub microk8s_nrpe_cfgs: Vec<PathBuf>,
+    /// Where an NRPE check of free disk on `/var/snap/microk8s` is (command
+    /// line or the script it runs).
+    pub disk_check: Option<PathBuf>,
+    /// Where an NRPE check of k8s-dqlite's `NRestarts` is.
+    pub dqlite_restarts_check: Option<PathBuf>,
+}
+
+/// What an NRPE check's text shows it watches.
+fn watches(text: &str) -> (bool, bool) {
+    let disk = text.contains("/var/snap/microk8s")
+        && (text.contains("check_disk") || text.contains("df ") || text.contains("df\t") || text.contains("stat -f"));
+    let restarts = text.contains("NRestarts") && text.contains("k8s-dqlite");
+    (disk, restarts)
 }
 
 /// A restart inside a role.
@@ -170,13 +185,16 @@ pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
 }
 
 fn build_index(root: &Path) -> ProjectIndex {
-    let files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+    let all: Vec<PathBuf> = ignore::WalkBuilder::new(root)
         .hidden(true)
         .require_git(false)
         .build()
         .flatten()
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .map(ignore::DirEntry::into_path)
+        .collect();
+    let files: Vec<PathBuf> = all
+        .iter()
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
             name.ends_with(".yml")
@@ -185,6 +203,7 @@ fn build_index(root: &Path) -> ProjectIndex {
                 || name.ends_with(".cfg.j2")
         })
         .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_VARS_FILE))
+        .cloned()
         .collect();
     let parts: Vec<ProjectIndex> = files.par_iter().map(|p| index_file(p)).collect();
     let mut out = ProjectIndex::default();
@@ -201,6 +220,35 @@ fn build_index(root: &Path) -> ProjectIndex {
         }
         for (k, v) in part.role_restarts {
             out.role_restarts.entry(k).or_default().extend(v);
+        }
+        out.microk8s_nrpe_cfgs.extend(part.microk8s_nrpe_cfgs);
+        out.disk_check = out.disk_check.or(part.disk_check);
+        out.dqlite_restarts_check = out.dqlite_restarts_check.or(part.dqlite_restarts_check);
+    }
+    out.microk8s_nrpe_cfgs.sort();
+    // The scripts NRPE runs: what they watch.
+    if out.disk_check.is_none() || out.dqlite_restarts_check.is_none() {
+        let mut scripts: Vec<&PathBuf> = all
+            .iter()
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| out.nrpe_scripts.contains_key(n))
+            })
+            .collect();
+        scripts.sort();
+        for script in scripts {
+            if !std::fs::metadata(script).is_ok_and(|m| m.len() <= MAX_VARS_FILE) {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(script) else { continue };
+            let (disk, restarts) = watches(&text);
+            if disk && out.disk_check.is_none() {
+                out.disk_check = Some(script.clone());
+            }
+            if restarts && out.dqlite_restarts_check.is_none() {
+                out.dqlite_restarts_check = Some(script.clone());
+            }
         }
     }
     for restarts in out.role_restarts.values_mut() {
@@ -342,7 +390,23 @@ fn index_cfg(path: &Path, text: &str, out: &mut ProjectIndex) {
             );
         }
     }
-    for command in crate::lang::nrpe::commands(text) {
+    let commands = crate::lang::nrpe::commands(text);
+    if commands
+        .iter()
+        .any(|c| text[c.line.start..c.line.end].contains("microk8s") || c.name.contains("microk8s"))
+    {
+        out.microk8s_nrpe_cfgs.push(path.to_path_buf());
+    }
+    for command in &commands {
+        let (disk, restarts) = watches(&text[command.line.start..command.line.end]);
+        if disk && out.disk_check.is_none() {
+            out.disk_check = Some(path.to_path_buf());
+        }
+        if restarts && out.dqlite_restarts_check.is_none() {
+            out.dqlite_restarts_check = Some(path.to_path_buf());
+        }
+    }
+    for command in commands {
         let cmdline = &text[command.line.start..command.line.end];
         for word in cmdline.split_whitespace() {
             let word = word.trim_matches(['"', '\'']);

@@ -707,3 +707,23 @@ fn baselines_hide_known_findings_by_content_not_line() {
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot read the baseline missing.json"), "{stderr}");
 }
+
+#[test]
+fn opt_in_rules_run_only_when_asked_for() {
+    let cfg: &[u8] = b"command[check_microk8s]=/snap/bin/microk8s kubectl --request-timeout=5s get nodes\n";
+    let dir = tree(&[("nrpe.d/microk8s.cfg", cfg)]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+    let (_, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--format", "concise", "--select", "missing-dqlite-monitoring"],
+    );
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(stdout.contains("info[missing-dqlite-monitoring]"), "{stdout}");
+    let dir = tree(&[
+        ("nrpe.d/microk8s.cfg", cfg),
+        (".opslint.yaml", b"rules:\n  missing-dqlite-monitoring:\n    severity: warning\n"),
+    ]);
+    let (_, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(stdout.matches("warning[missing-dqlite-monitoring]").count(), 2, "{stdout}");
+}

@@ -16,6 +16,7 @@ mod invalid_daemon_flag_value;
 mod invalid_suppression;
 mod kubectl_request_timeout;
 mod meta;
+mod missing_dqlite_monitoring;
 mod nrpe_timeout_budget;
 mod removed_daemon_flag;
 mod restart_without_health_check;
@@ -42,6 +43,7 @@ pub use internal_error::InternalError;
 pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
+pub use missing_dqlite_monitoring::MissingDqliteMonitoring;
 pub use nrpe_timeout_budget::NrpeTimeoutBudget;
 pub use removed_daemon_flag::RemovedDaemonFlag;
 pub use restart_without_health_check::RestartWithoutHealthCheck;
@@ -150,6 +152,12 @@ pub trait Rule: Send + Sync {
         true
     }
 
+    /// Whether the rule runs without being asked for (`--select` or a severity
+    /// in `.opslint.yaml`).
+    fn enabled_by_default(&self) -> bool {
+        true
+    }
+
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>);
 }
 
@@ -169,6 +177,7 @@ pub static ALL: &[&dyn Rule] = &[
     &DqliteRestartNotSerial,
     &RestartWithoutHealthCheck,
     &DqliteClusterMembership,
+    &MissingDqliteMonitoring,
     &InvalidSuppression,
     &ShellParseError,
     &YamlSyntax,

@@ -19,7 +19,14 @@ pub fn lint(path: &Path) -> Option<FileReport> {
     let fixture_root: std::path::PathBuf = rel.iter().take(3).collect();
     let fixture_root = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture_root);
     let vars = opslint::project::collect_vars(&fixture_root);
-    let linter = Linter::new(Config::default_at(Path::new(".")), None, &[])
+    // Every default rule, and the fixture's own rule even when it is opt-in.
+    let own = rel.iter().nth(1).and_then(|n| n.to_str()).unwrap_or("");
+    let select: Vec<String> = opslint::rules::ALL
+        .iter()
+        .filter(|r| r.enabled_by_default() || r.meta().name == own)
+        .map(|r| r.meta().name.to_string())
+        .collect();
+    let linter = Linter::new(Config::default_at(Path::new(".")), Some(&select), &[])
         .expect("valid rules")
         .with_vars(vars)
         .with_root(fixture_root);
