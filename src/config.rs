@@ -252,6 +252,20 @@ pub fn parse(text: &str, path: &Path, rules: &[&'static RuleMeta]) -> Result<Con
         rules,
         problems: Vec::new(),
     };
+    // The shared loader refuses alias bombs and nesting that would exhaust the
+    // stack; only then is the text loaded for the configuration's own walk.
+    if let Err(e) = crate::lang::yaml::load(text) {
+        let lines = crate::source::LineIndex::new(text);
+        let at = lines.position(text, e.offset.min(text.len()));
+        return Err(ConfigError {
+            path: path.to_path_buf(),
+            problems: vec![ConfigProblem {
+                line: at.line,
+                column: at.column,
+                message: format!("invalid YAML: {}", e.message),
+            }],
+        });
+    }
     let docs = match MarkedYaml::load_from_str(text) {
         Ok(docs) => docs,
         Err(e) => {

@@ -103,8 +103,11 @@ pub struct CommandFact {
     pub origin: Origin,
     /// Output redirections (`>` / `>>`) and their destinations.
     pub redirects: Vec<(String, Word)>,
-    /// The control-flow constructs around the call, outermost first.
+    /// The control-flow constructs around the call, outermost first (at most
+    /// 64: see `control_truncated`).
     pub control: Vec<ControlStep>,
+    /// The call is nested deeper than the steps kept in `control`.
+    pub control_truncated: bool,
     /// The function whose body holds the call (it runs when the function is called).
     pub in_function: Option<String>,
 }

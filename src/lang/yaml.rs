@@ -92,7 +92,44 @@ pub struct YamlError {
     pub message: String,
 }
 
+/// How deep block structure can go before parsing is refused: each level of
+/// block nesting takes at least one column of indentation (or a compact `- `),
+/// so this bounds the depth of what the parser builds (and later drops,
+/// recursively) whatever the input.
+const MAX_BLOCK_COLUMNS: usize = 1024;
+
+/// The first line whose indentation plus compact `- `/`? `/`: ` entries
+/// exceeds [`MAX_BLOCK_COLUMNS`].
+fn too_deep(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bytes = line.as_bytes();
+        let mut i = bytes.iter().take_while(|b| **b == b' ').count();
+        let mut depth = i;
+        while i + 1 < bytes.len() && matches!(bytes[i], b'-' | b'?' | b':') && bytes[i + 1] == b' ' {
+            depth += 2;
+            i += 2;
+            while i < bytes.len() && bytes[i] == b' ' {
+                i += 1;
+            }
+        }
+        if depth > MAX_BLOCK_COLUMNS {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
 pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
+    if let Some(offset) = too_deep(text) {
+        return Err(YamlError {
+            offset,
+            message: format!(
+                "nesting deeper than {MAX_DEPTH} levels (indentation beyond {MAX_BLOCK_COLUMNS} columns)"
+            ),
+        });
+    }
     let lines = LineIndex::new(text);
     let offset = |m: &Marker| marker_offset(text, &lines, m);
     let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();

@@ -402,6 +402,14 @@ impl Eval<'_> {
     /// One call: its own bound, or the body of the function it calls.
     fn call(&self, id: usize, depth: usize) -> Cost {
         let fact = &self.facts[id];
+        if fact.control_truncated {
+            return Cost::Open {
+                fact: id,
+                why: "it is nested too deeply to analyse".into(),
+                unbounded: false,
+                elsewhere: false,
+            };
+        }
         let name = fact.program_name();
         if depth < 8 && !name.is_empty() {
             let body: Vec<usize> = (0..self.facts.len())

@@ -143,6 +143,7 @@ impl<'a> Resolver<'a> {
                     fact.span = call.span;
                     // The expansion runs where the wrapper is called.
                     fact.control = self.syntax.control_path(call.control);
+                    fact.control_truncated = call.control_truncated;
                     fact.in_function = call
                         .function
                         .map(|i| self.syntax.functions[i].name.clone());
@@ -159,6 +160,7 @@ impl<'a> Resolver<'a> {
         }
         if let Some(mut fact) = strip_wrappers(call.span, words) {
             fact.control = self.syntax.control_path(call.control);
+            fact.control_truncated = call.control_truncated;
             fact.in_function = call
                 .function
                 .map(|i| self.syntax.functions[i].name.clone());
@@ -692,6 +694,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         origin,
         redirects: Vec::new(),
         control: Vec::new(),
+        control_truncated: false,
         in_function: None,
     })
 }

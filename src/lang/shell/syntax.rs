@@ -68,6 +68,8 @@ pub struct RawCommand {
     pub function: Option<usize>,
     /// Innermost control step around the command (index into `Syntax::control`).
     pub control: Option<usize>,
+    /// The command is nested deeper than the steps recorded.
+    pub control_truncated: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -105,12 +107,12 @@ pub struct Syntax {
 }
 
 impl Syntax {
-    /// The steps from the outermost down to `innermost`.
+    /// The steps from the outermost down to `innermost` (at most
+    /// [`MAX_CONTROL_DEPTH`]: deeper steps are never recorded).
     pub fn control_path(&self, innermost: Option<usize>) -> Vec<ControlStep> {
         let mut path = Vec::new();
         let mut at = innermost;
-        // Bounded: the tree has no cycles, but odd input must not loop.
-        for _ in 0..self.control.len() {
+        for _ in 0..=MAX_CONTROL_DEPTH {
             let Some(i) = at else { break };
             let Some((parent, step)) = self.control.get(i) else { break };
             path.push(*step);
@@ -120,6 +122,10 @@ impl Syntax {
         path
     }
 }
+
+/// Control steps kept per command: deeper nesting is cut off (and flagged), so
+/// that 10,000 nested `if`s cost linear memory.
+pub const MAX_CONTROL_DEPTH: usize = 64;
 
 /// The control step a child of `node` runs under, if `node` opens one.
 fn child_step(node: Node<'_>, child: Node<'_>, base: usize, conditions: &[usize]) -> Option<ControlStep> {
@@ -238,13 +244,14 @@ pub fn collect(
     };
     // Each entry: a node, the function whose body holds it, and whether its parent
     // is a `command` (asking tree-sitter for a parent is a walk from the root).
-    let mut stack: Vec<(Node<'_>, Option<usize>, bool, Option<usize>)> =
-        vec![(root, None, false, None)];
+    // (node, function, parent is a command, control step, control depth).
+    let mut stack: Vec<(Node<'_>, Option<usize>, bool, Option<usize>, usize)> =
+        vec![(root, None, false, None, 0)];
     let mut cursor = root.walk();
     // Redirections of a `redirected_statement`, keyed by the id of its command.
     let mut redirects: std::collections::HashMap<usize, Vec<(String, RawWord)>> =
         Default::default();
-    while let Some((node, function, in_command, control)) = stack.pop() {
+    while let Some((node, function, in_command, control, depth)) = stack.pop() {
         let mut function = function;
         match node.kind() {
             "ERROR" => continue,
@@ -258,6 +265,7 @@ pub fn collect(
                 if let Some(mut cmd) = cx.command(node, function) {
                     cmd.redirects = redirects.remove(&node.id()).unwrap_or_default();
                     cmd.control = control;
+                    cmd.control_truncated = depth > MAX_CONTROL_DEPTH;
                     out.commands.push(cmd);
                 }
             }
@@ -339,18 +347,20 @@ pub fn collect(
             .filter(|child| may_run(*child))
             .collect();
         for child in children {
-            let child_control = if opens_step {
+            let (child_control, child_depth) = if opens_step {
                 match child_step(node, child, base, &conditions) {
+                    // Deeper steps are counted, not recorded.
+                    Some(_) if depth >= MAX_CONTROL_DEPTH => (control, depth + 1),
                     Some(step) => {
                         out.control.push((control, step));
-                        Some(out.control.len() - 1)
+                        (Some(out.control.len() - 1), depth + 1)
                     }
-                    None => control,
+                    None => (control, depth),
                 }
             } else {
-                control
+                (control, depth)
             };
-            stack.push((child, function, is_command, child_control));
+            stack.push((child, function, is_command, child_control, child_depth));
         }
         stack[before..].reverse();
     }
@@ -401,6 +411,7 @@ impl<'a> Cx<'a> {
             redirects: Vec::new(),
             function,
             control: None,
+            control_truncated: false,
         })
     }
 

@@ -1,0 +1,258 @@
+//! Hostile input: every case ends with a clear diagnostic (or a clean pass),
+//! the other files are still checked, and nothing is written. Times are not
+//! asserted (that is the benchmarks' job); memory and termination are, by the
+//! test finishing at all under the harness.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("opslint")
+        .expect("binary")
+        .env_remove("GITHUB_ACTIONS")
+        .current_dir(dir)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const CANARY: &str = "#!/bin/bash\nmicrok8s kubectl get nodes\n";
+
+/// The canary script's finding, which must survive whatever else is in the tree.
+fn canary_found(stdout: &str) -> bool {
+    stdout.contains("canary.sh:2:1: error[kubectl-request-timeout]")
+}
+
+/// A snapshot of a tree's files and contents, to prove nothing was written.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = fs::read(&p).unwrap_or_default();
+            (p.strip_prefix(dir).unwrap().display().to_string(), bytes)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let t = e.file_type().expect("type");
+        if t.is_dir() {
+            out.extend(walk(&e.path()));
+        } else if t.is_file() {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+#[test]
+fn deep_nesting_in_bash_and_yaml() {
+    let n = 10_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    fs::write(p.join("canary.sh"), CANARY).unwrap();
+    fs::write(
+        p.join("if.sh"),
+        format!("#!/bin/bash\n{}kubectl get nodes\n{}", "if true; then\n".repeat(n), "fi\n".repeat(n)),
+    )
+    .unwrap();
+    fs::write(
+        p.join("subst.sh"),
+        format!("#!/bin/bash\necho {}kubectl get nodes{}\n", "$(".repeat(n), ")".repeat(n)),
+    )
+    .unwrap();
+    fs::write(
+        p.join("subshell.sh"),
+        format!("#!/bin/bash\n{}kubectl get nodes{}\n", "(".repeat(n), ")".repeat(n)),
+    )
+    .unwrap();
+    fs::write(
+        p.join("braces.sh"),
+        format!("#!/bin/bash\n{}kubectl get nodes; {}\n", "{ ".repeat(n), "} ".repeat(n)),
+    )
+    .unwrap();
+    fs::create_dir_all(p.join("playbooks")).unwrap();
+    fs::write(
+        p.join("playbooks/flow.yml"),
+        format!("- hosts: all\n  tasks: {}{}\n", "[".repeat(n), "]".repeat(n)),
+    )
+    .unwrap();
+    // Block nesting: 3,000 levels (indentation makes deeper files huge).
+    let mut block: String = (0..3000).map(|i| format!("{}-\n", "  ".repeat(i))).collect();
+    block.push_str(&format!("{}- hosts: all\n", "  ".repeat(3000)));
+    fs::write(p.join("playbooks/block.yml"), block).unwrap();
+    let before = contents(p);
+    let (code, stdout, stderr) = run_in(p, &["check", "--format", "concise"]);
+    assert!(canary_found(&stdout), "{stdout}{stderr}");
+    // The deep calls are still found where the parser can reach them.
+    assert!(stdout.contains("if.sh:10002:1: error[kubectl-request-timeout]"), "{stdout}");
+    assert!(stdout.contains("braces.sh:2:"), "{stdout}");
+    // YAML nested past the limit is a clear error in Ansible files.
+    assert!(
+        stdout.contains("playbooks/flow.yml:2:265: error[yaml-syntax] invalid YAML: recursion limit exceeded"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("playbooks/block.yml:") && stdout.contains("nesting deeper than 256 levels"),
+        "{stdout}"
+    );
+    // Parsed, or said not to be: never silently dropped.
+    assert!(stdout.contains("subshell.sh:2:1: info[shell-parse-error]"), "{stdout}");
+    assert_eq!(code, 2, "{stdout}");
+    assert_eq!(contents(p), before, "nothing may be written");
+}
+
+#[test]
+fn huge_files_and_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    fs::write(p.join("canary.sh"), CANARY).unwrap();
+    // 50 MB (sparse on disk): over the 16 MiB limit, not read at all.
+    let big = fs::File::create(p.join("big.sh")).unwrap();
+    big.set_len(50 * 1024 * 1024).unwrap();
+    // One 10 MB line after a kubectl call.
+    fs::write(
+        p.join("long.sh"),
+        format!("#!/bin/bash\nmicrok8s kubectl get nodes {}\n", "x".repeat(10 * 1024 * 1024)),
+    )
+    .unwrap();
+    let (code, stdout, _) = run_in(p, &["check", "--format", "concise"]);
+    assert!(canary_found(&stdout), "{stdout}");
+    assert!(
+        stdout.contains("big.sh:1:1: error[unreadable-file] file is too large (50.0 MiB; the limit is 16 MiB); not checked"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("long.sh:2:1: error[kubectl-request-timeout]"), "{}", &stdout[..stdout.len().min(2000)]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn yaml_alias_bombs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    fs::write(p.join("canary.sh"), CANARY).unwrap();
+    let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().enumerate() {
+        let prev = ["a", "b", "c", "d", "e", "f", "g", "h"][i];
+        bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
+    }
+    bomb.push_str("- hosts: all\n");
+    fs::create_dir_all(p.join("roles/x/tasks")).unwrap();
+    fs::write(p.join("roles/x/tasks/main.yml"), &bomb).unwrap();
+    let (_, stdout, _) = run_in(p, &["check", "--format", "concise"]);
+    assert!(canary_found(&stdout), "{stdout}");
+    assert!(stdout.contains("roles/x/tasks/main.yml:"), "{stdout}");
+}
+
+#[test]
+fn symlink_loops_fifos_and_vanished_files() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    fs::write(p.join("canary.sh"), CANARY).unwrap();
+    fs::create_dir_all(p.join("loop")).unwrap();
+    symlink("../loop", p.join("loop/again")).unwrap();
+    symlink("b.sh", p.join("a.sh")).unwrap();
+    symlink("a.sh", p.join("b.sh")).unwrap();
+    let fifo = p.join("pipe.sh");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    // The walk does not follow links or open FIFOs.
+    let (code, stdout, stderr) = run_in(p, &["check", "--format", "concise"]);
+    assert!(canary_found(&stdout), "{stdout}{stderr}");
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    // Named explicitly, each gets a clear diagnostic instead of a hang.
+    let (code, stdout, stderr) = run_in(
+        p,
+        &["check", "--format", "concise", "a.sh", "pipe.sh", "canary.sh"],
+    );
+    assert_eq!(code, 2);
+    assert!(canary_found(&stdout), "{stdout}");
+    assert!(
+        stderr.contains("error: a.sh: Too many levels of symbolic links"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("pipe.sh:1:1: error[unreadable-file] not a regular file"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_file_that_vanishes_after_discovery_is_reported() {
+    use opslint::config::Config;
+    use opslint::discover::Candidate;
+    use opslint::lang::Language;
+    use opslint::linter::Linter;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("gone.sh");
+    fs::write(&path, CANARY).unwrap();
+    let candidate = Candidate {
+        path: path.clone(),
+        explicit: false,
+        language: Some(Language::Shell),
+    };
+    fs::remove_file(&path).unwrap();
+    let linter = Linter::new(Config::default_at(dir.path()), None, &[]).expect("rules");
+    let report = linter.check_file(&candidate).expect("reported, not skipped");
+    assert_eq!(report.diagnostics.len(), 1);
+    assert_eq!(report.diagnostics[0].rule, "unreadable-file");
+    assert!(report.diagnostics[0].message.contains("no such file or directory"));
+}
+
+#[test]
+fn a_directory_of_100_000_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let many = p.join("many");
+    fs::create_dir_all(&many).unwrap();
+    for i in 0..100_000 {
+        fs::write(many.join(format!("f{i}.txt")), "x\n").unwrap();
+    }
+    fs::write(many.join("canary.sh"), CANARY).unwrap();
+    let (code, stdout, _) = run_in(p, &["check"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("Found 1 error, 0 warnings in 1 file checked"), "{stdout}");
+}
+
+#[test]
+fn hostile_configuration_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    fs::write(p.join("canary.sh"), CANARY).unwrap();
+    // Compact nesting 100,000 deep on one line: refused before parsing.
+    fs::write(p.join(".opslint.yaml"), format!("{}x\n", "- ".repeat(100_000))).unwrap();
+    let (code, _, stderr) = run_in(p, &["check"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(".opslint.yaml:1:1: invalid YAML: nesting deeper than 256 levels"),
+        "{stderr}"
+    );
+    // An alias bomb in the configuration.
+    let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+    for w in names.windows(2) {
+        bomb.push_str(&format!("{}: &{} [{}]\n", w[1], w[1], vec![format!("*{}", w[0]); 10].join(",")));
+    }
+    fs::write(p.join(".opslint.yaml"), bomb).unwrap();
+    let (code, _, stderr) = run_in(p, &["check"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("invalid configuration"), "{stderr}");
+    // A configuration that is its own `manifests:` entry is not a manifest.
+    fs::write(p.join(".opslint.yaml"), "manifests: [.opslint.yaml]\n").unwrap();
+    let (code, _, stderr) = run_in(p, &["check"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(".opslint.yaml: not a flag manifest"), "{stderr}");
+}
