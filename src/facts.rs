@@ -209,6 +209,9 @@ pub struct AnsibleTask {
     pub throttle: Option<String>,
     /// `run_once:` is true.
     pub run_once: bool,
+    /// `async:` or `timeout:` (task keywords) with a non-zero value: Ansible
+    /// stops the task after that long.
+    pub time_limit: Option<Span>,
     /// The task retries until a condition holds (`until:` or `retries:`).
     pub retries: bool,
     /// The play (index into [`FileFacts::plays`]) the task belongs to, when the

@@ -13,6 +13,7 @@ pub mod duration;
 pub mod facts;
 pub mod fix;
 pub mod fixer;
+pub mod fuzz;
 pub mod lang;
 pub mod linter;
 pub mod lsp;

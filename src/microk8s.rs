@@ -132,7 +132,8 @@ pub fn restart_of(task: &crate::facts::AnsibleTask) -> Option<Restart> {
 
 /// Whether a task checks that MicroK8s came back: `microk8s status --wait-ready`,
 /// `kubectl get --raw /readyz` (bounded), a `systemctl is-active` / `NRestarts`
-/// check retried with `until:`, or `wait_for` on the API server (16443), dqlite
+/// check or any kubectl call retried with `until:`/`retries:`, `uri` on
+/// `https://…:16443/…` retried, or `wait_for` on the API server (16443), dqlite
 /// (19001) or cluster-agent (25000) port.
 pub fn is_health_check(task: &crate::facts::AnsibleTask) -> bool {
     match task.module.as_str() {
@@ -153,7 +154,18 @@ pub fn is_health_check(task: &crate::facts::AnsibleTask) -> bool {
             let readyz = text.contains("/readyz")
                 && (text.contains("--request-timeout") || text.contains("timeout "));
             let active = (text.contains("is-active") || text.contains("NRestarts")) && task.retries;
-            status_ready || readyz || active
+            // Any kubectl call retried until it succeeds proves the API server
+            // (and the datastore behind it) answers again.
+            let api_retried = task.retries && words.iter().any(|w| w.ends_with("kubectl"));
+            status_ready || readyz || active || api_retried
+        }
+        // `uri` on the API server's health endpoints, retried.
+        "uri" => {
+            task.retries
+                && task
+                    .arg("url")
+                    .and_then(|a| a.text())
+                    .is_some_and(|u| u.contains(":16443/"))
         }
         "systemd" | "systemd_service" | "service_facts" => false,
         _ => false,

@@ -403,6 +403,14 @@ impl Walker<'_> {
                 None => Vec::new(),
             },
             throttle: node.get("throttle").and_then(Node::as_str).map(str::to_string),
+            time_limit: ["async", "timeout"].iter().find_map(|k| {
+                let v = node.get(k)?;
+                let text = match &v.kind {
+                    Kind::Scalar { value, .. } => value.trim(),
+                    _ => return None,
+                };
+                (!text.is_empty() && text != "0").then_some(v.span)
+            }),
             run_once: node
                 .get("run_once")
                 .and_then(Node::as_str)

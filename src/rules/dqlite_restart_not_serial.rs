@@ -18,7 +18,8 @@ kubelite or the whole MicroK8s snap (`systemd`/`service` on
 play can run on several hosts at once: no `serial:`, a `serial:` above 1, or a
 percentage that exceeds one node of a three-node cluster (Ansible truncates:
 67 % of 3 hosts is 2). `throttle: 1` or `run_once: true` on the restarting task
-also makes it safe. A templated `serial:` is not judged.
+also makes it safe. A templated `serial:` is not judged, and a play that only
+stops services (a deliberate shutdown) is not flagged.
 
 ## Why is this bad?
 dqlite keeps the Kubernetes datastore available while a majority of its voters
@@ -172,6 +173,12 @@ impl Rule for DqliteRestartNotSerial {
             if here.is_empty() && in_roles.is_empty() {
                 continue;
             }
+            // A play that only stops services shuts the cluster down on purpose.
+            if here.iter().all(|(_, r)| r.action == "stop")
+                && in_roles.iter().all(|(_, r)| r.action == "stop")
+            {
+                continue;
+            }
             let mut services: Vec<String> = here
                 .iter()
                 .map(|(_, r)| format!("{}s {}", r.action, r.service))
@@ -184,8 +191,18 @@ impl Rule for DqliteRestartNotSerial {
                 .as_deref()
                 .map(|n| format!("play `{n}`"))
                 .unwrap_or_else(|| "this play".into());
+            let dqlite = here
+                .iter()
+                .map(|(_, r)| r.service)
+                .chain(in_roles.iter().map(|(_, r)| r.service))
+                .any(|s| s != "kubelite");
+            let consequence = if dqlite {
+                "restarting dqlite on two of three voters together loses the majority the datastore needs"
+            } else {
+                "restarting kubelite on several control-plane nodes together leaves the cluster without an API server"
+            };
             let mut message = format!(
-                "{play_name} {} but {why}: restarting dqlite on two of three voters together loses the majority the datastore needs",
+                "{play_name} {} but {why}: {consequence}",
                 services.join(" and ")
             );
             if !in_roles.is_empty() {

@@ -118,6 +118,36 @@ const CLIENT_ONLY: &[&str] = &[
     "proxy",
 ];
 
+/// `kubectl create` sub-commands that build an object locally.
+const CREATE_GENERATORS: &[&str] = &[
+    "clusterrole",
+    "clusterrolebinding",
+    "configmap",
+    "cm",
+    "cronjob",
+    "cj",
+    "deployment",
+    "deploy",
+    "ingress",
+    "ing",
+    "job",
+    "namespace",
+    "ns",
+    "poddisruptionbudget",
+    "pdb",
+    "priorityclass",
+    "pc",
+    "quota",
+    "resourcequota",
+    "role",
+    "rolebinding",
+    "secret",
+    "service",
+    "svc",
+    "serviceaccount",
+    "sa",
+];
+
 impl Rule for KubectlRequestTimeout {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -129,7 +159,20 @@ impl Rule for KubectlRequestTimeout {
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         let timeout = ctx.option(&META, "timeout");
+        // Ansible stops tasks with `async:` or `timeout:` after that long.
+        let limited: Vec<crate::source::Span> = facts
+            .tasks
+            .iter()
+            .filter(|t| t.time_limit.is_some())
+            .map(|t| t.span)
+            .collect();
         for fact in &facts.commands {
+            if limited
+                .iter()
+                .any(|t| t.start <= fact.span.start && fact.span.end <= t.end)
+            {
+                continue;
+            }
             if let Some(d) = check_call(ctx.source, fact, &timeout) {
                 out.push(d);
             }
@@ -287,6 +330,21 @@ pub(crate) fn is_client_only(args: &[Word]) -> bool {
         Some("version") => args
             .iter()
             .any(|a| a.text == "--client" || a.text == "--client=true"),
+        // `kubectl create <generator> --dry-run[=client]` prints the object it
+        // built and never calls the server (kubectl's create_*.go `Run`s only
+        // do when the dry-run strategy is not client). `create -f` is not a
+        // generator: it still asks the server for the resource types.
+        Some("create") => {
+            let generator = args
+                .iter()
+                .filter(|a| a.is_static && !a.text.starts_with('-'))
+                .nth(1)
+                .is_some_and(|g| CREATE_GENERATORS.contains(&g.text.as_str()));
+            generator
+                && args.iter().any(|a| {
+                    matches!(a.text.as_str(), "--dry-run" | "--dry-run=client" | "--dry-run=true")
+                })
+        }
         _ => false,
     }
 }

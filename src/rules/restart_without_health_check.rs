@@ -16,7 +16,8 @@ MicroK8s when nothing after it, in the same play or handler chain, verifies
 the service is healthy again. Accepted checks:
 `microk8s status --wait-ready` (with `--timeout`), `kubectl get --raw /readyz`
 bounded by `--request-timeout` or `timeout`, a `systemctl is-active …` or
-`NRestarts` check retried with `until:`/`retries:`, and `wait_for` on port
+`NRestarts` check, or any kubectl call, retried with `until:`/`retries:`, a
+`uri` task on `https://…:16443/…` retried the same way, and `wait_for` on port
 16443 (API server), 19001 (dqlite) or 25000 (cluster agent).
 
 For a task, the check must be a later task of the same play (or file). For a

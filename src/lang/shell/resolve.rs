@@ -214,7 +214,12 @@ impl<'a> Resolver<'a> {
             .any(|p| p.span.overlaps(word.span));
         let mut fields = split_fields(segs, word.parts.iter().any(|p| p.quoted));
         for field in &mut fields {
-            if touches_placeholder {
+            if touches_placeholder && let Some(text) = self.substitute(&field.word) {
+                // Every `{{ var }}` in the word has a known value (`{{ bin
+                // }}microk8s` with `bin: ""`): the word is that text.
+                field.word.static_suffix = text.len();
+                field.word.text = text;
+            } else if touches_placeholder {
                 field.word.is_static = false;
                 // Only what follows the last placeholder is known.
                 let last_end = self
@@ -243,6 +248,38 @@ impl<'a> Resolver<'a> {
             }
         }
         fields
+    }
+
+    /// The text of an exact word with each `{{ var }}` inside it replaced by its
+    /// known value; `None` when one is unknown or the word is not exact.
+    fn substitute(&self, word: &Word) -> Option<String> {
+        if !word.exact || !word.is_static {
+            return None;
+        }
+        let mut inside: Vec<Span> = self
+            .templating
+            .placeholders
+            .iter()
+            .map(|p| p.span)
+            .filter(|p| p.overlaps(word.span))
+            .collect();
+        inside.sort_by_key(|p| p.start);
+        let mut out = String::new();
+        let mut pos = word.span.start;
+        for p in inside {
+            if p.start < word.span.start || p.end > word.span.end {
+                return None;
+            }
+            out.push_str(word.text.get(pos - word.span.start..p.start - word.span.start)?);
+            let value = self.templating.value_at(p)?;
+            if value.contains("{{") || value.chars().any(char::is_whitespace) {
+                return None;
+            }
+            out.push_str(value);
+            pos = p.end;
+        }
+        out.push_str(word.text.get(pos - word.span.start..)?);
+        Some(out)
     }
 
     /// A word that is exactly one `{{ var }}` with a known value: Jinja substitutes

@@ -11,3 +11,7 @@ oc get pods
 kubectl -n kube-system get pods
 kubectl --context pvek8s version
 kubectl $SUBCOMMAND
+# A dry run that still asks the server: `create -f` resolves resource types there,
+# and a server-side dry run is a request.
+kubectl create -f deploy.yaml --dry-run=client
+kubectl create namespace x --dry-run=server

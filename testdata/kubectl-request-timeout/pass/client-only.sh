@@ -18,3 +18,6 @@ command -v microk8s >/dev/null || exit 3
 type kubectl
 which kubectl
 hash kubectl 2>/dev/null
+# Generators with a client-side dry run build the object locally.
+microk8s kubectl create namespace cattle-system --dry-run=client -o yaml > ns.yaml
+kubectl create secret generic cfg --from-file=cloud.conf --dry-run --save-config -o yaml > secret.yaml
