@@ -3,6 +3,9 @@
 
   gen_corpus.py OUTDIR --kind kubectl --files 4000   # every script calls kubectl
   gen_corpus.py OUTDIR --kind sparse  --files 10000  # ~1% mention kubectl (a build tree)
+  gen_corpus.py OUTDIR --kind ansible --files 200    # roles: tasks, handlers, defaults, a playbook
+  gen_corpus.py OUTDIR --kind mixed   --files 10000  # an ops repository: scripts, roles, NRPE, args
+  gen_corpus.py OUTDIR --kind scale                  # one big script and one big task file per size
 """
 import argparse
 import os
@@ -124,16 +127,163 @@ def build_script(rng, size, mention):
     return "\n".join(parts) + "\n"
 
 
+TASKS = [
+    """- name: Set {name} flag
+  ansible.builtin.lineinfile:
+    path: /var/snap/microk8s/current/args/k8s-dqlite
+    regexp: '^--log-level(=|\\s|$)'
+    line: --log-level=info
+  notify: Restart k8s-dqlite""",
+    """- name: Check {name} nodes
+  ansible.builtin.command: microk8s kubectl --request-timeout=10s get nodes -o name
+  register: {var_l}_nodes
+  changed_when: false""",
+    """- name: Pods in {ns}
+  ansible.builtin.shell: |
+    set -o pipefail
+    microk8s kubectl get pods -n {ns} | grep -c Running
+  changed_when: false""",
+    """- name: Install {name}
+  ansible.builtin.apt:
+    name: "{name}"
+    state: present""",
+    """- name: Template {name}
+  ansible.builtin.template:
+    src: {name}.conf.j2
+    dest: /etc/{name}.conf
+    mode: "0644"
+  notify: Restart k8s-dqlite""",
+    """- name: Wait for {name}
+  ansible.builtin.wait_for:
+    port: {port}
+    timeout: 60""",
+]
+
+HANDLERS = """- name: Restart k8s-dqlite
+  ansible.builtin.systemd:
+    name: snap.microk8s.daemon-k8s-dqlite
+    state: restarted
+  notify: Wait for MicroK8s
+
+- name: Wait for MicroK8s
+  ansible.builtin.command: microk8s status --wait-ready --timeout 300
+  changed_when: false
+"""
+
+
+def fill_task(rng, task):
+    name = rng.choice(WORDS)
+    return task.format(
+        name=name,
+        var_l=name.lower(),
+        ns=rng.choice(["kube-system", "default", "monitoring", "ingress"]),
+        port=rng.choice([16443, 19001, 25000]),
+    )
+
+
+def role(rng, root, i, tasks):
+    base = os.path.join(root, "roles", f"role_{i:04d}")
+    files = {
+        "tasks/main.yml": "---\n" + "\n\n".join(fill_task(rng, rng.choice(TASKS)) for _ in range(tasks)) + "\n",
+        "handlers/main.yml": "---\n" + HANDLERS,
+        "defaults/main.yml": f"---\nrole_{i}_enabled: true\nrole_{i}_port: {rng.choice([16443, 19001])}\n",
+    }
+    total = 0
+    for rel, text in files.items():
+        path = os.path.join(base, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        total += len(text)
+    return len(files), total
+
+
+def nrpe_cfg(rng, n):
+    lines = ["command_timeout=30"]
+    for i in range(n):
+        lines.append(f"command[check_{i:04d}]=/usr/lib/nagios/plugins/check_{i:05d}.sh")
+    return "\n".join(lines) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
-    ap.add_argument("--kind", choices=["kubectl", "sparse"], default="kubectl")
+    ap.add_argument("--kind", choices=["kubectl", "sparse", "ansible", "mixed", "scale"], default="kubectl")
     ap.add_argument("--files", type=int)
     ap.add_argument("--seed", type=int, default=20261123)
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    if args.kind == "ansible":
+        n = args.files or 200
+        files = total = 0
+        for i in range(n):
+            f, t = role(rng, args.outdir, i, rng.randrange(10, 40))
+            files += f
+            total += t
+        play = "---\n- name: Control plane\n  hosts: microk8s\n  serial: 1\n  roles:\n" + "".join(
+            f"    - role_{i:04d}\n" for i in range(n)
+        )
+        with open(os.path.join(args.outdir, "site.yml"), "w") as f:
+            f.write(play)
+        print(f"ansible: {n} roles, {files + 1} files, {total + len(play)} bytes in {args.outdir}")
+        return
+    if args.kind == "scale":
+        # For each size: one script and one task file, to show time grows linearly.
+        for mult in (1, 2, 4, 8):
+            d = os.path.join(args.outdir, f"x{mult}")
+            os.makedirs(d, exist_ok=True)
+            script = kubectl_script(rng, 128 * 1024 * mult)
+            with open(os.path.join(d, "big.sh"), "w") as f:
+                f.write(script)
+            tasks = "---\n" + "\n\n".join(fill_task(rng, rng.choice(TASKS)) for _ in range(625 * mult)) + "\n"
+            os.makedirs(os.path.join(d, "roles/big/tasks"), exist_ok=True)
+            with open(os.path.join(d, "roles/big/tasks/main.yml"), "w") as f:
+                f.write(tasks)
+            print(f"scale x{mult}: script {len(script)} bytes, {625 * mult} tasks ({len(tasks)} bytes)")
+        return
     n = args.files or (4000 if args.kind == "kubectl" else 10000)
     total = 0
+    if args.kind == "mixed":
+        # An ops repository: ~30% NRPE check scripts, ~30% Ansible role files,
+        # ~30% other scripts and text, a few args files and NRPE configs.
+        checks = 0
+        i = 0
+        while i < n:
+            r = rng.random()
+            d = os.path.join(args.outdir, f"area{i // 500:02d}")
+            if r < 0.3:
+                path = os.path.join(d, "nagios/plugins", f"check_{checks:05d}.sh")
+                text = kubectl_script(rng, rng.randrange(1024, 4096))
+                checks += 1
+                made = 1
+            elif r < 0.6:
+                made, t = role(rng, d, i, rng.randrange(5, 20))
+                total += t
+                i += made
+                continue
+            elif r < 0.62:
+                path = os.path.join(d, f"snap{i:05d}/args", "k8s-dqlite")
+                text = "--storage-dir=${SNAP_DATA}/var/kubernetes/backend/\n--listen=unix://${SNAP_DATA}/var/kubernetes/backend/kine.sock:12379\n"
+                made = 1
+            elif r < 0.9:
+                path = os.path.join(d, "scripts", f"build_{i:05d}.sh")
+                text = build_script(rng, rng.randrange(1024, 4096), rng.random() < 0.05)
+                made = 1
+            else:
+                path = os.path.join(d, "docs", f"notes_{i:05d}.md")
+                text = "Runbook notes.\n" * rng.randrange(20, 200)
+                made = 1
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+            total += len(text)
+            i += made
+        cfg = nrpe_cfg(rng, checks)
+        os.makedirs(os.path.join(args.outdir, "nagios/nrpe.d"), exist_ok=True)
+        with open(os.path.join(args.outdir, "nagios/nrpe.d/checks.cfg"), "w") as f:
+            f.write(cfg)
+        print(f"mixed: {i + 1} files, {total + len(cfg)} bytes in {args.outdir}")
+        return
     for i in range(n):
         d = os.path.join(args.outdir, f"d{i // 50:03d}")
         os.makedirs(d, exist_ok=True)

@@ -51,18 +51,50 @@ fn is_vars_file(path: &Path) -> bool {
     in_vars_dir && ext_ok
 }
 
+/// Every file of the project (`.gitignore` respected, hidden entries skipped),
+/// listed once per process and root: the variables and the index share it.
+fn files_of(root: &Path) -> std::sync::Arc<Vec<PathBuf>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<PathBuf>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
+        return found;
+    }
+    let found = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .require_git(false)
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                if let Ok(e) = entry
+                    && e.file_type().is_some_and(|t| t.is_file())
+                    && let Ok(mut f) = found.lock()
+                {
+                    f.push(e.into_path());
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut files = found.into_inner().unwrap_or_default();
+    // The parallel walk's order varies; everything downstream is sorted.
+    files.sort();
+    let files = Arc::new(files);
+    if let Ok(mut c) = cache.lock() {
+        c.entry(root.to_path_buf()).or_insert_with(|| files.clone());
+    }
+    files
+}
+
 /// Top-level string variables of every variables file under `root`. A name
 /// defined with different values in different places is left out: it is not
 /// known which one applies.
 pub fn collect_vars(root: &Path) -> Vars {
-    let files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .require_git(false)
-        .build()
-        .flatten()
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(ignore::DirEntry::into_path)
+    let files: Vec<PathBuf> = files_of(root)
+        .iter()
         .filter(|p| is_vars_file(p))
+        .cloned()
         .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_VARS_FILE))
         .collect();
     let found: Vec<Vec<(String, String)>> = files
@@ -114,9 +146,10 @@ pub struct ProjectIndex {
     pub command_timeout: Option<Budget>,
     /// `check_nrpe -t N` in a Nagios command definition (the smallest found).
     pub check_nrpe_timeout: Option<Budget>,
-    /// Tasks and handlers of each role (by role name) that restart, stop or
-    /// start a MicroK8s service without `throttle: 1` or `run_once`.
-    pub role_restarts: HashMap<String, Vec<RoleRestart>>,
+    /// Role task and handler files that may restart MicroK8s services (their
+    /// text names one); analysed only when [`ProjectIndex::role_restarts`] is asked.
+    role_files: Vec<PathBuf>,
+    role_restarts: std::sync::OnceLock<HashMap<String, Vec<RoleRestart>>>,
     /// NRPE configurations whose checks are about MicroK8s, sorted.
     pub microk8s_nrpe_cfgs: Vec<PathBuf>,
     /// Where an NRPE check of free disk on `/var/snap/microk8s` is (command
@@ -124,6 +157,32 @@ pub struct ProjectIndex {
     pub disk_check: Option<PathBuf>,
     /// Where an NRPE check of k8s-dqlite's `NRestarts` is.
     pub dqlite_restarts_check: Option<PathBuf>,
+}
+
+impl ProjectIndex {
+    /// Tasks and handlers of each role (by role name) that restart, stop or
+    /// start a MicroK8s service without `throttle: 1` or `run_once`. Built on
+    /// first use: it runs the Ansible front-end over the role files.
+    pub fn role_restarts(&self) -> &HashMap<String, Vec<RoleRestart>> {
+        self.role_restarts.get_or_init(|| {
+            let parts: Vec<(String, Vec<RoleRestart>)> = self
+                .role_files
+                .par_iter()
+                .filter_map(|path| {
+                    let text = std::fs::read_to_string(path).ok()?;
+                    role_restarts_in(path, &text)
+                })
+                .collect();
+            let mut out: HashMap<String, Vec<RoleRestart>> = HashMap::new();
+            for (role, found) in parts {
+                out.entry(role).or_default().extend(found);
+            }
+            for restarts in out.values_mut() {
+                restarts.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            }
+            out
+        })
+    }
 }
 
 /// What an NRPE check's text shows it watches.
@@ -185,14 +244,7 @@ pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
 }
 
 fn build_index(root: &Path) -> ProjectIndex {
-    let all: Vec<PathBuf> = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .require_git(false)
-        .build()
-        .flatten()
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(ignore::DirEntry::into_path)
-        .collect();
+    let all = files_of(root);
     let files: Vec<PathBuf> = all
         .iter()
         .filter(|p| {
@@ -218,9 +270,7 @@ fn build_index(root: &Path) -> ProjectIndex {
         if let Some(b) = part.check_nrpe_timeout {
             out.check_nrpe_timeout = Budget::min(out.check_nrpe_timeout, b);
         }
-        for (k, v) in part.role_restarts {
-            out.role_restarts.entry(k).or_default().extend(v);
-        }
+        out.role_files.extend(part.role_files);
         out.microk8s_nrpe_cfgs.extend(part.microk8s_nrpe_cfgs);
         out.disk_check = out.disk_check.or(part.disk_check);
         out.dqlite_restarts_check = out.dqlite_restarts_check.or(part.dqlite_restarts_check);
@@ -251,9 +301,7 @@ fn build_index(root: &Path) -> ProjectIndex {
             }
         }
     }
-    for restarts in out.role_restarts.values_mut() {
-        restarts.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    }
+    out.role_files.sort();
     for uses in out.nrpe_scripts.values_mut() {
         uses.sort_by(|a, b| (&a.cfg, a.line).cmp(&(&b.cfg, b.line)));
     }
@@ -291,7 +339,9 @@ fn index_file(path: &Path) -> ProjectIndex {
         index_cfg(path, &text, &mut out);
         return out;
     }
-    index_role_restarts(path, &text, &mut out);
+    if role_of(path).is_some() && may_restart(&text) {
+        out.role_files.push(path.to_path_buf());
+    }
     let in_handlers = path.parent().is_some_and(|p| p.iter().any(|c| c == "handlers"));
     if !in_handlers && !text.contains("handlers") {
         return out;
@@ -321,39 +371,45 @@ fn index_file(path: &Path) -> ProjectIndex {
     out
 }
 
-/// `roles/<role>/{tasks,handlers}/…`: the role's MicroK8s restarts.
-fn index_role_restarts(path: &Path, text: &str, out: &mut ProjectIndex) {
+/// The role a `roles/<role>/{tasks,handlers}/…` file belongs to.
+fn role_of(path: &Path) -> Option<String> {
     let parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
-    let Some(role) = parts
+    parts
         .windows(3)
         .find(|w| w[0] == "roles" && matches!(w[2], "tasks" | "handlers"))
         .map(|w| w[1].to_string())
-    else {
-        return;
-    };
-    if !text.contains("microk8s") {
-        return;
-    }
+}
+
+/// Whether a file's text can hold a MicroK8s restart at all (a cheap filter
+/// before the Ansible front-end runs on it).
+fn may_restart(text: &str) -> bool {
+    text.contains("microk8s")
+        && ["restart", "stop", "start", "reload"]
+            .iter()
+            .any(|w| text.contains(w))
+}
+
+/// A role file's MicroK8s restarts.
+fn role_restarts_in(path: &Path, text: &str) -> Option<(String, Vec<RoleRestart>)> {
+    let role = role_of(path)?;
     let mut facts = crate::facts::FileFacts::default();
     crate::lang::ansible::analyze(text, path, &Vars::default(), &mut facts);
-    for task in &facts.tasks {
-        let Some(r) = crate::microk8s::restart_of(task) else {
-            continue;
-        };
-        if task.throttle.as_deref() == Some("1") || task.run_once {
-            continue;
-        }
-        out.role_restarts
-            .entry(role.clone())
-            .or_default()
-            .push(RoleRestart {
+    let found: Vec<RoleRestart> = facts
+        .tasks
+        .iter()
+        .filter(|t| t.throttle.as_deref() != Some("1") && !t.run_once)
+        .filter_map(|task| {
+            let r = crate::microk8s::restart_of(task)?;
+            Some(RoleRestart {
                 service: r.service,
                 action: r.action,
                 file: path.to_path_buf(),
                 line: text[..task.span.start.min(text.len())].matches('\n').count() + 1,
                 in_handlers: task.in_handlers,
-            });
-    }
+            })
+        })
+        .collect();
+    Some((role, found))
 }
 
 /// `command[…]` lines and `command_timeout=` (NRPE), `check_nrpe … -t N`

@@ -152,7 +152,7 @@ impl Rule for DqliteRestartNotSerial {
             for role in roles {
                 // `namespace.collection.role` → `role`.
                 let short = role.rsplit('.').next().unwrap_or(role);
-                let Some(found) = index.role_restarts.get(short) else {
+                let Some(found) = index.role_restarts().get(short) else {
                     continue;
                 };
                 let beside: Vec<_> = found

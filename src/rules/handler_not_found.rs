@@ -116,25 +116,43 @@ impl Rule for HandlerNotFound {
         if facts.tasks.iter().all(|t| t.notify.is_empty()) {
             return;
         }
-        let mut known: Vec<String> = facts
+        let local: Vec<&str> = facts
             .tasks
             .iter()
             .filter(|t| t.in_handlers)
-            .flat_map(|t| t.name.iter().chain(t.listen.iter()).cloned())
+            .flat_map(|t| t.name.iter().chain(t.listen.iter()).map(String::as_str))
             .collect();
         let index = crate::project::index(ctx.root);
-        known.extend(index.handlers.iter().cloned());
-        known.sort();
-        known.dedup();
+        // Templated handler names are matched as patterns; the rest by lookup.
+        let templated: Vec<&str> = index
+            .handlers
+            .iter()
+            .map(String::as_str)
+            .chain(local.iter().copied())
+            .filter(|n| n.contains("{{"))
+            .collect();
         for task in &facts.tasks {
             for (notified, span) in &task.notify {
-                if known.iter().any(|k| matches(k, notified)) {
+                let found = index.handlers.contains(notified)
+                    || local.iter().any(|k| matches(k, notified))
+                    || templated.iter().any(|k| matches(k, notified))
+                    || (notified.contains("{{")
+                        && index.handlers.iter().any(|k| matches(k, notified)));
+                if found {
                     continue;
                 }
+                let mut known: Vec<&str> = index
+                    .handlers
+                    .iter()
+                    .map(String::as_str)
+                    .chain(local.iter().copied())
+                    .collect();
+                known.sort_unstable();
+                known.dedup();
                 let mut message = format!(
                     "`notify: {notified}` names no handler: no handler in this file or anywhere in the repository has this `name` or `listen` topic, so it never runs"
                 );
-                if let Some(near) = crate::suggest::closest(notified, known.iter().map(String::as_str)) {
+                if let Some(near) = crate::suggest::closest(notified, known.iter().copied()) {
                     message.push_str(&format!("; did you mean `{near}`?"));
                 }
                 let mut d = Diagnostic::new(META.name, META.default_severity, *span, message);
