@@ -51,8 +51,9 @@ fn is_vars_file(path: &Path) -> bool {
     in_vars_dir && ext_ok
 }
 
-/// Every file of the project (`.gitignore` respected, hidden entries skipped),
-/// listed once per process and root: the variables and the index share it.
+/// Every file of the project (git's tracked files in a git work tree, else a
+/// walk with `.gitignore` respected and hidden entries skipped), listed once
+/// per process and root: the variables and the index share it.
 fn files_of(root: &Path) -> std::sync::Arc<Vec<PathBuf>> {
     use std::sync::{Arc, Mutex, OnceLock};
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<PathBuf>>>>> = OnceLock::new();
@@ -60,6 +61,46 @@ fn files_of(root: &Path) -> std::sync::Arc<Vec<PathBuf>> {
     if let Some(found) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
         return found;
     }
+    let files = git_files(root).unwrap_or_else(|| walk_files(root));
+    let files = Arc::new(files);
+    if let Ok(mut c) = cache.lock() {
+        c.entry(root.to_path_buf()).or_insert_with(|| files.clone());
+    }
+    files
+}
+
+/// The files git tracks (staged ones included), when `root` is a git work tree:
+/// reading git's index costs milliseconds where walking a large tree costs a
+/// hundred (a pre-commit run over a few files must not pay for the walk).
+/// Untracked files are not context.
+fn git_files(root: &Path) -> Option<Vec<PathBuf>> {
+    if !root.join(".git").exists() {
+        return None;
+    }
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "-z", "--cached"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let mut files: Vec<PathBuf> = out
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| std::str::from_utf8(p).ok())
+        .map(|p| root.join(p))
+        .collect();
+    files.sort();
+    files.dedup();
+    Some(files)
+}
+
+fn walk_files(root: &Path) -> Vec<PathBuf> {
+    use std::sync::Mutex;
     let found = Mutex::new(Vec::new());
     ignore::WalkBuilder::new(root)
         .hidden(true)
@@ -80,10 +121,6 @@ fn files_of(root: &Path) -> std::sync::Arc<Vec<PathBuf>> {
     let mut files = found.into_inner().unwrap_or_default();
     // The parallel walk's order varies; everything downstream is sorted.
     files.sort();
-    let files = Arc::new(files);
-    if let Ok(mut c) = cache.lock() {
-        c.entry(root.to_path_buf()).or_insert_with(|| files.clone());
-    }
     files
 }
 
@@ -131,27 +168,29 @@ pub fn collect_vars(root: &Path) -> Vars {
     vars
 }
 
-/// What rules about one file need to know of the rest of the repository:
-/// which handlers exist, which scripts are NRPE checks and the time they get.
-/// Built on first use, once per root, by reading the repository's YAML and
-/// `.cfg` files (each at most [`MAX_VARS_FILE`] bytes).
-#[derive(Debug, Default)]
+/// What rules about one file need to know of the rest of the repository.
+/// Each part is built on first use, once per root, from the project's file
+/// list: a pre-commit run over a few shell scripts reads only the NRPE
+/// configuration, not every YAML file.
+#[derive(Debug)]
 pub struct ProjectIndex {
-    /// Handler names and `listen:` topics anywhere in the repository (role
-    /// handlers also as `role : name`).
-    pub handlers: HashSet<String>,
+    files: std::sync::Arc<Vec<PathBuf>>,
+    handlers: std::sync::OnceLock<HashSet<String>>,
+    nrpe: std::sync::OnceLock<NrpeIndex>,
+    role_restarts: std::sync::OnceLock<HashMap<String, Vec<RoleRestart>>>,
+}
+
+/// The NRPE side of a repository.
+#[derive(Debug, Default)]
+pub struct NrpeIndex {
     /// Scripts run by NRPE `command[…]` lines, by file name.
-    pub nrpe_scripts: HashMap<String, Vec<NrpeUse>>,
+    pub scripts: HashMap<String, Vec<NrpeUse>>,
     /// `command_timeout=` of an NRPE configuration (the smallest found).
     pub command_timeout: Option<Budget>,
     /// `check_nrpe -t N` in a Nagios command definition (the smallest found).
     pub check_nrpe_timeout: Option<Budget>,
-    /// Role task and handler files that may restart MicroK8s services (their
-    /// text names one); analysed only when [`ProjectIndex::role_restarts`] is asked.
-    role_files: Vec<PathBuf>,
-    role_restarts: std::sync::OnceLock<HashMap<String, Vec<RoleRestart>>>,
     /// NRPE configurations whose checks are about MicroK8s, sorted.
-    pub microk8s_nrpe_cfgs: Vec<PathBuf>,
+    pub microk8s_cfgs: Vec<PathBuf>,
     /// Where an NRPE check of free disk on `/var/snap/microk8s` is (command
     /// line or the script it runs).
     pub disk_check: Option<PathBuf>,
@@ -159,17 +198,101 @@ pub struct ProjectIndex {
     pub dqlite_restarts_check: Option<PathBuf>,
 }
 
+fn small_enough(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_VARS_FILE)
+}
+
+fn has_suffix(p: &Path, suffixes: &[&str]) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    suffixes.iter().any(|s| name.ends_with(s))
+}
+
 impl ProjectIndex {
+    /// Handler names and `listen:` topics anywhere in the repository (role
+    /// handlers also as `role : name`).
+    pub fn handlers(&self) -> &HashSet<String> {
+        self.handlers.get_or_init(|| {
+            let parts: Vec<HashSet<String>> = self
+                .files
+                .par_iter()
+                .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && small_enough(p))
+                .map(|p| handlers_in(p))
+                .collect();
+            parts.into_iter().flatten().collect()
+        })
+    }
+
+    /// Scripts, budgets and monitoring of the NRPE configuration.
+    pub fn nrpe(&self) -> &NrpeIndex {
+        self.nrpe.get_or_init(|| {
+            let parts: Vec<NrpeIndex> = self
+                .files
+                .par_iter()
+                .filter(|p| has_suffix(p, &[".cfg", ".cfg.j2"]) && small_enough(p))
+                .filter_map(|p| {
+                    let text = std::fs::read_to_string(p).ok()?;
+                    let mut part = NrpeIndex::default();
+                    index_cfg(p, &text, &mut part);
+                    Some(part)
+                })
+                .collect();
+            let mut out = NrpeIndex::default();
+            for part in parts {
+                for (k, v) in part.scripts {
+                    out.scripts.entry(k).or_default().extend(v);
+                }
+                if let Some(b) = part.command_timeout {
+                    out.command_timeout = Budget::min(out.command_timeout, b);
+                }
+                if let Some(b) = part.check_nrpe_timeout {
+                    out.check_nrpe_timeout = Budget::min(out.check_nrpe_timeout, b);
+                }
+                out.microk8s_cfgs.extend(part.microk8s_cfgs);
+                out.disk_check = out.disk_check.or(part.disk_check);
+                out.dqlite_restarts_check = out.dqlite_restarts_check.or(part.dqlite_restarts_check);
+            }
+            out.microk8s_cfgs.sort();
+            for uses in out.scripts.values_mut() {
+                uses.sort_by(|a, b| (&a.cfg, a.line).cmp(&(&b.cfg, b.line)));
+            }
+            // The scripts NRPE runs: what they watch.
+            if out.disk_check.is_none() || out.dqlite_restarts_check.is_none() {
+                for script in self.files.iter().filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| out.scripts.contains_key(n))
+                }) {
+                    if !small_enough(script) {
+                        continue;
+                    }
+                    let Ok(text) = std::fs::read_to_string(script) else { continue };
+                    let (disk, restarts) = watches(&text);
+                    if disk && out.disk_check.is_none() {
+                        out.disk_check = Some(script.clone());
+                    }
+                    if restarts && out.dqlite_restarts_check.is_none() {
+                        out.dqlite_restarts_check = Some(script.clone());
+                    }
+                }
+            }
+            out
+        })
+    }
+
     /// Tasks and handlers of each role (by role name) that restart, stop or
-    /// start a MicroK8s service without `throttle: 1` or `run_once`. Built on
-    /// first use: it runs the Ansible front-end over the role files.
+    /// start a MicroK8s service without `throttle: 1` or `run_once`: the
+    /// Ansible front-end over the role files that can hold one.
     pub fn role_restarts(&self) -> &HashMap<String, Vec<RoleRestart>> {
         self.role_restarts.get_or_init(|| {
             let parts: Vec<(String, Vec<RoleRestart>)> = self
-                .role_files
+                .files
                 .par_iter()
+                .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && role_of(p).is_some() && small_enough(p))
                 .filter_map(|path| {
                     let text = std::fs::read_to_string(path).ok()?;
+                    if !may_restart(&text) {
+                        return None;
+                    }
                     role_restarts_in(path, &text)
                 })
                 .collect();
@@ -228,7 +351,7 @@ impl Budget {
     }
 }
 
-/// The index of the repository at `root` (built once per process and root).
+/// The index of the repository at `root` (one per process and root).
 pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
     use std::sync::{Arc, Mutex, OnceLock};
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<ProjectIndex>>>> = OnceLock::new();
@@ -236,76 +359,16 @@ pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
     if let Some(found) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
         return found;
     }
-    let built = Arc::new(build_index(root));
-    if let Ok(mut c) = cache.lock() {
-        c.entry(root.to_path_buf()).or_insert_with(|| built.clone());
+    let built = Arc::new(ProjectIndex {
+        files: files_of(root),
+        handlers: Default::default(),
+        nrpe: Default::default(),
+        role_restarts: Default::default(),
+    });
+    match cache.lock() {
+        Ok(mut c) => c.entry(root.to_path_buf()).or_insert(built).clone(),
+        Err(_) => built,
     }
-    built
-}
-
-fn build_index(root: &Path) -> ProjectIndex {
-    let all = files_of(root);
-    let files: Vec<PathBuf> = all
-        .iter()
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.ends_with(".yml")
-                || name.ends_with(".yaml")
-                || name.ends_with(".cfg")
-                || name.ends_with(".cfg.j2")
-        })
-        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_VARS_FILE))
-        .cloned()
-        .collect();
-    let parts: Vec<ProjectIndex> = files.par_iter().map(|p| index_file(p)).collect();
-    let mut out = ProjectIndex::default();
-    for part in parts {
-        out.handlers.extend(part.handlers);
-        for (k, v) in part.nrpe_scripts {
-            out.nrpe_scripts.entry(k).or_default().extend(v);
-        }
-        if let Some(b) = part.command_timeout {
-            out.command_timeout = Budget::min(out.command_timeout, b);
-        }
-        if let Some(b) = part.check_nrpe_timeout {
-            out.check_nrpe_timeout = Budget::min(out.check_nrpe_timeout, b);
-        }
-        out.role_files.extend(part.role_files);
-        out.microk8s_nrpe_cfgs.extend(part.microk8s_nrpe_cfgs);
-        out.disk_check = out.disk_check.or(part.disk_check);
-        out.dqlite_restarts_check = out.dqlite_restarts_check.or(part.dqlite_restarts_check);
-    }
-    out.microk8s_nrpe_cfgs.sort();
-    // The scripts NRPE runs: what they watch.
-    if out.disk_check.is_none() || out.dqlite_restarts_check.is_none() {
-        let mut scripts: Vec<&PathBuf> = all
-            .iter()
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| out.nrpe_scripts.contains_key(n))
-            })
-            .collect();
-        scripts.sort();
-        for script in scripts {
-            if !std::fs::metadata(script).is_ok_and(|m| m.len() <= MAX_VARS_FILE) {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(script) else { continue };
-            let (disk, restarts) = watches(&text);
-            if disk && out.disk_check.is_none() {
-                out.disk_check = Some(script.clone());
-            }
-            if restarts && out.dqlite_restarts_check.is_none() {
-                out.dqlite_restarts_check = Some(script.clone());
-            }
-        }
-    }
-    out.role_files.sort();
-    for uses in out.nrpe_scripts.values_mut() {
-        uses.sort_by(|a, b| (&a.cfg, a.line).cmp(&(&b.cfg, b.line)));
-    }
-    out
 }
 
 fn handler_names(tasks: &[yaml::Node], role: Option<&str>, out: &mut HashSet<String>) {
@@ -319,29 +382,37 @@ fn handler_names(tasks: &[yaml::Node], role: Option<&str>, out: &mut HashSet<Str
                 out.insert(format!("{role} : {name}"));
             }
         }
-        match t.get("listen") {
-            Some(l) => match l.as_seq() {
+        if let Some(l) = t.get("listen") {
+            match l.as_seq() {
                 Some(items) => out.extend(items.iter().filter_map(|i| i.as_str().map(str::to_string))),
                 None => out.extend(l.as_str().map(str::to_string)),
-            },
-            None => {}
+            }
         }
     }
 }
 
-fn index_file(path: &Path) -> ProjectIndex {
-    let mut out = ProjectIndex::default();
+/// The handler names and topics of the role at `role_dir` (its `handlers/`
+/// files), read directly.
+pub fn role_handlers(role_dir: &Path) -> HashSet<String> {
+    let Ok(entries) = std::fs::read_dir(role_dir.join("handlers")) else {
+        return HashSet::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && small_enough(p))
+        .collect();
+    files.sort();
+    files.iter().flat_map(|p| handlers_in(p)).collect()
+}
+
+/// Handlers defined in one YAML file: a role's `handlers/` file, or the
+/// `handlers:` of a playbook's plays.
+fn handlers_in(path: &Path) -> HashSet<String> {
+    let mut out = HashSet::new();
     let Ok(text) = std::fs::read_to_string(path) else {
         return out;
     };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.ends_with(".cfg") || name.ends_with(".cfg.j2") {
-        index_cfg(path, &text, &mut out);
-        return out;
-    }
-    if role_of(path).is_some() && may_restart(&text) {
-        out.role_files.push(path.to_path_buf());
-    }
     let in_handlers = path.parent().is_some_and(|p| p.iter().any(|c| c == "handlers"));
     if !in_handlers && !text.contains("handlers") {
         return out;
@@ -359,11 +430,11 @@ fn index_file(path: &Path) -> ProjectIndex {
                 .and_then(Path::parent)
                 .and_then(Path::file_name)
                 .and_then(|n| n.to_str());
-            handler_names(items, role, &mut out.handlers);
+            handler_names(items, role, &mut out);
         } else {
             for play in items {
                 if let Some(h) = play.get("handlers").and_then(yaml::Node::as_seq) {
-                    handler_names(h, None, &mut out.handlers);
+                    handler_names(h, None, &mut out);
                 }
             }
         }
@@ -414,7 +485,7 @@ fn role_restarts_in(path: &Path, text: &str) -> Option<(String, Vec<RoleRestart>
 
 /// `command[…]` lines and `command_timeout=` (NRPE), `check_nrpe … -t N`
 /// (Nagios command definitions).
-fn index_cfg(path: &Path, text: &str, out: &mut ProjectIndex) {
+fn index_cfg(path: &Path, text: &str, out: &mut NrpeIndex) {
     for (i, line) in text.lines().enumerate() {
         let line_no = i + 1;
         let body = line.trim();
@@ -451,7 +522,7 @@ fn index_cfg(path: &Path, text: &str, out: &mut ProjectIndex) {
         .iter()
         .any(|c| text[c.line.start..c.line.end].contains("microk8s") || c.name.contains("microk8s"))
     {
-        out.microk8s_nrpe_cfgs.push(path.to_path_buf());
+        out.microk8s_cfgs.push(path.to_path_buf());
     }
     for command in &commands {
         let (disk, restarts) = watches(&text[command.line.start..command.line.end]);
@@ -474,7 +545,7 @@ fn index_cfg(path: &Path, text: &str, out: &mut ProjectIndex) {
                 continue;
             }
             let line = text[..command.line.start].matches('\n').count() + 1;
-            out.nrpe_scripts.entry(base.to_string()).or_default().push(NrpeUse {
+            out.scripts.entry(base.to_string()).or_default().push(NrpeUse {
                 command: command.name.clone(),
                 cfg: path.to_path_buf(),
                 line,

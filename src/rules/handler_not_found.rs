@@ -116,36 +116,53 @@ impl Rule for HandlerNotFound {
         if facts.tasks.iter().all(|t| t.notify.is_empty()) {
             return;
         }
-        let local: Vec<&str> = facts
+        // Nearby first (this file, its role's or the play's roles' handlers):
+        // most notifications resolve there and the repository is not read.
+        let mut nearby: Vec<String> = facts
             .tasks
             .iter()
             .filter(|t| t.in_handlers)
-            .flat_map(|t| t.name.iter().chain(t.listen.iter()).map(String::as_str))
+            .flat_map(|t| t.name.iter().chain(t.listen.iter()).cloned())
             .collect();
-        let index = crate::project::index(ctx.root);
-        // Templated handler names are matched as patterns; the rest by lookup.
-        let templated: Vec<&str> = index
-            .handlers
-            .iter()
-            .map(String::as_str)
-            .chain(local.iter().copied())
-            .filter(|n| n.contains("{{"))
-            .collect();
+        let mut role_dirs: Vec<std::path::PathBuf> = Vec::new();
+        let path = &ctx.source.path;
+        if let Some(role_dir) = path
+            .ancestors()
+            .find(|a| a.parent().and_then(|p| p.file_name()).is_some_and(|n| n == "roles"))
+        {
+            role_dirs.push(role_dir.to_path_buf());
+        }
+        if let Some(dir) = path.parent() {
+            for play in &facts.plays {
+                for (role, _) in &play.roles {
+                    role_dirs.push(dir.join("roles").join(role));
+                }
+            }
+        }
+        for dir in &role_dirs {
+            nearby.extend(crate::project::role_handlers(dir));
+        }
         for task in &facts.tasks {
             for (notified, span) in &task.notify {
-                let found = index.handlers.contains(notified)
-                    || local.iter().any(|k| matches(k, notified))
-                    || templated.iter().any(|k| matches(k, notified))
-                    || (notified.contains("{{")
-                        && index.handlers.iter().any(|k| matches(k, notified)));
-                if found {
+                if nearby.iter().any(|k| matches(k, notified)) {
                     continue;
                 }
-                let mut known: Vec<&str> = index
-                    .handlers
+                // Anywhere in the repository (handlers of all roles in a play
+                // are visible to each other).
+                let index = crate::project::index(ctx.root);
+                let all = index.handlers();
+                if all.contains(notified)
+                    || all
+                        .iter()
+                        .filter(|k| k.contains("{{") || notified.contains("{{"))
+                        .any(|k| matches(k, notified))
+                {
+                    continue;
+                }
+                let mut known: Vec<&str> = all
                     .iter()
                     .map(String::as_str)
-                    .chain(local.iter().copied())
+                    .chain(nearby.iter().map(String::as_str))
                     .collect();
                 known.sort_unstable();
                 known.dedup();

@@ -69,7 +69,8 @@ impl Rule for MissingDqliteMonitoring {
         let index = crate::project::index(ctx.root);
         let here = std::fs::canonicalize(&ctx.source.path).ok();
         let first = index
-            .microk8s_nrpe_cfgs
+            .nrpe()
+            .microk8s_cfgs
             .first()
             .and_then(|p| std::fs::canonicalize(p).ok());
         if here.is_none() || here != first {
@@ -80,7 +81,7 @@ impl Rule for MissingDqliteMonitoring {
             .into_iter()
             .find(|c| ctx.source.text[c.line.start..c.line.end].contains("microk8s"))
             .map_or(Span::new(0, 0), |c| c.name_span);
-        if index.disk_check.is_none() {
+        if index.nrpe().disk_check.is_none() {
             out.push(
                 Diagnostic::new(
                     META.name,
@@ -91,7 +92,7 @@ impl Rule for MissingDqliteMonitoring {
                 .with_help("add e.g. `command[check_microk8s_disk]=/usr/lib/nagios/plugins/check_disk -w 20% -c 10% -p /var/snap/microk8s`"),
             );
         }
-        if index.dqlite_restarts_check.is_none() {
+        if index.nrpe().dqlite_restarts_check.is_none() {
             out.push(
                 Diagnostic::new(
                     META.name,

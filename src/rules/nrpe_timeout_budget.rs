@@ -475,10 +475,12 @@ fn budget_of(ctx: &RuleContext<'_>) -> (f64, String) {
     };
     let candidates: Vec<(f64, String)> = [
         index
+            .nrpe()
             .command_timeout
             .as_ref()
             .map(|b| (b.seconds as f64, format!("`command_timeout={}` in {}:{}", b.seconds, shown(b), b.line))),
         index
+            .nrpe()
             .check_nrpe_timeout
             .as_ref()
             .map(|b| (b.seconds as f64, format!("`check_nrpe -t {}` in {}:{}", b.seconds, shown(b), b.line))),
@@ -503,7 +505,7 @@ fn is_check(ctx: &RuleContext<'_>) -> bool {
         return false;
     };
     let index = crate::project::index(ctx.root);
-    if index.nrpe_scripts.contains_key(name) {
+    if index.nrpe().scripts.contains_key(name) {
         return true;
     }
     let globs = ctx.option(&META, "checks");
