@@ -575,18 +575,10 @@ impl Walker<'_> {
                         ),
                         _ => super::argsfile::flag_words_as(component, &expanded, 0, false, item.span),
                     };
-                    self.facts.args_edits.push(crate::facts::ArgsFileEdit {
-                        component,
-                        task: Some(task.module_span),
-                        conditional: task.when.is_some(),
-                        target: target.clone(),
-                        via,
-                        flags,
-                        comments: super::argsfile::comments(&expanded, 0)
+                    self.push_edit(task, component, target.clone(), via, flags, super::argsfile::comments(&expanded, 0)
                             .into_iter()
                             .map(|(_, own)| (item.span, own))
-                            .collect(),
-                    });
+                            .collect());
                 }
             }
             return;
@@ -619,16 +611,29 @@ impl Walker<'_> {
                         .collect(),
                 ),
             };
-            self.facts.args_edits.push(crate::facts::ArgsFileEdit {
-                component,
-                task: Some(task.module_span),
-                conditional: task.when.is_some(),
-                target,
-                via,
-                flags,
-                comments,
-            });
+            self.push_edit(task, component, target, via, flags, comments);
         }
+    }
+
+    /// Records flags that `task` writes into `component`'s args file `target`.
+    fn push_edit(
+        &mut self,
+        task: &AnsibleTask,
+        component: &'static str,
+        target: String,
+        via: &'static str,
+        flags: Vec<crate::facts::FlagWord>,
+        comments: Vec<(Span, bool)>,
+    ) {
+        self.facts.args_edits.push(crate::facts::ArgsFileEdit {
+            component,
+            task: Some(task.module_span),
+            conditional: task.when.is_some(),
+            target,
+            via,
+            flags,
+            comments,
+        });
     }
 
     /// A `copy` (content or source) or `template` task that writes a dqlite
@@ -718,18 +723,10 @@ impl Walker<'_> {
                 f.value = f.value.take().map(|(v, _)| (v, src.value_span));
                 f.next = f.next.take().map(|(v, _)| (v, src.value_span));
             }
-            self.facts.args_edits.push(crate::facts::ArgsFileEdit {
-                component,
-                task: Some(task.module_span),
-                conditional: task.when.is_some(),
-                target: target.clone(),
-                via,
-                flags,
-                comments: super::argsfile::comments(&content, 0)
+            self.push_edit(task, component, target.clone(), via, flags, super::argsfile::comments(&content, 0)
                     .into_iter()
                     .map(|(_, own)| (src.value_span, own))
-                    .collect(),
-            });
+                    .collect());
         }
     }
 
