@@ -44,13 +44,23 @@ pub struct Position {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// The text is ASCII: character and byte offsets are the same.
+    ascii: bool,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
-        LineIndex { line_starts }
+        LineIndex {
+            line_starts,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// Whether the indexed text is ASCII.
+    pub fn is_ascii(&self) -> bool {
+        self.ascii
     }
 
     /// 0-based line number containing `offset`.

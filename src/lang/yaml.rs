@@ -150,7 +150,9 @@ pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
 
 /// saphyr markers count characters; spans here are bytes.
 fn marker_offset(text: &str, lines: &LineIndex, m: &Marker) -> usize {
-    if text.is_ascii() {
+    // Checked once per text: calling `is_ascii` here made every conversion
+    // scan the whole file (quadratic on large files).
+    if lines.is_ascii() {
         return m.index().min(text.len());
     }
     let line_start = lines.line_start(m.line().saturating_sub(1));

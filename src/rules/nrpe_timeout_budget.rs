@@ -311,6 +311,8 @@ impl Cost {
 
 struct Eval<'a> {
     facts: &'a [CommandFact],
+    /// Function name → the calls of its body, in source order.
+    bodies: std::collections::HashMap<&'a str, Vec<usize>>,
 }
 
 impl Eval<'_> {
@@ -411,13 +413,11 @@ impl Eval<'_> {
             };
         }
         let name = fact.program_name();
-        if depth < 8 && !name.is_empty() {
-            let body: Vec<usize> = (0..self.facts.len())
-                .filter(|i| self.facts[*i].in_function.as_deref() == Some(name))
-                .collect();
-            if !body.is_empty() {
-                return self.cost(&body, 0, depth + 1);
-            }
+        if depth < 8
+            && !name.is_empty()
+            && let Some(body) = self.bodies.get(name)
+        {
+            return self.cost(body, 0, depth + 1);
         }
         match bound_of(fact) {
             None => Cost::zero(),
@@ -535,7 +535,16 @@ impl NrpeTimeoutBudget {
         budget: &(f64, String),
         out: &mut Vec<Diagnostic>,
     ) {
-        let eval = Eval { facts };
+        let mut bodies: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for i in ids {
+            if let Some(f) = facts[*i].in_function.as_deref() {
+                bodies.entry(f).or_default().push(*i);
+            }
+        }
+        for body in bodies.values_mut() {
+            body.sort_by_key(|i| (facts[*i].span.start, facts[*i].span.end));
+        }
+        let eval = Eval { facts, bodies };
         let mut main: Vec<usize> = ids
             .iter()
             .copied()

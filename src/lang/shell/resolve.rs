@@ -22,6 +22,8 @@ pub struct Resolver<'a> {
     forwarding: HashSet<usize>,
     /// Functions called somewhere in the region.
     called: HashSet<usize>,
+    /// Function index → the commands of its body (indices into `syntax.commands`).
+    bodies: HashMap<usize, Vec<usize>>,
 }
 
 /// Where a resolved word's text came from.
@@ -68,7 +70,11 @@ impl<'a> Resolver<'a> {
         }
         let mut forwarding = HashSet::new();
         let mut called = HashSet::new();
-        for cmd in &syntax.commands {
+        let mut bodies: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, cmd) in syntax.commands.iter().enumerate() {
+            if let Some(f) = cmd.function {
+                bodies.entry(f).or_default().push(i);
+            }
             if let Some(f) = cmd.function
                 && cmd.words.iter().any(forwards_args)
             {
@@ -90,6 +96,7 @@ impl<'a> Resolver<'a> {
             functions,
             forwarding,
             called,
+            bodies,
         }
     }
 
@@ -128,10 +135,11 @@ impl<'a> Resolver<'a> {
         {
             let args = &words[1..];
             for body in self
-                .syntax
-                .commands
-                .iter()
-                .filter(|c| c.function == Some(f))
+                .bodies
+                .get(&f)
+                .into_iter()
+                .flatten()
+                .map(|&i| &self.syntax.commands[i])
             {
                 if !body.words.iter().any(forwards_args) {
                     continue;
