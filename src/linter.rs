@@ -218,6 +218,13 @@ impl Linter {
         let source = SourceFile::new(path, text);
         // A bug in one file's analysis must not take the run down with it.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // Fault injection for the containment test, in debug builds only.
+            #[cfg(debug_assertions)]
+            if let Some(name) = std::env::var_os("OPSLINT_TEST_PANIC_IN")
+                && path.file_name() == Some(name.as_os_str())
+            {
+                panic!("injected by OPSLINT_TEST_PANIC_IN");
+            }
             self.lint_source(&source, language)
         }));
         let diagnostics = match outcome {

@@ -256,3 +256,26 @@ fn hostile_configuration_files() {
     assert_eq!(code, 2);
     assert!(stderr.contains(".opslint.yaml: not a flag manifest"), "{stderr}");
 }
+
+#[test]
+fn a_panic_in_one_file_is_contained() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    fs::write(p.join("canary.sh"), CANARY).unwrap();
+    fs::write(p.join("boom.sh"), CANARY).unwrap();
+    // The debug binary panics while analysing a file of this name.
+    let out = Command::cargo_bin("opslint")
+        .expect("binary")
+        .current_dir(p)
+        .env("OPSLINT_TEST_PANIC_IN", "boom.sh")
+        .args(["check", "--format", "concise"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(canary_found(&stdout), "{stdout}");
+    assert!(
+        stdout.contains("boom.sh:1:1: error[internal-error] opslint failed while analysing this file (injected by OPSLINT_TEST_PANIC_IN); it was not checked. Please report this bug with the file attached"),
+        "{stdout}"
+    );
+}
