@@ -87,6 +87,9 @@ pub enum ControlStep {
     Loop { at: usize, count: Option<u64> },
     /// Stage `stage` of a pipeline (stages run at the same time).
     Stage { at: usize, stage: usize },
+    /// The condition of an `elif` (inside that `elif`'s arm): it runs whenever
+    /// an earlier condition failed, whichever arm is taken then.
+    ElifCondition { at: usize },
 }
 
 /// One command invocation, wrappers (`sudo`, `env`, `timeout`, …) stripped.

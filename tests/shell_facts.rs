@@ -246,7 +246,7 @@ fn ansible_task_model() {
 
 #[test]
 fn control_flow_around_each_call() {
-    use opslint::facts::ControlStep::{Branch, Loop, Stage};
+    use opslint::facts::ControlStep::{Branch, ElifCondition, Loop, Stage};
     let src = "a\nif b; then c; elif d; then e; else f; fi\nfor x in 1 2 3; do g; done\nfor y in $L; do h; done\nwhile i; do j; done\nk | l\ncase $v in x) m ;; y) n ;; esac\nfn() { o; }\n";
     let at = |needle: &str| src.find(needle).unwrap();
     let cmds = commands(src);
@@ -259,7 +259,11 @@ fn control_flow_around_each_call() {
     assert_eq!(by_name("b").control, []); // conditions run anyway
     let if_at = at("if b");
     assert_eq!(by_name("c").control, [Branch { at: if_at, arm: 0 }]);
-    assert_eq!(by_name("d").control, [Branch { at: if_at, arm: 1 }]);
+    let elif_at = at("elif d");
+    assert_eq!(
+        by_name("d").control,
+        [Branch { at: if_at, arm: 1 }, ElifCondition { at: elif_at }]
+    );
     assert_eq!(by_name("e").control, [Branch { at: if_at, arm: 1 }]);
     assert_eq!(by_name("f").control, [Branch { at: if_at, arm: 2 }]);
     assert_eq!(by_name("g").control, [Loop { at: at("for x"), count: Some(3) }]);

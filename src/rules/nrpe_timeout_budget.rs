@@ -23,9 +23,10 @@ The bound of each call: `--request-timeout` of kubectl, `timeout N`,
 `sleep N`, `curl --max-time`/`-m` (times `--retry` + 1), `wget
 --timeout`/`-T` (times its tries, 20 unless `--tries` says otherwise),
 `microk8s status --wait-ready --timeout N`; other commands are taken as
-instant. Calls in sequence add up, `if`/`elif`/`else` and `case` take their
-longest branch, pipeline stages run at the same time, a `for` loop over literal
-words multiplies its body, and a called function adds its body.
+instant. Calls in sequence add up; `if`/`elif`/`else` and `case` take their
+longest branch, where reaching an `elif` or the `else` also costs every earlier
+`elif` condition; pipeline stages run at the same time; a `for` loop over
+literal words multiplies its body; a called function adds its body.
 
 The budget is the smallest of `command_timeout=` in an NRPE configuration and
 `check_nrpe -t N` in a Nagios command definition found in the repository;
@@ -324,7 +325,8 @@ impl Eval<'_> {
         match step {
             ControlStep::Branch { at, .. }
             | ControlStep::Loop { at, .. }
-            | ControlStep::Stage { at, .. } => at,
+            | ControlStep::Stage { at, .. }
+            | ControlStep::ElifCondition { at } => at,
         }
     }
 
@@ -357,7 +359,44 @@ impl Eval<'_> {
     fn construct_cost(&self, group: &[usize], level: usize, depth: usize) -> Cost {
         let first = Self::step_at(&self.facts[group[0]], level).expect("grouped by step");
         match first {
-            ControlStep::Branch { .. } | ControlStep::Stage { .. } => {
+            ControlStep::Branch { .. } => {
+                // Arms in order; an arm's `elif` condition runs for it and for
+                // every later arm (each earlier condition failed first).
+                let mut arms: Vec<(usize, Vec<usize>, Vec<usize>)> = Vec::new();
+                for id in group {
+                    let arm = match Self::step_at(&self.facts[*id], level) {
+                        Some(ControlStep::Branch { arm, .. }) => arm,
+                        _ => 0,
+                    };
+                    let is_condition = matches!(
+                        Self::step_at(&self.facts[*id], level + 1),
+                        Some(ControlStep::ElifCondition { .. })
+                    );
+                    let entry = match arms.iter().position(|(a, _, _)| *a == arm) {
+                        Some(i) => &mut arms[i],
+                        None => {
+                            arms.push((arm, Vec::new(), Vec::new()));
+                            arms.last_mut().expect("just pushed")
+                        }
+                    };
+                    if is_condition {
+                        entry.1.push(*id);
+                    } else {
+                        entry.2.push(*id);
+                    }
+                }
+                arms.sort_by_key(|(a, _, _)| *a);
+                let mut conditions = Cost::zero();
+                let mut worst = Cost::zero();
+                for (_, cond, body) in &arms {
+                    conditions = conditions.add(self.cost(cond, level + 2, depth));
+                    worst = worst.max(conditions.clone().add(self.cost(body, level + 1, depth)));
+                }
+                // No arm taken: every condition ran.
+                worst.max(conditions)
+            }
+            ControlStep::ElifCondition { .. } => self.cost(group, level + 1, depth),
+            ControlStep::Stage { .. } => {
                 // Arms (stages) by their number; the longest counts.
                 let mut arms: Vec<(usize, Vec<usize>)> = Vec::new();
                 for id in group {

@@ -156,6 +156,9 @@ fn child_step(node: Node<'_>, child: Node<'_>, base: usize, conditions: &[usize]
                 .unwrap_or(0);
             Some(ControlStep::Branch { at, arm })
         }
+        "elif_clause" => conditions
+            .contains(&child.id())
+            .then_some(ControlStep::ElifCondition { at }),
         "while_statement" | "c_style_for_statement" => Some(ControlStep::Loop { at, count: None }),
         "for_statement" => {
             if child.kind() != "do_group" {
@@ -326,19 +329,30 @@ pub fn collect(
         let opens_step = matches!(
             node.kind(),
             "if_statement"
+                | "elif_clause"
                 | "case_statement"
                 | "while_statement"
                 | "c_style_for_statement"
                 | "for_statement"
                 | "pipeline"
         );
-        let conditions: Vec<usize> = if node.kind() == "if_statement" {
-            let mut c = node.walk();
-            node.children_by_field_name("condition", &mut c)
-                .map(|n| n.id())
-                .collect()
-        } else {
-            Vec::new()
+        let conditions: Vec<usize> = match node.kind() {
+            "if_statement" => {
+                let mut c = node.walk();
+                node.children_by_field_name("condition", &mut c)
+                    .map(|n| n.id())
+                    .collect()
+            }
+            // `elif` has no field names: its condition is what precedes `then`.
+            "elif_clause" => {
+                let mut c = node.walk();
+                node.children(&mut c)
+                    .take_while(|n| n.kind() != "then")
+                    .filter(|n| n.is_named())
+                    .map(|n| n.id())
+                    .collect()
+            }
+            _ => Vec::new(),
         };
         cursor.reset(node);
         let before = stack.len();
