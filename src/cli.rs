@@ -438,9 +438,10 @@ fn check(args: CheckArgs) -> i32 {
             fixed,
         )
     });
-    let summary = outcomes
+    let mut summary = outcomes
         .iter()
         .fold(Summary::default(), |acc, (_, s, _, _)| acc.merge(*s));
+    summary.path_errors = walk_errors.len();
     let fatal = outcomes.iter().any(|(_, _, fatal, _)| *fatal);
     let (fixes, fixed_files) = outcomes
         .iter()

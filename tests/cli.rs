@@ -297,6 +297,13 @@ fn missing_paths_exit_2_with_a_message() {
         stderr.contains("nope.sh: no such file or directory"),
         "{stderr}"
     );
+    // The summary never says "all checks passed" when a path could not be read.
+    let (code, stdout, _) = run_in(dir.path(), &["check", "nope.sh"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stdout,
+        "No findings in 0 files checked; 1 path could not be read (errors on stderr).\n"
+    );
 }
 
 #[cfg(unix)]

@@ -20,6 +20,8 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub fixable: usize,
+    /// Paths given or found that could not be read at all (reported on stderr).
+    pub path_errors: usize,
 }
 
 impl Summary {
@@ -55,6 +57,7 @@ impl Summary {
             warnings: self.warnings + o.warnings,
             infos: self.infos + o.infos,
             fixable: self.fixable + o.fixable,
+            path_errors: self.path_errors + o.path_errors,
         }
     }
 }

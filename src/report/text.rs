@@ -153,7 +153,21 @@ pub fn finish(pieces: &[String], summary: &Summary, quiet: bool) -> String {
 
 pub fn summary_line(s: &Summary) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let unread = if s.path_errors > 0 {
+        format!(
+            "; {} could not be read (errors on stderr)",
+            plural(s.path_errors, "path")
+        )
+    } else {
+        String::new()
+    };
     if s.errors + s.warnings + s.infos == 0 {
+        if s.path_errors > 0 {
+            return format!(
+                "No findings in {} checked{unread}.\n",
+                plural(s.files_checked, "file")
+            );
+        }
         return format!(
             "All checks passed ({} checked).\n",
             plural(s.files_checked, "file")
@@ -171,6 +185,7 @@ pub fn summary_line(s: &Summary) -> String {
     if s.fixable > 0 {
         line.push_str(&format!("; {} with a fix (see --format json)", s.fixable));
     }
+    line.push_str(&unread);
     line.push_str(".\n");
     line
 }
