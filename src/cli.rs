@@ -331,6 +331,10 @@ fn check(args: CheckArgs) -> i32 {
     };
     let (candidates, walk_errors) =
         discover::discover(&args.paths, linter.config(), args.force_exclude);
+    // Paths that cannot be read are said once, whatever the run does next.
+    for e in &walk_errors {
+        eprintln!("error: {}: {}", e.path.display(), e.message);
+    }
     // Template variables matter only where templates are: skip the project walk
     // for trees without YAML or `.j2` files.
     let templated = candidates.iter().any(|c| {
@@ -391,9 +395,6 @@ fn check(args: CheckArgs) -> i32 {
         if let Err(e) = crate::baseline::write(path, all) {
             eprintln!("error: cannot write the baseline {}: {e}", path.display());
             return EXIT_ERROR;
-        }
-        for e in &walk_errors {
-            eprintln!("error: {}: {}", e.path.display(), e.message);
         }
         if !args.quiet {
             print(&format!(
@@ -456,9 +457,6 @@ fn check(args: CheckArgs) -> i32 {
                 if fixed_files == 1 { "" } else { "s" }
             );
         }
-        for e in &walk_errors {
-            eprintln!("error: {}: {}", e.path.display(), e.message);
-        }
         return if !walk_errors.is_empty() || fatal {
             EXIT_ERROR
         } else if fixes > 0 {
@@ -490,9 +488,6 @@ fn check(args: CheckArgs) -> i32 {
             if fixes == 1 { "" } else { "s" },
             if fixed_files == 1 { "" } else { "s" }
         );
-    }
-    for e in &walk_errors {
-        eprintln!("error: {}: {}", e.path.display(), e.message);
     }
     if let Some(b) = &baseline {
         for e in b.stale() {

@@ -365,12 +365,11 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     // A FIFO or device would block or never end: only regular files are read.
-    let kind = std::fs::metadata(path).map_err(|e| describe_io_error(&e))?;
-    if !kind.is_file() {
+    let meta = std::fs::metadata(path).map_err(|e| describe_io_error(&e))?;
+    if !meta.is_file() {
         return Err("not a regular file (a directory, FIFO, socket or device); not checked".into());
     }
     let file = std::fs::File::open(path).map_err(|e| describe_io_error(&e))?;
-    let meta = file.metadata().map_err(|e| describe_io_error(&e))?;
     if meta.len() > MAX_FILE_SIZE {
         return Err(format!(
             "file is too large ({:.1} MiB; the limit is {} MiB); not checked",

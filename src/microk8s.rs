@@ -167,7 +167,6 @@ pub fn is_health_check(task: &crate::facts::AnsibleTask) -> bool {
                     .and_then(|a| a.text())
                     .is_some_and(|u| u.contains(":16443/"))
         }
-        "systemd" | "systemd_service" | "service_facts" => false,
         _ => false,
     }
 }

@@ -492,29 +492,20 @@ fn index_cfg(path: &Path, text: &str, out: &mut NrpeIndex) {
         if body.starts_with('#') {
             continue;
         }
+        let budget = |seconds| Budget {
+            seconds,
+            file: path.to_path_buf(),
+            line: line_no,
+        };
         if let Some(v) = body.strip_prefix("command_timeout=")
             && let Ok(seconds) = v.trim().parse::<u64>()
         {
-            out.command_timeout = Budget::min(
-                out.command_timeout.take(),
-                Budget {
-                    seconds,
-                    file: path.to_path_buf(),
-                    line: line_no,
-                },
-            );
+            out.command_timeout = Budget::min(out.command_timeout.take(), budget(seconds));
         }
         if body.contains("check_nrpe")
             && let Some(seconds) = check_nrpe_timeout(body)
         {
-            out.check_nrpe_timeout = Budget::min(
-                out.check_nrpe_timeout.take(),
-                Budget {
-                    seconds,
-                    file: path.to_path_buf(),
-                    line: line_no,
-                },
-            );
+            out.check_nrpe_timeout = Budget::min(out.check_nrpe_timeout.take(), budget(seconds));
         }
     }
     let commands = crate::lang::nrpe::commands(text);

@@ -54,3 +54,14 @@ pub fn fingerprint(path: &str, rule: &str, content: &str, occurrence: usize) -> 
         fnv1a(0x9e37_79b9_7f4a_7c15, data.as_bytes())
     )
 }
+
+/// One fingerprint per diagnostic of `report`, in order (GitLab, SARIF).
+pub fn fingerprints(report: &FileReport) -> Vec<String> {
+    let path = crate::report::display_path(report);
+    report
+        .diagnostics
+        .iter()
+        .zip(keys(report))
+        .map(|(d, (content, n))| fingerprint(&path, d.rule, &content, n))
+        .collect()
+}

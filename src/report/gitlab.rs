@@ -2,25 +2,25 @@
 //! edits elsewhere in the file (see [`super::fingerprint`]).
 
 use super::display_path;
-use super::fingerprint::{fingerprint, keys};
+use super::fingerprint::fingerprints;
 use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 use serde_json::json;
 
 pub fn render_file(report: &FileReport) -> String {
     let path = display_path(report);
-    let keys = keys(report);
+    let fingerprints = fingerprints(report);
     report
         .diagnostics
         .iter()
-        .zip(keys)
-        .map(|(d, (content, n))| {
+        .zip(fingerprints)
+        .map(|(d, fingerprint)| {
             let start = report.source.position(d.span.start);
             let end = report.source.position(d.span.end);
             let item = json!({
                 "description": d.message,
                 "check_name": d.rule,
-                "fingerprint": fingerprint(&path, d.rule, &content, n),
+                "fingerprint": fingerprint,
                 "severity": match d.severity {
                     Severity::Error => "major",
                     Severity::Warning => "minor",

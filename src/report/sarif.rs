@@ -4,7 +4,7 @@
 //! partial fingerprint that does not depend on line numbers.
 
 use super::display_path;
-use super::fingerprint::{fingerprint, keys};
+use super::fingerprint::fingerprints;
 use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 use crate::source::{SourceFile, Span};
@@ -60,12 +60,12 @@ fn help_uri(rule: &str) -> Option<String> {
 pub fn render_file(report: &FileReport) -> String {
     let path = display_path(report);
     let rules = crate::rules::all_meta();
-    let keys = keys(report);
+    let fingerprints = fingerprints(report);
     report
         .diagnostics
         .iter()
-        .zip(keys)
-        .map(|(d, (content, n))| {
+        .zip(fingerprints)
+        .map(|(d, fingerprint)| {
             let location = json!({
                 "physicalLocation": {
                     "artifactLocation": {"uri": uri(&path), "uriBaseId": "%SRCROOT%"},
@@ -78,7 +78,7 @@ pub fn render_file(report: &FileReport) -> String {
                 "message": {"text": d.message},
                 "locations": [location],
                 "partialFingerprints": {
-                    "opslint/v1": fingerprint(&path, d.rule, &content, n),
+                    "opslint/v1": fingerprint,
                 },
             });
             if let Some(index) = rules.iter().position(|r| r.name == d.rule) {

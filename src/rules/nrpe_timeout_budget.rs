@@ -397,20 +397,19 @@ impl Eval<'_> {
             }
             ControlStep::ElifCondition { .. } => self.cost(group, level + 1, depth),
             ControlStep::Stage { .. } => {
-                // Arms (stages) by their number; the longest counts.
-                let mut arms: Vec<(usize, Vec<usize>)> = Vec::new();
+                // Stages run at the same time: the longest counts.
+                let mut stages: Vec<(usize, Vec<usize>)> = Vec::new();
                 for id in group {
-                    let arm = match Self::step_at(&self.facts[*id], level) {
-                        Some(ControlStep::Branch { arm, .. }) => arm,
+                    let stage = match Self::step_at(&self.facts[*id], level) {
                         Some(ControlStep::Stage { stage, .. }) => stage,
                         _ => 0,
                     };
-                    match arms.iter_mut().find(|(a, _)| *a == arm) {
+                    match stages.iter_mut().find(|(s, _)| *s == stage) {
                         Some((_, ids)) => ids.push(*id),
-                        None => arms.push((arm, vec![*id])),
+                        None => stages.push((stage, vec![*id])),
                     }
                 }
-                arms.iter()
+                stages.iter()
                     .map(|(_, ids)| self.cost(ids, level + 1, depth))
                     .fold(Cost::zero(), Cost::max)
             }
