@@ -73,7 +73,8 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn load(path: &std::path::Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
+        // Baselines hold one entry per finding of a whole repository.
+        let text = crate::fsread::read_text_bounded(path, 64 * crate::fsread::MAX_CONFIG_SIZE)
             .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
         let file: File = serde_json::from_str(&text)
             .map_err(|e| format!("{}: not an opslint baseline: {e}", path.display()))?;

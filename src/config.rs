@@ -228,14 +228,13 @@ pub fn load(path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigEr
             message,
         }],
     };
-    let meta = std::fs::metadata(path).map_err(|e| io_error(format!("cannot read: {e}")))?;
-    if meta.len() > MAX_CONFIG_SIZE {
-        return Err(io_error(format!(
+    let bytes = crate::fsread::read_bounded(path, MAX_CONFIG_SIZE).map_err(|e| match e {
+        crate::fsread::ReadError::TooLarge { .. } => io_error(format!(
             "config file is larger than {} KiB",
             MAX_CONFIG_SIZE / 1024
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io_error(format!("cannot read: {e}")))?;
+        )),
+        other => io_error(format!("cannot read: {other}")),
+    })?;
     let text =
         String::from_utf8(bytes).map_err(|_| io_error("config file is not valid UTF-8".into()))?;
     parse(&text, path, rules)
@@ -377,11 +376,20 @@ impl ConfigParser<'_> {
                 "target" => config.target = self.target(value),
                 "manifests" => {
                     let root = config.root.clone();
-                    config.manifests = self
-                        .string_list(value, "manifests")
-                        .into_iter()
-                        .map(|(p, _)| root.join(p))
-                        .collect();
+                    let mut manifests = Vec::new();
+                    for (p, item) in self.string_list(value, "manifests") {
+                        let path = root.join(&p);
+                        // A configuration from the checked tree must not make
+                        // opslint read (and echo) files outside it.
+                        match crate::fsread::confine(&root, &path) {
+                            Err(e @ crate::fsread::ReadError::OutsideRoot { .. }) => self.problem(
+                                item,
+                                format!("manifest `{p}` {e}; not read (manifests must be inside the configuration's directory)"),
+                            ),
+                            _ => manifests.push(path),
+                        }
+                    }
+                    config.manifests = manifests;
                 }
                 other => {
                     let hint = closest(other, TOP_LEVEL_KEYS.iter().copied())

@@ -65,6 +65,7 @@ pub fn discover(
             continue;
         }
         let config_for_filter = config.clone();
+        let walk_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
         // The parallel walker: on a large tree, listing directories costs as much as
         // reading the files that matter.
@@ -93,10 +94,24 @@ pub fn discover(
             .build_parallel()
             .run(|| {
                 let found = &found;
+                let walk_root = &walk_root;
                 Box::new(move |entry| {
                     let item = match entry {
                         Ok(entry) => {
-                            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                            let is_link = entry.path_is_symlink();
+                            if is_link {
+                                // A link to a file of this walk is checked under the
+                                // file's own name; links to elsewhere are candidates
+                                // (the linter reads them only inside the project's
+                                // root). Broken links and links to directories or
+                                // devices hold nothing to check.
+                                let target = std::fs::canonicalize(entry.path());
+                                match target {
+                                    Ok(t) if t.starts_with(&walk_root) => return WalkState::Continue,
+                                    Ok(t) if std::fs::metadata(&t).is_ok_and(|m| m.is_file()) => {}
+                                    _ => return WalkState::Continue,
+                                }
+                            } else if !entry.file_type().is_some_and(|t| t.is_file()) {
                                 return WalkState::Continue;
                             }
                             let path = entry.path();
@@ -158,13 +173,7 @@ fn walk_error(root: &Path, error: &ignore::Error) -> WalkError {
     }
 }
 
-pub fn describe_io_error(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
+pub use crate::fsread::describe_io_error;
 
 /// The path to show: relative to the current directory when under it, `./` dropped.
 pub fn clean(path: &Path) -> PathBuf {

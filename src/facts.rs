@@ -339,4 +339,25 @@ pub struct FileFacts {
     pub syntax_errors: Vec<SyntaxError>,
     pub tasks: Vec<AnsibleTask>,
     pub args_edits: Vec<ArgsFileEdit>,
+    /// Files the analysis needed but did not read: they leave the project's root.
+    pub not_read: Vec<NotRead>,
+    /// Places where analysis stopped at a limit (an expansion budget, …).
+    pub limits: Vec<LimitReached>,
+    /// Expansion work done so far for this file (variables, wrapper
+    /// functions), shared by all its shell regions: see `lang::shell::resolve`.
+    pub expansion_used: usize,
+}
+
+/// A file named by the checked one (a `template` source) that was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotRead {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Analysis of a region stopped at a limit: what lies past it was not checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitReached {
+    pub span: Span,
+    pub message: String,
 }

@@ -3,17 +3,15 @@
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::{Candidate, describe_io_error};
+use crate::discover::Candidate;
 use crate::lang::{self, Language};
 use crate::rules::{self, Rule, RuleContext};
 use crate::source::{SourceFile, Span};
 use crate::suppress;
 use rayon::prelude::*;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Files above this size are reported, not analysed.
-pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub use crate::fsread::MAX_FILE_SIZE;
 
 /// A rule switched on for this run, with its effective severity.
 #[derive(Clone, Copy)]
@@ -163,9 +161,44 @@ impl Linter {
             .collect()
     }
 
+    /// The project's root (default: the configuration's directory).
+    fn root(&self) -> &Path {
+        if self.root.as_os_str().is_empty() {
+            self.config.root()
+        } else {
+            self.root.as_path()
+        }
+    }
+
     /// `None` when the file turns out not to be one opslint reads.
     pub fn check_file(&self, candidate: &Candidate) -> Option<FileReport> {
         let path = &candidate.path;
+        // A link found while walking is read only when it stays inside the
+        // project: its content would otherwise reach the report.
+        if !candidate.explicit
+            && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+            && let Err(e @ crate::fsread::ReadError::OutsideRoot { .. }) =
+                crate::fsread::confine(self.root(), path)
+        {
+            // Without a name that says it is ours, only its content could tell.
+            candidate.language?;
+            let meta = rules::PathOutsideRoot.meta();
+            let severity = self.enabled.iter().find(|e| e.rule.meta().name == meta.name)?.severity;
+            return Some(FileReport {
+                path: path.to_path_buf(),
+                source: SourceFile::new(path, String::new()),
+                diagnostics: vec![
+                    Diagnostic::new(
+                        meta.name,
+                        severity,
+                        Span::default(),
+                        format!("symbolic link {e}; not read"),
+                    )
+                    .with_help("files outside the repository are never read for context; name the file on the command line to check it"),
+                ],
+                language: candidate.language,
+            });
+        }
         let bytes = match read_limited(path) {
             Ok(bytes) => bytes,
             Err(message) => {
@@ -299,16 +332,12 @@ impl Linter {
         if !wanted {
             return Vec::new();
         }
-        let facts = lang::analyze(language, &source.text, &source.path, &self.vars);
+        let root = self.root();
+        let facts = lang::analyze_in(language, &source.text, &source.path, Some(root), &self.vars);
         let mut diagnostics = Vec::new();
         for e in &active {
             let meta = e.rule.meta();
             let options = |name: &str| self.config.option(meta.name, name);
-            let root = if self.root.as_os_str().is_empty() {
-                self.config.root()
-            } else {
-                self.root.as_path()
-            };
             let ctx = RuleContext {
                 source,
                 options: &options,
@@ -364,31 +393,10 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 }
 
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
-    // A FIFO or device would block or never end: only regular files are read.
-    let meta = std::fs::metadata(path).map_err(|e| describe_io_error(&e))?;
-    if !meta.is_file() {
-        return Err("not a regular file (a directory, FIFO, socket or device); not checked".into());
-    }
-    let file = std::fs::File::open(path).map_err(|e| describe_io_error(&e))?;
-    if meta.len() > MAX_FILE_SIZE {
-        return Err(format!(
-            "file is too large ({:.1} MiB; the limit is {} MiB); not checked",
-            meta.len() as f64 / (1024.0 * 1024.0),
-            MAX_FILE_SIZE / (1024 * 1024)
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // Read one byte past the limit so a file that grew meanwhile is still caught.
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| describe_io_error(&e))?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(format!(
-            "file is larger than the limit of {} MiB; not checked",
-            MAX_FILE_SIZE / (1024 * 1024)
-        ));
-    }
-    Ok(bytes)
+    crate::fsread::read_bounded(path, MAX_FILE_SIZE).map_err(|e| match e {
+        crate::fsread::ReadError::Io(m) => m,
+        other => format!("{other}; not checked"),
+    })
 }
 
 /// `needle` occurs in `text` with no identifier character right before or after it.

@@ -217,7 +217,8 @@ pub fn load_user(paths: &[std::path::PathBuf]) -> Result<Vec<Manifest>, String> 
     paths
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let text = crate::fsread::read_text_bounded(p, crate::fsread::MAX_CONFIG_SIZE)
+                .map_err(|e| format!("{}: {e}", p.display()))?;
             serde_json::from_str(&text)
                 .map_err(|e| format!("{}: not a flag manifest: {e}", p.display()))
         })

@@ -11,8 +11,7 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Variable files larger than this are not read for context.
-const MAX_VARS_FILE: u64 = 1024 * 1024;
+use crate::fsread::MAX_CONTEXT_SIZE;
 
 /// The directory that holds the project: the configuration file's, else the
 /// repository root above the first path, else that path's directory.
@@ -72,31 +71,9 @@ fn files_of(root: &Path) -> std::sync::Arc<Vec<PathBuf>> {
 /// The files git tracks (staged ones included), when `root` is a git work tree:
 /// reading git's index costs milliseconds where walking a large tree costs a
 /// hundred (a pre-commit run over a few files must not pay for the walk).
-/// Untracked files are not context.
+/// Untracked files are not context. The index is parsed, git is never run.
 fn git_files(root: &Path) -> Option<Vec<PathBuf>> {
-    if !root.join(".git").exists() {
-        return None;
-    }
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["ls-files", "-z", "--cached"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let mut files: Vec<PathBuf> = out
-        .stdout
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| std::str::from_utf8(p).ok())
-        .map(|p| root.join(p))
-        .collect();
-    files.sort();
-    files.dedup();
-    Some(files)
+    crate::gitindex::tracked_files(root)
 }
 
 fn walk_files(root: &Path) -> Vec<PathBuf> {
@@ -132,12 +109,11 @@ pub fn collect_vars(root: &Path) -> Vars {
         .iter()
         .filter(|p| is_vars_file(p))
         .cloned()
-        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_VARS_FILE))
         .collect();
     let found: Vec<Vec<(String, String)>> = files
         .par_iter()
         .map(|path| {
-            let Ok(text) = std::fs::read_to_string(path) else {
+            let Some(text) = read_context(root, path) else {
                 return Vec::new();
             };
             let Ok(docs) = yaml::load(&text) else {
@@ -172,8 +148,14 @@ pub fn collect_vars(root: &Path) -> Vars {
 /// Each part is built on first use, once per root, from the project's file
 /// list: a pre-commit run over a few shell scripts reads only the NRPE
 /// configuration, not every YAML file.
+///
+/// Parts are built sequentially: they are first asked for from rayon's
+/// workers, and a parallel loop inside `OnceLock::get_or_init` lets the
+/// initialising worker steal another file's job, which asks for the same part
+/// on the same thread: a deadlock (seen as a hung run with no CPU use).
 #[derive(Debug)]
 pub struct ProjectIndex {
+    root: PathBuf,
     files: std::sync::Arc<Vec<PathBuf>>,
     handlers: std::sync::OnceLock<HashSet<String>>,
     nrpe: std::sync::OnceLock<NrpeIndex>,
@@ -198,8 +180,11 @@ pub struct NrpeIndex {
     pub dqlite_restarts_check: Option<PathBuf>,
 }
 
-fn small_enough(p: &Path) -> bool {
-    std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_VARS_FILE)
+/// A context file's text: inside `root` with links resolved, a regular file of
+/// at most [`MAX_CONTEXT_SIZE`] bytes, UTF-8. Anything else is not context (a
+/// file under the checked paths gets its own finding when it is checked).
+fn read_context(root: &Path, path: &Path) -> Option<String> {
+    crate::fsread::read_confined(root, path, MAX_CONTEXT_SIZE).ok()
 }
 
 fn has_suffix(p: &Path, suffixes: &[&str]) -> bool {
@@ -214,9 +199,9 @@ impl ProjectIndex {
         self.handlers.get_or_init(|| {
             let parts: Vec<HashSet<String>> = self
                 .files
-                .par_iter()
-                .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && small_enough(p))
-                .map(|p| handlers_in(p))
+                .iter()
+                .filter(|p| has_suffix(p, &[".yml", ".yaml"]))
+                .map(|p| handlers_in(&self.root, p))
                 .collect();
             parts.into_iter().flatten().collect()
         })
@@ -227,10 +212,10 @@ impl ProjectIndex {
         self.nrpe.get_or_init(|| {
             let parts: Vec<NrpeIndex> = self
                 .files
-                .par_iter()
-                .filter(|p| has_suffix(p, &[".cfg", ".cfg.j2"]) && small_enough(p))
+                .iter()
+                .filter(|p| has_suffix(p, &[".cfg", ".cfg.j2"]))
                 .filter_map(|p| {
-                    let text = std::fs::read_to_string(p).ok()?;
+                    let text = read_context(&self.root, p)?;
                     let mut part = NrpeIndex::default();
                     index_cfg(p, &text, &mut part);
                     Some(part)
@@ -262,10 +247,7 @@ impl ProjectIndex {
                         .and_then(|n| n.to_str())
                         .is_some_and(|n| out.scripts.contains_key(n))
                 }) {
-                    if !small_enough(script) {
-                        continue;
-                    }
-                    let Ok(text) = std::fs::read_to_string(script) else { continue };
+                    let Some(text) = read_context(&self.root, script) else { continue };
                     let (disk, restarts) = watches(&text);
                     if disk && out.disk_check.is_none() {
                         out.disk_check = Some(script.clone());
@@ -286,14 +268,14 @@ impl ProjectIndex {
         self.role_restarts.get_or_init(|| {
             let parts: Vec<(String, Vec<RoleRestart>)> = self
                 .files
-                .par_iter()
-                .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && role_of(p).is_some() && small_enough(p))
+                .iter()
+                .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && role_of(p).is_some())
                 .filter_map(|path| {
-                    let text = std::fs::read_to_string(path).ok()?;
+                    let text = read_context(&self.root, path)?;
                     if !may_restart(&text) {
                         return None;
                     }
-                    role_restarts_in(path, &text)
+                    role_restarts_in(&self.root, path, &text)
                 })
                 .collect();
             let mut out: HashMap<String, Vec<RoleRestart>> = HashMap::new();
@@ -360,6 +342,7 @@ pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
         return found;
     }
     let built = Arc::new(ProjectIndex {
+        root: root.to_path_buf(),
         files: files_of(root),
         handlers: Default::default(),
         nrpe: Default::default(),
@@ -393,24 +376,24 @@ fn handler_names(tasks: &[yaml::Node], role: Option<&str>, out: &mut HashSet<Str
 
 /// The handler names and topics of the role at `role_dir` (its `handlers/`
 /// files), read directly.
-pub fn role_handlers(role_dir: &Path) -> HashSet<String> {
+pub fn role_handlers(root: &Path, role_dir: &Path) -> HashSet<String> {
     let Ok(entries) = std::fs::read_dir(role_dir.join("handlers")) else {
         return HashSet::new();
     };
     let mut files: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && small_enough(p))
+        .filter(|p| has_suffix(p, &[".yml", ".yaml"]))
         .collect();
     files.sort();
-    files.iter().flat_map(|p| handlers_in(p)).collect()
+    files.iter().flat_map(|p| handlers_in(root, p)).collect()
 }
 
 /// Handlers defined in one YAML file: a role's `handlers/` file, or the
 /// `handlers:` of a playbook's plays.
-fn handlers_in(path: &Path) -> HashSet<String> {
+fn handlers_in(root: &Path, path: &Path) -> HashSet<String> {
     let mut out = HashSet::new();
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Some(text) = read_context(root, path) else {
         return out;
     };
     let in_handlers = path.parent().is_some_and(|p| p.iter().any(|c| c == "handlers"));
@@ -461,10 +444,10 @@ fn may_restart(text: &str) -> bool {
 }
 
 /// A role file's MicroK8s restarts.
-fn role_restarts_in(path: &Path, text: &str) -> Option<(String, Vec<RoleRestart>)> {
+fn role_restarts_in(root: &Path, path: &Path, text: &str) -> Option<(String, Vec<RoleRestart>)> {
     let role = role_of(path)?;
     let mut facts = crate::facts::FileFacts::default();
-    crate::lang::ansible::analyze(text, path, &Vars::default(), &mut facts);
+    crate::lang::ansible::analyze_in(text, path, Some(root), &Vars::default(), &mut facts);
     let found: Vec<RoleRestart> = facts
         .tasks
         .iter()

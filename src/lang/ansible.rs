@@ -8,7 +8,7 @@ use crate::microk8s::args_file_component;
 use crate::source::Span;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Task keywords: every other key of a task is its module.
 const TASK_KEYWORDS: &[&str] = &[
@@ -82,6 +82,18 @@ fn in_handlers_dir(path: &Path) -> bool {
 }
 
 pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFacts) {
+    analyze_in(host, path, None, vars, facts)
+}
+
+/// [`analyze`] for a file of the project at `root`: `template`/`copy` sources
+/// are read only inside it (without a root, none are read).
+pub fn analyze_in(
+    host: &str,
+    path: &Path,
+    root: Option<&Path>,
+    vars: &jinja::Vars,
+    facts: &mut FileFacts,
+) {
     let docs = match yaml::load(host) {
         Ok(docs) => docs,
         Err(e) => {
@@ -107,6 +119,7 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
         dicts: HashMap::new(),
         facts,
         path,
+        root,
         play: None,
     };
     for doc in &docs {
@@ -265,6 +278,8 @@ struct Walker<'a> {
     facts: &'a mut FileFacts,
     /// The file being analysed (to find `template`/`copy` sources).
     path: &'a Path,
+    /// The project's root: sources are read only inside it.
+    root: Option<&'a Path>,
     /// The play being walked (index into `facts.plays`).
     play: Option<usize>,
 }
@@ -654,14 +669,10 @@ impl Walker<'_> {
                 let Some(src) = task.arg("src").and_then(|a| a.text()) else {
                     return;
                 };
-                let kind = if task.module == "template" { "templates" } else { "files" };
-                let Some(file) = find_source(self.path, kind, src) else {
+                let Some((_, t)) = self.read_source(task, src) else {
                     return;
                 };
-                match std::fs::read_to_string(&file) {
-                    Ok(t) if t.len() <= 1 << 20 => jinja::mask(&t).text,
-                    _ => return,
-                }
+                jinja::mask(&t).text
             }
         };
         let Ok(docs) = yaml::load(&text) else { return };
@@ -695,15 +706,7 @@ impl Walker<'_> {
         if name.contains("{{") || name.contains("{%") {
             return;
         }
-        let kind = if via == "template" { "templates" } else { "files" };
-        let Some(file) = find_source(self.path, kind, name) else {
-            return;
-        };
-        let Ok(meta) = std::fs::metadata(&file) else { return };
-        if meta.len() > 1 << 20 {
-            return;
-        }
-        let Ok(content) = std::fs::read_to_string(&file) else {
+        let Some((file, content)) = self.read_source(task, name) else {
             return;
         };
         let masked = if via == "template" {
@@ -727,6 +730,28 @@ impl Walker<'_> {
                     .into_iter()
                     .map(|(_, own)| (src.value_span, own))
                     .collect());
+        }
+    }
+
+    /// The `src:` file of a `template` or `copy` task, found as Ansible finds it
+    /// and read only inside the project's root: a source that resolves outside
+    /// it (`../../../etc/x`, a link) is a finding at `src:`, not a read, so no
+    /// outside content reaches a report.
+    fn read_source(&mut self, task: &AnsibleTask, src: &str) -> Option<(PathBuf, String)> {
+        let kind = if task.module == "template" { "templates" } else { "files" };
+        let file = find_source(self.path, kind, src)?;
+        let root = self.root?;
+        match crate::fsread::read_confined(root, &file, crate::fsread::MAX_CONTEXT_SIZE) {
+            Ok(text) => Some((file, text)),
+            Err(e @ crate::fsread::ReadError::OutsideRoot { .. }) => {
+                let span = task.arg("src").map_or(task.module_span, |a| a.value_span);
+                self.facts.not_read.push(crate::facts::NotRead {
+                    span,
+                    message: format!("`{}` source `{src}` {e}; not read", task.module),
+                });
+                None
+            }
+            Err(_) => None,
         }
     }
 

@@ -91,6 +91,18 @@ impl Language {
 /// Runs the front-end for `language` over `text` (`path` places Ansible files;
 /// `vars` are template variables with known values).
 pub fn analyze(language: Language, text: &str, path: &Path, vars: &jinja::Vars) -> FileFacts {
+    analyze_in(language, text, path, None, vars)
+}
+
+/// [`analyze`] for a file of the project at `root` (other files it names, such
+/// as `template` sources, are read only inside it; without a root, none are).
+pub fn analyze_in(
+    language: Language,
+    text: &str,
+    path: &Path,
+    root: Option<&Path>,
+    vars: &jinja::Vars,
+) -> FileFacts {
     let mut facts = FileFacts::default();
     match language {
         Language::Shell => shell::analyze(
@@ -123,7 +135,7 @@ pub fn analyze(language: Language, text: &str, path: &Path, vars: &jinja::Vars) 
             };
             nrpe::analyze(text, &masked.text, templating, &mut facts);
         }
-        Language::Yaml => ansible::analyze(text, path, vars, &mut facts),
+        Language::Yaml => ansible::analyze_in(text, path, root, vars, &mut facts),
         Language::ArgsFile => argsfile::analyze(text, path, &mut facts),
     }
     facts.commands.sort_by_key(|c| (c.span.start, c.span.end));

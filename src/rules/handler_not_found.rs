@@ -140,7 +140,7 @@ impl Rule for HandlerNotFound {
             }
         }
         for dir in &role_dirs {
-            nearby.extend(crate::project::role_handlers(dir));
+            nearby.extend(crate::project::role_handlers(ctx.root, dir));
         }
         for task in &facts.tasks {
             for (notified, span) in &task.notify {

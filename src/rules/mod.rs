@@ -3,6 +3,7 @@
 //! A new rule is a file here, a line in [`ALL`], fixtures under
 //! `testdata/<rule-name>/` and their snapshots.
 
+mod analysis_limit;
 mod args_file_comment;
 mod blockinfile_args_file;
 mod command_shell_syntax;
@@ -18,6 +19,7 @@ mod kubectl_request_timeout;
 mod meta;
 mod missing_dqlite_monitoring;
 mod nrpe_timeout_budget;
+mod path_outside_root;
 mod removed_daemon_flag;
 mod restart_without_health_check;
 mod shell_parse_error;
@@ -31,6 +33,7 @@ use crate::diagnostic::Diagnostic;
 use crate::facts::FileFacts;
 use crate::source::SourceFile;
 
+pub use analysis_limit::AnalysisLimit;
 pub use args_file_comment::ArgsFileComment;
 pub use blockinfile_args_file::BlockinfileArgsFile;
 pub use command_shell_syntax::CommandShellSyntax;
@@ -45,6 +48,7 @@ pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
 pub use missing_dqlite_monitoring::MissingDqliteMonitoring;
 pub use nrpe_timeout_budget::NrpeTimeoutBudget;
+pub use path_outside_root::PathOutsideRoot;
 pub use removed_daemon_flag::RemovedDaemonFlag;
 pub use restart_without_health_check::RestartWithoutHealthCheck;
 pub use shell_parse_error::ShellParseError;
@@ -180,6 +184,8 @@ pub static ALL: &[&dyn Rule] = &[
     &MissingDqliteMonitoring,
     &InvalidSuppression,
     &ShellParseError,
+    &AnalysisLimit,
+    &PathOutsideRoot,
     &YamlSyntax,
     &UnreadableFile,
     &InternalError,

@@ -1,0 +1,64 @@
+use super::{FixKind, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::FileFacts;
+
+/// Where the analysis of a file stopped at one of its limits.
+pub struct AnalysisLimit;
+
+pub static META: RuleMeta = RuleMeta {
+    name: "analysis-limit",
+    default_severity: Severity::Warning,
+    summary: "Analysis stopped at a limit (expansion budget, size): part of the file was not checked",
+    docs: r#"## What it does
+Reports the place where opslint stopped analysing part of a file because it
+reached one of the limits that keep a run bounded in time and memory whatever
+the input:
+
+- the expansion budget of a file: variables, wrapper functions and aliases are
+  followed to find the commands they run, but a chain that keeps growing
+  (`v1="$v0 $v0 …"; v2="$v1 $v1 …"`, exponential in the number of levels) is
+  cut once the text it would produce exceeds the budget;
+- the number of elements of one structure that are compared with each other
+  (members of a dqlite `cluster.yaml`).
+
+## Why is this bad?
+What lies past the limit was not checked, and saying so is better than a silent
+pass. Real configuration never comes near these limits; a file that does is
+generated or hostile.
+
+## Example
+```bash
+v0="kubectl get nodes"
+v1="$v0 $v0 $v0 $v0 $v0 $v0 $v0 $v0 $v0 $v0"
+v2="$v1 $v1 $v1 $v1 $v1 $v1 $v1 $v1 $v1 $v1"
+# … ten levels: 10^10 words
+$v9
+```
+
+## Use instead
+Nothing, if the file is what it should be: the rest of it was checked. Split a
+generated file, or exclude it in `.opslint.yaml`.
+
+## Fix
+None.
+"#,
+    options: &[],
+    fix: FixKind::None,
+};
+
+impl Rule for AnalysisLimit {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        // Reports on what other rules' parsing finds.
+        None
+    }
+
+    fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        for l in &facts.limits {
+            out.push(Diagnostic::new(META.name, META.default_severity, l.span, l.message.clone()));
+        }
+    }
+}

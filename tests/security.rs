@@ -1,0 +1,249 @@
+//! The promises of `docs/security.md`, each tried as an attacker would: nothing
+//! from the checked tree is executed, nothing outside it is read unless named on
+//! the command line, and every read is bounded.
+
+mod measured;
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+const CANARY: &str = "#!/bin/bash\nmicrok8s kubectl get nodes\n";
+const SECRET: &str = "TOPSECRET-4f1d";
+
+fn git(dir: &Path, args: &[&str]) {
+    // The test's own git calls must not run the hostile configuration either.
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(s) => assert!(s.success(), "git {args:?}"),
+        Err(e) => {
+            assert!(std::env::var_os("CI").is_none(), "git is required under CI: {e}");
+            eprintln!("SKIPPED: git not found ({e})");
+        }
+    }
+}
+
+fn have_git() -> bool {
+    let found = std::process::Command::new("git").arg("--version").output().is_ok();
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "git is required under CI");
+        eprintln!("SKIPPED: git not found");
+    }
+    found
+}
+
+fn check(dir: &Path, args: &[&str]) -> measured::Measured {
+    let mut all = vec!["check", "--format", "concise"];
+    all.extend_from_slice(args);
+    measured::run(dir, &all, Duration::from_secs(120))
+}
+
+fn canary_found(stdout: &str) -> bool {
+    stdout.contains("canary.sh:2:1: error[kubectl-request-timeout]")
+}
+
+#[test]
+fn repository_git_configuration_is_never_executed() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    fs::create_dir_all(repo.join("group_vars")).unwrap();
+    fs::create_dir_all(repo.join("roles/x/tasks")).unwrap();
+    fs::write(repo.join("canary.sh"), CANARY).unwrap();
+    // Context from the index: the variable resolves only if the tracked files
+    // were listed.
+    fs::write(repo.join("group_vars/all.yml"), "kubectl: microk8s kubectl\n").unwrap();
+    fs::write(
+        repo.join("roles/x/tasks/main.yml"),
+        "- name: nodes\n  shell: \"{{ kubectl }} get nodes\"\n",
+    )
+    .unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    let marker = dir.path().join("PWNED");
+    let hook = format!("touch {}; false", marker.display());
+    let config = fs::read_to_string(repo.join(".git/config")).unwrap();
+    fs::write(
+        repo.join(".git/config"),
+        format!(
+            "{config}[core]\n\tfsmonitor = \"{hook}\"\n\thooksPath = /nonexistent\n\tsshCommand = \"{hook}\"\n[diff]\n\texternal = \"{hook}\"\n"
+        ),
+    )
+    .unwrap();
+    let run = check(&repo, &["."]);
+    assert!(!marker.exists(), "opslint ran the repository's core.fsmonitor");
+    assert!(canary_found(&run.stdout), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("roles/x/tasks/main.yml:2:11: error[kubectl-request-timeout] `{{ kubectl }} get nodes` (expands to `microk8s kubectl get nodes`)"),
+        "the index must still give the project's variables:\n{}",
+        run.stdout
+    );
+    // pre-commit style: only the changed file named, context from the index.
+    let run = check(&repo, &["roles/x/tasks/main.yml"]);
+    assert!(!marker.exists(), "opslint ran the repository's core.fsmonitor");
+    assert!(run.stdout.contains("main.yml:2:11: error[kubectl-request-timeout]"), "{}", run.stdout);
+}
+
+#[test]
+fn the_index_reader_agrees_with_git_for_every_version() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    git(repo, &["init", "-q"]);
+    let mut names = vec![
+        "a.sh".to_string(),
+        "sp ace/ü.yml".into(),
+        "roles/common/tasks/main.yml".into(),
+        "roles/common/tasks/main.yaml".into(),
+        "roles/common/templates/k8s-dqlite.j2".into(),
+    ];
+    for i in 0..300 {
+        names.push(format!("deep/{}/file-{i:03}.cfg", "d".repeat(i % 40 + 1)));
+    }
+    for n in &names {
+        let p = repo.join(n);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, n).unwrap();
+    }
+    std::os::unix::fs::symlink("/etc/hostname", repo.join("link.cfg")).unwrap();
+    names.push("link.cfg".into());
+    git(repo, &["add", "-A"]);
+    let mut expected: Vec<std::path::PathBuf> = names.iter().map(|n| repo.join(n)).collect();
+    expected.sort();
+    for version in ["2", "3", "4"] {
+        git(repo, &["update-index", "--index-version", version]);
+        if version == "3" {
+            // Version 3 holds extended flags only with an intent-to-add entry.
+            fs::write(repo.join("intent.sh"), "x").unwrap();
+            git(repo, &["add", "-N", "intent.sh"]);
+            expected.push(repo.join("intent.sh"));
+            expected.sort();
+        }
+        let found = opslint::gitindex::tracked_files(repo).expect("index read");
+        assert_eq!(found, expected, "index version {version}");
+    }
+    // A split index is not a complete list: the reader says so.
+    git(repo, &["update-index", "--split-index"]);
+    assert_eq!(opslint::gitindex::tracked_files(repo), None);
+}
+
+#[test]
+fn files_outside_the_repository_are_not_read_or_echoed() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("secret.txt"), format!("--{SECRET}=1\n")).unwrap();
+    fs::write(outside.join("nrpe.cfg"), format!("command[x]=kubectl get {SECRET}\n")).unwrap();
+    fs::write(outside.join("vars.yml"), format!("kubectl: kubectl {SECRET}\n")).unwrap();
+    let repo = dir.path().join("repo");
+    fs::create_dir_all(repo.join(".git")).unwrap();
+    fs::create_dir_all(repo.join("roles/r/tasks")).unwrap();
+    fs::create_dir_all(repo.join("nrpe")).unwrap();
+    fs::create_dir_all(repo.join("group_vars")).unwrap();
+    fs::write(repo.join("canary.sh"), CANARY).unwrap();
+    let depth = "../".repeat(repo.components().count() + 3);
+    let traversal = format!("{depth}{}", outside.join("secret.txt").display());
+    fs::write(
+        repo.join("roles/r/tasks/main.yml"),
+        format!(
+            "- name: args\n  template:\n    src: {traversal}\n    dest: /var/snap/microk8s/current/args/k8s-dqlite\n- name: nodes\n  shell: \"{{{{ kubectl }}}} get nodes\"\n"
+        ),
+    )
+    .unwrap();
+    symlink(outside.join("nrpe.cfg"), repo.join("nrpe/x.cfg")).unwrap();
+    symlink(outside.join("vars.yml"), repo.join("group_vars/all.yml")).unwrap();
+    let run = check(&repo, &[]);
+    assert!(canary_found(&run.stdout), "{}{}", run.stdout, run.stderr);
+    assert!(
+        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
+        "content from outside the repository reached the report:\n{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("roles/r/tasks/main.yml:3:10: warning[path-outside-root] `template` source"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("nrpe/x.cfg:1:1: warning[path-outside-root] symbolic link resolves to"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("group_vars/all.yml:1:1: warning[path-outside-root] symbolic link resolves to"),
+        "{}",
+        run.stdout
+    );
+    // Named on the command line, an outside file is read: that is the user's choice.
+    let named = outside.join("nrpe.cfg");
+    let run = check(&repo, &[named.to_str().unwrap()]);
+    assert!(run.stdout.contains("error[kubectl-request-timeout]"), "{}", run.stdout);
+}
+
+/// Links to `/dev/zero` wherever opslint reads: each read is refused at once.
+#[test]
+fn endless_files_behind_links_are_bounded() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    fs::create_dir_all(repo.join(".git")).unwrap();
+    fs::create_dir_all(repo.join("nrpe")).unwrap();
+    fs::create_dir_all(repo.join("group_vars")).unwrap();
+    fs::create_dir_all(repo.join("roles/r/tasks")).unwrap();
+    fs::create_dir_all(repo.join("roles/r/handlers")).unwrap();
+    fs::write(repo.join("canary.sh"), CANARY).unwrap();
+    symlink("/dev/zero", repo.join("nrpe/zero.cfg")).unwrap();
+    symlink("/dev/zero", repo.join("group_vars/all.yml")).unwrap();
+    symlink("/dev/zero", repo.join("roles/r/handlers/main.yml")).unwrap();
+    fs::write(
+        repo.join("roles/r/tasks/main.yml"),
+        "- template:\n    src: zero.j2\n    dest: /var/snap/microk8s/current/args/k8s-dqlite\n  notify: restart\n",
+    )
+    .unwrap();
+    fs::create_dir_all(repo.join("roles/r/templates")).unwrap();
+    symlink("/dev/zero", repo.join("roles/r/templates/zero.j2")).unwrap();
+    let run = check(repo, &[]);
+    assert!(canary_found(&run.stdout), "{}{}", run.stdout, run.stderr);
+    assert!(run.peak_mib < 256, "{} MiB", run.peak_mib);
+    // As configuration, baseline and manifest.
+    symlink("/dev/zero", repo.join("zero")).unwrap();
+    let run = check(repo, &["--config", "zero", "canary.sh"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    let run = check(repo, &["--baseline", "zero", "canary.sh"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    // A manifest link to a device leaves the tree: refused before any read.
+    fs::write(repo.join(".opslint.yaml"), "manifests: [zero]\n").unwrap();
+    let run = check(repo, &["canary.sh"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("manifest `zero` resolves to /dev/zero outside the project's root; not read"), "{}", run.stderr);
+    assert!(run.peak_mib < 256, "{} MiB", run.peak_mib);
+    // A FIFO inside the tree as a manifest: refused, not waited on.
+    let fifo = repo.join("fifo.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    fs::write(repo.join(".opslint.yaml"), "manifests: [fifo.json]\n").unwrap();
+    let run = check(repo, &["canary.sh"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("fifo.json: not a regular file"), "{}", run.stderr);
+    // A manifest outside the configuration's directory is refused, not read.
+    fs::write(repo.join(".opslint.yaml"), "manifests: [/etc/hostname]\n").unwrap();
+    let run = check(repo, &["canary.sh"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("outside the project's root; not read"), "{}", run.stderr);
+}
