@@ -448,6 +448,7 @@ fn role_restarts_in(root: &Path, path: &Path, text: &str) -> Option<(String, Vec
     let role = role_of(path)?;
     let mut facts = crate::facts::FileFacts::default();
     crate::lang::ansible::analyze_in(text, path, Some(root), &Vars::default(), &mut facts);
+    let lines = crate::source::LineIndex::new(text);
     let found: Vec<RoleRestart> = facts
         .tasks
         .iter()
@@ -458,7 +459,7 @@ fn role_restarts_in(root: &Path, path: &Path, text: &str) -> Option<(String, Vec
                 service: r.service,
                 action: r.action,
                 file: path.to_path_buf(),
-                line: text[..task.span.start.min(text.len())].matches('\n').count() + 1,
+                line: lines.line_of(task.span.start.min(text.len())) + 1,
                 in_handlers: task.in_handlers,
             })
         })
@@ -507,6 +508,7 @@ fn index_cfg(path: &Path, text: &str, out: &mut NrpeIndex) {
             out.dqlite_restarts_check = Some(path.to_path_buf());
         }
     }
+    let lines = crate::source::LineIndex::new(text);
     for command in commands {
         let cmdline = &text[command.line.start..command.line.end];
         for word in cmdline.split_whitespace() {
@@ -518,7 +520,7 @@ fn index_cfg(path: &Path, text: &str, out: &mut NrpeIndex) {
             if base.is_empty() || matches!(base, "sudo" | "timeout" | "bash" | "sh" | "env") {
                 continue;
             }
-            let line = text[..command.line.start].matches('\n').count() + 1;
+            let line = lines.line_of(command.line.start) + 1;
             out.scripts.entry(base.to_string()).or_default().push(NrpeUse {
                 command: command.name.clone(),
                 cfg: path.to_path_buf(),

@@ -277,3 +277,47 @@ fn control_flow_around_each_call() {
     assert_eq!(by_name("o").in_function.as_deref(), Some("fn"));
     assert_eq!(by_name("a").in_function, None);
 }
+
+/// Files past the parse window (256 KiB) are parsed a window at a time: every
+/// statement is seen exactly once, with its true position, wherever a window
+/// ends (inside a heredoc, an `if`, a continued line, a function).
+#[test]
+fn windowed_parsing_sees_every_statement_once() {
+    let blocks = [
+        "kubectl get m{i}\n",
+        "kubectl get m{i} <<EOF\nkubectl get inside\nEOF\n",
+        "if [ -n \"$x\" ]; then\n  kubectl get m{i} | grep -c Ready | wc -l\nfi\n",
+        "f{i}() {\n  echo a\n  kubectl get m{i}\n}\n",
+        "kubectl get \\\n  m{i} \\\n  -o wide\n",
+        "cat <<'A' && kubectl get m{i}\nbody $(kubectl get no)\nA\n",
+        "for n in a b c; do echo \"$n\"; done; kubectl get m{i} 2>/dev/null\n",
+    ];
+    // Shifted starts put the windows' ends at other places in the blocks.
+    for pad in [0usize, 13, 101, 777] {
+        let mut src = format!("#!/bin/bash\n#{}\n", "x".repeat(pad));
+        let mut expected = Vec::new();
+        let mut i = 0;
+        while src.len() < 3 * 256 * 1024 + 1000 {
+            let block = blocks[i % blocks.len()].replace("{i}", &i.to_string());
+            expected.push((format!("m{i}"), src.len() + block.find(&format!("m{i}")).unwrap()));
+            src.push_str(&block);
+            i += 1;
+        }
+        let facts = lang::analyze(Language::Shell, &src, Path::new("t"), &Default::default());
+        assert!(facts.unparsed.is_empty(), "{:?}", &facts.unparsed[..facts.unparsed.len().min(3)]);
+        let found: Vec<(String, usize)> = facts
+            .commands
+            .iter()
+            .filter(|c| c.words.first().is_some_and(|w| w.text == "kubectl"))
+            .filter_map(|c| {
+                let w = c.words.iter().find(|w| w.text.starts_with('m'))?;
+                Some((w.text.clone(), w.span.start))
+            })
+            .collect();
+        let missing: Vec<_> = expected.iter().filter(|e| !found.contains(e)).take(3).collect();
+        assert!(missing.is_empty(), "lost: {missing:?}");
+        assert_eq!(found.len(), expected.len(), "statements seen twice");
+        assert_eq!(found, expected);
+
+    }
+}

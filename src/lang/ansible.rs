@@ -715,11 +715,12 @@ impl Walker<'_> {
             content.clone()
         };
         let shown = file.to_string_lossy().trim_start_matches("./").to_string();
+        let lines = crate::source::LineIndex::new(&content);
         for (target, component, _) in targets {
             let mut flags =
                 super::argsfile::flag_words_as(component, &masked, 0, true, Span::default());
             for f in &mut flags {
-                let line = content[..f.span.start].matches('\n').count() + 1;
+                let line = lines.line_of(f.span.start) + 1;
                 f.text = content[f.span.start..f.span.end].to_string();
                 f.written_in = Some(format!("{shown}:{line}"));
                 f.span = src.value_span;

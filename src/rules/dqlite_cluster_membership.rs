@@ -78,11 +78,30 @@ impl Rule for DqliteClusterMembership {
             let nodes = &cluster.nodes;
             let Some(first) = nodes.first() else { continue };
             let at = cluster.written_by.unwrap_or(first.address_span);
-            // Duplicates.
-            for (i, node) in nodes.iter().enumerate() {
+            // Duplicates: the first entry of each address and ID, by value (a
+            // generated membership of 100,000 nodes must not be compared pairwise).
+            let mut first_address: std::collections::HashMap<&str, crate::source::Span> =
+                std::collections::HashMap::new();
+            let mut first_id: std::collections::HashMap<&str, crate::source::Span> =
+                std::collections::HashMap::new();
+            for node in nodes {
+                let earlier_address = match first_address.entry(node.address.as_str()) {
+                    std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(node.address_span);
+                        None
+                    }
+                };
+                let earlier_id = match first_id.entry(node.id.as_str()) {
+                    std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(node.id_span);
+                        None
+                    }
+                };
                 for (what, value, span, earlier) in [
-                    ("Address", &node.address, node.address_span, nodes[..i].iter().find(|n| n.address == node.address).map(|n| n.address_span)),
-                    ("ID", &node.id, node.id_span, nodes[..i].iter().find(|n| n.id == node.id).map(|n| n.id_span)),
+                    ("Address", &node.address, node.address_span, earlier_address),
+                    ("ID", &node.id, node.id_span, earlier_id),
                 ] {
                     if let Some(first_span) = earlier {
                         let mut d = Diagnostic::new(

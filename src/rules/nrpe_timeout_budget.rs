@@ -707,7 +707,11 @@ impl Rule for NrpeTimeoutBudget {
         if nrpe_cfg {
             let budget = budget_of(ctx);
             for command in crate::lang::nrpe::commands(&ctx.source.text) {
-                let ids: Vec<usize> = (0..facts.commands.len())
+                // Facts are sorted by start: the line's calls are one run of
+                // them (a search, not a scan per line: 900,000 lines).
+                let first = facts.commands.partition_point(|c| c.span.start < command.line.start);
+                let ids: Vec<usize> = (first..facts.commands.len())
+                    .take_while(|i| facts.commands[*i].span.start < command.line.end.max(command.line.start + 1))
                     .filter(|i| {
                         let s: Span = facts.commands[*i].span;
                         command.line.start <= s.start && s.end <= command.line.end

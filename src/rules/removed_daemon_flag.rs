@@ -70,11 +70,19 @@ fn survives_sanitiser(text: &str, flag: &FlagWord, entry: &RemovedFlag) -> bool 
 
 /// Other flags of `edit` written on the same line as `flag`.
 fn same_line<'e>(text: &str, edit: &'e ArgsFileEdit, flag: &FlagWord) -> Vec<&'e FlagWord> {
-    let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count();
-    let line = line_of(flag.span.start);
-    edit.flags
+    let at = flag.span.start.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let on_line = |f: &&FlagWord| line_start <= f.span.start && f.span.start <= line_end;
+    // Front-ends give an edit's flags in text order: the line's flags are one
+    // run of them, found by search (an args file of 500,000 removed flags must
+    // stay linear).
+    let first = edit.flags.partition_point(|f| f.span.start < line_start);
+    let last = edit.flags.partition_point(|f| f.span.start <= line_end);
+    edit.flags[first..last.max(first)]
         .iter()
-        .filter(|f| f.span != flag.span && line_of(f.span.start) == line)
+        .filter(|f| f.span != flag.span)
+        .filter(on_line)
         .collect()
 }
 

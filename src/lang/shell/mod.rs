@@ -22,6 +22,10 @@ thread_local! {
 /// Lines tried together when a statement spans several lines (a multi-line string,
 /// a short `if` block) around a parse error.
 const RECOVERY_CHUNK_LINES: usize = 8;
+
+/// Regions longer than this are parsed a window at a time (statements that
+/// cross a window's end are parsed again with the next one).
+const PARSE_WINDOW: usize = 256 * 1024;
 /// Re-parsing during recovery may cost at most this many times the region's size
 /// (plus 64 KiB); what is left after that is reported as unparsed.
 pub const RECOVERY_BUDGET_FACTOR: usize = 16;
@@ -98,9 +102,26 @@ fn analyze_nested(
             language: "shell",
         });
     }
-    let resolver = resolve::Resolver::new(&syntax, templating);
+    let resolver = resolve::Resolver::new(
+        &syntax,
+        templating,
+        facts.expansion_used,
+        resolve::expansion_budget(host.len()),
+    );
     let mut commands = resolver.facts();
     resolve::count_assignments(&resolver, &mut commands);
+    facts.expansion_used = resolver.used();
+    if let Some(at) = resolver.exhausted_at()
+        && facts.limits.is_empty()
+    {
+        facts.limits.push(crate::facts::LimitReached {
+            span: at,
+            message: format!(
+                "expansion limit reached at this command: following its variables and wrapper functions would produce more than {} pieces of text (an exponential chain such as `v1=\"$v0 $v0\"`); from here on, this file's variables are taken as unknown",
+                resolve::expansion_budget(host.len())
+            ),
+        });
+    }
     // `bash -c 'script'`: the script is shell too, with its own positions in the host.
     let scripts: Vec<Span> = commands
         .iter()
@@ -329,14 +350,67 @@ impl Recovery<'_> {
         let budget = RECOVERY_BUDGET_FACTOR * end + 64 * 1024;
         let mut spent = 0usize;
         let mut start = 0usize;
+        let mut window = PARSE_WINDOW;
         while start < end {
-            let Some(tree) = parse(&self.text[start..end]) else {
+            // A large region is parsed a window at a time, so the syntax tree in
+            // memory stays small whatever the file's size (a 15 MB script held
+            // as one tree takes 2 GB).
+            let cut = if end - start > window {
+                // At a line's end, never inside a `\`-continued line (the cut
+                // would end the command there, and its rest start a new one).
+                let mut cut = next_line(self.text, start + window).min(end);
+                while cut < end && self.text[..cut].trim_end_matches(['\n', '\r']).ends_with('\\') {
+                    cut = next_line(self.text, cut).min(end);
+                }
+                cut
+            } else {
+                end
+            };
+            let Some(tree) = parse(&self.text[start..cut]) else {
                 self.mark_unparsed(start, end);
                 return spent;
             };
-            spent += end - start;
+            spent += cut - start;
             let root = tree.root_node();
-            if !root.has_error() {
+            if cut < end {
+                let mut cursor = root.walk();
+                let children: Vec<_> = root.children(&mut cursor).collect();
+                drop(cursor);
+                let bad = |c: &tree_sitter::Node<'_>| c.has_error() || c.is_error() || c.is_missing();
+                // The window may end inside its last statement: that one, and
+                // whatever shares its first line (a heredoc cut from its body
+                // leaves `cmd` and an error for `<<EOF`), is parsed again from
+                // that line's start with the next window.
+                let resume_line = children
+                    .last()
+                    .map_or(0, |c| line_start(&self.text[start..cut], c.start_byte()));
+                let complete = children
+                    .iter()
+                    .take_while(|c| c.end_byte() <= resume_line)
+                    .count()
+                    .min(children.len().saturating_sub(1));
+                if !children[..complete].iter().any(bad) {
+                    if complete == 0 {
+                        // One statement longer than the window.
+                        window = window.saturating_mul(2);
+                        continue;
+                    }
+                    for child in &children[..complete] {
+                        syntax::collect(
+                            *child,
+                            self.base + start,
+                            self.host,
+                            self.text,
+                            self.base,
+                            self.syntax,
+                        );
+                    }
+                    start += resume_line;
+                    window = PARSE_WINDOW;
+                    continue;
+                }
+                // Damage inside the window: recovered below, as in a whole parse.
+            } else if !root.has_error() {
                 syntax::collect(
                     root,
                     self.base + start,

@@ -11,6 +11,20 @@ use std::collections::{HashMap, HashSet};
 /// How deep variable values and wrapper functions are followed.
 const MAX_DEPTH: usize = 8;
 
+/// Expansion work allowed per file, in text pieces produced by following
+/// variables and words produced by following wrapper functions: this much,
+/// plus one piece per [`EXPANSION_BYTES_PER_PIECE`] bytes of the file. Real
+/// scripts use about one piece per variable reference, so the budget grows with
+/// them; `v1="$v0 $v0 …"` chains grow exponentially and would otherwise take
+/// the whole machine's memory.
+pub const EXPANSION_BUDGET: usize = 50_000;
+pub const EXPANSION_BYTES_PER_PIECE: usize = 4;
+
+/// The expansion budget of a file of `len` bytes.
+pub fn expansion_budget(len: usize) -> usize {
+    EXPANSION_BUDGET + len / EXPANSION_BYTES_PER_PIECE
+}
+
 pub struct Resolver<'a> {
     syntax: &'a Syntax,
     templating: Templating<'a>,
@@ -24,6 +38,14 @@ pub struct Resolver<'a> {
     called: HashSet<usize>,
     /// Function index → the commands of its body (indices into `syntax.commands`).
     bodies: HashMap<usize, Vec<usize>>,
+    /// Expansion work done, against `budget`.
+    used: std::cell::Cell<usize>,
+    /// The file's expansion budget ([`expansion_budget`]).
+    budget: usize,
+    /// Where the budget ran out first.
+    exhausted: std::cell::Cell<Option<Span>>,
+    /// The command being resolved (where a spent budget is reported).
+    current: std::cell::Cell<Span>,
 }
 
 /// Where a resolved word's text came from.
@@ -59,10 +81,15 @@ struct Seg {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(syntax: &'a Syntax, templating: Templating<'a>) -> Self {
+    /// A resolver that has `used` of the file's expansion budget behind it.
+    pub fn new(syntax: &'a Syntax, templating: Templating<'a>, used: usize, budget: usize) -> Self {
         let mut assignments: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, a) in syntax.assignments.iter().enumerate() {
             assignments.entry(a.name.as_str()).or_default().push(i);
+        }
+        for list in assignments.values_mut() {
+            // Stable: assignments ending at one offset keep their source order.
+            list.sort_by_key(|&i| syntax.assignments[i].span.end);
         }
         let mut functions = HashMap::new();
         for (i, f) in syntax.functions.iter().enumerate() {
@@ -97,6 +124,10 @@ impl<'a> Resolver<'a> {
             forwarding,
             called,
             bodies,
+            used: std::cell::Cell::new(used),
+            budget,
+            exhausted: std::cell::Cell::new(None),
+            current: std::cell::Cell::new(Span::default()),
         }
     }
 
@@ -111,10 +142,34 @@ impl<'a> Resolver<'a> {
             {
                 continue;
             }
+            self.current.set(cmd.span);
             let words = self.words_of(&cmd.words, cmd.span.start, None, 0);
             self.emit(cmd, words, &mut facts, 0);
         }
         facts
+    }
+
+    /// The expansion work done (to carry over to the file's next region).
+    pub fn used(&self) -> usize {
+        self.used.get()
+    }
+
+    /// Where the expansion budget ran out, if it did.
+    pub fn exhausted_at(&self) -> Option<Span> {
+        self.exhausted.get()
+    }
+
+    /// Takes `cost` from the budget; `false` (and the place noted) when it is spent.
+    fn spend(&self, cost: usize) -> bool {
+        let used = self.used.get().saturating_add(cost);
+        if used > self.budget {
+            if self.exhausted.get().is_none() {
+                self.exhausted.set(Some(self.current.get()));
+            }
+            return false;
+        }
+        self.used.set(used);
+        true
     }
 
     /// Turns resolved words into facts, expanding wrapper-function calls.
@@ -132,6 +187,7 @@ impl<'a> Resolver<'a> {
             && words[0].word.is_static
             && let Some(&f) = self.functions.get(words[0].word.text.as_str())
             && self.forwarding.contains(&f)
+            && self.spend(words.len())
         {
             let args = &words[1..];
             for body in self
@@ -370,7 +426,7 @@ impl<'a> Resolver<'a> {
             PartKind::Lit(text) => out.push(host(text.clone(), true)),
             PartKind::Var { name, default } => {
                 match self.lookup(name, at) {
-                    Some(i) if depth < MAX_DEPTH => {
+                    Some(i) if depth < MAX_DEPTH && self.spend(1) => {
                         let assignment = &self.syntax.assignments[i];
                         let AssignedValue::Word(value) = &assignment.value else {
                             // `$arr` is the first element; keep it simple: unknown.
@@ -413,7 +469,7 @@ impl<'a> Resolver<'a> {
             PartKind::ArrayAll(name) => {
                 // Elements become separate words even when quoted ("${arr[@]}").
                 match self.lookup(name, at) {
-                    Some(i) if depth < MAX_DEPTH => {
+                    Some(i) if depth < MAX_DEPTH && self.spend(1) => {
                         let assignment = &self.syntax.assignments[i];
                         let AssignedValue::Array(items) = &assignment.value else {
                             out.push(host(String::new(), false));
@@ -465,11 +521,13 @@ impl<'a> Resolver<'a> {
     /// functions that runs later) the only one there is.
     fn lookup(&self, name: &str, at: usize) -> Option<usize> {
         let list = self.assignments.get(name)?;
-        list.iter()
-            .rev()
-            .find(|&&i| self.syntax.assignments[i].span.end <= at)
-            .or_else(|| (list.len() == 1).then(|| &list[0]))
-            .copied()
+        // Lists are sorted by where each assignment ends: a binary search, not a
+        // scan (a script assigning one name 100,000 times is linear, not quadratic).
+        let before = list.partition_point(|&i| self.syntax.assignments[i].span.end <= at);
+        match before {
+            0 => (list.len() == 1).then(|| list[0]),
+            n => Some(list[n - 1]),
+        }
     }
 
     pub fn assignment_count(&self, name: &str) -> usize {
