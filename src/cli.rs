@@ -158,8 +158,17 @@ pub fn run(cli: Cli) -> i32 {
         Command::Server => crate::lsp::run(),
         Command::Manifest(ManifestCommand::Import { component, version }) => {
             let mut help = String::new();
-            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut help) {
+            // Bounded like every read: a help text is a few hundred KiB.
+            let mut input = std::io::Read::take(std::io::stdin(), crate::fsread::MAX_FILE_SIZE + 1);
+            if let Err(e) = std::io::Read::read_to_string(&mut input, &mut help) {
                 eprintln!("error: cannot read the --help text: {e}");
+                return EXIT_ERROR;
+            }
+            if help.len() as u64 > crate::fsread::MAX_FILE_SIZE {
+                eprintln!(
+                    "error: the --help text is larger than {} MiB",
+                    crate::fsread::MAX_FILE_SIZE / (1024 * 1024)
+                );
                 return EXIT_ERROR;
             }
             let manifest = crate::manifest::from_help(&component, &version, &help);

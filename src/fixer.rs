@@ -137,7 +137,8 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
 /// since it was read; writes a temporary file beside it and renames it over.
 fn write_atomic(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), String> {
     let target = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve: {e}"))?;
-    let current = std::fs::read(&target).map_err(|e| format!("cannot re-read: {e}"))?;
+    let current = crate::fsread::read_bounded(&target, crate::fsread::MAX_FILE_SIZE)
+        .map_err(|e| format!("cannot re-read: {e}"))?;
     if current != expected {
         return Err("the file changed while it was checked; not fixed".into());
     }

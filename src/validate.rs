@@ -46,7 +46,7 @@ pub fn validate(
             2,
         );
     };
-    let text = match std::fs::read_to_string(file) {
+    let text = match crate::fsread::read_text_bounded(file, crate::fsread::MAX_FILE_SIZE) {
         Ok(text) => text,
         Err(e) => return (format!("error: {}: {e}\n", file.display()), 2),
     };
