@@ -54,7 +54,10 @@ fn range(source: &SourceFile, span: Span) -> (usize, usize, usize, usize) {
 /// in the report), separated by `,\n`; empty when there are none.
 pub fn render_file(report: &FileReport) -> String {
     let path = display_path(report);
-    let mut items = Vec::with_capacity(report.diagnostics.len());
+    // One buffer for the file's items: 900,000 findings must not be held as
+    // several copies (items, joined, indented).
+    let mut out = String::new();
+    let mut pretty = Vec::new();
     for d in &report.diagnostics {
         let (line, column, end_line, end_column) = range(&report.source, d.span);
         let item = JsonDiagnostic {
@@ -85,24 +88,32 @@ pub fn render_file(report: &FileReport) -> String {
                     .collect(),
             }),
         };
-        // Serialising plain data cannot fail.
-        let pretty = serde_json::to_string_pretty(&item).unwrap_or_default();
-        items.push(format!("    {}", pretty.replace('\n', "\n    ")));
+        pretty.clear();
+        // Serialising plain data to memory cannot fail.
+        let _ = serde_json::to_writer_pretty(&mut pretty, &item);
+        if !out.is_empty() {
+            out.push_str(",\n");
+        }
+        out.push_str("    ");
+        for (i, line) in String::from_utf8_lossy(&pretty).split('\n').enumerate() {
+            if i > 0 {
+                out.push_str("\n    ");
+            }
+            out.push_str(line);
+        }
     }
-    items.join(",\n")
+    out
 }
 
 pub fn finish(pieces: &[String], summary: &Summary) -> String {
-    let items: Vec<&str> = pieces
-        .iter()
-        .map(String::as_str)
-        .filter(|p| !p.is_empty())
-        .collect();
-    let diagnostics = if items.is_empty() {
-        "[]".to_string()
-    } else {
-        format!("[\n{}\n  ]", items.join(",\n"))
-    };
+    let total: usize = pieces.iter().map(|p| p.len() + 2).sum();
+    let mut diagnostics = String::with_capacity(total + 8);
+    diagnostics.push('[');
+    for piece in pieces.iter().filter(|p| !p.is_empty()) {
+        diagnostics.push_str(if diagnostics.len() == 1 { "\n" } else { ",\n" });
+        diagnostics.push_str(piece);
+    }
+    diagnostics.push_str(if diagnostics.len() == 1 { "]" } else { "\n  ]" });
     let summary = JsonSummary {
         files_checked: summary.files_checked,
         errors: summary.errors,
