@@ -378,14 +378,15 @@ fn nrpe_configuration_with_900_000_command_lines() {
     assert!(run.stdout.contains("nrpe.cfg:900001:15: error[kubectl-request-timeout]"), "{}", run.stdout);
 }
 
-/// A 15 MB script and 900,000 kubectl calls. Peak memory is still above the
-/// 1 GiB goal here (about 1.2 and 2.3 GiB in a release build): the bound
-/// asserted is today's, so a regression fails; see issue 11's note.
+/// A 15 MB script and 900,000 kubectl calls. The script stays under the 1 GiB
+/// goal; the 900,000-call file does not yet (about 1.7 GiB in a release build:
+/// the facts of every call are held at once), so its bound is today's and a
+/// regression fails; see issue 11's note.
 #[test]
 fn a_15_mb_script_and_900_000_kubectl_calls() {
     let body = "if [ -n \"$x\" ]; then\n  out=$(kubectl --request-timeout=5s get pods -n \"$ns\" | grep -c Running)\n  echo \"$out\" >> /tmp/log 2>&1\nfi\nfor i in a b c; do echo \"$i\"; done\n";
-    let run = hostile_case("big.sh", format!("#!/bin/bash\n{}", body.repeat(15_000_000 / body.len())), 2048);
+    let run = hostile_case("big.sh", format!("#!/bin/bash\n{}", body.repeat(15_000_000 / body.len())), 1024);
     assert!(!run.stdout.contains("big.sh"), "{}", &run.stdout[..run.stdout.len().min(2000)]);
-    let run = hostile_case("k.sh", format!("#!/bin/bash\n{}", "kubectl get nodes\n".repeat(900_000)), 3072);
+    let run = hostile_case("k.sh", format!("#!/bin/bash\n{}", "kubectl get nodes\n".repeat(900_000)), 2048);
     assert_eq!(run.stdout.lines().filter(|l| l.starts_with("k.sh:")).count(), 900_000);
 }

@@ -1,4 +1,5 @@
 //! Runs the opslint binary and measures what it cost: wall time and the peak
+#![allow(dead_code)] // shared by several test binaries, each reads part of it
 //! resident memory of that one process (`wait4`'s rusage, so parallel tests do
 //! not mix their figures). A run past the watchdog is killed and fails.
 

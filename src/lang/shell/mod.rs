@@ -128,8 +128,17 @@ fn analyze_nested(
         .filter_map(inline_script)
         .filter(|s| region.start <= s.start && s.end <= region.end && *s != region)
         .collect();
+    // The raw syntax is not needed past this point: free it before the facts
+    // are moved into the file's list.
+    drop(resolver);
+    drop(syntax);
     args_appends(host, &commands, facts);
-    facts.commands.extend(commands);
+    if facts.commands.is_empty() {
+        // A script is one region: its list becomes the file's, without a copy.
+        facts.commands = commands;
+    } else {
+        facts.commands.extend(commands);
+    }
     if depth < MAX_NESTING {
         for script in scripts {
             analyze_nested(host, parse_text, script, templating, facts, depth + 1);

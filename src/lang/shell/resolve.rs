@@ -239,6 +239,9 @@ impl<'a> Resolver<'a> {
                     Some((op.clone(), word.word))
                 })
                 .collect();
+            // Facts live until the file's rules have run: a file of 900,000
+            // calls must not keep the spare capacity of each word list.
+            fact.words.shrink_to_fit();
             facts.push(fact);
         }
     }
