@@ -194,7 +194,7 @@ impl Linter {
                         Span::default(),
                         format!("symbolic link {e}; not read"),
                     )
-                    .with_help("files outside the repository are never read for context; name the file on the command line to check it"),
+                    .with_help(rules::PATH_OUTSIDE_ROOT_HELP),
                 ],
                 language: candidate.language,
             });

@@ -48,7 +48,7 @@ pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
 pub use missing_dqlite_monitoring::MissingDqliteMonitoring;
 pub use nrpe_timeout_budget::NrpeTimeoutBudget;
-pub use path_outside_root::PathOutsideRoot;
+pub use path_outside_root::{HELP as PATH_OUTSIDE_ROOT_HELP, PathOutsideRoot};
 pub use removed_daemon_flag::RemovedDaemonFlag;
 pub use restart_without_health_check::RestartWithoutHealthCheck;
 pub use shell_parse_error::ShellParseError;

@@ -7,6 +7,9 @@ use crate::facts::FileFacts;
 /// sources.
 pub struct PathOutsideRoot;
 
+/// The help line of every finding of the rule (the linter's for links too).
+pub const HELP: &str = "files outside the repository are never read for context; name the file on the command line to check it";
+
 pub static META: RuleMeta = RuleMeta {
     name: "path-outside-root",
     default_severity: Severity::Warning,
@@ -63,7 +66,7 @@ impl Rule for PathOutsideRoot {
         for n in &facts.not_read {
             out.push(
                 Diagnostic::new(META.name, META.default_severity, n.span, n.message.clone())
-                    .with_help("files outside the repository are never read for context; name the file on the command line to check it"),
+                    .with_help(HELP),
             );
         }
     }
