@@ -381,11 +381,14 @@ impl Recovery<'_> {
             };
             spent += cut - start;
             let root = tree.root_node();
+            if cut == end && !root.has_error() {
+                self.collect(root, start);
+                return spent;
+            }
+            let mut cursor = root.walk();
+            let children: Vec<_> = root.children(&mut cursor).collect();
+            drop(cursor);
             if cut < end {
-                let mut cursor = root.walk();
-                let children: Vec<_> = root.children(&mut cursor).collect();
-                drop(cursor);
-                let bad = |c: &tree_sitter::Node<'_>| c.has_error() || c.is_error() || c.is_missing();
                 // The window may end inside its last statement: that one, and
                 // whatever shares its first line (a heredoc cut from its body
                 // leaves `cmd` and an error for `<<EOF`), is parsed again from
@@ -398,45 +401,25 @@ impl Recovery<'_> {
                     .take_while(|c| c.end_byte() <= resume_line)
                     .count()
                     .min(children.len().saturating_sub(1));
-                if !children[..complete].iter().any(bad) {
+                if !children[..complete].iter().any(is_damaged) {
                     if complete == 0 {
                         // One statement longer than the window.
                         window = window.saturating_mul(2);
                         continue;
                     }
                     for child in &children[..complete] {
-                        syntax::collect(
-                            *child,
-                            self.base + start,
-                            self.host,
-                            self.text,
-                            self.base,
-                            self.syntax,
-                        );
+                        self.collect(*child, start);
                     }
                     start += resume_line;
                     window = PARSE_WINDOW;
                     continue;
                 }
                 // Damage inside the window: recovered below, as in a whole parse.
-            } else if !root.has_error() {
-                syntax::collect(
-                    root,
-                    self.base + start,
-                    self.host,
-                    self.text,
-                    self.base,
-                    self.syntax,
-                );
-                return spent;
             }
             // Keep the statements that end before the line of the first damage.
-            let mut cursor = root.walk();
-            let children: Vec<_> = root.children(&mut cursor).collect();
-            drop(cursor);
             let first_bad = children
                 .iter()
-                .position(|c| c.has_error() || c.is_error() || c.is_missing())
+                .position(is_damaged)
                 .unwrap_or(children.len());
             let bad_offset = children
                 .get(first_bad)
@@ -444,14 +427,7 @@ impl Recovery<'_> {
             let bad_line = start + line_start(&self.text[start..], bad_offset);
             for child in &children[..first_bad] {
                 if start + child.end_byte() <= bad_line {
-                    syntax::collect(
-                        *child,
-                        self.base + start,
-                        self.host,
-                        self.text,
-                        self.base,
-                        self.syntax,
-                    );
+                    self.collect(*child, start);
                 }
             }
             drop(children);
@@ -471,14 +447,7 @@ impl Recovery<'_> {
                 if let Some(tree) = parse(chunk)
                     && !tree.root_node().has_error()
                 {
-                    syntax::collect(
-                        tree.root_node(),
-                        self.base + bad_line,
-                        self.host,
-                        self.text,
-                        self.base,
-                        self.syntax,
-                    );
+                    self.collect(tree.root_node(), bad_line);
                     resumed = Some(chunk_end);
                     break;
                 }
@@ -502,6 +471,11 @@ impl Recovery<'_> {
         spent
     }
 
+    /// Collects the syntax of `node`, parsed from the region's offset `at`.
+    fn collect(&mut self, node: tree_sitter::Node<'_>, at: usize) {
+        syntax::collect(node, self.base + at, self.host, self.text, self.base, self.syntax);
+    }
+
     fn mark_unparsed(&mut self, start: usize, end: usize) {
         // Report without the line terminator.
         let text = &self.text[start..end];
@@ -515,6 +489,11 @@ impl Recovery<'_> {
             _ => self.unparsed.push(span),
         }
     }
+}
+
+/// A statement the parser could not make sense of (or that holds such a part).
+fn is_damaged(node: &tree_sitter::Node<'_>) -> bool {
+    node.has_error() || node.is_error() || node.is_missing()
 }
 
 /// Offset of the start of the line containing `offset`.
