@@ -81,7 +81,7 @@ fn analyze_nested(
     let mut unparsed = Vec::new();
     Recovery {
         host,
-        text: &rewritten,
+        text: rewritten,
         base: region.start,
         syntax: &mut syntax,
         unparsed: &mut unparsed,
@@ -334,7 +334,7 @@ pub fn parsed_bytes(text: &str) -> usize {
     let mut unparsed = Vec::new();
     Recovery {
         host: text,
-        text: &rewritten,
+        text: rewritten,
         base: 0,
         syntax: &mut syntax,
         unparsed: &mut unparsed,
@@ -344,8 +344,9 @@ pub fn parsed_bytes(text: &str) -> usize {
 
 struct Recovery<'a> {
     host: &'a str,
-    /// The region's text after same-width rewrites (offset 0 = `base` in the host).
-    text: &'a str,
+    /// The region's text after same-width rewrites (offset 0 = `base` in the host);
+    /// misparses found by [`audit`] add more of them while parsing.
+    text: String,
     base: usize,
     syntax: &'a mut syntax::Syntax,
     unparsed: &'a mut Vec<Span>,
@@ -367,24 +368,30 @@ impl Recovery<'_> {
             let cut = if end - start > window {
                 // At a line's end, never inside a `\`-continued line (the cut
                 // would end the command there, and its rest start a new one).
-                let mut cut = next_line(self.text, start + window).min(end);
+                let mut cut = next_line(&self.text, start + window).min(end);
                 while cut < end && self.text[..cut].trim_end_matches(['\n', '\r']).ends_with('\\') {
-                    cut = next_line(self.text, cut).min(end);
+                    cut = next_line(&self.text, cut).min(end);
                 }
                 cut
             } else {
                 end
             };
-            let Some(tree) = parse(&self.text[start..cut]) else {
+            let Some((tree, misparsed, parsed)) = self.parse_audited(start, cut) else {
                 self.mark_unparsed(start, end);
                 return spent;
             };
-            spent += cut - start;
+            spent += parsed;
             let root = tree.root_node();
-            if cut == end && !root.has_error() {
+            if cut == end && !root.has_error() && misparsed.is_empty() {
                 self.collect(root, start);
                 return spent;
             }
+            let is_damaged = |c: &tree_sitter::Node<'_>| {
+                is_damaged(c)
+                    || misparsed
+                        .iter()
+                        .any(|&p| c.start_byte() <= p && p < c.end_byte())
+            };
             let mut cursor = root.walk();
             let children: Vec<_> = root.children(&mut cursor).collect();
             drop(cursor);
@@ -439,13 +446,14 @@ impl Recovery<'_> {
             let mut lines = 1;
             while lines <= RECOVERY_CHUNK_LINES {
                 let chunk_end = (0..lines)
-                    .fold(bad_line, |at, _| next_line(self.text, at))
+                    .fold(bad_line, |at, _| next_line(&self.text, at))
                     .min(end);
                 lines *= 2;
-                let chunk = &self.text[bad_line..chunk_end];
-                spent += chunk.len();
-                if let Some(tree) = parse(chunk)
+                let parsed = self.parse_audited(bad_line, chunk_end);
+                spent += parsed.as_ref().map_or(chunk_end - bad_line, |p| p.2);
+                if let Some((tree, misparsed, _)) = parsed
                     && !tree.root_node().has_error()
+                    && misparsed.is_empty()
                 {
                     self.collect(tree.root_node(), bad_line);
                     resumed = Some(chunk_end);
@@ -458,7 +466,7 @@ impl Recovery<'_> {
             start = match resumed {
                 Some(next) => next,
                 None => {
-                    let next = next_line(self.text, bad_line).min(end);
+                    let next = next_line(&self.text, bad_line).min(end);
                     self.mark_unparsed(bad_line, next);
                     next
                 }
@@ -471,9 +479,39 @@ impl Recovery<'_> {
         spent
     }
 
+    /// Parses `text[start..end]`. Where tree-sitter-bash's tree runs a simple
+    /// command on past an unescaped line end (it does after some pipelines, when
+    /// a later line has a redirect: the next lines become arguments of the last
+    /// stage), bash ends the command at that line end: a `;` is written there
+    /// (same width, so spans stay true) and the text parsed again. Returns the
+    /// tree, the misparses that could not be repaired (offsets from `start`) and
+    /// the bytes handed to the parser.
+    fn parse_audited(&mut self, start: usize, end: usize) -> Option<(Tree, Vec<usize>, usize)> {
+        let mut tree = parse(&self.text[start..end])?;
+        let mut parsed = end - start;
+        for round in 0..=AUDIT_ROUNDS {
+            let points = audit(tree.root_node(), &self.text[start..end]);
+            let mut changed = false;
+            if round < AUDIT_ROUNDS {
+                for &p in &points {
+                    if let Some(at) = terminator_at(&self.text[start..end], p) {
+                        self.text.replace_range(start + at..start + at + 1, ";");
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                return Some((tree, points, parsed));
+            }
+            tree = parse(&self.text[start..end])?;
+            parsed += end - start;
+        }
+        unreachable!("the last round changes nothing")
+    }
+
     /// Collects the syntax of `node`, parsed from the region's offset `at`.
     fn collect(&mut self, node: tree_sitter::Node<'_>, at: usize) {
-        syntax::collect(node, self.base + at, self.host, self.text, self.base, self.syntax);
+        syntax::collect(node, self.base + at, self.host, &self.text, self.base, self.syntax);
     }
 
     fn mark_unparsed(&mut self, start: usize, end: usize) {
@@ -488,6 +526,79 @@ impl Recovery<'_> {
             Some(last) if self.host[last.end..span.start].trim().is_empty() => last.end = span.end,
             _ => self.unparsed.push(span),
         }
+    }
+}
+
+/// Rounds of misparse repair per parse (each repairs every misparse it finds).
+const AUDIT_ROUNDS: usize = 4;
+
+/// Where tree-sitter-bash's tree disagrees with bash: simple commands whose words
+/// run on past an unescaped line end. Returns, for each, the offset in `text`
+/// where bash ends the command (just after its last word on the first line).
+fn audit(root: tree_sitter::Node<'_>, text: &str) -> Vec<usize> {
+    let mut points = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let simple = matches!(
+            node.kind(),
+            "command" | "declaration_command" | "unset_command"
+        );
+        if simple && let Some(p) = runs_past_line_end(node, text) {
+            points.push(p);
+        }
+        // Simple commands hold no statements: their substitutions are checked
+        // when the walk reaches them.
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return points;
+            }
+        }
+    }
+}
+
+/// For a simple command: the end of its last word before an unescaped line end
+/// that separates two of its parts.
+fn runs_past_line_end(node: tree_sitter::Node<'_>, text: &str) -> Option<usize> {
+    let mut cursor = node.walk();
+    let mut last_word_end: Option<usize> = None;
+    let mut prev_end: Option<usize> = None;
+    for child in node.children(&mut cursor) {
+        if let Some(prev) = prev_end
+            && prev <= child.start_byte()
+            && has_line_end(&text.as_bytes()[prev..child.start_byte()])
+        {
+            return last_word_end;
+        }
+        prev_end = Some(child.end_byte());
+        if child.kind() != "comment" {
+            last_word_end = Some(child.end_byte());
+        }
+    }
+    None
+}
+
+/// An unescaped newline in the white space between two words.
+fn has_line_end(gap: &[u8]) -> bool {
+    gap.iter().enumerate().any(|(i, &b)| {
+        b == b'\n' && !(gap[..i].ends_with(b"\\") || gap[..i].ends_with(b"\\\r"))
+    })
+}
+
+/// The byte at `p` (just after a command's last word) becomes `;`, when it is a
+/// blank or the line end and the line starts no heredoc (whose body must keep
+/// following a newline).
+fn terminator_at(text: &str, p: usize) -> Option<usize> {
+    match text.as_bytes().get(p)? {
+        b' ' | b'\t' => Some(p),
+        b'\n' | b'\r' => {
+            let line = &text[line_start(text, p)..p];
+            (!line.replace("<<<", "").contains("<<")).then_some(p)
+        }
+        _ => None,
     }
 }
 

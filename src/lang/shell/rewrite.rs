@@ -5,6 +5,7 @@
 pub fn rewrite(text: &str) -> String {
     let mut bytes = text.as_bytes().to_vec();
     escaped_dollar(&mut bytes);
+    literal_dollar(&mut bytes);
     funsub(&mut bytes);
     heredoc_semicolon(&mut bytes);
     // Every rewrite replaces ASCII bytes with ASCII bytes.
@@ -23,6 +24,27 @@ fn escaped_dollar(bytes: &mut [u8]) {
             i += 2;
         } else {
             i += 1;
+        }
+    }
+}
+
+/// A `$` right before an operator (`ok$)`, `a$;`, `` `echo a$` ``) expands
+/// nothing in bash and stays literal, but tree-sitter-bash rejects it (a whole
+/// `"…$(grep -v ok$)"` string became a parse error). It becomes `_`: literal text
+/// is read from the host file, so words keep their `$`.
+fn literal_dollar(bytes: &mut [u8]) {
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        match bytes[i] {
+            b'\\' | b'$' if bytes[i + 1] == bytes[i] => i += 2,
+            b'\\' => i += 2,
+            b'$' => {
+                if matches!(bytes[i + 1], b')' | b';' | b'|' | b'&' | b'}' | b'`' | b'<' | b'>') {
+                    bytes[i] = b'_';
+                }
+                i += 1;
+            }
+            _ => i += 1,
         }
     }
 }
@@ -144,6 +166,9 @@ mod tests {
             ("cat <<EOF;k", "cat <<EOF;k"),
             ("cat <<EOF\n", "cat <<EOF\n"),
             ("cat <<< x; y", "cat <<< x; y"),
+            ("x=\"$(grep -v ok$)\"", "x=\"$(grep -v ok_)\""),
+            ("echo a$; b$|c; `d$`; $$; e$$)", "echo a_; b_|c; `d_`; $$; e$$)"),
+            ("echo \\$; ${x}", "echo \\_; ${x}"),
         ] {
             assert_eq!(rewrite(src), want, "{src}");
         }

@@ -1,0 +1,24 @@
+#!/bin/bash
+# Trees tree-sitter-bash builds wrongly without reporting an error: after a
+# pipeline of three or more stages, a later redirect made the last stage take
+# the following lines as its arguments, so these calls vanished.
+kubectl get nodes | grep Ready | wc -l
+kubectl get pods            # swallowed before
+echo x
+kubectl get ns 2>/dev/null  # swallowed before
+
+check() {
+  kubectl get nodes -o name | grep -c node | tr -d ' '
+  # a comment between
+  kubectl get svc >/dev/null
+}
+
+if true; then
+  a | b | c
+  kubectl get deploy
+  d >/tmp/out
+fi
+
+# A `$` before `)` is literal in bash; tree-sitter-bash rejected the string.
+msg="nodes: $(IFS=' '; echo $x | grep -v ok$)"
+kubectl get events
