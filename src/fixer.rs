@@ -66,6 +66,10 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
     if !report.diagnostics.iter().any(|d| wanted(d, unsafe_ok)) {
         return unchanged(report);
     }
+    if report.source.invalid_utf8.is_some() {
+        // Its text is not its bytes: writing it would replace them.
+        return unchanged(report);
+    }
     let original = report.source.text.clone();
     let crlf = original.contains("\r\n");
     let mut text = original.clone();

@@ -51,7 +51,10 @@ impl FileReport {
             rules::InternalError.meta().name,
             rules::YamlSyntax.meta().name,
         ];
-        self.diagnostics.iter().any(|d| fatal.contains(&d.rule))
+        // The info for bytes that are not UTF-8 says the file *was* analysed.
+        self.diagnostics
+            .iter()
+            .any(|d| fatal.contains(&d.rule) && d.severity != Severity::Info)
     }
 }
 
@@ -227,18 +230,14 @@ impl Linter {
                 "binary file (it contains NUL bytes); not checked".into(),
             ));
         }
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
+        // Bytes that are not UTF-8 (a Latin-1 `é` in a comment) are read as `_`,
+        // one for one, so every span still points at the same byte of the file;
+        // the file is checked and the bytes reported.
+        let (text, invalid) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
             Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let end = lossy[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-                return Some(self.unreadable(
-                    path,
-                    SourceFile::new(path, lossy),
-                    Span::new(at, end),
-                    format!("not valid UTF-8 (first invalid byte at offset {at}); not checked"),
-                ));
+                let (text, invalid) = decode_keeping_offsets(e.as_bytes());
+                (text, Some(invalid))
             }
         };
         if matches!(
@@ -248,7 +247,8 @@ impl Linter {
         {
             return None;
         }
-        let source = SourceFile::new(path, text);
+        let mut source = SourceFile::new(path, text);
+        source.invalid_utf8 = invalid.as_ref().map(|i| i.first);
         // A bug in one file's analysis must not take the run down with it.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             // Fault injection for the containment test, in debug builds only.
@@ -278,6 +278,16 @@ impl Linter {
                 )]
             }
         };
+        let mut diagnostics = diagnostics;
+        if let Some(invalid) = invalid {
+            // Fixes would write the `_` read for each bad byte over it.
+            for d in &mut diagnostics {
+                d.fix = None;
+            }
+            if let Some(d) = self.invalid_utf8_finding(&source, &invalid) {
+                diagnostics.insert(0, d);
+            }
+        }
         // Reports are kept until the run ends: only keep text that is shown.
         let source = if diagnostics.is_empty() {
             SourceFile::new(path, String::new())
@@ -360,6 +370,31 @@ impl Linter {
         diagnostics
     }
 
+    /// The info finding for a file with bytes that are not UTF-8 (unless
+    /// `unreadable-file` is off).
+    fn invalid_utf8_finding(&self, source: &SourceFile, invalid: &InvalidBytes) -> Option<Diagnostic> {
+        let meta = rules::UnreadableFile.meta();
+        self.config.severity(meta.name, meta.default_severity)?;
+        let at = invalid.first;
+        let p = source.position(at);
+        let bytes = match invalid.count {
+            1 => "1 byte".to_string(),
+            n => format!("{n} bytes"),
+        };
+        Some(
+            Diagnostic::new(
+                meta.name,
+                Severity::Info,
+                Span::new(at, at + 1),
+                format!(
+                    "not valid UTF-8: {bytes} (the first, 0x{:02X}, at line {}, column {}) read as `_`; the rest of the file was checked, and its fixes are not offered",
+                    invalid.first_byte, p.line, p.column
+                ),
+            )
+            .with_help("save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`) to have fixes offered for it"),
+        )
+    }
+
     fn unreadable(
         &self,
         path: &Path,
@@ -379,6 +414,49 @@ impl Linter {
             language: None,
         }
     }
+}
+
+/// Where a file's bytes are not UTF-8.
+struct InvalidBytes {
+    /// Offset of the first invalid byte, and its value.
+    first: usize,
+    first_byte: u8,
+    /// How many invalid bytes the file has.
+    count: usize,
+}
+
+/// `bytes` as text with every byte that is not part of valid UTF-8 replaced by
+/// `_` (one byte for one, so offsets are the file's).
+fn decode_keeping_offsets(bytes: &[u8]) -> (String, InvalidBytes) {
+    let mut text = String::with_capacity(bytes.len());
+    let mut invalid = InvalidBytes {
+        first: usize::MAX,
+        first_byte: 0,
+        count: 0,
+    };
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                text.push_str(valid);
+                break;
+            }
+            Err(e) => {
+                let valid = e.valid_up_to();
+                text.push_str(std::str::from_utf8(&rest[..valid]).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(rest.len() - valid);
+                if invalid.count == 0 {
+                    invalid.first = bytes.len() - rest.len() + valid;
+                    invalid.first_byte = rest[valid];
+                }
+                invalid.count += bad;
+                text.extend(std::iter::repeat_n('_', bad));
+                rest = &rest[valid + bad..];
+            }
+        }
+    }
+    debug_assert_eq!(text.len(), bytes.len());
+    (text, invalid)
 }
 
 pub fn sort(diagnostics: &mut [Diagnostic]) {

@@ -130,6 +130,10 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     pub lines: LineIndex,
+    /// Offset of the first byte that was not UTF-8 on disk (`text` holds `_`
+    /// for each such byte): the text is not the file's bytes, so it is never
+    /// written back.
+    pub invalid_utf8: Option<usize>,
 }
 
 impl SourceFile {
@@ -139,6 +143,7 @@ impl SourceFile {
             path: path.into(),
             text,
             lines,
+            invalid_utf8: None,
         }
     }
 

@@ -279,7 +279,8 @@ fn unreadable_binary_and_non_utf8_files_are_reported_and_others_still_checked() 
     assert_eq!(
         stdout,
         "a-binary.sh:1:1: error[unreadable-file] binary file (it contains NUL bytes); not checked\n\
-         b-latin1.sh:2:6: error[unreadable-file] not valid UTF-8 (first invalid byte at offset 15); not checked\n\
+         b-latin1.sh:2:6: info[unreadable-file] not valid UTF-8: 1 byte (the first, 0xE9, at line 2, column 6) read as `_`; the rest of the file was checked, and its fixes are not offered\n\
+         b-latin1.sh:3:1: error[kubectl-request-timeout] `kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n\
          c-check.sh:2:9: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
     );
 }

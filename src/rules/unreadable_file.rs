@@ -12,8 +12,13 @@ pub static META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Reports a file that opslint was asked to check (or found while walking a
 directory) but could not analyse at all: an I/O error (permissions, a file that
-vanished during the run), a binary file, text that is not valid UTF-8 (the
-position of the first invalid byte is shown), or a file over the size limit.
+vanished during the run), a binary file, or a file over the size limit.
+
+A file that is text but not valid UTF-8 (a Latin-1 `é` in a comment) is still
+checked, as bash and Ansible read it: each invalid byte is read as `_`, so
+positions stay those of the file, and one **info** finding shows the first such
+byte. Its other findings come without fixes (writing the text back would replace
+those bytes), and the run's exit status is not changed by the info.
 
 ## Why is this bad?
 A linter that silently skips what it cannot read gives a false sense of safety.
@@ -22,8 +27,8 @@ reason the rule cannot be switched off (`severity: off`, `--ignore`): exclude
 the file instead.
 
 ## Example
-A `check_dqlite.sh` saved as UTF-16 by an editor, or a script whose permissions
-do not allow reading.
+A `check_dqlite.sh` saved as UTF-16 by an editor (its NUL bytes make it binary),
+or a script whose permissions do not allow reading.
 
 ## Use instead
 Store scripts and configuration as UTF-8 text; fix the permissions; exclude
