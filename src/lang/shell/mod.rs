@@ -540,9 +540,16 @@ fn audit(root: tree_sitter::Node<'_>, text: &str) -> Vec<usize> {
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
+        // Nodes whose parts bash never lets a line end separate (a
+        // redirect's target after a pipeline's `>` took the next lines too).
         let simple = matches!(
             node.kind(),
-            "command" | "declaration_command" | "unset_command"
+            "command"
+                | "declaration_command"
+                | "unset_command"
+                | "file_redirect"
+                | "herestring_redirect"
+                | "redirected_statement"
         );
         if simple && let Some(p) = runs_past_line_end(node, text) {
             points.push(p);
@@ -560,13 +567,17 @@ fn audit(root: tree_sitter::Node<'_>, text: &str) -> Vec<usize> {
     }
 }
 
-/// For a simple command: the end of its last word before an unescaped line end
-/// that separates two of its parts.
+/// For a simple command or a redirect: the end of its last part before an
+/// unescaped line end that separates two of its parts.
 fn runs_past_line_end(node: tree_sitter::Node<'_>, text: &str) -> Option<usize> {
     let mut cursor = node.walk();
     let mut last_word_end: Option<usize> = None;
     let mut prev_end: Option<usize> = None;
     for child in node.children(&mut cursor) {
+        if child.kind().starts_with("heredoc") {
+            // A heredoc's body starts on the next line.
+            return None;
+        }
         if let Some(prev) = prev_end
             && prev <= child.start_byte()
             && has_line_end(&text.as_bytes()[prev..child.start_byte()])

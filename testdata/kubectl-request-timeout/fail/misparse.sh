@@ -22,3 +22,9 @@ fi
 # A `$` before `)` is literal in bash; tree-sitter-bash rejected the string.
 msg="nodes: $(IFS=' '; echo $x | grep -v ok$)"
 kubectl get events
+
+# The target of a pipeline's redirect took the next lines (kubespray's
+# contrib/offline/manage-offline-container-images.sh lost the second call).
+kubectl describe pods | grep Image | awk '{print $2}' | sort | uniq > "$out"
+	# a comment between
+	kubectl cluster-info dump | grep -E "etcd:|pause:" | sed s@\"@@g >> "$out"
