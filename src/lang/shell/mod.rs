@@ -5,6 +5,7 @@
 //! the host file. Where tree-sitter-bash rejects valid code, the damaged part is
 //! parsed again statement by statement so that later commands are still found.
 
+mod lex;
 mod resolve;
 mod rewrite;
 mod syntax;
@@ -76,12 +77,13 @@ fn analyze_nested(
     depth: usize,
 ) {
     debug_assert_eq!(host.len(), parse_text.len());
-    let rewritten = rewrite::rewrite(&parse_text[region.start..region.end]);
+    let (rewritten, heredocs) = rewrite::rewrite(&parse_text[region.start..region.end]);
     let mut syntax = syntax::Syntax::default();
     let mut unparsed = Vec::new();
     Recovery {
         host,
         text: rewritten,
+        heredocs,
         base: region.start,
         syntax: &mut syntax,
         unparsed: &mut unparsed,
@@ -329,12 +331,13 @@ fn inline_script(fact: &crate::facts::CommandFact) -> Option<Span> {
 /// of parsing cost, for tests of the recovery budget.
 #[doc(hidden)]
 pub fn parsed_bytes(text: &str) -> usize {
-    let rewritten = rewrite::rewrite(text);
+    let (rewritten, heredocs) = rewrite::rewrite(text);
     let mut syntax = syntax::Syntax::default();
     let mut unparsed = Vec::new();
     Recovery {
         host: text,
         text: rewritten,
+        heredocs,
         base: 0,
         syntax: &mut syntax,
         unparsed: &mut unparsed,
@@ -347,6 +350,8 @@ struct Recovery<'a> {
     /// The region's text after same-width rewrites (offset 0 = `base` in the host);
     /// misparses found by [`audit`] add more of them while parsing.
     text: String,
+    /// Heredocs of `text` (offsets in it): recovery never reads a body as code.
+    heredocs: Vec<lex::Heredoc>,
     base: usize,
     syntax: &'a mut syntax::Syntax,
     unparsed: &'a mut Vec<Span>,
@@ -431,7 +436,16 @@ impl Recovery<'_> {
             let bad_offset = children
                 .get(first_bad)
                 .map_or(end - start, |c| c.start_byte());
-            let bad_line = start + line_start(&self.text[start..], bad_offset);
+            let mut bad_line = start + line_start(&self.text[start..], bad_offset);
+            if let Some(h) = self.body_at(bad_line) {
+                // The damage starts in a heredoc's body: the statement that
+                // opened it is damaged too.
+                bad_line = if h.op >= start {
+                    line_start(&self.text, h.op)
+                } else {
+                    h.body_end
+                };
+            }
             for child in &children[..first_bad] {
                 if start + child.end_byte() <= bad_line {
                     self.collect(*child, start);
@@ -445,9 +459,12 @@ impl Recovery<'_> {
             let mut resumed = None;
             let mut lines = 1;
             while lines <= RECOVERY_CHUNK_LINES {
-                let chunk_end = (0..lines)
-                    .fold(bad_line, |at, _| next_line(&self.text, at))
-                    .min(end);
+                let chunk_end = self.past_bodies(
+                    bad_line,
+                    (0..lines)
+                        .fold(bad_line, |at, _| next_line(&self.text, at))
+                        .min(end),
+                );
                 lines *= 2;
                 let parsed = self.parse_audited(bad_line, chunk_end);
                 spent += parsed.as_ref().map_or(chunk_end - bad_line, |p| p.2);
@@ -466,7 +483,8 @@ impl Recovery<'_> {
             start = match resumed {
                 Some(next) => next,
                 None => {
-                    let next = next_line(&self.text, bad_line).min(end);
+                    // The line, with the bodies of heredocs it opens.
+                    let next = self.past_bodies(bad_line, next_line(&self.text, bad_line).min(end));
                     self.mark_unparsed(bad_line, next);
                     next
                 }
@@ -507,6 +525,31 @@ impl Recovery<'_> {
             parsed += end - start;
         }
         unreachable!("the last round changes nothing")
+    }
+
+    /// The heredoc whose body holds `at`.
+    fn body_at(&self, at: usize) -> Option<lex::Heredoc> {
+        let i = self.heredocs.partition_point(|h| h.body_end <= at);
+        self.heredocs
+            .get(i)
+            .filter(|h| h.body_start <= at && at < h.body_end)
+            .copied()
+    }
+
+    /// `end`, moved past the bodies of heredocs opened in `from..end` and out
+    /// of any body it falls in.
+    fn past_bodies(&self, from: usize, mut end: usize) -> usize {
+        let i = self.heredocs.partition_point(|h| h.op < from);
+        for h in &self.heredocs[i..] {
+            if h.op >= end {
+                break;
+            }
+            end = end.max(h.body_end);
+        }
+        if let Some(h) = self.body_at(end) {
+            end = h.body_end;
+        }
+        end.min(self.text.len())
     }
 
     /// Collects the syntax of `node`, parsed from the region's offset `at`.

@@ -1,15 +1,20 @@
 //! Same-width rewrites of constructs tree-sitter-bash does not parse as bash does.
 //! Each rewrite keeps every byte offset, so spans still point into the host file.
 
-/// Applies all rewrites. Input and output have the same length.
-pub fn rewrite(text: &str) -> String {
+/// Applies all rewrites. Input and output have the same length. Also returns
+/// the heredocs of the text (see [`super::lex`]).
+pub fn rewrite(text: &str) -> (String, Vec<super::lex::Heredoc>) {
     let mut bytes = text.as_bytes().to_vec();
     escaped_dollar(&mut bytes);
     literal_dollar(&mut bytes);
     funsub(&mut bytes);
     heredoc_semicolon(&mut bytes);
+    let heredocs = super::lex::scan(&mut bytes);
     // Every rewrite replaces ASCII bytes with ASCII bytes.
-    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, heredocs),
+        Err(_) => (text.to_string(), Vec::new()),
+    }
 }
 
 /// `\$(cmd)` is literal text in bash, but tree-sitter-bash parses `(cmd)` as a
@@ -165,12 +170,12 @@ mod tests {
             ("cat <<EOF;\nx\nEOF", "cat <<EOF \nx\nEOF"),
             ("cat <<EOF;k", "cat <<EOF;k"),
             ("cat <<EOF\n", "cat <<EOF\n"),
-            ("cat <<< x; y", "cat <<< x; y"),
+            ("cat <<< x; y", "cat <   x; y"),
             ("x=\"$(grep -v ok$)\"", "x=\"$(grep -v ok_)\""),
             ("echo a$; b$|c; `d$`; $$; e$$)", "echo a_; b_|c; `d_`; $$; e$$)"),
             ("echo \\$; ${x}", "echo \\_; ${x}"),
         ] {
-            assert_eq!(rewrite(src), want, "{src}");
+            assert_eq!(rewrite(src).0, want, "{src}");
         }
     }
 }
