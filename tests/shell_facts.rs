@@ -321,3 +321,15 @@ fn windowed_parsing_sees_every_statement_once() {
 
     }
 }
+
+#[test]
+fn a_default_of_the_variable_itself_is_its_value() {
+    let src = "export K=\"${K:-microk8s kubectl}\"\n$K get pods\nJ=${J:=kubectl}\n$J get nodes\n";
+    let cmds = commands(src);
+    assert_eq!(cmds[0].expanded(), "microk8s kubectl get pods");
+    let kubectl = &cmds[0].words[1];
+    assert_eq!(&src[kubectl.span.start..kubectl.span.end], "kubectl");
+    assert_eq!(kubectl.append_at, Some(kubectl.span.end));
+    assert_eq!(cmds[1].expanded(), "kubectl get nodes");
+    assert!(cmds[1].words[0].append_at.is_some());
+}

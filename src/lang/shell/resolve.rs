@@ -448,7 +448,10 @@ impl<'a> Resolver<'a> {
                                 seg.splits = !part.quoted;
                                 if seg.source == Source::Host {
                                     seg.source = source.clone();
-                                    seg.insertable = insertable && seg.exact;
+                                    // A default's text (`K=${X:-kubectl}`) may take words
+                                    // too, unless the use keeps them one word (`"$K"`).
+                                    seg.insertable = (insertable || (seg.insertable && !part.quoted))
+                                        && seg.exact;
                                 }
                                 out.push(seg);
                             }
@@ -461,6 +464,12 @@ impl<'a> Resolver<'a> {
                                 self.segs_of(inner, at, depth + 1, &mut inner_segs);
                                 for mut seg in inner_segs {
                                     seg.splits = !part.quoted && !inner.quoted;
+                                    // Inside `${V:-…}` white space does not end
+                                    // an assignment: inserting there adds words
+                                    // to the default (`K=${K:-kubectl}`).
+                                    if seg.source == Source::Host {
+                                        seg.insertable = seg.exact;
+                                    }
                                     out.push(seg);
                                 }
                             }
@@ -527,10 +536,14 @@ impl<'a> Resolver<'a> {
         // Lists are sorted by where each assignment ends: a binary search, not a
         // scan (a script assigning one name 100,000 times is linear, not quadratic).
         let before = list.partition_point(|&i| self.syntax.assignments[i].span.end <= at);
-        match before {
+        let found = match before {
             0 => (list.len() == 1).then(|| list[0]),
             n => Some(list[n - 1]),
-        }
+        }?;
+        // `K="${K:-kubectl}"` reads K before this very assignment sets it: the
+        // value is not its own (it is unknown, and the default applies).
+        let span = self.syntax.assignments[found].span;
+        (!(span.start <= at && at < span.end)).then_some(found)
     }
 
     pub fn assignment_count(&self, name: &str) -> usize {

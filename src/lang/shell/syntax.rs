@@ -13,7 +13,8 @@ use tree_sitter::Node;
 pub enum PartKind {
     /// Literal text after quote removal.
     Lit(String),
-    /// `$NAME`, `${NAME}`, `${NAME:-default}` (`default` holds the parts of the default).
+    /// `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME:=default}` (`default` holds
+    /// the parts of the default).
     Var {
         name: String,
         default: Option<Vec<Part>>,
@@ -637,7 +638,7 @@ impl<'a> Cx<'a> {
                 }
             }
             [name, op, rest @ ..]
-                if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") =>
+                if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-" | ":=" | "=") =>
             {
                 let mut default = Vec::new();
                 for r in rest {
@@ -648,7 +649,9 @@ impl<'a> Cx<'a> {
                     default: Some(default),
                 }
             }
-            [name, op] if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") => {
+            [name, op]
+                if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-" | ":=" | "=") =>
+            {
                 PartKind::Var {
                     name: self.text(*name).to_string(),
                     default: Some(Vec::new()),
