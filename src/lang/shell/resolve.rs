@@ -28,8 +28,14 @@ pub fn expansion_budget(len: usize) -> usize {
 pub struct Resolver<'a> {
     syntax: &'a Syntax,
     templating: Templating<'a>,
-    /// Assignment indices per variable name, in source order.
+    /// Assignment indices per variable name, in source order: the script's
+    /// (global) variables.
     assignments: HashMap<&'a str, Vec<usize>>,
+    /// Variables a function declares its own (`local K=…`): per name, the
+    /// function's span and its assignments of the name, by the function's start.
+    locals: HashMap<&'a str, Vec<(Span, Vec<usize>)>>,
+    /// Assignment index → how many assignments its scope has for its name.
+    scope_sizes: Vec<usize>,
     /// Function name → index of its (last) definition.
     functions: HashMap<&'a str, usize>,
     /// Functions whose body forwards its arguments (`"$@"`) to a command.
@@ -83,13 +89,42 @@ struct Seg {
 impl<'a> Resolver<'a> {
     /// A resolver that has `used` of the file's expansion budget behind it.
     pub fn new(syntax: &'a Syntax, templating: Templating<'a>, used: usize, budget: usize) -> Self {
+        // A function that declares a name local owns all its assignments of it.
+        let owned: HashSet<(&str, usize)> = syntax
+            .assignments
+            .iter()
+            .filter(|a| a.local)
+            .filter_map(|a| Some((a.name.as_str(), a.function?)))
+            .chain(syntax.declared_locals.iter().map(|(n, f)| (n.as_str(), *f)))
+            .collect();
         let mut assignments: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut local_lists: HashMap<(&str, usize), Vec<usize>> = HashMap::new();
         for (i, a) in syntax.assignments.iter().enumerate() {
-            assignments.entry(a.name.as_str()).or_default().push(i);
+            match a.function {
+                Some(f) if owned.contains(&(a.name.as_str(), f)) => {
+                    local_lists.entry((a.name.as_str(), f)).or_default().push(i)
+                }
+                _ => assignments.entry(a.name.as_str()).or_default().push(i),
+            }
         }
-        for list in assignments.values_mut() {
+        let mut scope_sizes = vec![0; syntax.assignments.len()];
+        let mut locals: HashMap<&str, Vec<(Span, Vec<usize>)>> = HashMap::new();
+        for ((name, f), list) in local_lists {
+            let span = syntax.functions.get(f).map_or(Span::default(), |f| f.span);
+            locals.entry(name).or_default().push((span, list));
+        }
+        for scopes in locals.values_mut() {
+            scopes.sort_by_key(|(span, _)| span.start);
+        }
+        for list in assignments
+            .values_mut()
+            .chain(locals.values_mut().flatten().map(|(_, list)| list))
+        {
             // Stable: assignments ending at one offset keep their source order.
             list.sort_by_key(|&i| syntax.assignments[i].span.end);
+            for &i in list.iter() {
+                scope_sizes[i] = list.len();
+            }
         }
         let mut functions = HashMap::new();
         for (i, f) in syntax.functions.iter().enumerate() {
@@ -120,6 +155,8 @@ impl<'a> Resolver<'a> {
             syntax,
             templating,
             assignments,
+            locals,
+            scope_sizes,
             functions,
             forwarding,
             called,
@@ -532,6 +569,19 @@ impl<'a> Resolver<'a> {
     /// The assignment in force at `at`: the last one before it, else (for code in
     /// functions that runs later) the only one there is.
     fn lookup(&self, name: &str, at: usize) -> Option<usize> {
+        // In a function that declares the name local, its own assignments
+        // before `at`; before the first of them the global variable is seen.
+        if let Some(scopes) = self.locals.get(name) {
+            let n = scopes.partition_point(|(span, _)| span.start <= at);
+            if let Some((span, list)) = n.checked_sub(1).map(|i| &scopes[i])
+                && at < span.end
+            {
+                let before = list.partition_point(|&i| self.syntax.assignments[i].span.end <= at);
+                if before > 0 {
+                    return Some(list[before - 1]);
+                }
+            }
+        }
         let list = self.assignments.get(name)?;
         // Lists are sorted by where each assignment ends: a binary search, not a
         // scan (a script assigning one name 100,000 times is linear, not quadratic).
@@ -546,8 +596,15 @@ impl<'a> Resolver<'a> {
         (!(span.start <= at && at < span.end)).then_some(found)
     }
 
-    pub fn assignment_count(&self, name: &str) -> usize {
-        self.assignments.get(name).map_or(0, Vec::len)
+    /// For each assignment's span, how many assignments its scope has for its
+    /// variable (the function's own for a `local` one, else the script's).
+    fn scope_sizes_by_span(&self) -> HashMap<Span, usize> {
+        self.syntax
+            .assignments
+            .iter()
+            .zip(&self.scope_sizes)
+            .map(|(a, &n)| (a.span, n))
+            .collect()
     }
 }
 
@@ -865,12 +922,18 @@ fn is_assignment_word(text: &str) -> bool {
 
 /// Fills in how many assignments each variable-origin fact's variable has.
 pub fn count_assignments(resolver: &Resolver<'_>, facts: &mut [CommandFact]) {
+    if !facts.iter().any(|f| matches!(f.origin, Origin::Variable { .. })) {
+        return;
+    }
+    let sizes = resolver.scope_sizes_by_span();
     for fact in facts {
         if let Origin::Variable {
-            name, assignments, ..
+            assignment,
+            assignments,
+            ..
         } = &mut fact.origin
         {
-            *assignments = resolver.assignment_count(name);
+            *assignments = sizes.get(assignment).copied().unwrap_or(0);
         }
     }
 }

@@ -84,11 +84,18 @@ pub struct RawAssignment {
     pub name: String,
     pub span: Span,
     pub value: AssignedValue,
+    /// Index into `Syntax::functions` of the function whose body holds it.
+    pub function: Option<usize>,
+    /// `local`/`declare`/`typeset` inside a function: the variable is the
+    /// function's own from here on.
+    pub local: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct RawFunction {
     pub name: String,
+    /// The whole definition.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +109,8 @@ pub struct Syntax {
     pub commands: Vec<RawCommand>,
     pub assignments: Vec<RawAssignment>,
     pub functions: Vec<RawFunction>,
+    /// `local K` without a value: (name, index into `functions`).
+    pub declared_locals: Vec<(String, usize)>,
     pub comments: Vec<RawComment>,
     /// Control steps as a tree: (enclosing step, step).
     pub control: Vec<(Option<usize>, ControlStep)>,
@@ -255,6 +264,8 @@ pub fn collect(
     // Redirections of a `redirected_statement`, keyed by the id of its command.
     let mut redirects: std::collections::HashMap<usize, Vec<(String, RawWord)>> =
         Default::default();
+    // Ids of the assignments of `local`/`declare`/`typeset` in a function.
+    let mut local_assignments: std::collections::HashSet<usize> = Default::default();
     while let Some((node, function, in_command, control, depth)) = stack.pop() {
         let mut function = function;
         match node.kind() {
@@ -298,13 +309,34 @@ pub fn collect(
                 if let Some(name) = node.child_by_field_name("name") {
                     out.functions.push(RawFunction {
                         name: cx.text(name).to_string(),
+                        span: cx.span(node),
                     });
                     function = Some(out.functions.len() - 1);
                 }
             }
+            "declaration_command" => {
+                if let Some(f) = function
+                    && cx.declares_local(node)
+                {
+                    let mut c = node.walk();
+                    for n in node.named_children(&mut c) {
+                        match n.kind() {
+                            "variable_assignment" => {
+                                local_assignments.insert(n.id());
+                            }
+                            "variable_name" => {
+                                out.declared_locals.push((cx.text(n).to_string(), f));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
             "variable_assignment" => {
                 // `K=x cmd` only sets K in cmd's environment: not a shell variable.
-                if !in_command && let Some(assignment) = cx.assignment(node) {
+                if !in_command && let Some(mut assignment) = cx.assignment(node) {
+                    assignment.function = function;
+                    assignment.local = local_assignments.contains(&node.id());
                     out.assignments.push(assignment);
                 }
             }
@@ -457,7 +489,26 @@ impl<'a> Cx<'a> {
             name,
             span: self.span(node),
             value,
+            function: None,
+            local: false,
         })
+    }
+
+    /// A `local`, `declare` or `typeset` without `-g`: in a function, its
+    /// variables are the function's own.
+    fn declares_local(&self, node: Node<'_>) -> bool {
+        let mut c = node.walk();
+        let mut children = node.children(&mut c);
+        let Some(keyword) = children.next() else {
+            return false;
+        };
+        matches!(self.text(keyword), "local" | "declare" | "typeset")
+            && !children.any(|n| {
+                n.kind() == "word" && {
+                    let t = self.text(n);
+                    t.starts_with('-') && t.contains('g')
+                }
+            })
     }
 
     /// A word node (any argument-like node) as parts.

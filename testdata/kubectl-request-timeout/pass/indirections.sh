@@ -15,3 +15,16 @@ K5="${K5:-echo kubectl}"
 $K5 get nodes
 K6="${K6:-microk8s kubectl}"
 "$K6" get nodes
+# A function-local K shadows the script's K only inside that function.
+K="kubectl --request-timeout=5s"
+show() {
+  local K="echo"
+  $K kubectl get nodes
+}
+show
+$K get nodes
+bounded() {
+  local K="kubectl --request-timeout=5s"
+  $K get pods
+}
+bounded
