@@ -113,6 +113,11 @@ pub struct CommandFact {
     pub control_truncated: bool,
     /// The function whose body holds the call (it runs when the function is called).
     pub in_function: Option<String>,
+    /// A shell script the command runs, when it is written out literally: the
+    /// `SCRIPT` of `bash -c 'SCRIPT'`, `su -c 'SCRIPT'`, `eval 'SCRIPT'`,
+    /// `ssh HOST 'SCRIPT'`, `flock FILE -c 'SCRIPT'` or `watch 'SCRIPT'`. The
+    /// front-end analyses it as shell too, with its own positions.
+    pub script: Option<Span>,
 }
 
 impl CommandFact {

@@ -757,6 +757,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
     let mut i = 0;
     let mut wrappers = Vec::new();
     let mut time_bound = None;
+    let mut script = None;
     // Each wrapper consumes its own options; bounded so odd input cannot loop.
     for _ in 0..16 {
         let w = words.get(i)?;
@@ -846,11 +847,33 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
                 });
                 Some(j + 1)
             }
-            _ => break,
+            _ => match runs(&name, &words, i) {
+                Some(Runs::Command(j)) => Some(j),
+                Some(Runs::Script(k)) => {
+                    script = Some(k);
+                    break;
+                }
+                None => break,
+            },
         };
         wrappers.push(name);
         i = next?;
     }
+    // The program itself may run a script (`bash -c '…'`).
+    if script.is_none()
+        && let Some(Runs::Script(k)) = words
+            .get(i)
+            .filter(|w| w.word.is_static)
+            .and_then(|w| runs(w.word.text.rsplit('/').next().unwrap_or(""), &words, i))
+    {
+        script = Some(k);
+    }
+    // Only literal text written out in the host file is analysed as a script
+    // (it may be a variable's value: `CMD='kubectl get pods'; eval "$CMD"`).
+    let script = script
+        .and_then(|k| words.get(k))
+        .filter(|w| w.word.is_static && w.word.exact)
+        .map(|w| w.word.span);
     let rest: Vec<RWord> = words.into_iter().skip(i).collect();
     let first = rest.first()?;
     let origin = match &first.source {
@@ -872,7 +895,198 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         control: Vec::new(),
         control_truncated: false,
         in_function: None,
+        script,
     })
+}
+
+/// What a program that runs other commands runs.
+enum Runs {
+    /// The command whose program is the word at this index (`xargs -n1 kubectl …`).
+    Command(usize),
+    /// The shell script that is the word at this index (`bash -c 'SCRIPT'`,
+    /// `ssh HOST 'SCRIPT'`).
+    Script(usize),
+}
+
+/// What `words[i]`, named `name`, runs (`None` when it is not such a program
+/// or runs nothing given here: `ssh -N host`, `flock 9`, `su root`).
+fn runs(name: &str, words: &[RWord], i: usize) -> Option<Runs> {
+    let text = |j: usize| words.get(j).map(|w| w.word.text.as_str());
+    // A command, or nothing when no word follows.
+    let command = |j: usize| (j < words.len()).then_some(Runs::Command(j));
+    match name {
+        "xargs" => {
+            let (j, _) = getopt(
+                words,
+                i + 1,
+                "aEdILnPs",
+                &["arg-file", "delimiter", "max-args", "max-procs", "max-chars", "process-slot-var"],
+            );
+            command(j)
+        }
+        "watch" => {
+            let (j, seen) = getopt(words, i + 1, "nqs", &["interval", "equexit", "shotsdir"]);
+            // Without `-x`, watch joins its words and runs them with `sh -c`.
+            let exec = seen.iter().any(|o| o == "-x" || o == "--exec");
+            if !exec && j + 1 == words.len() {
+                Some(Runs::Script(j))
+            } else {
+                command(j)
+            }
+        }
+        "flock" => {
+            let (j, _) = getopt(words, i + 1, "wE", &["timeout", "wait", "conflict-exit-code"]);
+            // `flock FILE -c 'SCRIPT'`, `flock FILE cmd …`; `flock FD` runs nothing.
+            match text(j + 1) {
+                Some("-c" | "--command") => (j + 3 == words.len()).then_some(Runs::Script(j + 2)),
+                _ => command(j + 1),
+            }
+        }
+        "nsenter" => {
+            let (j, _) = getopt(words, i + 1, "tSGWN", &["target", "setuid", "setgid", "wdns", "net-socket"]);
+            command(j)
+        }
+        "chroot" => {
+            let (j, _) = getopt(words, i + 1, "", &["groups", "userspec"]);
+            // NEWROOT, then the command.
+            command(j + 1)
+        }
+        "eval" => {
+            let j = i + 1 + usize::from(text(i + 1) == Some("--"));
+            if j + 1 == words.len() {
+                Some(Runs::Script(j))
+            } else {
+                command(j)
+            }
+        }
+        "ssh" => {
+            // Options, the host, options again (OpenSSH reads them after the
+            // host too), then the remote command.
+            let with_arg = "BbcDEeFIiJLlmOoPpQRSWw";
+            let (host, mut seen) = getopt(words, i + 1, with_arg, &[]);
+            words.get(host)?;
+            let (j, more) = if text(host.checked_sub(1)?) == Some("--") {
+                (host + 1, Vec::new())
+            } else {
+                getopt(words, host + 1, with_arg, &[])
+            };
+            seen.extend(more);
+            // No remote shell command: a subsystem, forwarding only, a
+            // control command, printing the configuration.
+            if seen.iter().any(|o| matches!(o.as_str(), "-s" | "-N" | "-W" | "-O" | "-G" | "-V")) {
+                return None;
+            }
+            // The remote shell runs the words joined by spaces.
+            if j + 1 == words.len() {
+                Some(Runs::Script(j))
+            } else {
+                command(j)
+            }
+        }
+        "su" => {
+            // Options may follow the user (`su root -c '…'`); only `-c` runs a command.
+            let mut j = i + 1;
+            let mut script = None;
+            while let Some(w) = words.get(j) {
+                let t = w.word.text.as_str();
+                if t == "--" || !w.word.is_static {
+                    break;
+                }
+                let (opts, value) = match t.strip_prefix("--") {
+                    Some(long) => {
+                        let name = long.split('=').next().unwrap_or(long);
+                        let takes = matches!(
+                            name,
+                            "command" | "session-command" | "group" | "supp-group" | "shell" | "whitelist-environment"
+                        );
+                        let is_command = matches!(name, "command" | "session-command");
+                        if takes && !long.contains('=') {
+                            if is_command {
+                                script = Some(j + 1);
+                            }
+                            j += 2;
+                        } else {
+                            j += 1;
+                        }
+                        continue;
+                    }
+                    None if t.starts_with('-') && t.len() > 1 => (&t[1..], j + 1),
+                    None => {
+                        j += 1;
+                        continue;
+                    }
+                };
+                j += 1;
+                for (k, c) in opts.char_indices() {
+                    if "cgGsw".contains(c) {
+                        // The value is the rest of the word, or the next word.
+                        if k + 1 == opts.len() {
+                            if c == 'c' {
+                                script = Some(value);
+                            }
+                            j += 1;
+                        }
+                        break;
+                    }
+                }
+            }
+            script.filter(|&k| k < words.len()).map(Runs::Script)
+        }
+        "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh" | "zsh" => {
+            let mut j = i + 1;
+            while let Some(w) = words.get(j) {
+                let t = w.word.text.as_str();
+                if !w.word.is_static || !t.starts_with('-') || t == "-" || t == "--" {
+                    return None;
+                }
+                // `-c`, or grouped single-letter options that include `c` (`-ec`, `-lc`).
+                if !t.starts_with("--") && t[1..].contains('c') {
+                    return (j + 1 < words.len()).then_some(Runs::Script(j + 1));
+                }
+                j += if t == "-o" || t == "+o" { 2 } else { 1 };
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The options of a getopt-style program from `words[j]` on: clusters `-abc`
+/// where a letter of `short_arg` takes the rest of the word or the next word
+/// as its value, `--name=value` or `--name value` for the names in `long_arg`;
+/// `--` ends them, and so does the first operand. Returns the index of the
+/// first operand and the options seen (`-x`, `--exec`).
+fn getopt(words: &[RWord], mut j: usize, short_arg: &str, long_arg: &[&str]) -> (usize, Vec<String>) {
+    let mut seen = Vec::new();
+    while let Some(w) = words.get(j) {
+        let t = w.word.text.as_str();
+        if !w.word.is_static || !t.starts_with('-') || t == "-" {
+            break;
+        }
+        j += 1;
+        if t == "--" {
+            break;
+        }
+        if let Some(long) = t.strip_prefix("--") {
+            let name = long.split('=').next().unwrap_or(long);
+            if !long.contains('=') && long_arg.contains(&name) {
+                j += 1;
+            }
+            seen.push(format!("--{name}"));
+            continue;
+        }
+        let opts = &t[1..];
+        for (k, c) in opts.char_indices() {
+            seen.push(format!("-{c}"));
+            if short_arg.contains(c) {
+                if k + c.len_utf8() == opts.len() {
+                    j += 1;
+                }
+                break;
+            }
+        }
+    }
+    (j, seen)
 }
 
 /// Index of the first word after a wrapper's options (and, with `assignments`,

@@ -28,3 +28,34 @@ bounded() {
   $K get pods
 }
 bounded
+# The same programs with bounded calls.
+kubectl get pods -o name --request-timeout=5s | xargs -I R kubectl --request-timeout=5s delete R
+echo pod-a | xargs -0rt -n 1 -P 4 kubectl --request-timeout=5s get pod
+watch -n 5 kubectl --request-timeout=5s get pods
+flock -w 10 /run/lock/k8s.lock microk8s kubectl --request-timeout=5s get nodes
+nsenter -t 1 -m -- kubectl --request-timeout=5s get nodes
+chroot /host kubectl --request-timeout=5s get nodes
+ssh -i /etc/key.pem node1 kubectl --request-timeout=5s get pods
+sudo -u ubuntu bash -c 'kubectl --request-timeout=5s get pods'
+su - root -c "microk8s kubectl --request-timeout=5s get nodes"
+eval "kubectl --request-timeout=5s get pods"
+ssh node1 "microk8s kubectl --request-timeout=5s get nodes"
+flock /run/lock/k8s.lock -c 'kubectl --request-timeout=5s get nodes'
+# A time limit around the program that runs the script bounds its commands.
+timeout 10 bash -c 'kubectl get pods'
+timeout 10 ssh node1 'microk8s kubectl get nodes'
+timeout 10 su -c 'kubectl get pods' ubuntu
+# Lookalikes: kubectl is only an argument, or nothing runs.
+xargs echo kubectl
+echo kubectl | xargs -I R echo R get pods
+ssh node1 'echo kubectl get pods'
+ssh node1 echo kubectl get pods
+ssh -N -L 6443:localhost:16443 node1
+ssh -O exit node1
+su root
+eval "echo kubectl get pods"
+watch -n 5 echo kubectl
+flock 9
+flock /run/lock/k8s.lock -c 'echo kubectl get nodes'
+chroot /host
+nsenter -t 1 -m
