@@ -58,6 +58,12 @@ pub enum Origin {
     /// The program came from a template variable with a known value
     /// (`{{ kubectl }} get nodes`, `kubectl` defined in a role's defaults).
     Template { name: String },
+    /// The program came from an alias: `alias k='microk8s kubectl'` then `k get nodes`.
+    Alias {
+        name: String,
+        /// Span of the `NAME=VALUE` word that defines it.
+        definition: Span,
+    },
     /// The call goes through a wrapper function such as `k() { kubectl "$@"; }`.
     Function {
         name: String,

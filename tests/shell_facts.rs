@@ -374,3 +374,19 @@ fn scripts_run_by_other_programs_are_shell_with_their_context() {
     let svc = inner.iter().find(|c| c.expanded() == "kubectl get svc").unwrap();
     assert_eq!(svc.wrappers, ["eval"]);
 }
+
+#[test]
+fn aliases_expand_after_their_definition() {
+    let src = "k get pods\nalias k='microk8s kubectl'\nk get nodes\n'k' get ns\n";
+    let cmds = commands(src);
+    let exp: Vec<String> = cmds.iter().map(CommandFact::expanded).collect();
+    assert_eq!(
+        exp,
+        ["k get pods", "alias k=microk8s kubectl", "microk8s kubectl get nodes", "k get ns"]
+    );
+    let kubectl = &cmds[2].words[1];
+    assert_eq!(&src[kubectl.span.start..kubectl.span.end], "kubectl");
+    assert_eq!(kubectl.append_at, Some(kubectl.span.end));
+    assert!(matches!(&cmds[2].origin, Origin::Alias { name, definition }
+        if name == "k" && &src[definition.start..definition.end] == "k='microk8s kubectl'"));
+}

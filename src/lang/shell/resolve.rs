@@ -44,6 +44,9 @@ pub struct Resolver<'a> {
     called: HashSet<usize>,
     /// Function index → the commands of its body (indices into `syntax.commands`).
     bodies: HashMap<usize, Vec<usize>>,
+    /// Alias name → (where the `alias`/`unalias` command ends, the value's
+    /// words or `None` when removed or not understood), in source order.
+    aliases: HashMap<String, Vec<(usize, Option<Vec<RWord>>)>>,
     /// Expansion work done, against `budget`.
     used: std::cell::Cell<usize>,
     /// The file's expansion budget ([`expansion_budget`]).
@@ -64,6 +67,11 @@ enum Source {
     },
     /// A template variable's value (`{{ kubectl }}`), defined in another file.
     Template(String),
+    /// An alias's value (`alias k='microk8s kubectl'`).
+    Alias {
+        name: String,
+        definition: Span,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -151,11 +159,32 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
+        let mut aliases: HashMap<String, Vec<(usize, Option<Vec<RWord>>)>> = HashMap::new();
+        for cmd in &syntax.commands {
+            let removes = match static_text(&cmd.words[0]).as_deref() {
+                Some("alias") => false,
+                Some("unalias") => true,
+                _ => continue,
+            };
+            for word in &cmd.words[1..] {
+                if removes {
+                    if let Some(name) = static_text(word) {
+                        aliases.entry(name).or_default().push((cmd.span.end, None));
+                    }
+                } else if let Some((name, value)) = alias_definition(word) {
+                    aliases.entry(name).or_default().push((cmd.span.end, value));
+                }
+            }
+        }
+        for list in aliases.values_mut() {
+            list.sort_by_key(|(end, _)| *end);
+        }
         Resolver {
             syntax,
             templating,
             assignments,
             locals,
+            aliases,
             scope_sizes,
             functions,
             forwarding,
@@ -291,6 +320,11 @@ impl<'a> Resolver<'a> {
         depth: usize,
     ) -> Vec<RWord> {
         let mut out = Vec::new();
+        let mut raw = raw;
+        if let Some(alias) = raw.first().and_then(|w| self.alias(w, at)) {
+            out.extend(alias.iter().cloned());
+            raw = &raw[1..];
+        }
         for word in raw {
             if word.is_all_args()
                 && let Some(args) = args
@@ -566,6 +600,26 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// The value of the alias that the command name `word` (at `at`) names:
+    /// bash replaces an unquoted name defined by an earlier `alias` command.
+    fn alias(&self, word: &RawWord, at: usize) -> Option<&[RWord]> {
+        if self.aliases.is_empty() {
+            return None;
+        }
+        let [Part {
+            kind: PartKind::Lit(name),
+            quoted: false,
+            exact: true,
+            ..
+        }] = word.parts.as_slice()
+        else {
+            return None;
+        };
+        let list = self.aliases.get(name)?;
+        let before = list.partition_point(|(end, _)| *end <= at);
+        list.get(before.checked_sub(1)?)?.1.as_deref()
+    }
+
     /// The assignment in force at `at`: the last one before it, else (for code in
     /// functions that runs later) the only one there is.
     fn lookup(&self, name: &str, at: usize) -> Option<usize> {
@@ -606,6 +660,68 @@ impl<'a> Resolver<'a> {
             .map(|(a, &n)| (a.span, n))
             .collect()
     }
+}
+
+/// `NAME=VALUE`, an argument of `alias`: the name, and the value's words when
+/// it is plain words (no quotes, expansions or operators inside it), with
+/// spans inside the definition.
+fn alias_definition(word: &RawWord) -> Option<(String, Option<Vec<RWord>>)> {
+    // The word's text, and for each byte the part it comes from.
+    let mut text = String::new();
+    let mut owner = Vec::new();
+    for (n, part) in word.parts.iter().enumerate() {
+        let PartKind::Lit(t) = &part.kind else {
+            return None;
+        };
+        text.push_str(t);
+        owner.extend(std::iter::repeat_n(n, t.len()));
+    }
+    let (name, value) = text.split_once('=')?;
+    if name.is_empty() || name.contains(|c: char| c.is_whitespace() || "/$`\"'\\".contains(c)) {
+        return None;
+    }
+    let definition = Source::Alias {
+        name: name.to_string(),
+        definition: word.span,
+    };
+    if value.contains(|c: char| ";|&<>()$`\\\"'*?[{}#\n".contains(c)) {
+        return Some((name.to_string(), None));
+    }
+    let offset = name.len() + 1;
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in value.char_indices().chain(std::iter::once((value.len(), ' '))) {
+        match (start, c.is_whitespace()) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                let (a, b) = (offset + s, offset + i);
+                let part = &word.parts[owner[a]];
+                // Exact when the piece lies in one literal written as is.
+                let exact = part.exact && owner[b - 1] == owner[a];
+                let part_start = owner.iter().position(|&o| o == owner[a]).unwrap_or(0);
+                let span = if exact {
+                    Span::new(part.span.start + a - part_start, part.span.start + b - part_start)
+                } else {
+                    word.span
+                };
+                words.push(RWord {
+                    word: Word {
+                        text: value[s..i].to_string(),
+                        span,
+                        is_static: true,
+                        // Inside quotes, inserted text stays in the value.
+                        append_at: (exact && part.quoted).then_some(span.end),
+                        exact,
+                        static_suffix: i - s,
+                    },
+                    source: definition.clone(),
+                });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    Some((name.to_string(), (!words.is_empty()).then_some(words)))
 }
 
 fn forwards_args(word: &RawWord) -> bool {
@@ -883,6 +999,10 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
             name: name.clone(),
             assignment: *assignment,
             assignments: 0,
+        },
+        Source::Alias { name, definition } => Origin::Alias {
+            name: name.clone(),
+            definition: *definition,
         },
     };
     Some(CommandFact {

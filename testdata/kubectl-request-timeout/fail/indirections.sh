@@ -50,3 +50,12 @@ flock /run/lock/k8s.lock -c 'kubectl get nodes'
 watch -n 10 'kubectl get pods | grep -v Running'
 CHECK='kubectl get nodes'
 eval "$CHECK"
+# Aliases (bash expands them in scripts after `shopt -s expand_aliases`; sh always).
+shopt -s expand_aliases
+alias k='microk8s kubectl'
+k get nodes
+alias kc="sudo kubectl --context pvek8s" kx=kubectl
+kc get pods
+kx get svc
+check_ns() { k get ns; }
+check_ns

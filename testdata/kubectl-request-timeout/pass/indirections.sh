@@ -59,3 +59,15 @@ flock 9
 flock /run/lock/k8s.lock -c 'echo kubectl get nodes'
 chroot /host
 nsenter -t 1 -m
+# Aliases: bounded, used before their definition, quoted or escaped names (no
+# alias expansion), removed again, or only text.
+kb get nodes
+alias kb='microk8s kubectl --request-timeout=5s'
+kb get nodes
+alias k='microk8s kubectl'
+'k' get nodes
+\k get nodes
+echo k get nodes
+alias | grep k
+unalias k
+k get nodes
