@@ -277,6 +277,11 @@ pub fn collect(
                 continue;
             }
             "command" => {
+                // `: "${K:=microk8s kubectl}"` assigns K when it is unset.
+                for mut assignment in cx.default_assignments(node) {
+                    assignment.function = function;
+                    out.assignments.push(assignment);
+                }
                 if let Some(mut cmd) = cx.command(node, function) {
                     cmd.redirects = redirects.remove(&node.id()).unwrap_or_default();
                     cmd.control = control;
@@ -492,6 +497,69 @@ impl<'a> Cx<'a> {
             function: None,
             local: false,
         })
+    }
+
+    /// The `${NAME:=word}` / `${NAME=word}` arguments of a `:` command, as
+    /// assignments of `word` (the value of NAME when it was unset before).
+    fn default_assignments(&self, node: Node<'_>) -> Vec<RawAssignment> {
+        let mut out = Vec::new();
+        let is_colon = node
+            .child_by_field_name("name")
+            .is_some_and(|n| self.text(n) == ":");
+        if !is_colon {
+            return out;
+        }
+        let mut c = node.walk();
+        let args: Vec<Node<'_>> = node.children_by_field_name("argument", &mut c).collect();
+        for arg in args {
+            let expansion = match arg.kind() {
+                "expansion" => arg,
+                "string" if arg.named_child_count() == 1 => match arg.named_child(0) {
+                    Some(e) if e.kind() == "expansion" => e,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let mut ec = expansion.walk();
+            let body: Vec<Node<'_>> = expansion
+                .children(&mut ec)
+                .filter(|c| !matches!(c.kind(), "${" | "}"))
+                .collect();
+            let [name, op, rest @ ..] = body.as_slice() else {
+                continue;
+            };
+            if name.kind() != "variable_name" || !matches!(op.kind(), ":=" | "=") {
+                continue;
+            }
+            let mut default = Vec::new();
+            for r in rest {
+                self.parts(*r, false, &mut default);
+            }
+            // The value is `"${NAME:-word}"`: an earlier value of NAME stays.
+            // Quoted, as inside the braces inserted words stay in the value.
+            let name = self.text(*name).to_string();
+            let span = self.span(expansion);
+            let part = Part {
+                kind: PartKind::Var {
+                    name: name.clone(),
+                    default: Some(default),
+                },
+                span,
+                quoted: true,
+                exact: false,
+            };
+            out.push(RawAssignment {
+                name,
+                span,
+                value: AssignedValue::Word(RawWord {
+                    span,
+                    parts: vec![part],
+                }),
+                function: None,
+                local: false,
+            });
+        }
+        out
     }
 
     /// A `local`, `declare` or `typeset` without `-g`: in a function, its

@@ -9,6 +9,8 @@ declare K3=${K3:=kubectl}
 $K3 get svc
 K4="${UNSET_ELSEWHERE:-microk8s kubectl --context pvek8s}"
 $K4 get nodes
+: "${KC:=microk8s kubectl}"
+$KC get nodes
 # Function-local variables: each function's `local K` is its own, so each fix
 # is safe (the other functions' K are other variables).
 check_nodes() {

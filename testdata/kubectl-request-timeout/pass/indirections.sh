@@ -9,6 +9,10 @@ $K2 get nodes
 K3="kubectl --request-timeout=5s"
 K3="${K3:-kubectl}"
 $K3 get svc
+: "${K3:=kubectl}"
+$K3 get svc
+: "${KD:-kubectl}"
+$KD get svc
 # Not kubectl calls: a default that runs echo, and a quoted use that keeps
 # `microk8s kubectl` one (unknown) program word.
 K5="${K5:-echo kubectl}"
