@@ -58,6 +58,12 @@ pub enum Origin {
     /// The program came from a template variable with a known value
     /// (`{{ kubectl }} get nodes`, `kubectl` defined in a role's defaults).
     Template { name: String },
+    /// The program came from an alias: `alias k='microk8s kubectl'` then `k get nodes`.
+    Alias {
+        name: String,
+        /// Span of the `NAME=VALUE` word that defines it.
+        definition: Span,
+    },
     /// The call goes through a wrapper function such as `k() { kubectl "$@"; }`.
     Function {
         name: String,
@@ -113,6 +119,11 @@ pub struct CommandFact {
     pub control_truncated: bool,
     /// The function whose body holds the call (it runs when the function is called).
     pub in_function: Option<String>,
+    /// A shell script the command runs, when it is written out literally: the
+    /// `SCRIPT` of `bash -c 'SCRIPT'`, `su -c 'SCRIPT'`, `eval 'SCRIPT'`,
+    /// `ssh HOST 'SCRIPT'`, `flock FILE -c 'SCRIPT'` or `watch 'SCRIPT'`. The
+    /// front-end analyses it as shell too, with its own positions.
+    pub script: Option<Span>,
 }
 
 impl CommandFact {

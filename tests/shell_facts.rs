@@ -321,3 +321,72 @@ fn windowed_parsing_sees_every_statement_once() {
 
     }
 }
+
+#[test]
+fn a_default_of_the_variable_itself_is_its_value() {
+    let src = "export K=\"${K:-microk8s kubectl}\"\n$K get pods\nJ=${J:=kubectl}\n$J get nodes\n";
+    let cmds = commands(src);
+    assert_eq!(cmds[0].expanded(), "microk8s kubectl get pods");
+    let kubectl = &cmds[0].words[1];
+    assert_eq!(&src[kubectl.span.start..kubectl.span.end], "kubectl");
+    assert_eq!(kubectl.append_at, Some(kubectl.span.end));
+    assert_eq!(cmds[1].expanded(), "kubectl get nodes");
+    assert!(cmds[1].words[0].append_at.is_some());
+}
+
+#[test]
+fn programs_that_run_commands_are_seen_through() {
+    let src = "xargs -0 -I R kubectl delete R\nssh -p 22 node1 -t sudo kubectl get pods\nflock 9\nssh -N node1\n";
+    let cmds = commands(src);
+    let by_program: Vec<(String, Vec<String>)> = cmds
+        .iter()
+        .map(|c| (c.expanded(), c.wrappers.clone()))
+        .collect();
+    assert_eq!(
+        by_program,
+        [
+            ("kubectl delete R".to_string(), vec!["xargs".to_string()]),
+            ("kubectl get pods".to_string(), vec!["ssh".into(), "sudo".into()]),
+            ("flock 9".to_string(), vec![]),
+            ("ssh -N node1".to_string(), vec![]),
+        ]
+    );
+}
+
+#[test]
+fn scripts_run_by_other_programs_are_shell_with_their_context() {
+    let src = "timeout 5 sudo -u x bash -c 'kubectl get pods'\nssh node1 \"microk8s kubectl get nodes\"\nsu - root -c 'kubectl get ns'\neval 'kubectl get svc'\n";
+    let cmds = commands(src);
+    let inner: Vec<&CommandFact> = cmds
+        .iter()
+        .filter(|c| c.program_name() == "kubectl" || c.program_name() == "microk8s")
+        .collect();
+    assert_eq!(inner.len(), 4);
+    let pods = inner.iter().find(|c| c.expanded() == "kubectl get pods").unwrap();
+    assert_eq!(pods.wrappers, ["timeout", "sudo", "bash"]);
+    assert!(pods.time_bound.is_some());
+    assert_eq!(&src[pods.span.start..pods.span.end], "kubectl get pods");
+    let nodes = inner.iter().find(|c| c.expanded() == "microk8s kubectl get nodes").unwrap();
+    assert_eq!(nodes.wrappers, ["ssh"]);
+    assert_eq!(&src[nodes.span.start..nodes.span.end], "microk8s kubectl get nodes");
+    let ns = inner.iter().find(|c| c.expanded() == "kubectl get ns").unwrap();
+    assert_eq!(ns.wrappers, ["su"]);
+    let svc = inner.iter().find(|c| c.expanded() == "kubectl get svc").unwrap();
+    assert_eq!(svc.wrappers, ["eval"]);
+}
+
+#[test]
+fn aliases_expand_after_their_definition() {
+    let src = "k get pods\nalias k='microk8s kubectl'\nk get nodes\n'k' get ns\n";
+    let cmds = commands(src);
+    let exp: Vec<String> = cmds.iter().map(CommandFact::expanded).collect();
+    assert_eq!(
+        exp,
+        ["k get pods", "alias k=microk8s kubectl", "microk8s kubectl get nodes", "k get ns"]
+    );
+    let kubectl = &cmds[2].words[1];
+    assert_eq!(&src[kubectl.span.start..kubectl.span.end], "kubectl");
+    assert_eq!(kubectl.append_at, Some(kubectl.span.end));
+    assert!(matches!(&cmds[2].origin, Origin::Alias { name, definition }
+        if name == "k" && &src[definition.start..definition.end] == "k='microk8s kubectl'"));
+}

@@ -23,9 +23,14 @@ D > 0 (`10s`, `1m`, `500ms`, a bare number of seconds), or when it runs under
 `version --client`, and `proxy` (long-running by design).
 
 The shell front-end sees through `sudo`, `env`, `VAR=x` prefixes, `command`,
-`exec`, `nohup`, `time`, `nice`, `!`, pipelines, lists, command substitution,
-process substitution, variables holding the command (`K="microk8s kubectl"` then
-`$K get nodes`) and wrapper functions (`k() { kubectl "$@"; }` then `k get pods`).
+`exec`, `nohup`, `time`, `nice`, `xargs`, `watch`, `flock`, `nsenter`, `chroot`,
+`ssh HOST cmd …`, `!`, pipelines, lists, command substitution, process
+substitution, variables holding the command (`K="microk8s kubectl"` or
+`K="${K:-microk8s kubectl}"` then `$K get nodes`), aliases (`alias k='microk8s
+kubectl'` then `k get nodes`) and wrapper functions (`k() { kubectl "$@"; }` then
+`k get pods`). Scripts given as a literal string are checked as shell with their
+own positions: `bash -c '…'`, `su -c '…'`, `eval '…'`, `ssh HOST '…'`,
+`flock FILE -c '…'` and `watch '…'`; a `timeout` around them bounds their calls.
 NRPE `command[…]=` lines are checked the same way, with positions in the `.cfg`.
 
 ## Why is this bad?
@@ -52,8 +57,8 @@ Keep the sum of the timeouts of all calls in a check below NRPE's timeout.
 ## Fix
 Safe: inserts ` --request-timeout=10s` (option `timeout`) after the program word,
 or replaces a `0` value. When the program comes from a variable, the fix edits the
-assignment (unsafe if the variable is assigned more than once); for a wrapper
-function it edits the function body. An unparsable value is replaced by an
+assignment (unsafe if the variable is assigned more than once in its scope);
+for a wrapper function it edits the function body, for an alias its value. An unparsable value is replaced by an
 unsafe fix. No fix is offered when the program word cannot be extended in place
 (e.g. `K=kubectl` without quotes).
 
@@ -269,6 +274,9 @@ fn check_call(source: &SourceFile, fact: &CommandFact, timeout: &str) -> Option<
         Origin::Function { name, body_command } => {
             diagnostic =
                 diagnostic.with_label(*body_command, format!("`{name}` runs this command"));
+        }
+        Origin::Alias { name, definition } => {
+            diagnostic = diagnostic.with_label(*definition, format!("alias `{name}` is defined here"));
         }
     }
     if let Some(fix) = fix(fact, program, &problem, timeout) {

@@ -124,12 +124,16 @@ fn analyze_nested(
             ),
         });
     }
-    // `bash -c 'script'`: the script is shell too, with its own positions in the host.
-    let scripts: Vec<Span> = commands
+    // `bash -c 'script'`, `ssh host 'script'`, …: the script is shell too, with
+    // its own positions in the host; what runs it applies to its commands.
+    let mut scripts: Vec<(Span, ScriptContext)> = commands
         .iter()
-        .filter_map(inline_script)
-        .filter(|s| region.start <= s.start && s.end <= region.end && *s != region)
+        .filter_map(|c| Some((c.script?, ScriptContext::of(c))))
+        .filter(|(s, _)| region.start <= s.start && s.end <= region.end && *s != region)
         .collect();
+    // One script run from several places (`eval "$CMD"` twice) is analysed once.
+    scripts.sort_by_key(|(s, _)| (s.start, s.end));
+    scripts.dedup_by_key(|(s, _)| *s);
     // The raw syntax is not needed past this point: free it before the facts
     // are moved into the file's list.
     drop(resolver);
@@ -142,8 +146,53 @@ fn analyze_nested(
         facts.commands.extend(commands);
     }
     if depth < MAX_NESTING {
-        for script in scripts {
+        for (script, context) in scripts {
+            let first = facts.commands.len();
             analyze_nested(host, parse_text, script, templating, facts, depth + 1);
+            for fact in &mut facts.commands[first..] {
+                context.apply(fact);
+            }
+        }
+    }
+}
+
+/// What the command that runs a script (`sudo -u x bash -c '…'`, `timeout 5
+/// ssh host '…'`) means for the commands inside it.
+struct ScriptContext {
+    /// Its wrappers and its program (`sudo`, `bash`).
+    wrappers: Vec<String>,
+    time_bound: Option<crate::facts::TimeBound>,
+    control: Vec<crate::facts::ControlStep>,
+    control_truncated: bool,
+    in_function: Option<String>,
+}
+
+impl ScriptContext {
+    fn of(fact: &crate::facts::CommandFact) -> Self {
+        let mut wrappers = fact.wrappers.clone();
+        wrappers.push(fact.program_name().to_string());
+        ScriptContext {
+            wrappers,
+            time_bound: fact.time_bound.clone(),
+            control: fact.control.clone(),
+            control_truncated: fact.control_truncated,
+            in_function: fact.in_function.clone(),
+        }
+    }
+
+    fn apply(&self, fact: &mut crate::facts::CommandFact) {
+        fact.wrappers.splice(0..0, self.wrappers.iter().cloned());
+        if fact.time_bound.is_none() {
+            fact.time_bound = self.time_bound.clone();
+        }
+        fact.control.splice(0..0, self.control.iter().copied());
+        fact.control_truncated |= self.control_truncated;
+        if fact.control.len() > syntax::MAX_CONTROL_DEPTH {
+            fact.control.truncate(syntax::MAX_CONTROL_DEPTH);
+            fact.control_truncated = true;
+        }
+        if fact.in_function.is_none() {
+            fact.in_function = self.in_function.clone();
         }
     }
 }
@@ -298,33 +347,6 @@ pub fn command_from_words(
     words: Vec<crate::facts::Word>,
 ) -> Option<crate::facts::CommandFact> {
     resolve::command_from_words(span, words)
-}
-
-/// The span of the script in `sh -c 'SCRIPT'` / `bash -ec "SCRIPT"`, when it is
-/// literal text written out in the host file.
-fn inline_script(fact: &crate::facts::CommandFact) -> Option<Span> {
-    if !matches!(
-        fact.program_name(),
-        "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh"
-    ) {
-        return None;
-    }
-    let mut words = fact.words.iter().skip(1);
-    while let Some(w) = words.next() {
-        let t = w.text.as_str();
-        if !t.starts_with('-') || t == "-" || t == "--" {
-            return None;
-        }
-        // `-c`, or grouped single-letter options that include `c` (`-ec`, `-lc`).
-        if !t.starts_with("--") && t[1..].contains('c') {
-            let script = words.next()?;
-            return (script.is_static && script.exact).then_some(script.span);
-        }
-        if t == "-o" || t == "+o" {
-            words.next();
-        }
-    }
-    None
 }
 
 /// Bytes handed to the parser for `text` (recovery included): a deterministic measure

@@ -28,8 +28,14 @@ pub fn expansion_budget(len: usize) -> usize {
 pub struct Resolver<'a> {
     syntax: &'a Syntax,
     templating: Templating<'a>,
-    /// Assignment indices per variable name, in source order.
+    /// Assignment indices per variable name, in source order: the script's
+    /// (global) variables.
     assignments: HashMap<&'a str, Vec<usize>>,
+    /// Variables a function declares its own (`local K=…`): per name, the
+    /// function's span and its assignments of the name, by the function's start.
+    locals: HashMap<&'a str, Vec<(Span, Vec<usize>)>>,
+    /// Assignment index → how many assignments its scope has for its name.
+    scope_sizes: Vec<usize>,
     /// Function name → index of its (last) definition.
     functions: HashMap<&'a str, usize>,
     /// Functions whose body forwards its arguments (`"$@"`) to a command.
@@ -38,6 +44,9 @@ pub struct Resolver<'a> {
     called: HashSet<usize>,
     /// Function index → the commands of its body (indices into `syntax.commands`).
     bodies: HashMap<usize, Vec<usize>>,
+    /// Alias name → (where the `alias`/`unalias` command ends, the value's
+    /// words or `None` when removed or not understood), in source order.
+    aliases: HashMap<String, Vec<(usize, Option<Vec<RWord>>)>>,
     /// Expansion work done, against `budget`.
     used: std::cell::Cell<usize>,
     /// The file's expansion budget ([`expansion_budget`]).
@@ -58,6 +67,11 @@ enum Source {
     },
     /// A template variable's value (`{{ kubectl }}`), defined in another file.
     Template(String),
+    /// An alias's value (`alias k='microk8s kubectl'`).
+    Alias {
+        name: String,
+        definition: Span,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -83,13 +97,42 @@ struct Seg {
 impl<'a> Resolver<'a> {
     /// A resolver that has `used` of the file's expansion budget behind it.
     pub fn new(syntax: &'a Syntax, templating: Templating<'a>, used: usize, budget: usize) -> Self {
+        // A function that declares a name local owns all its assignments of it.
+        let owned: HashSet<(&str, usize)> = syntax
+            .assignments
+            .iter()
+            .filter(|a| a.local)
+            .filter_map(|a| Some((a.name.as_str(), a.function?)))
+            .chain(syntax.declared_locals.iter().map(|(n, f)| (n.as_str(), *f)))
+            .collect();
         let mut assignments: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut local_lists: HashMap<(&str, usize), Vec<usize>> = HashMap::new();
         for (i, a) in syntax.assignments.iter().enumerate() {
-            assignments.entry(a.name.as_str()).or_default().push(i);
+            match a.function {
+                Some(f) if owned.contains(&(a.name.as_str(), f)) => {
+                    local_lists.entry((a.name.as_str(), f)).or_default().push(i)
+                }
+                _ => assignments.entry(a.name.as_str()).or_default().push(i),
+            }
         }
-        for list in assignments.values_mut() {
+        let mut scope_sizes = vec![0; syntax.assignments.len()];
+        let mut locals: HashMap<&str, Vec<(Span, Vec<usize>)>> = HashMap::new();
+        for ((name, f), list) in local_lists {
+            let span = syntax.functions.get(f).map_or(Span::default(), |f| f.span);
+            locals.entry(name).or_default().push((span, list));
+        }
+        for scopes in locals.values_mut() {
+            scopes.sort_by_key(|(span, _)| span.start);
+        }
+        for list in assignments
+            .values_mut()
+            .chain(locals.values_mut().flatten().map(|(_, list)| list))
+        {
             // Stable: assignments ending at one offset keep their source order.
             list.sort_by_key(|&i| syntax.assignments[i].span.end);
+            for &i in list.iter() {
+                scope_sizes[i] = list.len();
+            }
         }
         let mut functions = HashMap::new();
         for (i, f) in syntax.functions.iter().enumerate() {
@@ -116,10 +159,33 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
+        let mut aliases: HashMap<String, Vec<(usize, Option<Vec<RWord>>)>> = HashMap::new();
+        for cmd in &syntax.commands {
+            let removes = match static_text(&cmd.words[0]).as_deref() {
+                Some("alias") => false,
+                Some("unalias") => true,
+                _ => continue,
+            };
+            for word in &cmd.words[1..] {
+                if removes {
+                    if let Some(name) = static_text(word) {
+                        aliases.entry(name).or_default().push((cmd.span.end, None));
+                    }
+                } else if let Some((name, value)) = alias_definition(word) {
+                    aliases.entry(name).or_default().push((cmd.span.end, value));
+                }
+            }
+        }
+        for list in aliases.values_mut() {
+            list.sort_by_key(|(end, _)| *end);
+        }
         Resolver {
             syntax,
             templating,
             assignments,
+            locals,
+            aliases,
+            scope_sizes,
             functions,
             forwarding,
             called,
@@ -254,6 +320,11 @@ impl<'a> Resolver<'a> {
         depth: usize,
     ) -> Vec<RWord> {
         let mut out = Vec::new();
+        let mut raw = raw;
+        if let Some(alias) = raw.first().and_then(|w| self.alias(w, at)) {
+            out.extend(alias.iter().cloned());
+            raw = &raw[1..];
+        }
         for word in raw {
             if word.is_all_args()
                 && let Some(args) = args
@@ -448,7 +519,10 @@ impl<'a> Resolver<'a> {
                                 seg.splits = !part.quoted;
                                 if seg.source == Source::Host {
                                     seg.source = source.clone();
-                                    seg.insertable = insertable && seg.exact;
+                                    // A default's text (`K=${X:-kubectl}`) may take words
+                                    // too, unless the use keeps them one word (`"$K"`).
+                                    seg.insertable = (insertable || (seg.insertable && !part.quoted))
+                                        && seg.exact;
                                 }
                                 out.push(seg);
                             }
@@ -461,6 +535,12 @@ impl<'a> Resolver<'a> {
                                 self.segs_of(inner, at, depth + 1, &mut inner_segs);
                                 for mut seg in inner_segs {
                                     seg.splits = !part.quoted && !inner.quoted;
+                                    // Inside `${V:-…}` white space does not end
+                                    // an assignment: inserting there adds words
+                                    // to the default (`K=${K:-kubectl}`).
+                                    if seg.source == Source::Host {
+                                        seg.insertable = seg.exact;
+                                    }
                                     out.push(seg);
                                 }
                             }
@@ -520,22 +600,128 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// The value of the alias that the command name `word` (at `at`) names:
+    /// bash replaces an unquoted name defined by an earlier `alias` command.
+    fn alias(&self, word: &RawWord, at: usize) -> Option<&[RWord]> {
+        if self.aliases.is_empty() {
+            return None;
+        }
+        let [Part {
+            kind: PartKind::Lit(name),
+            quoted: false,
+            exact: true,
+            ..
+        }] = word.parts.as_slice()
+        else {
+            return None;
+        };
+        let list = self.aliases.get(name)?;
+        let before = list.partition_point(|(end, _)| *end <= at);
+        list.get(before.checked_sub(1)?)?.1.as_deref()
+    }
+
     /// The assignment in force at `at`: the last one before it, else (for code in
     /// functions that runs later) the only one there is.
     fn lookup(&self, name: &str, at: usize) -> Option<usize> {
+        // In a function that declares the name local, its own assignments
+        // before `at`; before the first of them the global variable is seen.
+        if let Some(scopes) = self.locals.get(name) {
+            let n = scopes.partition_point(|(span, _)| span.start <= at);
+            if let Some((span, list)) = n.checked_sub(1).map(|i| &scopes[i])
+                && at < span.end
+            {
+                let before = list.partition_point(|&i| self.syntax.assignments[i].span.end <= at);
+                if before > 0 {
+                    return Some(list[before - 1]);
+                }
+            }
+        }
         let list = self.assignments.get(name)?;
         // Lists are sorted by where each assignment ends: a binary search, not a
         // scan (a script assigning one name 100,000 times is linear, not quadratic).
         let before = list.partition_point(|&i| self.syntax.assignments[i].span.end <= at);
-        match before {
+        let found = match before {
             0 => (list.len() == 1).then(|| list[0]),
             n => Some(list[n - 1]),
-        }
+        }?;
+        // `K="${K:-kubectl}"` reads K before this very assignment sets it: the
+        // value is not its own (it is unknown, and the default applies).
+        let span = self.syntax.assignments[found].span;
+        (!(span.start <= at && at < span.end)).then_some(found)
     }
 
-    pub fn assignment_count(&self, name: &str) -> usize {
-        self.assignments.get(name).map_or(0, Vec::len)
+    /// For each assignment's span, how many assignments its scope has for its
+    /// variable (the function's own for a `local` one, else the script's).
+    fn scope_sizes_by_span(&self) -> HashMap<Span, usize> {
+        self.syntax
+            .assignments
+            .iter()
+            .zip(&self.scope_sizes)
+            .map(|(a, &n)| (a.span, n))
+            .collect()
     }
+}
+
+/// `NAME=VALUE`, an argument of `alias`: the name, and the value's words when
+/// it is plain words (no quotes, expansions or operators inside it), with
+/// spans inside the definition.
+fn alias_definition(word: &RawWord) -> Option<(String, Option<Vec<RWord>>)> {
+    // The word's text, and for each byte the part it comes from.
+    let mut text = String::new();
+    let mut owner = Vec::new();
+    for (n, part) in word.parts.iter().enumerate() {
+        let PartKind::Lit(t) = &part.kind else {
+            return None;
+        };
+        text.push_str(t);
+        owner.extend(std::iter::repeat_n(n, t.len()));
+    }
+    let (name, value) = text.split_once('=')?;
+    if name.is_empty() || name.contains(|c: char| c.is_whitespace() || "/$`\"'\\".contains(c)) {
+        return None;
+    }
+    let definition = Source::Alias {
+        name: name.to_string(),
+        definition: word.span,
+    };
+    if value.contains(|c: char| ";|&<>()$`\\\"'*?[{}#\n".contains(c)) {
+        return Some((name.to_string(), None));
+    }
+    let offset = name.len() + 1;
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in value.char_indices().chain(std::iter::once((value.len(), ' '))) {
+        match (start, c.is_whitespace()) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                let (a, b) = (offset + s, offset + i);
+                let part = &word.parts[owner[a]];
+                // Exact when the piece lies in one literal written as is.
+                let exact = part.exact && owner[b - 1] == owner[a];
+                let part_start = owner.iter().position(|&o| o == owner[a]).unwrap_or(0);
+                let span = if exact {
+                    Span::new(part.span.start + a - part_start, part.span.start + b - part_start)
+                } else {
+                    word.span
+                };
+                words.push(RWord {
+                    word: Word {
+                        text: value[s..i].to_string(),
+                        span,
+                        is_static: true,
+                        // Inside quotes, inserted text stays in the value.
+                        append_at: (exact && part.quoted).then_some(span.end),
+                        exact,
+                        static_suffix: i - s,
+                    },
+                    source: definition.clone(),
+                });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    Some((name.to_string(), (!words.is_empty()).then_some(words)))
 }
 
 fn forwards_args(word: &RawWord) -> bool {
@@ -687,6 +873,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
     let mut i = 0;
     let mut wrappers = Vec::new();
     let mut time_bound = None;
+    let mut script = None;
     // Each wrapper consumes its own options; bounded so odd input cannot loop.
     for _ in 0..16 {
         let w = words.get(i)?;
@@ -776,11 +963,33 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
                 });
                 Some(j + 1)
             }
-            _ => break,
+            _ => match runs(&name, &words, i) {
+                Some(Runs::Command(j)) => Some(j),
+                Some(Runs::Script(k)) => {
+                    script = Some(k);
+                    break;
+                }
+                None => break,
+            },
         };
         wrappers.push(name);
         i = next?;
     }
+    // The program itself may run a script (`bash -c '…'`).
+    if script.is_none()
+        && let Some(Runs::Script(k)) = words
+            .get(i)
+            .filter(|w| w.word.is_static)
+            .and_then(|w| runs(w.word.text.rsplit('/').next().unwrap_or(""), &words, i))
+    {
+        script = Some(k);
+    }
+    // Only literal text written out in the host file is analysed as a script
+    // (it may be a variable's value: `CMD='kubectl get pods'; eval "$CMD"`).
+    let script = script
+        .and_then(|k| words.get(k))
+        .filter(|w| w.word.is_static && w.word.exact)
+        .map(|w| w.word.span);
     let rest: Vec<RWord> = words.into_iter().skip(i).collect();
     let first = rest.first()?;
     let origin = match &first.source {
@@ -790,6 +999,10 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
             name: name.clone(),
             assignment: *assignment,
             assignments: 0,
+        },
+        Source::Alias { name, definition } => Origin::Alias {
+            name: name.clone(),
+            definition: *definition,
         },
     };
     Some(CommandFact {
@@ -802,7 +1015,198 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         control: Vec::new(),
         control_truncated: false,
         in_function: None,
+        script,
     })
+}
+
+/// What a program that runs other commands runs.
+enum Runs {
+    /// The command whose program is the word at this index (`xargs -n1 kubectl …`).
+    Command(usize),
+    /// The shell script that is the word at this index (`bash -c 'SCRIPT'`,
+    /// `ssh HOST 'SCRIPT'`).
+    Script(usize),
+}
+
+/// What `words[i]`, named `name`, runs (`None` when it is not such a program
+/// or runs nothing given here: `ssh -N host`, `flock 9`, `su root`).
+fn runs(name: &str, words: &[RWord], i: usize) -> Option<Runs> {
+    let text = |j: usize| words.get(j).map(|w| w.word.text.as_str());
+    // A command, or nothing when no word follows.
+    let command = |j: usize| (j < words.len()).then_some(Runs::Command(j));
+    match name {
+        "xargs" => {
+            let (j, _) = getopt(
+                words,
+                i + 1,
+                "aEdILnPs",
+                &["arg-file", "delimiter", "max-args", "max-procs", "max-chars", "process-slot-var"],
+            );
+            command(j)
+        }
+        "watch" => {
+            let (j, seen) = getopt(words, i + 1, "nqs", &["interval", "equexit", "shotsdir"]);
+            // Without `-x`, watch joins its words and runs them with `sh -c`.
+            let exec = seen.iter().any(|o| o == "-x" || o == "--exec");
+            if !exec && j + 1 == words.len() {
+                Some(Runs::Script(j))
+            } else {
+                command(j)
+            }
+        }
+        "flock" => {
+            let (j, _) = getopt(words, i + 1, "wE", &["timeout", "wait", "conflict-exit-code"]);
+            // `flock FILE -c 'SCRIPT'`, `flock FILE cmd …`; `flock FD` runs nothing.
+            match text(j + 1) {
+                Some("-c" | "--command") => (j + 3 == words.len()).then_some(Runs::Script(j + 2)),
+                _ => command(j + 1),
+            }
+        }
+        "nsenter" => {
+            let (j, _) = getopt(words, i + 1, "tSGWN", &["target", "setuid", "setgid", "wdns", "net-socket"]);
+            command(j)
+        }
+        "chroot" => {
+            let (j, _) = getopt(words, i + 1, "", &["groups", "userspec"]);
+            // NEWROOT, then the command.
+            command(j + 1)
+        }
+        "eval" => {
+            let j = i + 1 + usize::from(text(i + 1) == Some("--"));
+            if j + 1 == words.len() {
+                Some(Runs::Script(j))
+            } else {
+                command(j)
+            }
+        }
+        "ssh" => {
+            // Options, the host, options again (OpenSSH reads them after the
+            // host too), then the remote command.
+            let with_arg = "BbcDEeFIiJLlmOoPpQRSWw";
+            let (host, mut seen) = getopt(words, i + 1, with_arg, &[]);
+            words.get(host)?;
+            let (j, more) = if text(host.checked_sub(1)?) == Some("--") {
+                (host + 1, Vec::new())
+            } else {
+                getopt(words, host + 1, with_arg, &[])
+            };
+            seen.extend(more);
+            // No remote shell command: a subsystem, forwarding only, a
+            // control command, printing the configuration.
+            if seen.iter().any(|o| matches!(o.as_str(), "-s" | "-N" | "-W" | "-O" | "-G" | "-V")) {
+                return None;
+            }
+            // The remote shell runs the words joined by spaces.
+            if j + 1 == words.len() {
+                Some(Runs::Script(j))
+            } else {
+                command(j)
+            }
+        }
+        "su" => {
+            // Options may follow the user (`su root -c '…'`); only `-c` runs a command.
+            let mut j = i + 1;
+            let mut script = None;
+            while let Some(w) = words.get(j) {
+                let t = w.word.text.as_str();
+                if t == "--" || !w.word.is_static {
+                    break;
+                }
+                let (opts, value) = match t.strip_prefix("--") {
+                    Some(long) => {
+                        let name = long.split('=').next().unwrap_or(long);
+                        let takes = matches!(
+                            name,
+                            "command" | "session-command" | "group" | "supp-group" | "shell" | "whitelist-environment"
+                        );
+                        let is_command = matches!(name, "command" | "session-command");
+                        if takes && !long.contains('=') {
+                            if is_command {
+                                script = Some(j + 1);
+                            }
+                            j += 2;
+                        } else {
+                            j += 1;
+                        }
+                        continue;
+                    }
+                    None if t.starts_with('-') && t.len() > 1 => (&t[1..], j + 1),
+                    None => {
+                        j += 1;
+                        continue;
+                    }
+                };
+                j += 1;
+                for (k, c) in opts.char_indices() {
+                    if "cgGsw".contains(c) {
+                        // The value is the rest of the word, or the next word.
+                        if k + 1 == opts.len() {
+                            if c == 'c' {
+                                script = Some(value);
+                            }
+                            j += 1;
+                        }
+                        break;
+                    }
+                }
+            }
+            script.filter(|&k| k < words.len()).map(Runs::Script)
+        }
+        "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh" | "zsh" => {
+            let mut j = i + 1;
+            while let Some(w) = words.get(j) {
+                let t = w.word.text.as_str();
+                if !w.word.is_static || !t.starts_with('-') || t == "-" || t == "--" {
+                    return None;
+                }
+                // `-c`, or grouped single-letter options that include `c` (`-ec`, `-lc`).
+                if !t.starts_with("--") && t[1..].contains('c') {
+                    return (j + 1 < words.len()).then_some(Runs::Script(j + 1));
+                }
+                j += if t == "-o" || t == "+o" { 2 } else { 1 };
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The options of a getopt-style program from `words[j]` on: clusters `-abc`
+/// where a letter of `short_arg` takes the rest of the word or the next word
+/// as its value, `--name=value` or `--name value` for the names in `long_arg`;
+/// `--` ends them, and so does the first operand. Returns the index of the
+/// first operand and the options seen (`-x`, `--exec`).
+fn getopt(words: &[RWord], mut j: usize, short_arg: &str, long_arg: &[&str]) -> (usize, Vec<String>) {
+    let mut seen = Vec::new();
+    while let Some(w) = words.get(j) {
+        let t = w.word.text.as_str();
+        if !w.word.is_static || !t.starts_with('-') || t == "-" {
+            break;
+        }
+        j += 1;
+        if t == "--" {
+            break;
+        }
+        if let Some(long) = t.strip_prefix("--") {
+            let name = long.split('=').next().unwrap_or(long);
+            if !long.contains('=') && long_arg.contains(&name) {
+                j += 1;
+            }
+            seen.push(format!("--{name}"));
+            continue;
+        }
+        let opts = &t[1..];
+        for (k, c) in opts.char_indices() {
+            seen.push(format!("-{c}"));
+            if short_arg.contains(c) {
+                if k + c.len_utf8() == opts.len() {
+                    j += 1;
+                }
+                break;
+            }
+        }
+    }
+    (j, seen)
 }
 
 /// Index of the first word after a wrapper's options (and, with `assignments`,
@@ -852,12 +1256,18 @@ fn is_assignment_word(text: &str) -> bool {
 
 /// Fills in how many assignments each variable-origin fact's variable has.
 pub fn count_assignments(resolver: &Resolver<'_>, facts: &mut [CommandFact]) {
+    if !facts.iter().any(|f| matches!(f.origin, Origin::Variable { .. })) {
+        return;
+    }
+    let sizes = resolver.scope_sizes_by_span();
     for fact in facts {
         if let Origin::Variable {
-            name, assignments, ..
+            assignment,
+            assignments,
+            ..
         } = &mut fact.origin
         {
-            *assignments = resolver.assignment_count(name);
+            *assignments = sizes.get(assignment).copied().unwrap_or(0);
         }
     }
 }

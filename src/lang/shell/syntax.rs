@@ -13,7 +13,8 @@ use tree_sitter::Node;
 pub enum PartKind {
     /// Literal text after quote removal.
     Lit(String),
-    /// `$NAME`, `${NAME}`, `${NAME:-default}` (`default` holds the parts of the default).
+    /// `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME:=default}` (`default` holds
+    /// the parts of the default).
     Var {
         name: String,
         default: Option<Vec<Part>>,
@@ -83,11 +84,18 @@ pub struct RawAssignment {
     pub name: String,
     pub span: Span,
     pub value: AssignedValue,
+    /// Index into `Syntax::functions` of the function whose body holds it.
+    pub function: Option<usize>,
+    /// `local`/`declare`/`typeset` inside a function: the variable is the
+    /// function's own from here on.
+    pub local: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct RawFunction {
     pub name: String,
+    /// The whole definition.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +109,8 @@ pub struct Syntax {
     pub commands: Vec<RawCommand>,
     pub assignments: Vec<RawAssignment>,
     pub functions: Vec<RawFunction>,
+    /// `local K` without a value: (name, index into `functions`).
+    pub declared_locals: Vec<(String, usize)>,
     pub comments: Vec<RawComment>,
     /// Control steps as a tree: (enclosing step, step).
     pub control: Vec<(Option<usize>, ControlStep)>,
@@ -254,6 +264,8 @@ pub fn collect(
     // Redirections of a `redirected_statement`, keyed by the id of its command.
     let mut redirects: std::collections::HashMap<usize, Vec<(String, RawWord)>> =
         Default::default();
+    // Ids of the assignments of `local`/`declare`/`typeset` in a function.
+    let mut local_assignments: std::collections::HashSet<usize> = Default::default();
     while let Some((node, function, in_command, control, depth)) = stack.pop() {
         let mut function = function;
         match node.kind() {
@@ -265,6 +277,11 @@ pub fn collect(
                 continue;
             }
             "command" => {
+                // `: "${K:=microk8s kubectl}"` assigns K when it is unset.
+                for mut assignment in cx.default_assignments(node) {
+                    assignment.function = function;
+                    out.assignments.push(assignment);
+                }
                 if let Some(mut cmd) = cx.command(node, function) {
                     cmd.redirects = redirects.remove(&node.id()).unwrap_or_default();
                     cmd.control = control;
@@ -297,13 +314,34 @@ pub fn collect(
                 if let Some(name) = node.child_by_field_name("name") {
                     out.functions.push(RawFunction {
                         name: cx.text(name).to_string(),
+                        span: cx.span(node),
                     });
                     function = Some(out.functions.len() - 1);
                 }
             }
+            "declaration_command" => {
+                if let Some(f) = function
+                    && cx.declares_local(node)
+                {
+                    let mut c = node.walk();
+                    for n in node.named_children(&mut c) {
+                        match n.kind() {
+                            "variable_assignment" => {
+                                local_assignments.insert(n.id());
+                            }
+                            "variable_name" => {
+                                out.declared_locals.push((cx.text(n).to_string(), f));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
             "variable_assignment" => {
                 // `K=x cmd` only sets K in cmd's environment: not a shell variable.
-                if !in_command && let Some(assignment) = cx.assignment(node) {
+                if !in_command && let Some(mut assignment) = cx.assignment(node) {
+                    assignment.function = function;
+                    assignment.local = local_assignments.contains(&node.id());
                     out.assignments.push(assignment);
                 }
             }
@@ -456,7 +494,89 @@ impl<'a> Cx<'a> {
             name,
             span: self.span(node),
             value,
+            function: None,
+            local: false,
         })
+    }
+
+    /// The `${NAME:=word}` / `${NAME=word}` arguments of a `:` command, as
+    /// assignments of `word` (the value of NAME when it was unset before).
+    fn default_assignments(&self, node: Node<'_>) -> Vec<RawAssignment> {
+        let mut out = Vec::new();
+        let is_colon = node
+            .child_by_field_name("name")
+            .is_some_and(|n| self.text(n) == ":");
+        if !is_colon {
+            return out;
+        }
+        let mut c = node.walk();
+        let args: Vec<Node<'_>> = node.children_by_field_name("argument", &mut c).collect();
+        for arg in args {
+            let expansion = match arg.kind() {
+                "expansion" => arg,
+                "string" if arg.named_child_count() == 1 => match arg.named_child(0) {
+                    Some(e) if e.kind() == "expansion" => e,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let mut ec = expansion.walk();
+            let body: Vec<Node<'_>> = expansion
+                .children(&mut ec)
+                .filter(|c| !matches!(c.kind(), "${" | "}"))
+                .collect();
+            let [name, op, rest @ ..] = body.as_slice() else {
+                continue;
+            };
+            if name.kind() != "variable_name" || !matches!(op.kind(), ":=" | "=") {
+                continue;
+            }
+            let mut default = Vec::new();
+            for r in rest {
+                self.parts(*r, false, &mut default);
+            }
+            // The value is `"${NAME:-word}"`: an earlier value of NAME stays.
+            // Quoted, as inside the braces inserted words stay in the value.
+            let name = self.text(*name).to_string();
+            let span = self.span(expansion);
+            let part = Part {
+                kind: PartKind::Var {
+                    name: name.clone(),
+                    default: Some(default),
+                },
+                span,
+                quoted: true,
+                exact: false,
+            };
+            out.push(RawAssignment {
+                name,
+                span,
+                value: AssignedValue::Word(RawWord {
+                    span,
+                    parts: vec![part],
+                }),
+                function: None,
+                local: false,
+            });
+        }
+        out
+    }
+
+    /// A `local`, `declare` or `typeset` without `-g`: in a function, its
+    /// variables are the function's own.
+    fn declares_local(&self, node: Node<'_>) -> bool {
+        let mut c = node.walk();
+        let mut children = node.children(&mut c);
+        let Some(keyword) = children.next() else {
+            return false;
+        };
+        matches!(self.text(keyword), "local" | "declare" | "typeset")
+            && !children.any(|n| {
+                n.kind() == "word" && {
+                    let t = self.text(n);
+                    t.starts_with('-') && t.contains('g')
+                }
+            })
     }
 
     /// A word node (any argument-like node) as parts.
@@ -637,7 +757,7 @@ impl<'a> Cx<'a> {
                 }
             }
             [name, op, rest @ ..]
-                if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") =>
+                if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-" | ":=" | "=") =>
             {
                 let mut default = Vec::new();
                 for r in rest {
@@ -648,7 +768,9 @@ impl<'a> Cx<'a> {
                     default: Some(default),
                 }
             }
-            [name, op] if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-") => {
+            [name, op]
+                if name.kind() == "variable_name" && matches!(op.kind(), ":-" | "-" | ":=" | "=") =>
+            {
                 PartKind::Var {
                     name: self.text(*name).to_string(),
                     default: Some(Vec::new()),
