@@ -15,6 +15,27 @@ pub struct Heredoc {
     pub op: usize,
     pub body_start: usize,
     pub body_end: usize,
+    /// The delimiter was quoted (`<<'EOF'`): the body is literal text; else
+    /// its `$(…)` and backquotes run.
+    pub quoted: bool,
+}
+
+/// What the lexer found: heredocs, and the quoted strings that span lines
+/// (outermost only, in order), where recovery must never start or stop.
+#[derive(Debug, Default)]
+pub struct Lexed {
+    pub heredocs: Vec<Heredoc>,
+    pub strings: Vec<(usize, usize)>,
+}
+
+impl Lexed {
+    /// The multi-line string holding `at` (strictly inside it).
+    pub fn string_at(&self, at: usize) -> Option<(usize, usize)> {
+        let i = self.strings.partition_point(|&(s, _)| s < at);
+        i.checked_sub(1)
+            .map(|i| self.strings[i])
+            .filter(|&(_, e)| at < e)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -23,13 +44,15 @@ enum Frame {
     Code { parens: usize, subst: bool },
     /// `$((…))` / `((…))`: `<<` is a shift.
     Arith { parens: usize },
-    Double,
+    /// A double-quoted string opened at this offset.
+    Double(usize),
     Backquote,
 }
 
 struct Pending {
     delimiter: Vec<u8>,
     strip_tabs: bool,
+    quoted: bool,
     op: usize,
 }
 
@@ -45,9 +68,15 @@ fn is_meta(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')')
 }
 
-/// Rewrites `bytes` in place and returns its heredocs, in order.
-pub fn scan(bytes: &mut [u8]) -> Vec<Heredoc> {
+/// Rewrites `bytes` in place and returns its heredocs and multi-line strings.
+pub fn scan(bytes: &mut [u8]) -> Lexed {
     let mut heredocs = Vec::new();
+    let mut strings: Vec<(usize, usize)> = Vec::new();
+    let mut string = |start: usize, end: usize, bytes: &[u8]| {
+        if memchr::memchr(b'\n', &bytes[start..end.min(bytes.len())]).is_some() {
+            strings.push((start, end.min(bytes.len())));
+        }
+    };
     let mut stack = vec![Frame::Code {
         parens: 0,
         subst: false,
@@ -64,11 +93,12 @@ pub fn scan(bytes: &mut [u8]) -> Vec<Heredoc> {
             subst: false,
         });
         match frame {
-            Frame::Double => {
+            Frame::Double(start) => {
                 match b {
                     b'\\' => i += 1,
                     b'"' => {
                         stack.pop();
+                        string(start, i + 1, bytes);
                     }
                     b'$' if bytes.get(i + 1) == Some(&b'(') => {
                         if bytes.get(i + 2) == Some(&b'(') {
@@ -118,12 +148,14 @@ pub fn scan(bytes: &mut [u8]) -> Vec<Heredoc> {
                 continue;
             }
             b'\'' => {
-                i = skip_single(bytes, i + 1, bytes.get(i.wrapping_sub(1)) == Some(&b'$'));
+                let end = skip_single(bytes, i + 1, bytes.get(i.wrapping_sub(1)) == Some(&b'$'));
+                string(i, end, bytes);
+                i = end;
                 command_position = false;
                 continue;
             }
             b'"' => {
-                stack.push(Frame::Double);
+                stack.push(Frame::Double(i));
                 command_position = false;
             }
             b'`' => {
@@ -284,7 +316,22 @@ pub fn scan(bytes: &mut [u8]) -> Vec<Heredoc> {
         }
         i += 1;
     }
-    heredocs
+    // An unterminated string runs to the end.
+    if let Some(Frame::Double(start)) = stack.iter().find(|f| matches!(f, Frame::Double(_))) {
+        string(*start, n, bytes);
+    }
+    strings.sort_unstable();
+    let mut outermost: Vec<(usize, usize)> = Vec::with_capacity(strings.len());
+    for (s, e) in strings {
+        match outermost.last() {
+            Some(&(_, last_end)) if s < last_end => {}
+            _ => outermost.push((s, e)),
+        }
+    }
+    Lexed {
+        heredocs,
+        strings: outermost,
+    }
 }
 
 /// After `time` / `!` at `at`: a compound command (or, after `time`, `-p` or an
@@ -351,9 +398,11 @@ fn heredoc_operator(bytes: &[u8], at: usize) -> Option<(Pending, usize)> {
         i += 1;
     }
     let mut delimiter = Vec::new();
+    let mut quoted = false;
     while i < bytes.len() && !is_meta(bytes[i]) {
         match bytes[i] {
             q @ (b'\'' | b'"') => {
+                quoted = true;
                 i += 1;
                 while i < bytes.len() && bytes[i] != q && bytes[i] != b'\n' {
                     delimiter.push(bytes[i]);
@@ -362,6 +411,7 @@ fn heredoc_operator(bytes: &[u8], at: usize) -> Option<(Pending, usize)> {
                 i += 1;
             }
             b'\\' => {
+                quoted = true;
                 if let Some(&c) = bytes.get(i + 1) {
                     delimiter.push(c);
                 }
@@ -377,6 +427,7 @@ fn heredoc_operator(bytes: &[u8], at: usize) -> Option<(Pending, usize)> {
         Pending {
             delimiter,
             strip_tabs,
+            quoted,
             op: at,
         },
         i.min(bytes.len()),
@@ -413,6 +464,7 @@ fn bodies(bytes: &[u8], mut from: usize, pending: &mut Vec<Pending>, out: &mut V
             op: p.op,
             body_start,
             body_end: end,
+            quoted: p.quoted,
         });
         from = end;
     }
@@ -437,14 +489,87 @@ fn blank_trailing_operator(bytes: &mut [u8], newline: usize) {
     bytes[start..end].fill(b' ');
 }
 
+/// The scripts of the `$(…)` and backquote substitutions in an unquoted
+/// heredoc's body (ranges of their text inside the delimiters), which bash runs
+/// when the heredoc is read. Arithmetic `$((…))` runs nothing.
+pub fn body_substitutions(bytes: &[u8], h: &Heredoc) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if h.quoted {
+        return out;
+    }
+    let end = h.body_end.min(bytes.len());
+    let mut i = h.body_start;
+    while i < end {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'$' if bytes.get(i + 1) == Some(&b'(') && bytes.get(i + 2) != Some(&b'(') => {
+                let Some(close) = closing_paren(bytes, i + 2, end) else {
+                    break;
+                };
+                out.push((i + 2, close));
+                i = close + 1;
+            }
+            b'`' => {
+                let mut j = i + 1;
+                while j < end && bytes[j] != b'`' {
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                if j >= end {
+                    break;
+                }
+                out.push((i + 1, j));
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// The `)` closing a `$(` whose text starts at `from` (quotes and nested
+/// parentheses skipped).
+fn closing_paren(bytes: &[u8], from: usize, end: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < end {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'\'' => i = skip_single(bytes, i + 1, false) - 1,
+            b'"' => {
+                i += 1;
+                while i < end && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' => depth += 1,
+            b')' if depth == 0 => return Some(i),
+            b')' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn rewritten(src: &str) -> (String, Vec<Heredoc>) {
         let mut bytes = src.as_bytes().to_vec();
-        let docs = scan(&mut bytes);
-        (String::from_utf8(bytes).expect("ascii rewrites"), docs)
+        let lexed = scan(&mut bytes);
+        (String::from_utf8(bytes).expect("ascii rewrites"), lexed.heredocs)
+    }
+
+    #[test]
+    fn multi_line_strings_are_found() {
+        let src = "a \"one\nkubectl $(b 'x\ny')\" 'c\nkubectl' \"d\" $'e\\'\nf'\n";
+        let mut bytes = src.as_bytes().to_vec();
+        let lexed = scan(&mut bytes);
+        let strings: Vec<&str> = lexed.strings.iter().map(|&(s, e)| &src[s..e]).collect();
+        assert_eq!(strings, ["\"one\nkubectl $(b 'x\ny')\"", "'c\nkubectl'", "'e\\'\nf'"]);
+        assert!(lexed.string_at(src.find("kubectl").unwrap()).is_some());
+        assert!(lexed.string_at(src.find("\"d").unwrap() + 1).is_none());
     }
 
     #[test]
@@ -487,6 +612,15 @@ mod tests {
         // A heredoc inside `$(…)` and a quoted delimiter with a backslash.
         let (_, docs) = rewritten("x=$(cat <<\\E\nbody\nE\n)\ny <<\"Q\"\nq\nQ\n");
         assert_eq!(docs.len(), 2);
+        // Substitutions in unquoted bodies run; quoted bodies are text.
+        let src = "cat <<E\nn: $(kubectl get x | wc -l) `kubectl y` $((1+2)) \\$(no)\nE\ncat <<'Q'\n$(kubectl z)\nQ\n";
+        let (_, docs) = rewritten(src);
+        let subs: Vec<&str> = docs
+            .iter()
+            .flat_map(|d| body_substitutions(src.as_bytes(), d))
+            .map(|(s, e)| &src[s..e])
+            .collect();
+        assert_eq!(subs, ["kubectl get x | wc -l", "kubectl y"]);
         // An unterminated heredoc runs to the end.
         let (_, docs) = rewritten("cat <<E\nkubectl x\n");
         assert_eq!(docs[0].body_end, "cat <<E\nkubectl x\n".len());

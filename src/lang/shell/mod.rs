@@ -77,13 +77,20 @@ fn analyze_nested(
     depth: usize,
 ) {
     debug_assert_eq!(host.len(), parse_text.len());
-    let (rewritten, heredocs) = rewrite::rewrite(&parse_text[region.start..region.end]);
+    let (rewritten, lexed) = rewrite::rewrite(&parse_text[region.start..region.end]);
+    // Substitutions in heredoc bodies run when the body is read.
+    let body_scripts: Vec<Span> = lexed
+        .heredocs
+        .iter()
+        .flat_map(|h| lex::body_substitutions(rewritten.as_bytes(), h))
+        .map(|(s, e)| Span::new(region.start + s, region.start + e))
+        .collect();
     let mut syntax = syntax::Syntax::default();
     let mut unparsed = Vec::new();
     Recovery {
         host,
         text: rewritten,
-        heredocs,
+        lexed,
         base: region.start,
         syntax: &mut syntax,
         unparsed: &mut unparsed,
@@ -146,6 +153,9 @@ fn analyze_nested(
         facts.commands.extend(commands);
     }
     if depth < MAX_NESTING {
+        for script in body_scripts {
+            analyze_nested(host, parse_text, script, templating, facts, depth + 1);
+        }
         for (script, context) in scripts {
             let first = facts.commands.len();
             analyze_nested(host, parse_text, script, templating, facts, depth + 1);
@@ -353,13 +363,13 @@ pub fn command_from_words(
 /// of parsing cost, for tests of the recovery budget.
 #[doc(hidden)]
 pub fn parsed_bytes(text: &str) -> usize {
-    let (rewritten, heredocs) = rewrite::rewrite(text);
+    let (rewritten, lexed) = rewrite::rewrite(text);
     let mut syntax = syntax::Syntax::default();
     let mut unparsed = Vec::new();
     Recovery {
         host: text,
         text: rewritten,
-        heredocs,
+        lexed,
         base: 0,
         syntax: &mut syntax,
         unparsed: &mut unparsed,
@@ -372,8 +382,9 @@ struct Recovery<'a> {
     /// The region's text after same-width rewrites (offset 0 = `base` in the host);
     /// misparses found by [`audit`] add more of them while parsing.
     text: String,
-    /// Heredocs of `text` (offsets in it): recovery never reads a body as code.
-    heredocs: Vec<lex::Heredoc>,
+    /// Heredocs and multi-line strings of `text` (offsets in it): recovery
+    /// never reads a body or the rest of a string as code.
+    lexed: lex::Lexed,
     base: usize,
     syntax: &'a mut syntax::Syntax,
     unparsed: &'a mut Vec<Span>,
@@ -467,6 +478,13 @@ impl Recovery<'_> {
                 } else {
                     h.body_end
                 };
+            } else if let Some((s, e)) = self.lexed.string_at(bad_line) {
+                // Or inside a string that spans lines: from its first line.
+                bad_line = if s >= start {
+                    line_start(&self.text, s)
+                } else {
+                    next_line(&self.text, e.min(end))
+                };
             }
             for child in &children[..first_bad] {
                 if start + child.end_byte() <= bad_line {
@@ -551,32 +569,55 @@ impl Recovery<'_> {
 
     /// The heredoc whose body holds `at`.
     fn body_at(&self, at: usize) -> Option<lex::Heredoc> {
-        let i = self.heredocs.partition_point(|h| h.body_end <= at);
-        self.heredocs
-            .get(i)
-            .filter(|h| h.body_start <= at && at < h.body_end)
-            .copied()
+        body_at(&self.lexed.heredocs, at)
     }
 
     /// `end`, moved past the bodies of heredocs opened in `from..end` and out
     /// of any body it falls in.
     fn past_bodies(&self, from: usize, mut end: usize) -> usize {
-        let i = self.heredocs.partition_point(|h| h.op < from);
-        for h in &self.heredocs[i..] {
+        let heredocs = &self.lexed.heredocs;
+        let i = heredocs.partition_point(|h| h.op < from);
+        for h in &heredocs[i..] {
             if h.op >= end {
                 break;
             }
             end = end.max(h.body_end);
         }
-        if let Some(h) = self.body_at(end) {
-            end = h.body_end;
+        // Out of bodies and strings (a string's end may open a heredoc, …).
+        for _ in 0..64 {
+            if let Some(h) = self.body_at(end) {
+                end = h.body_end;
+            } else if let Some((_, string_end)) = self.lexed.string_at(end) {
+                end = next_line(&self.text, string_end.min(self.text.len()));
+            } else {
+                break;
+            }
         }
         end.min(self.text.len())
     }
 
     /// Collects the syntax of `node`, parsed from the region's offset `at`.
     fn collect(&mut self, node: tree_sitter::Node<'_>, at: usize) {
+        let (commands, assignments) = (self.syntax.commands.len(), self.syntax.assignments.len());
         syntax::collect(node, self.base + at, self.host, &self.text, self.base, self.syntax);
+        if self.lexed.heredocs.is_empty() {
+            return;
+        }
+        // tree-sitter-bash reads some bodies as code (several heredocs on one
+        // line): what starts inside a body the lexer found is text.
+        let base = self.base;
+        let heredocs = &self.lexed.heredocs;
+        let in_body = |start: usize| body_at(heredocs, start - base).is_some();
+        if self.syntax.commands[commands..].iter().any(|c| in_body(c.span.start)) {
+            let mut added = self.syntax.commands.split_off(commands);
+            added.retain(|c| !in_body(c.span.start));
+            self.syntax.commands.extend(added);
+        }
+        if self.syntax.assignments[assignments..].iter().any(|a| in_body(a.span.start)) {
+            let mut added = self.syntax.assignments.split_off(assignments);
+            added.retain(|a| !in_body(a.span.start));
+            self.syntax.assignments.extend(added);
+        }
     }
 
     fn mark_unparsed(&mut self, start: usize, end: usize) {
@@ -676,6 +717,15 @@ fn terminator_at(text: &str, p: usize) -> Option<usize> {
         }
         _ => None,
     }
+}
+
+/// The heredoc (of a list in text order) whose body holds `at`.
+fn body_at(heredocs: &[lex::Heredoc], at: usize) -> Option<lex::Heredoc> {
+    let i = heredocs.partition_point(|h| h.body_end <= at);
+    heredocs
+        .get(i)
+        .filter(|h| h.body_start <= at && at < h.body_end)
+        .copied()
 }
 
 /// A statement the parser could not make sense of (or that holds such a part).

@@ -2,18 +2,18 @@
 //! Each rewrite keeps every byte offset, so spans still point into the host file.
 
 /// Applies all rewrites. Input and output have the same length. Also returns
-/// the heredocs of the text (see [`super::lex`]).
-pub fn rewrite(text: &str) -> (String, Vec<super::lex::Heredoc>) {
+/// what the lexer found in the text (see [`super::lex`]).
+pub fn rewrite(text: &str) -> (String, super::lex::Lexed) {
     let mut bytes = text.as_bytes().to_vec();
     escaped_dollar(&mut bytes);
     literal_dollar(&mut bytes);
     funsub(&mut bytes);
     heredoc_semicolon(&mut bytes);
-    let heredocs = super::lex::scan(&mut bytes);
+    let lexed = super::lex::scan(&mut bytes);
     // Every rewrite replaces ASCII bytes with ASCII bytes.
     match String::from_utf8(bytes) {
-        Ok(text) => (text, heredocs),
-        Err(_) => (text.to_string(), Vec::new()),
+        Ok(text) => (text, lexed),
+        Err(_) => (text.to_string(), super::lex::Lexed::default()),
     }
 }
 

@@ -269,7 +269,10 @@ pub fn collect(
     while let Some((node, function, in_command, control, depth)) = stack.pop() {
         let mut function = function;
         match node.kind() {
-            "ERROR" => continue,
+            // Heredoc bodies are text to bash except their substitutions,
+            // which the lexer finds (tree-sitter-bash misses backquotes there
+            // and misreads bodies after some openers): analysed as scripts.
+            "ERROR" | "heredoc_body" => continue,
             "comment" => {
                 out.comments.push(RawComment {
                     span: cx.span(node),
