@@ -334,8 +334,8 @@ pub fn scan(bytes: &mut [u8]) -> Lexed {
     }
 }
 
-/// After `time` / `!` at `at`: a compound command (or, after `time`, `-p` or an
-/// assignment), which tree-sitter-bash does not parse there.
+/// After `time` / `!` at `at`: a compound command, a redirection or an
+/// assignment (or `-p` after `time`), which tree-sitter-bash misreads there.
 fn misread_after(bytes: &[u8], mut at: usize, after_time: bool) -> bool {
     while at < bytes.len() && is_blank(bytes[at]) {
         at += 1;
@@ -350,13 +350,14 @@ fn misread_after(bytes: &[u8], mut at: usize, after_time: bool) -> bool {
         b"{", b"if", b"for", b"while", b"until", b"case", b"[[", b"select", b"function", b"!",
         b"time",
     ];
-    COMPOUND.contains(&next)
-        || (after_time
-            && (next == b"-p"
-                || next
-                    .iter()
-                    .position(|&c| c == b'=')
-                    .is_some_and(|eq| eq > 0 && next[..eq].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_'))))
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let redirect = matches!(rest.get(digits), Some(b'<' | b'>'))
+        || (digits == 0 && rest.starts_with(b"&>"));
+    let assignment = next
+        .iter()
+        .position(|&c| c == b'=')
+        .is_some_and(|eq| eq > 0 && next[..eq].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_'));
+    COMPOUND.contains(&next) || redirect || assignment || (after_time && next == b"-p")
 }
 
 fn set_parens(stack: &mut [Frame], parens: usize) {
@@ -580,6 +581,7 @@ mod tests {
             ("! for ((i=0;i<3;i++)); do k; done", "  for ((i=0;i<3;i++)); do k; done"),
             ("if ! kubectl x; then time k; fi", "if ! kubectl x; then time k; fi"),
             ("time LC_ALL=C k; ! { k; }", "     LC_ALL=C k;   { k; }"),
+            ("time >> /tmp/log k; ! A=1 k; time 3>&- k", "     >> /tmp/log k;   A=1 k;      3>&- k"),
             ("echo time ! x", "echo time ! x"),
             ("[ ! -f x ] && ! if x; then y; fi", "[ ! -f x ] &&   if x; then y; fi"),
             ("a != b; time=3", "a != b; time=3"),

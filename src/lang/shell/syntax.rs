@@ -230,6 +230,21 @@ const STRUCTURAL: &[&str] = &[
     "comment",
 ];
 
+/// `node` is an assignment, or a pipeline or list whose last part is one.
+fn ends_in_assignment(node: Node<'_>) -> bool {
+    match node.kind() {
+        "variable_assignment" | "variable_assignments" => true,
+        "pipeline" | "list" => {
+            let count = node.named_child_count();
+            count > 0
+                && node
+                    .named_child((count - 1) as u32)
+                    .is_some_and(|last| ends_in_assignment(last))
+        }
+        _ => false,
+    }
+}
+
 /// Walks `root`, whose byte offsets are relative to `base` in the host file.
 /// `host` is the original host text (literal values are read from it); `parsed` is
 /// the text that was parsed, starting at host offset `parsed_base`.
@@ -264,6 +279,10 @@ pub fn collect(
     // Redirections of a `redirected_statement`, keyed by the id of its command.
     let mut redirects: std::collections::HashMap<usize, Vec<(String, RawWord)>> =
         Default::default();
+    // Words tree-sitter-bash hangs on a redirect after its target (`kubectl
+    // 2>/dev/null get pods`): in bash they are the command's arguments. Keyed
+    // by the id of the command, with the redirected statement's end.
+    let mut trailing: std::collections::HashMap<usize, (Vec<RawWord>, usize)> = Default::default();
     // Ids of the assignments of `local`/`declare`/`typeset` in a function.
     let mut local_assignments: std::collections::HashSet<usize> = Default::default();
     while let Some((node, function, in_command, control, depth)) = stack.pop() {
@@ -287,12 +306,36 @@ pub fn collect(
                 }
                 if let Some(mut cmd) = cx.command(node, function) {
                     cmd.redirects = redirects.remove(&node.id()).unwrap_or_default();
+                    if let Some((words, end)) = trailing.remove(&node.id()) {
+                        cmd.words.extend(words);
+                        cmd.span.end = cmd.span.end.max(end);
+                    }
                     cmd.control = control;
                     cmd.control_truncated = depth > MAX_CONTROL_DEPTH;
                     out.commands.push(cmd);
                 }
             }
             "redirected_statement" => {
+                let extra = cx.trailing_words(node);
+                match node.child_by_field_name("body") {
+                    Some(body) if body.kind() == "command" && !extra.is_empty() => {
+                        trailing.insert(body.id(), (extra, cx.span(node).end));
+                    }
+                    // `A=1 1>/dev/null kubectl get`: read as an assignment with a
+                    // redirect; the words after the target are the command.
+                    Some(body) if !extra.is_empty() && ends_in_assignment(body) => {
+                        let span = Span::new(extra[0].span.start, cx.span(node).end);
+                        out.commands.push(RawCommand {
+                            span,
+                            words: extra,
+                            redirects: Vec::new(),
+                            function,
+                            control,
+                            control_truncated: depth > MAX_CONTROL_DEPTH,
+                        });
+                    }
+                    _ => {}
+                }
                 if let Some(body) = node.child_by_field_name("body")
                     && body.kind() == "command"
                 {
@@ -438,6 +481,21 @@ impl<'a> Cx<'a> {
 
     fn slice(&self, start: usize, end: usize) -> &'a str {
         self.host.get(start..end).unwrap_or("")
+    }
+
+    /// The words after the first target of each of `node`'s redirects.
+    fn trailing_words(&self, node: Node<'_>) -> Vec<RawWord> {
+        let mut words = Vec::new();
+        let mut cursor = node.walk();
+        for r in node.named_children(&mut cursor) {
+            if r.kind() != "file_redirect" {
+                continue;
+            }
+            let mut rc = r.walk();
+            let targets: Vec<Node<'_>> = r.children_by_field_name("destination", &mut rc).collect();
+            words.extend(targets.iter().skip(1).map(|t| self.word(*t)));
+        }
+        words
     }
 
     fn command(&self, node: Node<'_>, function: Option<usize>) -> Option<RawCommand> {

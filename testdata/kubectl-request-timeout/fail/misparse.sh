@@ -28,3 +28,9 @@ kubectl get events
 kubectl describe pods | grep Image | awk '{print $2}' | sort | uniq > "$out"
 	# a comment between
 	kubectl cluster-info dump | grep -E "etcd:|pause:" | sed s@\"@@g >> "$out"
+
+# After a redirect's target, words are still the command's; an assignment
+# and a redirect before the program do not make a statement of their own.
+kubectl 2>/dev/null get pods -o name
+nodes=$(echo x | A=1 2>/dev/null kubectl get nodes)
+time >>/tmp/log kubectl get ns
