@@ -58,8 +58,11 @@ Keep the sum of the timeouts of all calls in a check below NRPE's timeout.
 Safe: inserts ` --request-timeout=10s` (option `timeout`) after the program word,
 or replaces a `0` value. When the program comes from a variable, the fix edits the
 assignment (unsafe if the variable is assigned more than once in its scope);
-for a wrapper function it edits the function body, for an alias its value. An unparsable value is replaced by an
-unsafe fix. No fix is offered when the program word cannot be extended in place
+for a wrapper function it edits the function body, for an alias its value. A fix
+inside a default (`export KUBECTL="${KUBECTL:-microk8s kubectl}"`) is unsafe: the
+default applies only while the variable is unset, so a value set earlier (by the
+environment or a sourced library) stays unbounded. An unparsable value is replaced
+by an unsafe fix. No fix is offered when the program word cannot be extended in place
 (e.g. `K=kubectl` without quotes).
 
 ## Options
@@ -279,7 +282,7 @@ fn check_call(source: &SourceFile, fact: &CommandFact, timeout: &str) -> Option<
             diagnostic = diagnostic.with_label(*definition, format!("alias `{name}` is defined here"));
         }
     }
-    if let Some(fix) = fix(fact, program, &problem, timeout) {
+    if let Some(fix) = fix(&source.text, fact, program, &problem, timeout) {
         diagnostic = diagnostic.with_fix(fix);
     }
     Some(diagnostic)
@@ -378,7 +381,46 @@ pub(crate) fn find_request_timeout(args: &[Word]) -> Option<(&Word, bool)> {
     found
 }
 
-fn fix(fact: &CommandFact, program: usize, problem: &Problem<'_>, timeout: &str) -> Option<Fix> {
+/// `at` is inside the default of a `${VAR:-…}` expansion (on its line): the
+/// text there applies only while VAR is unset.
+fn inside_default(text: &str, at: usize) -> bool {
+    let Some(before) = text.get(..at) else {
+        return false;
+    };
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let mut open: Vec<bool> = Vec::new();
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                // Is there a `-`, `=`, `?` or `+` operator before the next `}`?
+                let rest = &line[i + 2..];
+                let name_end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                let op = rest[name_end..].trim_start_matches(':');
+                open.push(op.starts_with(['-', '=']));
+                i += 1;
+            }
+            b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.iter().any(|&is_default| is_default)
+}
+
+fn fix(
+    text: &str,
+    fact: &CommandFact,
+    program: usize,
+    problem: &Problem<'_>,
+    timeout: &str,
+) -> Option<Fix> {
     let timeout = parse_go_duration(timeout)
         .ok()
         .filter(|d| !d.is_zero())
@@ -391,6 +433,13 @@ fn fix(fact: &CommandFact, program: usize, problem: &Problem<'_>, timeout: &str)
     match problem {
         Problem::Missing | Problem::ZeroTimeoutWrapper => {
             let at = fact.words[program].append_at?;
+            // `${KUBECTL:-microk8s kubectl}`: a value set before (by the
+            // environment, a sourced library, an earlier line) is still used.
+            let applicability = if inside_default(text, at) {
+                Applicability::Unsafe
+            } else {
+                applicability
+            };
             Some(Fix {
                 applicability,
                 description: format!("add `--request-timeout={timeout}`"),
