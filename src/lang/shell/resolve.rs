@@ -210,7 +210,8 @@ impl<'a> Resolver<'a> {
             }
             self.current.set(cmd.span);
             let words = self.words_of(&cmd.words, cmd.span.start, None, 0);
-            self.emit(cmd, words, &mut facts, 0);
+            let runs_at = cmd.function.is_none().then_some(cmd.span.start);
+            self.emit(cmd, words, &mut facts, 0, runs_at);
         }
         facts
     }
@@ -239,12 +240,16 @@ impl<'a> Resolver<'a> {
     }
 
     /// Turns resolved words into facts, expanding wrapper-function calls.
+    /// `runs_at`: where the outermost call is in the script's top-level code
+    /// (`None` inside a function body, which runs whenever it is called): a
+    /// function defined after that point is not defined yet when it runs.
     fn emit(
         &self,
         call: &RawCommand,
         words: Vec<RWord>,
         facts: &mut Vec<CommandFact>,
         depth: usize,
+        runs_at: Option<usize>,
     ) {
         if words.is_empty() {
             return;
@@ -252,6 +257,7 @@ impl<'a> Resolver<'a> {
         if depth < MAX_DEPTH
             && words[0].word.is_static
             && let Some(&f) = self.functions.get(words[0].word.text.as_str())
+            && runs_at.is_none_or(|at| self.syntax.functions[f].span.start < at)
             && self.forwarding.contains(&f)
             && self.spend(words.len())
         {
@@ -268,7 +274,7 @@ impl<'a> Resolver<'a> {
                 }
                 let expanded = self.words_of(&body.words, body.span.start, Some(args), 0);
                 let mut inner = Vec::new();
-                self.emit(body, expanded, &mut inner, depth + 1);
+                self.emit(body, expanded, &mut inner, depth + 1, runs_at);
                 for mut fact in inner {
                     fact.span = call.span;
                     // The expansion runs where the wrapper is called.
