@@ -646,9 +646,12 @@ fn audit(root: tree_sitter::Node<'_>, text: &str) -> Vec<usize> {
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
+        // What fits on one line cannot run past a line end: most statements
+        // are skipped whole.
+        let one_line = node.start_position().row == node.end_position().row;
         // Nodes whose parts bash never lets a line end separate (a
         // redirect's target after a pipeline's `>` took the next lines too).
-        let simple = matches!(
+        let simple = !one_line && matches!(
             node.kind(),
             "command"
                 | "declaration_command"
@@ -660,9 +663,16 @@ fn audit(root: tree_sitter::Node<'_>, text: &str) -> Vec<usize> {
         if simple && let Some(p) = runs_past_line_end(node, text) {
             points.push(p);
         }
-        // Simple commands hold no statements: their substitutions are checked
-        // when the walk reaches them.
-        if cursor.goto_first_child() {
+        // Below a word-like node a command can only hide in a substitution:
+        // skip subtrees whose text has none (most nodes are words).
+        let descend = !one_line
+            && (syntax::STRUCTURAL.contains(&node.kind()) || node.kind() == "file_redirect" || {
+                let bytes = text.as_bytes().get(node.byte_range()).unwrap_or(b"");
+                memchr::memchr(b'`', bytes).is_some()
+                    || memchr::memchr_iter(b'(', bytes)
+                        .any(|i| i > 0 && matches!(bytes[i - 1], b'$' | b'<' | b'>'))
+            });
+        if descend && cursor.goto_first_child() {
             continue;
         }
         while !cursor.goto_next_sibling() {

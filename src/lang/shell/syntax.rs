@@ -200,7 +200,7 @@ fn child_step(node: Node<'_>, child: Node<'_>, base: usize, conditions: &[usize]
 }
 
 /// Node kinds that hold statements (or are statements) and are always visited.
-const STRUCTURAL: &[&str] = &[
+pub const STRUCTURAL: &[&str] = &[
     "program",
     "command",
     "pipeline",
