@@ -53,7 +53,7 @@ impl Rule for InvalidSuppression {
                 problem.span,
                 problem.message,
             );
-            d.help = problem.help;
+            d.help = problem.help.map(Into::into);
             out.push(d);
         }
     }

@@ -174,6 +174,11 @@ impl Rule for KubectlRequestTimeout {
             .filter(|t| t.time_limit.is_some())
             .map(|t| t.span)
             .collect();
+        // One help text for all of the file's findings.
+        let help: std::sync::Arc<str> = format!(
+            "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
+        )
+        .into();
         for fact in &facts.commands {
             if limited
                 .iter()
@@ -181,7 +186,7 @@ impl Rule for KubectlRequestTimeout {
             {
                 continue;
             }
-            if let Some(d) = check_call(ctx.source, fact, &timeout) {
+            if let Some(d) = check_call(ctx.source, fact, &timeout, &help) {
                 out.push(d);
             }
         }
@@ -214,7 +219,12 @@ enum Problem<'a> {
     ZeroTimeoutWrapper,
 }
 
-fn check_call(source: &SourceFile, fact: &CommandFact, timeout: &str) -> Option<Diagnostic> {
+fn check_call(
+    source: &SourceFile,
+    fact: &CommandFact,
+    timeout: &str,
+    help: &std::sync::Arc<str>,
+) -> Option<Diagnostic> {
     let program = kubectl_word(fact)?;
     let args = &fact.words[program + 1..];
     if is_client_only(args) {
@@ -264,9 +274,8 @@ fn check_call(source: &SourceFile, fact: &CommandFact, timeout: &str) -> Option<
             "{call} runs under `timeout 0`, which disables the time limit, and has no `--request-timeout`"
         ),
     };
-    let mut diagnostic = Diagnostic::new(META.name, META.default_severity, fact.span, message).with_help(format!(
-        "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
-    ));
+    let mut diagnostic = Diagnostic::new(META.name, META.default_severity, fact.span, message)
+        .with_help(std::sync::Arc::clone(help));
     match &fact.origin {
         Origin::Direct | Origin::Template { .. } => {}
         Origin::Variable {

@@ -106,7 +106,7 @@ pub(crate) fn flag_finding(
                 Some(h) => format!("{h}\nwritten in {at}"),
                 None => format!("written in {at}"),
             };
-            Diagnostic { help: Some(help), ..diagnostic }
+            Diagnostic { help: Some(help.into()), ..diagnostic }
         }
         None => diagnostic,
     }

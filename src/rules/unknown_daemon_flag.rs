@@ -175,7 +175,7 @@ impl Rule for UnknownDaemonFlag {
                     d.help = Some(format!(
                         "k8s-dqlite reads snapshot settings from `tuning.yaml` in its storage directory, not from flags; {}",
                         d.help.unwrap_or_default()
-                    ));
+                    ).into());
                 }
                 out.push(super::flag_finding(d, flag));
             }

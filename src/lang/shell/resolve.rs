@@ -198,7 +198,7 @@ impl<'a> Resolver<'a> {
     }
 
     pub fn facts(&self) -> Vec<CommandFact> {
-        let mut facts = Vec::new();
+        let mut facts = Vec::with_capacity(self.syntax.commands.len());
         for cmd in &self.syntax.commands {
             // A forwarding command inside a called wrapper is reported at each call.
             if let Some(f) = cmd.function
