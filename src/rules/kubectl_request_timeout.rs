@@ -264,18 +264,37 @@ fn check_call(source: &SourceFile, fact: &CommandFact, timeout: &str) -> Option<
     let mut diagnostic = Diagnostic::new(META.name, META.default_severity, fact.span, message).with_help(format!(
         "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
     ));
-    match &fact.origin {
-        Origin::Direct | Origin::Template { .. } => {}
-        Origin::Variable {
+    match (&fact.origin, &fact.defined_in) {
+        // Defined in a sourced file: the label is at the `source` command.
+        (Origin::Variable { name, .. }, Some(d)) => {
+            diagnostic = diagnostic.with_label(
+                d.via,
+                format!("`{name}` is set in {}:{} (sourced here)", d.file, d.line),
+            );
+        }
+        (Origin::Function { name, .. }, Some(d)) => {
+            diagnostic = diagnostic.with_label(
+                d.via,
+                format!("`{name}` runs the command at {}:{} (sourced here)", d.file, d.line),
+            );
+        }
+        (Origin::Alias { name, .. }, Some(d)) => {
+            diagnostic = diagnostic.with_label(
+                d.via,
+                format!("alias `{name}` is defined in {}:{} (sourced here)", d.file, d.line),
+            );
+        }
+        (Origin::Direct | Origin::Template { .. }, _) => {}
+        (Origin::Variable {
             name, assignment, ..
-        } => {
+        }, None) => {
             diagnostic = diagnostic.with_label(*assignment, format!("`{name}` is set here"));
         }
-        Origin::Function { name, body_command } => {
+        (Origin::Function { name, body_command }, None) => {
             diagnostic =
                 diagnostic.with_label(*body_command, format!("`{name}` runs this command"));
         }
-        Origin::Alias { name, definition } => {
+        (Origin::Alias { name, definition }, None) => {
             diagnostic = diagnostic.with_label(*definition, format!("alias `{name}` is defined here"));
         }
     }

@@ -4,7 +4,7 @@
 use super::super::jinja::Templating;
 use super::syntax::{AssignedValue, Part, PartKind, RawCommand, RawWord, Syntax};
 use crate::duration::parse_coreutils_duration;
-use crate::facts::{CommandFact, Origin, TimeBound, Word};
+use crate::facts::{CommandFact, DefinedIn, Origin, TimeBound, Word};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 
@@ -64,6 +64,8 @@ enum Source {
     Variable {
         name: String,
         assignment: Span,
+        /// Set in a sourced file.
+        defined_in: Option<DefinedIn>,
     },
     /// A template variable's value (`{{ kubectl }}`), defined in another file.
     Template(String),
@@ -71,6 +73,8 @@ enum Source {
     Alias {
         name: String,
         definition: Span,
+        /// Defined in a sourced file.
+        defined_in: Option<DefinedIn>,
     },
 }
 
@@ -171,7 +175,7 @@ impl<'a> Resolver<'a> {
                     if let Some(name) = static_text(word) {
                         aliases.entry(name).or_default().push((cmd.span.end, None));
                     }
-                } else if let Some((name, value)) = alias_definition(word) {
+                } else if let Some((name, value)) = alias_definition(word, cmd.defined_in.as_ref()) {
                     aliases.entry(name).or_default().push((cmd.span.end, value));
                 }
             }
@@ -200,6 +204,12 @@ impl<'a> Resolver<'a> {
     pub fn facts(&self) -> Vec<CommandFact> {
         let mut facts = Vec::new();
         for cmd in &self.syntax.commands {
+            // Commands written in a sourced file are that file's own calls (it
+            // is checked by itself); here they only act through the wrapper
+            // functions and aliases they define.
+            if cmd.defined_in.is_some() {
+                continue;
+            }
             // A forwarding command inside a called wrapper is reported at each call.
             if let Some(f) = cmd.function
                 && self.forwarding.contains(&f)
@@ -210,7 +220,7 @@ impl<'a> Resolver<'a> {
             }
             self.current.set(cmd.span);
             let words = self.words_of(&cmd.words, cmd.span.start, None, 0);
-            self.emit(cmd, words, &mut facts, 0);
+            self.emit(cmd, words, &mut facts, 0, cmd.span.start);
         }
         facts
     }
@@ -239,12 +249,15 @@ impl<'a> Resolver<'a> {
     }
 
     /// Turns resolved words into facts, expanding wrapper-function calls.
+    /// `at` is where the call runs in the checked file: the body of a wrapper
+    /// from a sourced file sees the variables in force there.
     fn emit(
         &self,
         call: &RawCommand,
         words: Vec<RWord>,
         facts: &mut Vec<CommandFact>,
         depth: usize,
+        at: usize,
     ) {
         if words.is_empty() {
             return;
@@ -266,9 +279,14 @@ impl<'a> Resolver<'a> {
                 if !body.words.iter().any(forwards_args) {
                     continue;
                 }
-                let expanded = self.words_of(&body.words, body.span.start, Some(args), 0);
+                let body_at = if body.defined_in.is_some() {
+                    at
+                } else {
+                    body.span.start
+                };
+                let expanded = self.words_of(&body.words, body_at, Some(args), 0);
                 let mut inner = Vec::new();
-                self.emit(body, expanded, &mut inner, depth + 1);
+                self.emit(body, expanded, &mut inner, depth + 1, body_at);
                 for mut fact in inner {
                     fact.span = call.span;
                     // The expansion runs where the wrapper is called.
@@ -282,6 +300,7 @@ impl<'a> Resolver<'a> {
                             name: self.syntax.functions[f].name.clone(),
                             body_command: body.span,
                         };
+                        fact.defined_in = body.defined_in.clone();
                     }
                     facts.push(fact);
                 }
@@ -382,7 +401,8 @@ impl<'a> Resolver<'a> {
                 if !field.word.exact {
                     field.word.span = word.span;
                 }
-                field.word.append_at = Some(word.span.end);
+                // A word of a sourced file is written in another file.
+                field.word.append_at = (!word.imported).then_some(word.span.end);
             }
         }
         fields
@@ -511,6 +531,7 @@ impl<'a> Resolver<'a> {
                         let source = Source::Variable {
                             name: name.clone(),
                             assignment: assignment.span,
+                            defined_in: assignment.defined_in.clone(),
                         };
                         for inner in &value.parts {
                             let mut inner_segs = Vec::new();
@@ -561,6 +582,7 @@ impl<'a> Resolver<'a> {
                         let source = Source::Variable {
                             name: name.clone(),
                             assignment: assignment.span,
+                            defined_in: assignment.defined_in.clone(),
                         };
                         for item in items {
                             for mut field in
@@ -665,7 +687,10 @@ impl<'a> Resolver<'a> {
 /// `NAME=VALUE`, an argument of `alias`: the name, and the value's words when
 /// it is plain words (no quotes, expansions or operators inside it), with
 /// spans inside the definition.
-fn alias_definition(word: &RawWord) -> Option<(String, Option<Vec<RWord>>)> {
+fn alias_definition(
+    word: &RawWord,
+    defined_in: Option<&DefinedIn>,
+) -> Option<(String, Option<Vec<RWord>>)> {
     // The word's text, and for each byte the part it comes from.
     let mut text = String::new();
     let mut owner = Vec::new();
@@ -683,6 +708,7 @@ fn alias_definition(word: &RawWord) -> Option<(String, Option<Vec<RWord>>)> {
     let definition = Source::Alias {
         name: name.to_string(),
         definition: word.span,
+        defined_in: defined_in.cloned(),
     };
     if value.contains(|c: char| ";|&<>()$`\\\"'*?[{}#\n".contains(c)) {
         return Some((name.to_string(), None));
@@ -992,18 +1018,32 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         .map(|w| w.word.span);
     let rest: Vec<RWord> = words.into_iter().skip(i).collect();
     let first = rest.first()?;
-    let origin = match &first.source {
-        Source::Host => Origin::Direct,
-        Source::Template(name) => Origin::Template { name: name.clone() },
-        Source::Variable { name, assignment } => Origin::Variable {
-            name: name.clone(),
-            assignment: *assignment,
-            assignments: 0,
-        },
-        Source::Alias { name, definition } => Origin::Alias {
-            name: name.clone(),
-            definition: *definition,
-        },
+    let (origin, defined_in) = match &first.source {
+        Source::Host => (Origin::Direct, None),
+        Source::Template(name) => (Origin::Template { name: name.clone() }, None),
+        Source::Variable {
+            name,
+            assignment,
+            defined_in,
+        } => (
+            Origin::Variable {
+                name: name.clone(),
+                assignment: *assignment,
+                assignments: 0,
+            },
+            defined_in.clone(),
+        ),
+        Source::Alias {
+            name,
+            definition,
+            defined_in,
+        } => (
+            Origin::Alias {
+                name: name.clone(),
+                definition: *definition,
+            },
+            defined_in.clone(),
+        ),
     };
     Some(CommandFact {
         span,
@@ -1016,6 +1056,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         control_truncated: false,
         in_function: None,
         script,
+        defined_in,
     })
 }
 
