@@ -663,7 +663,10 @@ impl<'a> Resolver<'a> {
         // scan (a script assigning one name 100,000 times is linear, not quadratic).
         let before = list.partition_point(|&i| self.syntax.assignments[i].span.end <= at);
         let found = match before {
-            0 => (list.len() == 1).then(|| list[0]),
+            // What a sourced file sets is in force from the `source` (or the
+            // call of the function that sets it) on, never before.
+            0 => (list.len() == 1 && self.syntax.assignments[list[0]].defined_in.is_none())
+                .then(|| list[0]),
             n => Some(list[n - 1]),
         }?;
         // `K="${K:-kubectl}"` reads K before this very assignment sets it: the
