@@ -33,6 +33,18 @@ own positions: `bash -c '…'`, `su -c '…'`, `eval '…'`, `ssh HOST '…'`,
 `flock FILE -c '…'` and `watch '…'`; a `timeout` around them bounds their calls.
 NRPE `command[…]=` lines are checked the same way, with positions in the `.cfg`.
 
+Helpers may come from a file the script sources (`source FILE` / `. FILE`, with
+FILE a literal path, `$(dirname "$0")/lib.sh`, `"$(dirname
+"${BASH_SOURCE[0]}")/lib.sh"`, `${BASH_SOURCE%/*}/lib.sh`, or `"$DIR/lib.sh"` with
+`DIR` set to one of those or to `$(cd "$(dirname …)" && pwd)`): its variables,
+aliases and wrapper functions apply from the `source` line on, and what a function
+of it assigns (`detect_kubectl` setting `KUBECTL`) from the first call of that
+function. A relative path is looked up beside the script, then at the project's
+root; files outside the root, missing files and files sourced more than four deep
+are not followed. The finding stays at the call; its label, at the `source` line,
+names the file and line of the definition. The sourced file's own calls are
+reported when it is checked itself, never in the scripts that source it.
+
 ## Why is this bad?
 When the API server is down, kubectl waits for it with no limit. In a Nagios/NRPE
 check the call then hangs until `check_nrpe`'s socket timeout (10 s by default,
@@ -60,7 +72,10 @@ or replaces a `0` value. When the program comes from a variable, the fix edits t
 assignment (unsafe if the variable is assigned more than once in its scope);
 for a wrapper function it edits the function body, for an alias its value. An unparsable value is replaced by an
 unsafe fix. No fix is offered when the program word cannot be extended in place
-(e.g. `K=kubectl` without quotes).
+(e.g. `K=kubectl` without quotes), and none when the kubectl word is written in a
+sourced file (fixes edit the checked file only: fix the library itself, where its
+own finding is); a call such as `run_with_sudo microk8s kubectl …`, whose kubectl
+word is in the script, is fixed there.
 
 ## Options
 - `timeout` (duration, default `10s`): the value the fix inserts.
