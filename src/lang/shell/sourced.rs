@@ -944,15 +944,32 @@ fn mention_in(
 }
 
 /// `(offset, path word)` of each `source WORD` / `. WORD` that starts a
-/// command on a line (also after `&&`, `||`, `;`, `then`, `do`).
+/// command on a line (also after `&&`, `||`, `;`, `then`, `do`). Lines are
+/// looked at only around a `source` or `. ` at a command's start, found by a
+/// byte search: most scripts have none, and this runs on every script that
+/// lacks a rule's needle.
 fn source_lines(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let blank = |b: u8| b == b' ' || b == b'\t';
+    let mut starts: Vec<usize> = memchr::memmem::find_iter(bytes, b"source")
+        .filter(|&p| bytes.get(p + 6).copied().is_some_and(blank))
+        .chain(
+            memchr::memchr_iter(b'.', bytes)
+                .filter(|&p| bytes.get(p + 1).copied().is_some_and(blank)),
+        )
+        .filter(|&p| at_command_start(bytes, p))
+        .map(|p| bytes[..p].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1))
+        .collect();
+    if starts.is_empty() {
+        return Vec::new();
+    }
+    starts.sort_unstable();
+    starts.dedup();
     let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let here = offset;
-        offset += line.len();
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') || !(line.contains("source") || line.contains(". ") || line.contains(".\t")) {
+    for here in starts {
+        let end = memchr::memchr(b'\n', &bytes[here..]).map_or(bytes.len(), |i| here + i + 1);
+        let line = &text[here..end];
+        if line.trim_start().starts_with('#') {
             continue;
         }
         for piece in split_list(line) {
@@ -968,6 +985,22 @@ fn source_lines(text: &str) -> Vec<(usize, &str)> {
         }
     }
     out
+}
+
+/// Whether the word at `p` may be a command name: at a line's start, or
+/// after `;`, `&`, `|`, `{`, `(`, `!`, `then`, `do` or `else`.
+fn at_command_start(bytes: &[u8], p: usize) -> bool {
+    let mut i = p;
+    while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    if i == 0 || matches!(bytes[i - 1], b'\n' | b';' | b'&' | b'|' | b'{' | b'(' | b'!') {
+        return true;
+    }
+    ["then", "do", "else"].iter().any(|k| {
+        bytes[..i].ends_with(k.as_bytes())
+            && (i == k.len() || matches!(bytes[i - k.len() - 1], b' ' | b'\t' | b'\n' | b';'))
+    })
 }
 
 #[cfg(test)]
