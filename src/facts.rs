@@ -124,6 +124,21 @@ pub struct CommandFact {
     /// `ssh HOST 'SCRIPT'`, `flock FILE -c 'SCRIPT'` or `watch 'SCRIPT'`. The
     /// front-end analyses it as shell too, with its own positions.
     pub script: Option<Span>,
+    /// Set when what made this a call (the variable, alias or wrapper function
+    /// named in `origin`) is defined in a file the script `source`s: the spans
+    /// of `origin` then point at the `source` command, not at the definition.
+    pub defined_in: Option<DefinedIn>,
+}
+
+/// A definition in another file, reached through `source FILE` / `. FILE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinedIn {
+    /// The `source` command in the checked file that brings the definition in.
+    pub via: Span,
+    /// The defining file, relative to the project's root.
+    pub file: String,
+    /// 1-based line of the definition in `file`.
+    pub line: usize,
 }
 
 impl CommandFact {

@@ -119,7 +119,7 @@ pub fn confine(root: &Path, path: &Path) -> Result<PathBuf, ReadError> {
 
 /// The resolved form of a root, once per process and root (it is asked for
 /// every context file).
-fn canonical_root(root: &Path) -> PathBuf {
+pub(crate) fn canonical_root(root: &Path) -> PathBuf {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();

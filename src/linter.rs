@@ -339,10 +339,28 @@ impl Linter {
                     Some([]) => true,
                     Some(needles) => needles.iter().any(|n| found(n)),
                 });
+        let root = self.root();
+        // A script without a needle may still call kubectl through a helper of
+        // a file it sources (`detect_kubectl` then `$KUBECTL get nodes`): it is
+        // analysed when a file it sources has a shell rule's needle. Scripts
+        // without a `source` line cost one scan of their lines.
+        let wanted = wanted
+            || (matches!(language, Language::Shell | Language::ShellTemplate) && {
+                let needles: Vec<&'static str> = active
+                    .iter()
+                    .filter(|e| e.rule.applies_to(language))
+                    .filter_map(|e| e.rule.needles_in_sourced())
+                    .flatten()
+                    .copied()
+                    .collect();
+                !needles.is_empty()
+                    && lang::shell::sources_mention(&source.text, &source.path, root, &|text| {
+                        needles.iter().any(|n| contains_word(text, n))
+                    })
+            });
         if !wanted {
             return Vec::new();
         }
-        let root = self.root();
         let facts = lang::analyze_in(language, &source.text, &source.path, Some(root), &self.vars);
         let mut diagnostics = Vec::new();
         for e in &active {

@@ -390,3 +390,66 @@ fn aliases_expand_after_their_definition() {
     assert!(matches!(&cmds[2].origin, Origin::Alias { name, definition }
         if name == "k" && &src[definition.start..definition.end] == "k='microk8s kubectl'"));
 }
+
+/// Analyses `caller` (at `dir/main.sh`, in the project `dir`) after writing `files`.
+fn sourced_commands(files: &[(&str, &str)], caller: &str) -> (tempfile::TempDir, Vec<CommandFact>) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let main = dir.path().join("main.sh");
+    std::fs::write(&main, caller).unwrap();
+    let facts = lang::analyze_in(Language::Shell, caller, &main, Some(dir.path()), &Default::default());
+    (dir, facts.commands)
+}
+
+#[test]
+fn sourced_definitions_apply_from_the_source_line_and_offer_no_insertion() {
+    let lib = "K=\"microk8s kubectl\"\nkc() { sudo microk8s kubectl \"$@\"; }\nalias k='microk8s kubectl'\nkubectl get nodes\n";
+    let caller = "$K get a\n. \"$(dirname \"$0\")/lib/lib.sh\"\n$K get b\nkc get c\nk get d\n";
+    let (_dir, cmds) = sourced_commands(&[("lib/lib.sh", lib)], caller);
+    let exp: Vec<String> = cmds.iter().map(|c| c.expanded().trim().to_string()).collect();
+    // Before the `source`, K is unknown; the library's own `kubectl get
+    // nodes` is not a call of the script.
+    assert_eq!(
+        exp,
+        ["get a", ". /lib/lib.sh", "dirname", "microk8s kubectl get b", "microk8s kubectl get c", "microk8s kubectl get d"]
+    );
+    let cmds = &cmds[1..];
+    let source_line = caller.find(". ").unwrap();
+    for c in &cmds[2..] {
+        let d = c.defined_in.as_ref().expect("defined in the library");
+        assert_eq!(d.file, "lib/lib.sh");
+        assert_eq!(d.via.start, source_line);
+        let kubectl = c.words.iter().find(|w| w.text == "kubectl").unwrap();
+        assert_eq!(kubectl.append_at, None, "{}", c.expanded());
+        assert!(!kubectl.exact);
+    }
+    assert_eq!(cmds[2].defined_in.as_ref().unwrap().line, 1);
+    assert_eq!(cmds[3].defined_in.as_ref().unwrap().line, 2);
+    assert_eq!(cmds[3].wrappers, ["sudo"]);
+    assert_eq!(cmds[4].defined_in.as_ref().unwrap().line, 3);
+}
+
+#[test]
+fn sourced_function_assignments_need_a_call_and_cycles_stop() {
+    let lib = "source ./other.sh\nsetup() { K=\"microk8s kubectl\"; init2; }\n";
+    let other = ". ./lib.sh\ninit2() { K2=kubectl; }\n";
+    let caller = "source lib.sh\n$K get a\nsetup\n$K get b\n$K2 get c\n";
+    let (_dir, cmds) = sourced_commands(&[("lib.sh", lib), ("other.sh", other)], caller);
+    let exp: Vec<String> = cmds.iter().map(|c| c.expanded().trim().to_string()).collect();
+    assert_eq!(exp, ["source lib.sh", "get a", "setup", "microk8s kubectl get b", "kubectl get c"]);
+    assert_eq!(cmds[4].defined_in.as_ref().unwrap().file, "other.sh");
+}
+
+#[test]
+fn sourced_files_outside_the_root_are_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    let lib = outside.path().join("lib.sh");
+    std::fs::write(&lib, "K=kubectl\n").unwrap();
+    let caller = format!("source {}\n$K get a\n", lib.display());
+    let (_dir, cmds) = sourced_commands(&[], &caller);
+    assert_eq!(cmds[1].expanded().trim(), "get a");
+}

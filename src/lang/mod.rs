@@ -104,27 +104,39 @@ pub fn analyze_in(
     vars: &jinja::Vars,
 ) -> FileFacts {
     let mut facts = FileFacts::default();
+    // A script's `source`d files are read only inside a known root.
+    let sourcing = root.map(|root| shell::Sourcing { path, root });
     match language {
-        Language::Shell => shell::analyze(
-            text,
-            text,
-            Span::new(0, text.len()),
-            jinja::Templating::none(),
-            &mut facts,
-        ),
+        Language::Shell => match &sourcing {
+            Some(sourcing) => {
+                shell::analyze_script(text, text, jinja::Templating::none(), &mut facts, sourcing)
+            }
+            None => shell::analyze(
+                text,
+                text,
+                Span::new(0, text.len()),
+                jinja::Templating::none(),
+                &mut facts,
+            ),
+        },
         Language::ShellTemplate => {
             let masked = jinja::mask(text);
             let templating = jinja::Templating {
                 placeholders: &masked.placeholders,
                 vars,
             };
-            shell::analyze(
-                text,
-                &masked.text,
-                Span::new(0, text.len()),
-                templating,
-                &mut facts,
-            );
+            match &sourcing {
+                Some(sourcing) => {
+                    shell::analyze_script(text, &masked.text, templating, &mut facts, sourcing)
+                }
+                None => shell::analyze(
+                    text,
+                    &masked.text,
+                    Span::new(0, text.len()),
+                    templating,
+                    &mut facts,
+                ),
+            }
         }
         Language::NrpeConfig => nrpe::analyze(text, text, jinja::Templating::none(), &mut facts),
         Language::NrpeConfigTemplate => {

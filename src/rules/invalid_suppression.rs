@@ -45,6 +45,11 @@ impl Rule for InvalidSuppression {
         Some(&["opslint:"])
     }
 
+    /// Directives act in the file that holds them.
+    fn needles_in_sourced(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for problem in suppress::parse(ctx.source, &facts.comments).problems {
             let mut d = Diagnostic::new(

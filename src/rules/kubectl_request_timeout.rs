@@ -33,6 +33,18 @@ own positions: `bash -c '…'`, `su -c '…'`, `eval '…'`, `ssh HOST '…'`,
 `flock FILE -c '…'` and `watch '…'`; a `timeout` around them bounds their calls.
 NRPE `command[…]=` lines are checked the same way, with positions in the `.cfg`.
 
+Helpers may come from a file the script sources (`source FILE` / `. FILE`, with
+FILE a literal path, `$(dirname "$0")/lib.sh`, `"$(dirname
+"${BASH_SOURCE[0]}")/lib.sh"`, `${BASH_SOURCE%/*}/lib.sh`, or `"$DIR/lib.sh"` with
+`DIR` set to one of those or to `$(cd "$(dirname …)" && pwd)`): its variables,
+aliases and wrapper functions apply from the `source` line on, and what a function
+of it assigns (`detect_kubectl` setting `KUBECTL`) from the first call of that
+function. A relative path is looked up beside the script, then at the project's
+root; files outside the root, missing files and files sourced more than four deep
+are not followed. The finding stays at the call; its label, at the `source` line,
+names the file and line of the definition. The sourced file's own calls are
+reported when it is checked itself, never in the scripts that source it.
+
 ## Why is this bad?
 When the API server is down, kubectl waits for it with no limit. In a Nagios/NRPE
 check the call then hangs until `check_nrpe`'s socket timeout (10 s by default,
@@ -63,7 +75,10 @@ inside a default (`export KUBECTL="${KUBECTL:-microk8s kubectl}"`) is unsafe: th
 default applies only while the variable is unset, so a value set earlier (by the
 environment or a sourced library) stays unbounded. An unparsable value is replaced
 by an unsafe fix. No fix is offered when the program word cannot be extended in place
-(e.g. `K=kubectl` without quotes).
+(e.g. `K=kubectl` without quotes), and none when the kubectl word is written in a
+sourced file (fixes edit the checked file only: fix the library itself, where its
+own finding is); a call such as `run_with_sudo microk8s kubectl …`, whose kubectl
+word is in the script, is fixed there.
 
 ## Options
 - `timeout` (duration, default `10s`): the value the fix inserts.
@@ -276,18 +291,37 @@ fn check_call(
     };
     let mut diagnostic = Diagnostic::new(META.name, META.default_severity, fact.span, message)
         .with_help(std::sync::Arc::clone(help));
-    match &fact.origin {
-        Origin::Direct | Origin::Template { .. } => {}
-        Origin::Variable {
+    match (&fact.origin, &fact.defined_in) {
+        // Defined in a sourced file: the label is at the `source` command.
+        (Origin::Variable { name, .. }, Some(d)) => {
+            diagnostic = diagnostic.with_label(
+                d.via,
+                format!("`{name}` is set in {}:{} (sourced here)", d.file, d.line),
+            );
+        }
+        (Origin::Function { name, .. }, Some(d)) => {
+            diagnostic = diagnostic.with_label(
+                d.via,
+                format!("`{name}` runs the command at {}:{} (sourced here)", d.file, d.line),
+            );
+        }
+        (Origin::Alias { name, .. }, Some(d)) => {
+            diagnostic = diagnostic.with_label(
+                d.via,
+                format!("alias `{name}` is defined in {}:{} (sourced here)", d.file, d.line),
+            );
+        }
+        (Origin::Direct | Origin::Template { .. }, _) => {}
+        (Origin::Variable {
             name, assignment, ..
-        } => {
+        }, None) => {
             diagnostic = diagnostic.with_label(*assignment, format!("`{name}` is set here"));
         }
-        Origin::Function { name, body_command } => {
+        (Origin::Function { name, body_command }, None) => {
             diagnostic =
                 diagnostic.with_label(*body_command, format!("`{name}` runs this command"));
         }
-        Origin::Alias { name, definition } => {
+        (Origin::Alias { name, definition }, None) => {
             diagnostic = diagnostic.with_label(*definition, format!("alias `{name}` is defined here"));
         }
     }

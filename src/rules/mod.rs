@@ -150,6 +150,15 @@ pub trait Rule: Send + Sync {
         Some(&[])
     }
 
+    /// For a shell script without any needle: words that, found in a file the
+    /// script `source`s, make the script worth parsing (the library's
+    /// variables, aliases and functions act at the script's calls). Default:
+    /// the rule's needles; `None` for rules that report only on the file's
+    /// own text.
+    fn needles_in_sourced(&self) -> Option<&'static [&'static str]> {
+        self.needles()
+    }
+
     /// Whether the rule can find anything in files of `language` (files are only
     /// parsed for the rules that apply to them).
     fn applies_to(&self, _language: crate::lang::Language) -> bool {

@@ -8,7 +8,10 @@
 mod lex;
 mod resolve;
 mod rewrite;
+mod sourced;
 mod syntax;
+
+pub use sourced::{Sourcing, sources_mention};
 
 use super::jinja::Templating;
 use crate::facts::{Comment, FileFacts, Unparsed};
@@ -62,7 +65,37 @@ pub fn analyze(
     templating: Templating<'_>,
     facts: &mut FileFacts,
 ) {
-    analyze_nested(host, parse_text, region, templating, facts, 0);
+    analyze_nested(host, parse_text, region, templating, facts, 0, None);
+}
+
+/// [`analyze`] for a whole script file: the files it `source`s (inside the
+/// project's root) lend it their functions, variables and aliases.
+pub fn analyze_script(
+    host: &str,
+    parse_text: &str,
+    templating: Templating<'_>,
+    facts: &mut FileFacts,
+    sourcing: &Sourcing<'_>,
+) {
+    let region = Span::new(0, host.len());
+    analyze_nested(host, parse_text, region, templating, facts, 0, Some(sourcing));
+}
+
+/// The raw syntax of a whole script (recovery included), for a sourced file.
+fn parse_syntax(text: &str) -> syntax::Syntax {
+    let (rewritten, lexed) = rewrite::rewrite(text);
+    let mut syntax = syntax::Syntax::default();
+    let mut unparsed = Vec::new();
+    Recovery {
+        host: text,
+        text: rewritten,
+        lexed,
+        base: 0,
+        syntax: &mut syntax,
+        unparsed: &mut unparsed,
+    }
+    .run();
+    syntax
 }
 
 /// How deep `bash -c '…'` scripts inside scripts are followed.
@@ -75,6 +108,7 @@ fn analyze_nested(
     templating: Templating<'_>,
     facts: &mut FileFacts,
     depth: usize,
+    sourcing: Option<&Sourcing<'_>>,
 ) {
     debug_assert_eq!(host.len(), parse_text.len());
     let (rewritten, lexed) = rewrite::rewrite(&parse_text[region.start..region.end]);
@@ -110,6 +144,9 @@ fn analyze_nested(
             span,
             language: "shell",
         });
+    }
+    if let Some(sourcing) = sourcing {
+        sourced::import_sourced(host, &mut syntax, sourcing);
     }
     let resolver = resolve::Resolver::new(
         &syntax,
@@ -154,11 +191,11 @@ fn analyze_nested(
     }
     if depth < MAX_NESTING {
         for script in body_scripts {
-            analyze_nested(host, parse_text, script, templating, facts, depth + 1);
+            analyze_nested(host, parse_text, script, templating, facts, depth + 1, None);
         }
         for (script, context) in scripts {
             let first = facts.commands.len();
-            analyze_nested(host, parse_text, script, templating, facts, depth + 1);
+            analyze_nested(host, parse_text, script, templating, facts, depth + 1, None);
             for fact in &mut facts.commands[first..] {
                 context.apply(fact);
             }

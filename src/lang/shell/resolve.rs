@@ -4,7 +4,7 @@
 use super::super::jinja::Templating;
 use super::syntax::{AssignedValue, Part, PartKind, RawCommand, RawWord, Syntax};
 use crate::duration::parse_coreutils_duration;
-use crate::facts::{CommandFact, Origin, TimeBound, Word};
+use crate::facts::{CommandFact, DefinedIn, Origin, TimeBound, Word};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 
@@ -64,6 +64,8 @@ enum Source {
     Variable {
         name: String,
         assignment: Span,
+        /// Set in a sourced file.
+        defined_in: Option<DefinedIn>,
     },
     /// A template variable's value (`{{ kubectl }}`), defined in another file.
     Template(String),
@@ -71,6 +73,8 @@ enum Source {
     Alias {
         name: String,
         definition: Span,
+        /// Defined in a sourced file.
+        defined_in: Option<DefinedIn>,
     },
 }
 
@@ -171,7 +175,7 @@ impl<'a> Resolver<'a> {
                     if let Some(name) = static_text(word) {
                         aliases.entry(name).or_default().push((cmd.span.end, None));
                     }
-                } else if let Some((name, value)) = alias_definition(word) {
+                } else if let Some((name, value)) = alias_definition(word, cmd.defined_in.as_ref()) {
                     aliases.entry(name).or_default().push((cmd.span.end, value));
                 }
             }
@@ -200,6 +204,12 @@ impl<'a> Resolver<'a> {
     pub fn facts(&self) -> Vec<CommandFact> {
         let mut facts = Vec::with_capacity(self.syntax.commands.len());
         for cmd in &self.syntax.commands {
+            // Commands written in a sourced file are that file's own calls (it
+            // is checked by itself); here they only act through the wrapper
+            // functions and aliases they define.
+            if cmd.defined_in.is_some() {
+                continue;
+            }
             // A forwarding command inside a called wrapper is reported at each call.
             if let Some(f) = cmd.function
                 && self.forwarding.contains(&f)
@@ -211,7 +221,7 @@ impl<'a> Resolver<'a> {
             self.current.set(cmd.span);
             let words = self.words_of(&cmd.words, cmd.span.start, None, 0);
             let runs_at = cmd.function.is_none().then_some(cmd.span.start);
-            self.emit(cmd, words, &mut facts, 0, runs_at);
+            self.emit(cmd, words, &mut facts, 0, cmd.span.start, runs_at);
         }
         facts
     }
@@ -240,15 +250,18 @@ impl<'a> Resolver<'a> {
     }
 
     /// Turns resolved words into facts, expanding wrapper-function calls.
-    /// `runs_at`: where the outermost call is in the script's top-level code
-    /// (`None` inside a function body, which runs whenever it is called): a
-    /// function defined after that point is not defined yet when it runs.
+    /// `at` is where the call runs in the checked file: the body of a wrapper
+    /// from a sourced file sees the variables in force there. `runs_at`: where
+    /// the outermost call is in the script's top-level code (`None` inside a
+    /// function body, which runs whenever it is called): a function defined
+    /// after that point is not defined yet when it runs.
     fn emit(
         &self,
         call: &RawCommand,
         words: Vec<RWord>,
         facts: &mut Vec<CommandFact>,
         depth: usize,
+        at: usize,
         runs_at: Option<usize>,
     ) {
         if words.is_empty() {
@@ -272,9 +285,14 @@ impl<'a> Resolver<'a> {
                 if !body.words.iter().any(forwards_args) {
                     continue;
                 }
-                let expanded = self.words_of(&body.words, body.span.start, Some(args), 0);
+                let body_at = if body.defined_in.is_some() {
+                    at
+                } else {
+                    body.span.start
+                };
+                let expanded = self.words_of(&body.words, body_at, Some(args), 0);
                 let mut inner = Vec::new();
-                self.emit(body, expanded, &mut inner, depth + 1, runs_at);
+                self.emit(body, expanded, &mut inner, depth + 1, body_at, runs_at);
                 for mut fact in inner {
                     fact.span = call.span;
                     // The expansion runs where the wrapper is called.
@@ -288,6 +306,7 @@ impl<'a> Resolver<'a> {
                             name: self.syntax.functions[f].name.clone(),
                             body_command: body.span,
                         };
+                        fact.defined_in = body.defined_in.clone();
                     }
                     facts.push(fact);
                 }
@@ -388,7 +407,8 @@ impl<'a> Resolver<'a> {
                 if !field.word.exact {
                     field.word.span = word.span;
                 }
-                field.word.append_at = Some(word.span.end);
+                // A word of a sourced file is written in another file.
+                field.word.append_at = (!word.imported).then_some(word.span.end);
             }
         }
         fields
@@ -517,6 +537,7 @@ impl<'a> Resolver<'a> {
                         let source = Source::Variable {
                             name: name.clone(),
                             assignment: assignment.span,
+                            defined_in: assignment.defined_in.clone(),
                         };
                         for inner in &value.parts {
                             let mut inner_segs = Vec::new();
@@ -567,6 +588,7 @@ impl<'a> Resolver<'a> {
                         let source = Source::Variable {
                             name: name.clone(),
                             assignment: assignment.span,
+                            defined_in: assignment.defined_in.clone(),
                         };
                         for item in items {
                             for mut field in
@@ -647,7 +669,10 @@ impl<'a> Resolver<'a> {
         // scan (a script assigning one name 100,000 times is linear, not quadratic).
         let before = list.partition_point(|&i| self.syntax.assignments[i].span.end <= at);
         let found = match before {
-            0 => (list.len() == 1).then(|| list[0]),
+            // What a sourced file sets is in force from the `source` (or the
+            // call of the function that sets it) on, never before.
+            0 => (list.len() == 1 && self.syntax.assignments[list[0]].defined_in.is_none())
+                .then(|| list[0]),
             n => Some(list[n - 1]),
         }?;
         // `K="${K:-kubectl}"` reads K before this very assignment sets it: the
@@ -671,7 +696,10 @@ impl<'a> Resolver<'a> {
 /// `NAME=VALUE`, an argument of `alias`: the name, and the value's words when
 /// it is plain words (no quotes, expansions or operators inside it), with
 /// spans inside the definition.
-fn alias_definition(word: &RawWord) -> Option<(String, Option<Vec<RWord>>)> {
+fn alias_definition(
+    word: &RawWord,
+    defined_in: Option<&DefinedIn>,
+) -> Option<(String, Option<Vec<RWord>>)> {
     // The word's text, and for each byte the part it comes from.
     let mut text = String::new();
     let mut owner = Vec::new();
@@ -689,6 +717,7 @@ fn alias_definition(word: &RawWord) -> Option<(String, Option<Vec<RWord>>)> {
     let definition = Source::Alias {
         name: name.to_string(),
         definition: word.span,
+        defined_in: defined_in.cloned(),
     };
     if value.contains(|c: char| ";|&<>()$`\\\"'*?[{}#\n".contains(c)) {
         return Some((name.to_string(), None));
@@ -998,18 +1027,32 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         .map(|w| w.word.span);
     let rest: Vec<RWord> = words.into_iter().skip(i).collect();
     let first = rest.first()?;
-    let origin = match &first.source {
-        Source::Host => Origin::Direct,
-        Source::Template(name) => Origin::Template { name: name.clone() },
-        Source::Variable { name, assignment } => Origin::Variable {
-            name: name.clone(),
-            assignment: *assignment,
-            assignments: 0,
-        },
-        Source::Alias { name, definition } => Origin::Alias {
-            name: name.clone(),
-            definition: *definition,
-        },
+    let (origin, defined_in) = match &first.source {
+        Source::Host => (Origin::Direct, None),
+        Source::Template(name) => (Origin::Template { name: name.clone() }, None),
+        Source::Variable {
+            name,
+            assignment,
+            defined_in,
+        } => (
+            Origin::Variable {
+                name: name.clone(),
+                assignment: *assignment,
+                assignments: 0,
+            },
+            defined_in.clone(),
+        ),
+        Source::Alias {
+            name,
+            definition,
+            defined_in,
+        } => (
+            Origin::Alias {
+                name: name.clone(),
+                definition: *definition,
+            },
+            defined_in.clone(),
+        ),
     };
     Some(CommandFact {
         span,
@@ -1022,6 +1065,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         control_truncated: false,
         in_function: None,
         script,
+        defined_in,
     })
 }
 

@@ -41,6 +41,9 @@ pub struct Part {
 pub struct RawWord {
     pub span: Span,
     pub parts: Vec<Part>,
+    /// Written in a sourced file: `span` is the `source` command's, and no
+    /// text may be inserted at it.
+    pub imported: bool,
 }
 
 impl RawWord {
@@ -71,6 +74,10 @@ pub struct RawCommand {
     pub control: Option<usize>,
     /// The command is nested deeper than the steps recorded.
     pub control_truncated: bool,
+    /// Written in a sourced file (see `sourced.rs`): never a call of the
+    /// checked file itself, only the body of a wrapper function it calls, or
+    /// an `alias` definition.
+    pub defined_in: Option<crate::facts::DefinedIn>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +96,8 @@ pub struct RawAssignment {
     /// `local`/`declare`/`typeset` inside a function: the variable is the
     /// function's own from here on.
     pub local: bool,
+    /// Written in a sourced file (see `sourced.rs`).
+    pub defined_in: Option<crate::facts::DefinedIn>,
 }
 
 #[derive(Debug, Clone)]
@@ -332,6 +341,7 @@ pub fn collect(
                             function,
                             control,
                             control_truncated: depth > MAX_CONTROL_DEPTH,
+                            defined_in: None,
                         });
                     }
                     _ => {}
@@ -526,6 +536,7 @@ impl<'a> Cx<'a> {
             function,
             control: None,
             control_truncated: false,
+            defined_in: None,
         })
     }
 
@@ -540,6 +551,7 @@ impl<'a> Cx<'a> {
             None => AssignedValue::Word(RawWord {
                 span: Span::new(self.span(node).end, self.span(node).end),
                 parts: Vec::new(),
+                imported: false,
             }),
             Some(v) if v.kind() == "array" => {
                 let mut cursor = v.walk();
@@ -558,6 +570,7 @@ impl<'a> Cx<'a> {
             value,
             function: None,
             local: false,
+            defined_in: None,
         })
     }
 
@@ -616,9 +629,11 @@ impl<'a> Cx<'a> {
                 value: AssignedValue::Word(RawWord {
                     span,
                     parts: vec![part],
+                    imported: false,
                 }),
                 function: None,
                 local: false,
+                defined_in: None,
             });
         }
         out
@@ -651,6 +666,7 @@ impl<'a> Cx<'a> {
         RawWord {
             span: self.span(node),
             parts,
+            imported: false,
         }
     }
 
