@@ -474,6 +474,17 @@ fn check(args: CheckArgs) -> i32 {
             EXIT_OK
         };
     }
+    // Formats that are their files' pieces one after another are written
+    // piece by piece: 900,000 findings are not copied into one more string.
+    if args.output_file.is_none() && matches!(format, report::Format::Concise | report::Format::Github) {
+        let mut out = std::io::stdout().lock();
+        for piece in &pieces {
+            if out.write_all(piece.as_bytes()).is_err() {
+                break;
+            }
+        }
+        let _ = out.flush();
+    } else {
     let rendered = format.finish(&pieces, &summary);
     match &args.output_file {
         Some(path) => {
@@ -490,6 +501,7 @@ fn check(args: CheckArgs) -> i32 {
             }
         }
         None => print(&rendered),
+    }
     }
     if fix_mode.is_some() && !args.quiet {
         eprintln!(

@@ -108,7 +108,7 @@ pub struct CommandFact {
     pub words: Vec<Word>,
     /// Wrapper programs seen before the real program, outermost first.
     pub wrappers: Vec<String>,
-    pub time_bound: Option<TimeBound>,
+    pub time_bound: Option<Box<TimeBound>>,
     pub origin: Origin,
     /// Output redirections (`>` / `>>`) and their destinations.
     pub redirects: Vec<(String, Word)>,
@@ -127,7 +127,7 @@ pub struct CommandFact {
     /// Set when what made this a call (the variable, alias or wrapper function
     /// named in `origin`) is defined in a file the script `source`s: the spans
     /// of `origin` then point at the `source` command, not at the definition.
-    pub defined_in: Option<DefinedIn>,
+    pub defined_in: Option<Box<DefinedIn>>,
 }
 
 /// A definition in another file, reached through `source FILE` / `. FILE`.

@@ -148,13 +148,15 @@ fn analyze_nested(
     if let Some(sourcing) = sourcing {
         sourced::import_sourced(host, &mut syntax, sourcing);
     }
+    let raw_commands = std::mem::take(&mut syntax.commands);
     let resolver = resolve::Resolver::new(
         &syntax,
+        &raw_commands,
         templating,
         facts.expansion_used,
         resolve::expansion_budget(host.len()),
     );
-    let mut commands = resolver.facts();
+    let mut commands = resolver.facts(raw_commands);
     resolve::count_assignments(&resolver, &mut commands);
     facts.expansion_used = resolver.used();
     if let Some(at) = resolver.exhausted_at()
@@ -208,7 +210,7 @@ fn analyze_nested(
 struct ScriptContext {
     /// Its wrappers and its program (`sudo`, `bash`).
     wrappers: Vec<String>,
-    time_bound: Option<crate::facts::TimeBound>,
+    time_bound: Option<Box<crate::facts::TimeBound>>,
     control: Vec<crate::facts::ControlStep>,
     control_truncated: bool,
     in_function: Option<String>,

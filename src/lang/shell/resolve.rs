@@ -42,8 +42,10 @@ pub struct Resolver<'a> {
     forwarding: HashSet<usize>,
     /// Functions called somewhere in the region.
     called: HashSet<usize>,
-    /// Function index → the commands of its body (indices into `syntax.commands`).
-    bodies: HashMap<usize, Vec<usize>>,
+    /// Function index → the commands of its body that forward their arguments
+    /// (copies: the script's commands are handed to [`Resolver::facts`] and
+    /// freed one by one as they are resolved).
+    bodies: HashMap<usize, Vec<RawCommand>>,
     /// Alias name → (where the `alias`/`unalias` command ends, the value's
     /// words or `None` when removed or not understood), in source order.
     aliases: HashMap<String, Vec<(usize, Option<Vec<RWord>>)>>,
@@ -65,7 +67,7 @@ enum Source {
         name: String,
         assignment: Span,
         /// Set in a sourced file.
-        defined_in: Option<DefinedIn>,
+        defined_in: Option<Box<DefinedIn>>,
     },
     /// A template variable's value (`{{ kubectl }}`), defined in another file.
     Template(String),
@@ -74,7 +76,7 @@ enum Source {
         name: String,
         definition: Span,
         /// Defined in a sourced file.
-        defined_in: Option<DefinedIn>,
+        defined_in: Option<Box<DefinedIn>>,
     },
 }
 
@@ -100,7 +102,15 @@ struct Seg {
 
 impl<'a> Resolver<'a> {
     /// A resolver that has `used` of the file's expansion budget behind it.
-    pub fn new(syntax: &'a Syntax, templating: Templating<'a>, used: usize, budget: usize) -> Self {
+    /// `commands` are the script's commands, taken out of `syntax` (see
+    /// [`Resolver::facts`]).
+    pub fn new(
+        syntax: &'a Syntax,
+        commands: &[RawCommand],
+        templating: Templating<'a>,
+        used: usize,
+        budget: usize,
+    ) -> Self {
         // A function that declares a name local owns all its assignments of it.
         let owned: HashSet<(&str, usize)> = syntax
             .assignments
@@ -144,15 +154,13 @@ impl<'a> Resolver<'a> {
         }
         let mut forwarding = HashSet::new();
         let mut called = HashSet::new();
-        let mut bodies: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (i, cmd) in syntax.commands.iter().enumerate() {
-            if let Some(f) = cmd.function {
-                bodies.entry(f).or_default().push(i);
-            }
+        let mut bodies: HashMap<usize, Vec<RawCommand>> = HashMap::new();
+        for cmd in commands {
             if let Some(f) = cmd.function
                 && cmd.words.iter().any(forwards_args)
             {
                 forwarding.insert(f);
+                bodies.entry(f).or_default().push(cmd.clone());
             }
             if let Some(name) = static_text(&cmd.words[0])
                 && let Some(&f) = functions.get(name.as_str())
@@ -164,7 +172,7 @@ impl<'a> Resolver<'a> {
             }
         }
         let mut aliases: HashMap<String, Vec<(usize, Option<Vec<RWord>>)>> = HashMap::new();
-        for cmd in &syntax.commands {
+        for cmd in commands {
             let removes = match static_text(&cmd.words[0]).as_deref() {
                 Some("alias") => false,
                 Some("unalias") => true,
@@ -175,7 +183,7 @@ impl<'a> Resolver<'a> {
                     if let Some(name) = static_text(word) {
                         aliases.entry(name).or_default().push((cmd.span.end, None));
                     }
-                } else if let Some((name, value)) = alias_definition(word, cmd.defined_in.as_ref()) {
+                } else if let Some((name, value)) = alias_definition(word, cmd.defined_in.as_deref()) {
                     aliases.entry(name).or_default().push((cmd.span.end, value));
                 }
             }
@@ -201,9 +209,12 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    pub fn facts(&self) -> Vec<CommandFact> {
-        let mut facts = Vec::with_capacity(self.syntax.commands.len());
-        for cmd in &self.syntax.commands {
+    pub fn facts(&self, commands: Vec<RawCommand>) -> Vec<CommandFact> {
+        let mut facts = Vec::with_capacity(commands.len());
+        // Each command's raw syntax is freed once it is resolved: a script of
+        // 900,000 calls never holds both forms of all of them.
+        for cmd in commands {
+            let cmd = &cmd;
             // Commands written in a sourced file are that file's own calls (it
             // is checked by itself); here they only act through the wrapper
             // functions and aliases they define.
@@ -280,11 +291,7 @@ impl<'a> Resolver<'a> {
                 .get(&f)
                 .into_iter()
                 .flatten()
-                .map(|&i| &self.syntax.commands[i])
             {
-                if !body.words.iter().any(forwards_args) {
-                    continue;
-                }
                 let body_at = if body.defined_in.is_some() {
                     at
                 } else {
@@ -717,7 +724,7 @@ fn alias_definition(
     let definition = Source::Alias {
         name: name.to_string(),
         definition: word.span,
-        defined_in: defined_in.cloned(),
+        defined_in: defined_in.cloned().map(Box::new),
     };
     if value.contains(|c: char| ";|&<>()$`\\\"'*?[{}#\n".contains(c)) {
         return Some((name.to_string(), None));
@@ -1058,7 +1065,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         span,
         words: rest.into_iter().map(|w| w.word).collect(),
         wrappers,
-        time_bound,
+        time_bound: time_bound.map(Box::new),
         origin,
         redirects: Vec::new(),
         control: Vec::new(),

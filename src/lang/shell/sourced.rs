@@ -275,7 +275,7 @@ fn build(text: &str, file: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: 
             continue;
         }
         let mut a = a.clone();
-        a.defined_in = Some(here(a.span.start));
+        a.defined_in = Some(Box::new(here(a.span.start)));
         events
             .entry(a.function)
             .or_default()
@@ -284,7 +284,7 @@ fn build(text: &str, file: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: 
     let mut bodies: HashMap<usize, Vec<RawCommand>> = HashMap::new();
     for c in &syntax.commands {
         let mut c = c.clone();
-        c.defined_in = Some(here(c.span.start));
+        c.defined_in = Some(Box::new(here(c.span.start)));
         let name = static_text(&c.words[0]);
         let effect = match name.as_deref() {
             Some("alias" | "unalias") => Some((c.span.end, Effect::Alias(c.clone()))),
@@ -489,7 +489,7 @@ fn remap_command(c: &RawCommand, src: Span, span: Span) -> RawCommand {
         function: None,
         control: None,
         control_truncated: false,
-        defined_in: c.defined_in.clone().map(|d| DefinedIn { via: src, ..d }),
+        defined_in: c.defined_in.clone().map(|d| Box::new(DefinedIn { via: src, ..*d })),
     }
 }
 

@@ -77,7 +77,7 @@ pub struct RawCommand {
     /// Written in a sourced file (see `sourced.rs`): never a call of the
     /// checked file itself, only the body of a wrapper function it calls, or
     /// an `alias` definition.
-    pub defined_in: Option<crate::facts::DefinedIn>,
+    pub defined_in: Option<Box<crate::facts::DefinedIn>>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,7 +97,7 @@ pub struct RawAssignment {
     /// function's own from here on.
     pub local: bool,
     /// Written in a sourced file (see `sourced.rs`).
-    pub defined_in: Option<crate::facts::DefinedIn>,
+    pub defined_in: Option<Box<crate::facts::DefinedIn>>,
 }
 
 #[derive(Debug, Clone)]
