@@ -478,7 +478,9 @@ fn decode_keeping_offsets(bytes: &[u8]) -> (String, InvalidBytes) {
 }
 
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
+    // Unstable: a stable sort takes a buffer of half the list (72 MB for
+    // 900,000 findings); findings that compare equal print the same.
+    diagnostics.sort_unstable_by(|a, b| {
         (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
             b.span.start,
             b.span.end,

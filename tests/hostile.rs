@@ -300,6 +300,7 @@ fn hostile_case(name: &str, contents: String, max_mib: u64) -> measured::Measure
     );
     assert!(canary_found(&run.stdout), "{name}: {}", &run.stderr[..run.stderr.len().min(2000)]);
     assert!(run.seconds < 60.0, "{name}: {:.1} s", run.seconds);
+    eprintln!("{name}: {:.1} s, {} MiB (bound {max_mib})", run.seconds, run.peak_mib);
     assert!(run.peak_mib < max_mib, "{name}: {} MiB (bound {max_mib})", run.peak_mib);
     run
 }
@@ -379,14 +380,14 @@ fn nrpe_configuration_with_900_000_command_lines() {
 }
 
 /// A 15 MB script and 900,000 kubectl calls. The script stays under the 1 GiB
-/// goal; the 900,000-call file does not yet (about 1.7 GiB in a release build:
-/// the facts of every call are held at once), so its bound is today's and a
-/// regression fails; see issue 11's note.
+/// goal; the 900,000-call file peaks at about 1.0 GiB (release build: each
+/// call's fact and finding are held until the file's report is rendered), so
+/// its bound is today's with a margin and a regression fails.
 #[test]
 fn a_15_mb_script_and_900_000_kubectl_calls() {
     let body = "if [ -n \"$x\" ]; then\n  out=$(kubectl --request-timeout=5s get pods -n \"$ns\" | grep -c Running)\n  echo \"$out\" >> /tmp/log 2>&1\nfi\nfor i in a b c; do echo \"$i\"; done\n";
     let run = hostile_case("big.sh", format!("#!/bin/bash\n{}", body.repeat(15_000_000 / body.len())), 1024);
     assert!(!run.stdout.contains("big.sh"), "{}", &run.stdout[..run.stdout.len().min(2000)]);
-    let run = hostile_case("k.sh", format!("#!/bin/bash\n{}", "kubectl get nodes\n".repeat(900_000)), 2048);
+    let run = hostile_case("k.sh", format!("#!/bin/bash\n{}", "kubectl get nodes\n".repeat(900_000)), 1280);
     assert_eq!(run.stdout.lines().filter(|l| l.starts_with("k.sh:")).count(), 900_000);
 }
