@@ -474,21 +474,16 @@ fn check(args: CheckArgs) -> i32 {
             EXIT_OK
         };
     }
-    // Formats that are their files' pieces one after another are written
-    // piece by piece: 900,000 findings are not copied into one more string.
-    if args.output_file.is_none() && matches!(format, report::Format::Concise | report::Format::Github) {
-        let mut out = std::io::stdout().lock();
-        for piece in &pieces {
-            if out.write_all(piece.as_bytes()).is_err() {
-                break;
-            }
-        }
-        let _ = out.flush();
-    } else {
-    let rendered = format.finish(&pieces, &summary);
+    // The report is written as it is assembled: 900,000 findings are not
+    // copied into one more string.
     match &args.output_file {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, rendered) {
+            let written = std::fs::File::create(path).and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                format.finish_to(&pieces, &summary, &mut out)?;
+                out.flush()
+            });
+            if let Err(e) = written {
                 eprintln!("error: cannot write the report to {}: {e}", path.display());
                 return EXIT_ERROR;
             }
@@ -500,8 +495,12 @@ fn check(args: CheckArgs) -> i32 {
                 ));
             }
         }
-        None => print(&rendered),
-    }
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`opslint check | head`) is not an error worth a panic.
+            let _ = format.finish_to(&pieces, &summary, &mut out);
+            let _ = out.flush();
+        }
     }
     if fix_mode.is_some() && !args.quiet {
         eprintln!(

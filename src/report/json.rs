@@ -58,7 +58,7 @@ pub fn render_file(report: &FileReport) -> String {
     // several copies (items, joined, indented).
     let mut out = String::new();
     let mut pretty = Vec::new();
-    for d in &report.diagnostics {
+    for (i, d) in report.diagnostics.iter().enumerate() {
         let (line, column, end_line, end_column) = range(&report.source, d.span);
         let item = JsonDiagnostic {
             rule: d.rule,
@@ -101,19 +101,32 @@ pub fn render_file(report: &FileReport) -> String {
             }
             out.push_str(line);
         }
+        if i == 0 {
+            // Items are alike: size the buffer once from the first (doubling
+            // would hold up to twice the report while it grows).
+            out.reserve(out.len().saturating_mul(report.diagnostics.len().saturating_sub(1)) * 9 / 8);
+        }
     }
     out
 }
 
 pub fn finish(pieces: &[String], summary: &Summary) -> String {
     let total: usize = pieces.iter().map(|p| p.len() + 2).sum();
-    let mut diagnostics = String::with_capacity(total + 8);
-    diagnostics.push('[');
+    let mut out = Vec::with_capacity(total + 256);
+    finish_to(pieces, summary, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// [`finish`], written piece by piece.
+pub fn finish_to(pieces: &[String], summary: &Summary, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write!(out, "{{\n  \"version\": {FORMAT_VERSION},\n  \"diagnostics\": [")?;
+    let mut first = true;
     for piece in pieces.iter().filter(|p| !p.is_empty()) {
-        diagnostics.push_str(if diagnostics.len() == 1 { "\n" } else { ",\n" });
-        diagnostics.push_str(piece);
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        out.write_all(piece.as_bytes())?;
+        first = false;
     }
-    diagnostics.push_str(if diagnostics.len() == 1 { "]" } else { "\n  ]" });
+    out.write_all(if first { b"]" } else { b"\n  ]" })?;
     let summary = JsonSummary {
         files_checked: summary.files_checked,
         errors: summary.errors,
@@ -122,7 +135,5 @@ pub fn finish(pieces: &[String], summary: &Summary) -> String {
     let summary = serde_json::to_string_pretty(&summary)
         .unwrap_or_default()
         .replace('\n', "\n  ");
-    format!(
-        "{{\n  \"version\": {FORMAT_VERSION},\n  \"diagnostics\": {diagnostics},\n  \"summary\": {summary}\n}}\n"
-    )
+    write!(out, ",\n  \"summary\": {summary}\n}}\n")
 }

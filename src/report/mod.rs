@@ -101,6 +101,26 @@ impl Format {
         }
     }
 
+    /// Writes what [`Format::finish`] returns, without building it in memory
+    /// where the format allows.
+    pub fn finish_to(
+        self,
+        pieces: &[String],
+        summary: &Summary,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        match self {
+            Format::Concise | Format::Github => {
+                for piece in pieces {
+                    out.write_all(piece.as_bytes())?;
+                }
+                Ok(())
+            }
+            Format::Json => json::finish_to(pieces, summary, out),
+            _ => out.write_all(self.finish(pieces, summary).as_bytes()),
+        }
+    }
+
     /// Renders whole reports at once (tests, small runs).
     pub fn render(self, reports: &[FileReport]) -> String {
         let pieces: Vec<String> = reports.iter().map(|r| self.render_file(r)).collect();
