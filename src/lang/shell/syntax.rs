@@ -328,12 +328,15 @@ pub fn collect(
                 let extra = cx.trailing_words(node);
                 match node.child_by_field_name("body") {
                     Some(body) if body.kind() == "command" && !extra.is_empty() => {
-                        trailing.insert(body.id(), (extra, cx.span(node).end));
+                        let end = extra.last().map_or(0, |w| w.span.end);
+                        trailing.insert(body.id(), (extra, end));
                     }
                     // `A=1 1>/dev/null kubectl get`: read as an assignment with a
                     // redirect; the words after the target are the command.
                     Some(body) if !extra.is_empty() && ends_in_assignment(body) => {
-                        let span = Span::new(extra[0].span.start, cx.span(node).end);
+                        // Up to the last word (not a heredoc's body).
+                        let end = extra.last().map_or(0, |w| w.span.end);
+                        let span = Span::new(extra[0].span.start, end);
                         out.commands.push(RawCommand {
                             span,
                             words: extra,
@@ -493,17 +496,26 @@ impl<'a> Cx<'a> {
         self.host.get(start..end).unwrap_or("")
     }
 
-    /// The words after the first target of each of `node`'s redirects.
+    /// The words after the first target of each of `node`'s redirects (and
+    /// after a heredoc's delimiter).
     fn trailing_words(&self, node: Node<'_>) -> Vec<RawWord> {
         let mut words = Vec::new();
         let mut cursor = node.walk();
         for r in node.named_children(&mut cursor) {
-            if r.kind() != "file_redirect" {
-                continue;
-            }
             let mut rc = r.walk();
-            let targets: Vec<Node<'_>> = r.children_by_field_name("destination", &mut rc).collect();
-            words.extend(targets.iter().skip(1).map(|t| self.word(*t)));
+            match r.kind() {
+                "file_redirect" => {
+                    let targets: Vec<Node<'_>> =
+                        r.children_by_field_name("destination", &mut rc).collect();
+                    words.extend(targets.iter().skip(1).map(|t| self.word(*t)));
+                }
+                // `<<EOF kubectl get x`: words after the delimiter.
+                "heredoc_redirect" => {
+                    let args: Vec<Node<'_>> = r.children_by_field_name("argument", &mut rc).collect();
+                    words.extend(args.iter().map(|t| self.word(*t)));
+                }
+                _ => {}
+            }
         }
         words
     }

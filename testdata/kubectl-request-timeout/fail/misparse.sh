@@ -34,3 +34,8 @@ kubectl describe pods | grep Image | awk '{print $2}' | sort | uniq > "$out"
 kubectl 2>/dev/null get pods -o name
 nodes=$(echo x | A=1 2>/dev/null kubectl get nodes)
 time >>/tmp/log kubectl get ns
+
+# Words after a heredoc's delimiter are the command's, also after an assignment.
+KUBECONFIG=/etc/k.conf <<EOF kubectl apply -f -
+apiVersion: v1
+EOF
