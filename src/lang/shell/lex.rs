@@ -18,6 +18,26 @@ pub struct Heredoc {
     /// The delimiter was quoted (`<<'EOF'`): the body is literal text; else
     /// its `$(…)` and backquotes run.
     pub quoted: bool,
+    /// Where its terminator line starts (`None`: it runs to the end).
+    pub terminator: Option<usize>,
+}
+
+/// Blanks the bodies of terminated heredocs (newlines kept) so that the parser
+/// sees only their delimiters: bodies are text, their substitutions are found
+/// by [`body_substitutions`], and tree-sitter-bash rejected valid bodies
+/// (`${config['k']:-$(( config['a'] * 2 ))}`), losing the statement.
+pub fn blank_bodies(bytes: &mut [u8], heredocs: &[Heredoc]) {
+    for h in heredocs {
+        let Some(terminator) = h.terminator else {
+            continue;
+        };
+        let end = terminator.min(bytes.len());
+        for b in &mut bytes[h.body_start.min(end)..end] {
+            if !matches!(*b, b'\n' | b'\r') {
+                *b = b' ';
+            }
+        }
+    }
 }
 
 /// What the lexer found: heredocs, and the quoted strings that span lines
@@ -300,6 +320,14 @@ pub fn scan(bytes: &mut [u8]) -> Lexed {
                     i = j;
                     continue;
                 }
+                if word == b"in" && empty_for_list(bytes, i, end) {
+                    // `for x in` with nothing after it loops zero times;
+                    // tree-sitter-bash rejects it. `for x` (over "$@") has the
+                    // same commands.
+                    bytes[i..end].fill(b' ');
+                    i = end;
+                    continue;
+                }
                 command_position = command_position && reserved;
                 if special {
                     // Quotes and expansions inside the word: handled byte by byte.
@@ -358,6 +386,23 @@ fn misread_after(bytes: &[u8], mut at: usize, after_time: bool) -> bool {
         .position(|&c| c == b'=')
         .is_some_and(|eq| eq > 0 && next[..eq].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_'));
     COMPOUND.contains(&next) || redirect || assignment || (after_time && next == b"-p")
+}
+
+/// `in` at `start..end` follows `for NAME` and ends its line or statement.
+fn empty_for_list(bytes: &[u8], start: usize, end: usize) -> bool {
+    let mut j = end;
+    while j < bytes.len() && is_blank(bytes[j]) {
+        j += 1;
+    }
+    if !matches!(bytes.get(j), None | Some(b'\n' | b';' | b'\r')) {
+        return false;
+    }
+    let line = &bytes[bytes[..start].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1)..start];
+    let words: Vec<&[u8]> = line
+        .split(|&c| is_blank(c) || c == b';' || c == b'&' || c == b'|' || c == b'(' || c == b')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    matches!(words.as_slice(), [.., b"for", name] if name.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_'))
 }
 
 fn set_parens(stack: &mut [Frame], parens: usize) {
@@ -442,6 +487,7 @@ fn bodies(bytes: &[u8], mut from: usize, pending: &mut Vec<Pending>, out: &mut V
         let body_start = from;
         let mut line = from;
         let mut end = bytes.len();
+        let mut terminator = None;
         while line < bytes.len() {
             let line_end = memchr::memchr(b'\n', &bytes[line..]).map_or(bytes.len(), |k| line + k);
             let mut text = &bytes[line..line_end];
@@ -454,6 +500,7 @@ fn bodies(bytes: &[u8], mut from: usize, pending: &mut Vec<Pending>, out: &mut V
             let next = (line_end + 1).min(bytes.len());
             if text == p.delimiter.as_slice() {
                 end = next;
+                terminator = Some(line);
                 break;
             }
             line = next;
@@ -466,6 +513,7 @@ fn bodies(bytes: &[u8], mut from: usize, pending: &mut Vec<Pending>, out: &mut V
             body_start,
             body_end: end,
             quoted: p.quoted,
+            terminator,
         });
         from = end;
     }
@@ -597,6 +645,8 @@ mod tests {
             ("{ k; } <<< x", "{ k; } <   x"),
             ("case x in a) k ;& b) j ;;& esac", "case x in a) k ;; b) j ;;  esac"),
             ("a;&>/dev/null b", "a;&>/dev/null b"),
+            ("for x in\ndo k; done; for y in; do k; done", "for x   \ndo k; done; for y   ; do k; done"),
+            ("for x in a; do echo in; done", "for x in a; do echo in; done"),
             ("echo '<>' \"<<<\"", "echo '<>' \"<<<\""),
         ] {
             assert_eq!(rewritten(src).0, want, "{src}");

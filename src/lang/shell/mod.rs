@@ -116,7 +116,8 @@ fn analyze_nested(
     let body_scripts: Vec<Span> = lexed
         .heredocs
         .iter()
-        .flat_map(|h| lex::body_substitutions(rewritten.as_bytes(), h))
+        // From the text before rewriting: the bodies are blank for the parser.
+        .flat_map(|h| lex::body_substitutions(parse_text[region.start..region.end].as_bytes(), h))
         .map(|(s, e)| Span::new(region.start + s, region.start + e))
         .collect();
     let mut syntax = syntax::Syntax::default();

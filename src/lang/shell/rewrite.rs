@@ -10,6 +10,7 @@ pub fn rewrite(text: &str) -> (String, super::lex::Lexed) {
     funsub(&mut bytes);
     heredoc_semicolon(&mut bytes);
     let lexed = super::lex::scan(&mut bytes);
+    super::lex::blank_bodies(&mut bytes, &lexed.heredocs);
     // Every rewrite replaces ASCII bytes with ASCII bytes.
     match String::from_utf8(bytes) {
         Ok(text) => (text, lexed),
@@ -167,7 +168,7 @@ mod tests {
             ("x=${HOME}", "x=${HOME}"),
             ("cat <<EOF; kubectl get ns", "cat<<EOF &&kubectl get ns"),
             ("cat <<-'EOF'; k", "cat<<-'EOF' &&k"),
-            ("cat <<EOF;\nx\nEOF", "cat <<EOF \nx\nEOF"),
+            ("cat <<EOF;\nx\nEOF", "cat <<EOF \n \nEOF"),
             ("cat <<EOF;k", "cat <<EOF;k"),
             ("cat <<EOF\n", "cat <<EOF\n"),
             ("cat <<< x; y", "cat <   x; y"),

@@ -39,3 +39,12 @@ time >>/tmp/log kubectl get ns
 KUBECONFIG=/etc/k.conf <<EOF kubectl apply -f -
 apiVersion: v1
 EOF
+
+# bash runs the substitutions of an unquoted heredoc body (not of a quoted one).
+cat <<EOF
+nodes: $(kubectl get nodes -o name | wc -l)
+pods: `kubectl get pods | wc -l`
+EOF
+cat <<'EOF'
+$(kubectl get ns) is text here
+EOF
