@@ -83,10 +83,16 @@ pub fn analyze_script(
 
 /// The raw syntax of a whole script (recovery included), for a sourced file.
 fn parse_syntax(text: &str) -> syntax::Syntax {
+    parse_whole(text).0
+}
+
+/// A whole text parsed with recovery: its raw syntax and the bytes handed to
+/// the parser.
+fn parse_whole(text: &str) -> (syntax::Syntax, usize) {
     let (rewritten, lexed) = rewrite::rewrite(text);
     let mut syntax = syntax::Syntax::default();
     let mut unparsed = Vec::new();
-    Recovery {
+    let spent = Recovery {
         host: text,
         text: rewritten,
         lexed,
@@ -95,7 +101,7 @@ fn parse_syntax(text: &str) -> syntax::Syntax {
         unparsed: &mut unparsed,
     }
     .run();
-    syntax
+    (syntax, spent)
 }
 
 /// How deep `bash -c '…'` scripts inside scripts are followed.
@@ -403,18 +409,7 @@ pub fn command_from_words(
 /// of parsing cost, for tests of the recovery budget.
 #[doc(hidden)]
 pub fn parsed_bytes(text: &str) -> usize {
-    let (rewritten, lexed) = rewrite::rewrite(text);
-    let mut syntax = syntax::Syntax::default();
-    let mut unparsed = Vec::new();
-    Recovery {
-        host: text,
-        text: rewritten,
-        lexed,
-        base: 0,
-        syntax: &mut syntax,
-        unparsed: &mut unparsed,
-    }
-    .run()
+    parse_whole(text).1
 }
 
 struct Recovery<'a> {
