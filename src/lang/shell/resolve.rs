@@ -112,13 +112,7 @@ impl<'a> Resolver<'a> {
         budget: usize,
     ) -> Self {
         // A function that declares a name local owns all its assignments of it.
-        let owned: HashSet<(&str, usize)> = syntax
-            .assignments
-            .iter()
-            .filter(|a| a.local)
-            .filter_map(|a| Some((a.name.as_str(), a.function?)))
-            .chain(syntax.declared_locals.iter().map(|(n, f)| (n.as_str(), *f)))
-            .collect();
+        let owned = syntax.locally_owned();
         let mut assignments: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut local_lists: HashMap<(&str, usize), Vec<usize>> = HashMap::new();
         for (i, a) in syntax.assignments.iter().enumerate() {
@@ -162,7 +156,7 @@ impl<'a> Resolver<'a> {
                 forwarding.insert(f);
                 bodies.entry(f).or_default().push(cmd.clone());
             }
-            if let Some(name) = static_text(&cmd.words[0])
+            if let Some(name) = cmd.words[0].static_text()
                 && let Some(&f) = functions.get(name.as_str())
             {
                 // A function calling itself does not count as a use.
@@ -173,14 +167,14 @@ impl<'a> Resolver<'a> {
         }
         let mut aliases: HashMap<String, Vec<(usize, Option<Vec<RWord>>)>> = HashMap::new();
         for cmd in commands {
-            let removes = match static_text(&cmd.words[0]).as_deref() {
+            let removes = match cmd.words[0].static_text().as_deref() {
                 Some("alias") => false,
                 Some("unalias") => true,
                 _ => continue,
             };
             for word in &cmd.words[1..] {
                 if removes {
-                    if let Some(name) = static_text(word) {
+                    if let Some(name) = word.static_text() {
                         aliases.entry(name).or_default().push((cmd.span.end, None));
                     }
                 } else if let Some((name, value)) = alias_definition(word, cmd.defined_in.as_deref()) {
@@ -770,17 +764,6 @@ fn forwards_args(word: &RawWord) -> bool {
     word.parts
         .iter()
         .any(|p| matches!(p.kind, PartKind::AllArgs))
-}
-
-fn static_text(word: &RawWord) -> Option<String> {
-    let mut text = String::new();
-    for part in &word.parts {
-        match &part.kind {
-            PartKind::Lit(t) => text.push_str(t),
-            _ => return None,
-        }
-    }
-    Some(text)
 }
 
 /// Cuts segments into words at unquoted white space (IFS splitting).

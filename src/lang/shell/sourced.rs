@@ -103,18 +103,7 @@ pub(super) fn import_sourced(host: &str, syntax: &mut Syntax, sourcing: &Sourcin
 fn is_source(c: &RawCommand) -> bool {
     c.defined_in.is_none()
         && c.words.len() >= 2
-        && matches!(static_text(&c.words[0]).as_deref(), Some("source" | "."))
-}
-
-fn static_text(word: &RawWord) -> Option<String> {
-    let mut text = String::new();
-    for part in &word.parts {
-        match &part.kind {
-            PartKind::Lit(t) => text.push_str(t),
-            _ => return None,
-        }
-    }
-    Some(text)
+        && matches!(c.words[0].static_text().as_deref(), Some("source" | "."))
 }
 
 struct Cx<'a> {
@@ -252,22 +241,14 @@ fn build(text: &str, file: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: 
         .unwrap_or(file)
         .to_string_lossy()
         .into_owned();
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-        .collect();
+    let lines = crate::source::LineIndex::new(text);
     let here = |offset: usize| DefinedIn {
         via: Span::default(),
         file: display.clone(),
-        line: line_starts.partition_point(|&s| s <= offset),
+        line: lines.line_of(offset) + 1,
     };
-    // A function that declares a name local keeps its assignments of it.
-    let owned: HashSet<(&str, usize)> = syntax
-        .assignments
-        .iter()
-        .filter(|a| a.local)
-        .filter_map(|a| Some((a.name.as_str(), a.function?)))
-        .chain(syntax.declared_locals.iter().map(|(n, f)| (n.as_str(), *f)))
-        .collect();
+    // A function that declares a name local owns all its assignments of it.
+    let owned = syntax.locally_owned();
     // Per scope (None: the top level; Some(i): function i), by position.
     let mut events: HashMap<Option<usize>, Vec<(usize, Effect)>> = HashMap::new();
     for a in &syntax.assignments {
@@ -285,7 +266,7 @@ fn build(text: &str, file: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: 
     for c in &syntax.commands {
         let mut c = c.clone();
         c.defined_in = Some(Box::new(here(c.span.start)));
-        let name = static_text(&c.words[0]);
+        let name = c.words[0].static_text();
         let effect = match name.as_deref() {
             Some("alias" | "unalias") => Some((c.span.end, Effect::Alias(c.clone()))),
             Some("source" | ".") if c.words.len() >= 2 => {
@@ -381,7 +362,7 @@ fn import(syntax: &mut Syntax, lib: &Arc<Library>, src: Span) {
         if c.defined_in.is_some() || (c.span.start < src.end && c.function.is_none()) {
             continue;
         }
-        let Some(name) = static_text(&c.words[0]) else { continue };
+        let Some(name) = c.words[0].static_text() else { continue };
         let Some((&key, _)) = table.get_key_value(name.as_str()) else { continue };
         if own_later.contains(key) {
             continue;

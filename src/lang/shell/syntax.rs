@@ -47,6 +47,18 @@ pub struct RawWord {
 }
 
 impl RawWord {
+    /// The word's text when it is all literal (no expansion in it).
+    pub fn static_text(&self) -> Option<String> {
+        let mut text = String::new();
+        for part in &self.parts {
+            match &part.kind {
+                PartKind::Lit(t) => text.push_str(t),
+                _ => return None,
+            }
+        }
+        Some(text)
+    }
+
     /// Quoted assignment values (`K="…"`, `K='…'`) keep their text together.
     pub fn is_quoted(&self) -> bool {
         !self.parts.is_empty() && self.parts.iter().all(|p| p.quoted)
@@ -126,6 +138,17 @@ pub struct Syntax {
 }
 
 impl Syntax {
+    /// (name, function) for each name a function declares local (`local`,
+    /// `declare`, `typeset`): that function owns all its assignments of it.
+    pub fn locally_owned(&self) -> std::collections::HashSet<(&str, usize)> {
+        self.assignments
+            .iter()
+            .filter(|a| a.local)
+            .filter_map(|a| Some((a.name.as_str(), a.function?)))
+            .chain(self.declared_locals.iter().map(|(n, f)| (n.as_str(), *f)))
+            .collect()
+    }
+
     /// The steps from the outermost down to `innermost` (at most
     /// [`MAX_CONTROL_DEPTH`]: deeper steps are never recorded).
     pub fn control_path(&self, innermost: Option<usize>) -> Vec<ControlStep> {
