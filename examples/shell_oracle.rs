@@ -49,7 +49,7 @@ fn main() {
         },
         Err(_) => None,
     });
-    let (mut missing, mut reported, mut extra, mut unparsed, mut rejected, mut differing) = (0, 0, 0, 0, 0, 0);
+    let (mut tally, mut rejected, mut differing) = (oracle::Tally::default(), 0, 0);
     for (path, result) in files.iter().zip(&results) {
         let Some((src, result)) = result else {
             println!("{}: not compared (unreadable or not UTF-8)", path.display());
@@ -69,19 +69,14 @@ fn main() {
                     differing += 1;
                 }
                 for d in divergences {
-                    match d.kind {
-                        oracle::Kind::Missing => missing += 1,
-                oracle::Kind::MissingReported => reported += 1,
-                        oracle::Kind::Extra => extra += 1,
-                        oracle::Kind::Unparsed => unparsed += 1,
-                    }
+                    tally.add(&d);
                     println!("{}:{}", path.display(), d.render(src));
                 }
             }
         }
     }
     println!(
-        "{} shell files, {} compared, {rejected} rejected by shfmt; {differing} differ: {missing} missing silently, {reported} missing in reported parse errors, {extra} extra, {unparsed} unparsed regions",
+        "{} shell files, {} compared, {rejected} rejected by shfmt; {differing} differ: {tally}",
         files.len(),
         files.len() - rejected
     );

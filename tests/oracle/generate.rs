@@ -394,17 +394,7 @@ impl Gen {
             4 => {
                 self.put(&["while ", "until "]);
                 self.list(inner, 1, 2, true);
-                self.push("do ");
-                self.list(
-                    Ctx {
-                        in_loop: true,
-                        ..inner
-                    },
-                    1,
-                    3,
-                    true,
-                );
-                self.push("done");
+                self.do_group(inner);
             }
             5 => {
                 self.push("( ");
@@ -444,6 +434,11 @@ impl Gen {
         } else {
             self.push("; ");
         }
+        self.do_group(inner);
+    }
+
+    /// `do LIST done` of a loop.
+    fn do_group(&mut self, inner: Ctx) {
         self.push("do ");
         self.list(
             Ctx {

@@ -457,6 +457,36 @@ pub enum Kind {
     Unparsed,
 }
 
+/// Divergences counted by kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub missing: usize,
+    pub reported: usize,
+    pub extra: usize,
+    pub unparsed: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, d: &Divergence) {
+        match d.kind {
+            Kind::Missing => self.missing += 1,
+            Kind::MissingReported => self.reported += 1,
+            Kind::Extra => self.extra += 1,
+            Kind::Unparsed => self.unparsed += 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} missing silently, {} missing in reported parse errors, {} extra, {} unparsed regions",
+            self.missing, self.reported, self.extra, self.unparsed
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Divergence {
     pub kind: Kind,
