@@ -49,6 +49,15 @@ pub struct Lexed {
 }
 
 impl Lexed {
+    /// The heredoc whose body holds `at`.
+    pub fn body_at(&self, at: usize) -> Option<Heredoc> {
+        let i = self.heredocs.partition_point(|h| h.body_end <= at);
+        self.heredocs
+            .get(i)
+            .filter(|h| h.body_start <= at && at < h.body_end)
+            .copied()
+    }
+
     /// The multi-line string holding `at` (strictly inside it).
     pub fn string_at(&self, at: usize) -> Option<(usize, usize)> {
         let i = self.strings.partition_point(|&(s, _)| s < at);

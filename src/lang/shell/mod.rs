@@ -505,7 +505,7 @@ impl Recovery<'_> {
                 .get(first_bad)
                 .map_or(end - start, |c| c.start_byte());
             let mut bad_line = start + line_start(&self.text[start..], bad_offset);
-            if let Some(h) = self.body_at(bad_line) {
+            if let Some(h) = self.lexed.body_at(bad_line) {
                 // The damage starts in a heredoc's body: the statement that
                 // opened it is damaged too.
                 bad_line = if h.op >= start {
@@ -602,11 +602,6 @@ impl Recovery<'_> {
         unreachable!("the last round changes nothing")
     }
 
-    /// The heredoc whose body holds `at`.
-    fn body_at(&self, at: usize) -> Option<lex::Heredoc> {
-        body_at(&self.lexed.heredocs, at)
-    }
-
     /// `end`, moved past the bodies of heredocs opened in `from..end` and out
     /// of any body it falls in.
     fn past_bodies(&self, from: usize, mut end: usize) -> usize {
@@ -620,7 +615,7 @@ impl Recovery<'_> {
         }
         // Out of bodies and strings (a string's end may open a heredoc, …).
         for _ in 0..64 {
-            if let Some(h) = self.body_at(end) {
+            if let Some(h) = self.lexed.body_at(end) {
                 end = h.body_end;
             } else if let Some((_, string_end)) = self.lexed.string_at(end) {
                 end = next_line(&self.text, string_end.min(self.text.len()));
@@ -641,8 +636,8 @@ impl Recovery<'_> {
         // tree-sitter-bash reads some bodies as code (several heredocs on one
         // line): what starts inside a body the lexer found is text.
         let base = self.base;
-        let heredocs = &self.lexed.heredocs;
-        let in_body = |start: usize| body_at(heredocs, start - base).is_some();
+        let lexed = &self.lexed;
+        let in_body = |start: usize| lexed.body_at(start - base).is_some();
         if self.syntax.commands[commands..].iter().any(|c| in_body(c.span.start)) {
             let mut added = self.syntax.commands.split_off(commands);
             added.retain(|c| !in_body(c.span.start));
@@ -762,15 +757,6 @@ fn terminator_at(text: &str, p: usize) -> Option<usize> {
         }
         _ => None,
     }
-}
-
-/// The heredoc (of a list in text order) whose body holds `at`.
-fn body_at(heredocs: &[lex::Heredoc], at: usize) -> Option<lex::Heredoc> {
-    let i = heredocs.partition_point(|h| h.body_end <= at);
-    heredocs
-        .get(i)
-        .filter(|h| h.body_start <= at && at < h.body_end)
-        .copied()
 }
 
 /// A statement the parser could not make sense of (or that holds such a part).
