@@ -313,8 +313,8 @@ pub fn collect(
         Default::default();
     // Words tree-sitter-bash hangs on a redirect after its target (`kubectl
     // 2>/dev/null get pods`): in bash they are the command's arguments. Keyed
-    // by the id of the command, with the redirected statement's end.
-    let mut trailing: std::collections::HashMap<usize, (Vec<RawWord>, usize)> = Default::default();
+    // by the id of the command.
+    let mut trailing: std::collections::HashMap<usize, Vec<RawWord>> = Default::default();
     // Ids of the assignments of `local`/`declare`/`typeset` in a function.
     let mut local_assignments: std::collections::HashSet<usize> = Default::default();
     while let Some((node, function, in_command, control, depth)) = stack.pop() {
@@ -338,9 +338,10 @@ pub fn collect(
                 }
                 if let Some(mut cmd) = cx.command(node, function) {
                     cmd.redirects = redirects.remove(&node.id()).unwrap_or_default();
-                    if let Some((words, end)) = trailing.remove(&node.id()) {
+                    if let Some(words) = trailing.remove(&node.id()) {
+                        // Up to the last word (not a heredoc's body).
+                        cmd.span.end = words.last().map_or(cmd.span.end, |w| cmd.span.end.max(w.span.end));
                         cmd.words.extend(words);
-                        cmd.span.end = cmd.span.end.max(end);
                     }
                     cmd.control = control;
                     cmd.control_truncated = depth > MAX_CONTROL_DEPTH;
@@ -351,8 +352,7 @@ pub fn collect(
                 let extra = cx.trailing_words(node);
                 match node.child_by_field_name("body") {
                     Some(body) if body.kind() == "command" && !extra.is_empty() => {
-                        let end = extra.last().map_or(0, |w| w.span.end);
-                        trailing.insert(body.id(), (extra, end));
+                        trailing.insert(body.id(), extra);
                     }
                     // `A=1 1>/dev/null kubectl get`: read as an assignment with a
                     // redirect; the words after the target are the command.
