@@ -49,7 +49,7 @@ pub fn entries(report: &FileReport) -> Vec<Entry> {
             rule: d.rule.to_string(),
             content,
             occurrence,
-            message: d.message.clone(),
+            message: d.message.to_string(),
         })
         .collect()
 }

@@ -69,7 +69,7 @@ mod tests {
     fn fix(edits: Vec<Edit>) -> Fix {
         Fix {
             applicability: Applicability::Safe,
-            description: String::new(),
+            description: "".into(),
             edits,
         }
     }

@@ -46,7 +46,7 @@ fn check_diagnostics(text: &str, diagnostics: &[Diagnostic]) {
     }
     // All fixes at once: the engine refuses overlaps; the result is valid text
     // that can be analysed again.
-    let fixes: Vec<&crate::diagnostic::Fix> = diagnostics.iter().filter_map(|d| d.fix.as_ref()).collect();
+    let fixes: Vec<&crate::diagnostic::Fix> = diagnostics.iter().filter_map(|d| d.fix.as_deref()).collect();
     let applied = crate::fix::apply(text, fixes.iter().copied(), true);
     assert!(applied.applied + applied.skipped <= fixes.len());
 }
@@ -156,7 +156,7 @@ pub fn fix_engine(data: &[u8]) {
                 } else {
                     Applicability::Unsafe
                 },
-                description: String::new(),
+                description: "".into(),
                 edits: vec![Edit::replacement(Span::new(a, b), content)],
             }
         })

@@ -623,7 +623,7 @@ fn to_lsp(uri: &lsp::Uri, source: &SourceFile, d: &Diagnostic) -> lsp::Diagnosti
             })
             .collect()
     });
-    let mut message = d.message.clone();
+    let mut message = d.message.to_string();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);

@@ -116,6 +116,15 @@ impl Format {
                 }
                 Ok(())
             }
+            Format::Text { quiet, .. } => {
+                for piece in pieces {
+                    out.write_all(piece.as_bytes())?;
+                }
+                if !quiet {
+                    out.write_all(text::summary_line(summary).as_bytes())?;
+                }
+                Ok(())
+            }
             Format::Json => json::finish_to(pieces, summary, out),
             _ => out.write_all(self.finish(pieces, summary).as_bytes()),
         }

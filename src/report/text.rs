@@ -138,7 +138,7 @@ pub fn render_file(report: &FileReport, color: bool) -> String {
         .with_links(false);
     let mut out = String::new();
     let name = display_path(report);
-    for d in &report.diagnostics {
+    for (i, d) in report.diagnostics.iter().enumerate() {
         let rendered = Rendered {
             diagnostic: d,
             source: NamedText {
@@ -155,6 +155,11 @@ pub fn render_file(report: &FileReport, color: bool) -> String {
             ));
         }
         out.push('\n');
+        if i == 0 {
+            // Sized once from the first finding, as the JSON report does:
+            // doubling would hold up to twice the report while it grows.
+            out.reserve(out.len().saturating_mul(report.diagnostics.len().saturating_sub(1)) * 9 / 8);
+        }
     }
     out
 }

@@ -79,7 +79,7 @@ impl Rule for BlockinfileArgsFile {
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for task in facts.tasks.iter().filter(|t| t.module == "blockinfile") {
             if let Some(mut d) = check_task(task) {
-                d.fix = lineinfile_fix(ctx.source, task);
+                d.fix = lineinfile_fix(ctx.source, task).map(Box::new);
                 out.push(d);
             }
         }
@@ -121,7 +121,7 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
             "marker lines are written into the args file",
         );
     }
-    d.message = message;
+    d.message = message.into_boxed_str();
     let flags: Vec<String> = task
         .arg("block")
         .or_else(|| task.arg("content"))

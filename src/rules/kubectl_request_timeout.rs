@@ -485,7 +485,7 @@ fn fix(
             };
             Some(Fix {
                 applicability,
-                description: format!("add `--request-timeout={timeout}`"),
+                description: format!("add `--request-timeout={timeout}`").into(),
                 edits: vec![Edit::insertion(at, format!(" --request-timeout={timeout}"))],
             })
         }
@@ -506,7 +506,7 @@ fn fix(
             };
             Some(Fix {
                 applicability,
-                description: format!("set `--request-timeout={timeout}`"),
+                description: format!("set `--request-timeout={timeout}`").into(),
                 edits: vec![Edit::replacement(span, timeout)],
             })
         }

@@ -65,7 +65,7 @@ pub fn render(report: &FileReport) -> String {
                 let _ = writeln!(out, "  = help: {line}");
             }
         }
-        if let Some(f) = &d.fix {
+        if let Some(f) = d.fix.as_deref() {
             let applied = fix::apply(&src.text, [f], true);
             let _ = writeln!(out, "  = fix ({:?}): {}", f.applicability, f.description);
             // The fixed lines: from the edit's first line to the end of its new content.
