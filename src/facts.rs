@@ -364,6 +364,8 @@ pub struct FileFacts {
     pub unparsed: Vec<Unparsed>,
     pub syntax_errors: Vec<SyntaxError>,
     pub tasks: Vec<AnsibleTask>,
+    /// `while`/`until` loops of the file's shell code.
+    pub loops: Vec<LoopFact>,
     pub args_edits: Vec<ArgsFileEdit>,
     /// Files the analysis needed but did not read: they leave the project's root.
     pub not_read: Vec<NotRead>,
@@ -372,6 +374,25 @@ pub struct FileFacts {
     /// Expansion work done so far for this file (variables, wrapper
     /// functions), shared by all its shell regions: see `lang::shell::resolve`.
     pub expansion_used: usize,
+}
+
+/// A `while` or `until` loop of a shell script, for rules that judge how it
+/// ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopFact {
+    /// The whole loop.
+    pub span: Span,
+    /// From the keyword to the end of the condition (`until kubectl get nodes`).
+    pub head: Span,
+    pub until: bool,
+    /// The condition never ends the loop: `while true`, `while :`, `until false`.
+    pub forever: bool,
+    /// The body can leave the loop: `break`, `exit` or `return`.
+    pub leaves: bool,
+    /// Something in the loop counts attempts or time (a numeric comparison such
+    /// as `[ $i -ge 30 ]` or `(( n++ < 5 ))`, `$SECONDS`, `date`), or the loop is
+    /// too large to tell: taken as bounded.
+    pub counted: bool,
 }
 
 /// A file named by the checked one (a `template` source) that was not read.

@@ -29,3 +29,4 @@ pub mod suggest;
 pub mod suppress;
 pub mod target;
 pub mod validate;
+pub mod waits;

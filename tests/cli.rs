@@ -735,3 +735,38 @@ fn opt_in_rules_run_only_when_asked_for() {
     let (_, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
     assert_eq!(stdout.matches("warning[missing-dqlite-monitoring]").count(), 2, "{stdout}");
 }
+
+#[test]
+fn fixing_a_check_keeps_it_within_its_budget() {
+    // Two unbounded kubectl calls and an unbounded wait in a check that NRPE
+    // gives 15 s: the fixes share the budget, so nothing is left to report.
+    let dir = tree(&[
+        (
+            "nrpe.d/microk8s.cfg",
+            b"command_timeout=15\ncommand[check_k8s]=/usr/lib/nagios/plugins/check_k8s.sh\n",
+        ),
+        (
+            "plugins/check_k8s.sh",
+            b"#!/bin/bash\nnodes=$(microk8s kubectl get nodes --no-headers)\nmicrok8s kubectl get pods -A | grep -c Running\nmicrok8s status --wait-ready >/dev/null\necho \"$nodes\"\n",
+        ),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    let (code, stdout, stderr) = run_in(dir.path(), &["check", "--fix", "--format", "concise"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    let fixed = fs::read_to_string(dir.path().join("plugins/check_k8s.sh")).expect("read");
+    assert_eq!(
+        fixed,
+        "#!/bin/bash\nnodes=$(microk8s kubectl --request-timeout=5s get nodes --no-headers)\nmicrok8s kubectl --request-timeout=5s get pods -A | grep -c Running\nmicrok8s status --wait-ready --timeout 5 >/dev/null\necho \"$nodes\"\n"
+    );
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(dir.path().join("plugins/check_k8s.sh"))
+        .output()
+        .expect("bash runs");
+    assert!(syntax.status.success(), "{}", String::from_utf8_lossy(&syntax.stderr));
+    // Every rule, not only the fixed ones: nothing left.
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+}

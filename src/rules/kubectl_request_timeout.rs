@@ -20,7 +20,14 @@ A call is bounded when it has `--request-timeout=D` or `--request-timeout D` wit
 D > 0 (`10s`, `1m`, `500ms`, a bare number of seconds), or when it runs under
 `timeout DURATION`. Calls that never contact the API server are not flagged:
 `config …`, `completion`, `kustomize`, `plugin`, `help`, `options`, `--help`/`-h`,
-`version --client`, and `proxy` (long-running by design).
+`version --client`, `--local` (`kubectl set image --local -f x.yaml`), `proxy`
+(long-running by design: `unbounded-wait`'s), and plugins: a sub-command that
+kubectl does not have (`kubectl krew install …`, `kubectl ctx`) runs the
+executable `kubectl-NAME`, not kubectl's client.
+
+For a call whose own flag ends its wait (`wait --timeout=30s`, `rollout status
+--timeout=5m`), the message says that the wait is bounded and that the
+requests before it are not.
 
 The shell front-end sees through `sudo`, `env`, `VAR=x` prefixes, `command`,
 `exec`, `nohup`, `time`, `nice`, `xargs`, `watch`, `flock`, `nsenter`, `chroot`,
@@ -68,7 +75,13 @@ Keep the sum of the timeouts of all calls in a check below NRPE's timeout.
 
 ## Fix
 Safe: inserts ` --request-timeout=10s` (option `timeout`) after the program word,
-or replaces a `0` value. When the program comes from a variable, the fix edits the
+or replaces a `0` value. In an NRPE check (see `nrpe-timeout-budget`) the value
+is lowered, when needed, so that the fixed check fits its budget: what the
+budget leaves after the calls that are already bounded is shared equally by
+the calls that the fixes of this rule and of `unbounded-wait` bound (at least
+1 s, rounded down). No fix for streams (`logs -f`, `get -w`, `port-forward`,
+`attach`, `exec -i`/`-t`, `run -i`, `cp`): a client timeout would cut them
+off. When the program comes from a variable, the fix edits the
 assignment (unsafe if the variable is assigned more than once in its scope);
 for a wrapper function it edits the function body, for an alias its value. A fix
 inside a default (`export KUBECTL="${KUBECTL:-microk8s kubectl}"`) is unsafe: the
@@ -141,6 +154,25 @@ const CLIENT_ONLY: &[&str] = &[
     "proxy",
 ];
 
+/// kubectl's own sub-commands (`pkg/cmd/cmd.go` of kubernetes/kubectl at
+/// 10504c18ade2c0328478f94647a81550bbf06e6d, plus `events` (1.26+) and the
+/// removed `convert` and `rolling-update` that older clients still have).
+/// Any other sub-command runs a plugin (`kubectl krew`, `kubectl ctx`): an
+/// executable `kubectl-NAME` that is not kubectl's API client.
+const BUILT_IN: &[&str] = &[
+    "alpha", "annotate", "api-resources", "api-versions", "apply", "attach", "auth",
+    "autoscale", "certificate", "cluster-info", "completion", "config", "convert",
+    "cordon", "cp", "create", "debug", "delete", "describe", "diff", "drain", "edit",
+    "events", "exec", "explain", "expose", "get", "help", "kustomize", "label", "logs",
+    "options", "patch", "plugin", "port-forward", "proxy", "replace", "rolling-update",
+    "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version", "wait",
+];
+
+/// Whether kubectl's global flag `flag` takes its value as the next word.
+pub(crate) fn kubectl_flag_takes_value(flag: &str) -> bool {
+    GLOBAL_FLAGS_WITH_VALUE.contains(&flag)
+}
+
 /// `kubectl create` sub-commands that build an object locally.
 const CREATE_GENERATORS: &[&str] = &[
     "clusterrole",
@@ -194,7 +226,8 @@ impl Rule for KubectlRequestTimeout {
             "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
         )
         .into();
-        for fact in &facts.commands {
+        let mut fixed: Vec<(usize, usize)> = Vec::new();
+        for (i, fact) in facts.commands.iter().enumerate() {
             if limited
                 .iter()
                 .any(|t| t.start <= fact.span.start && fact.span.end <= t.end)
@@ -202,7 +235,26 @@ impl Rule for KubectlRequestTimeout {
                 continue;
             }
             if let Some(d) = check_call(ctx.source, fact, &timeout, &help) {
+                if d.fix.is_some() {
+                    fixed.push((i, out.len()));
+                }
                 out.push(d);
+            }
+        }
+        // In a check, the fixed calls share what the budget leaves: the
+        // fix must not push the check past check_nrpe's timeout.
+        if !fixed.is_empty() {
+            let shares = super::nrpe_timeout_budget::fix_shares(ctx, &facts.commands);
+            let configured = parse_go_duration(&timeout).ok().filter(|d| !d.is_zero());
+            for (i, at) in fixed {
+                let Some(share) = shares.get(&i) else { continue };
+                let share = std::time::Duration::from_secs(*share);
+                if configured.is_some_and(|c| c <= share) {
+                    continue;
+                }
+                if let Some(d) = check_call(ctx.source, &facts.commands[i], &format_duration(share), &help) {
+                    out[at] = d;
+                }
             }
         }
     }
@@ -275,17 +327,29 @@ fn check_call(
     };
 
     let call = describe_call(source, fact);
-    let message = match &problem {
-        Problem::Missing => format!(
+    let wait = crate::waits::judge(fact, &source.text);
+    // `wait --timeout=30s`, `rollout status --timeout=5m`: the command's own
+    // limit ends its wait; what is unbounded is what comes before it.
+    let own_limit = wait.as_ref().and_then(|j| match (&j.wait, j.entry.kind) {
+        (crate::waits::Wait::Bounded { secs, .. }, crate::waits::Kind::Wait) if *secs > 0.0 => {
+            j.entry.bound.as_ref().and_then(|b| b.flags.first())
+        }
+        _ => None,
+    });
+    let message = match (&problem, own_limit) {
+        (Problem::Missing, Some(flag)) => format!(
+            "{call} has no `--request-timeout`: its `{flag}` ends the wait, but the requests before it (discovery, finding the objects) wait forever when the API server does not answer"
+        ),
+        (Problem::Missing, None) => format!(
             "{call} has no `--request-timeout`: it waits forever when the API server does not answer"
         ),
-        Problem::Zero { .. } => format!(
+        (Problem::Zero { .. }, _) => format!(
             "{call} sets `--request-timeout` to 0, which disables the timeout: it waits forever when the API server does not answer"
         ),
-        Problem::Invalid { reason, .. } => {
+        (Problem::Invalid { reason, .. }, _) => {
             format!("{call} has an invalid `--request-timeout`: {reason}; kubectl refuses to run")
         }
-        Problem::ZeroTimeoutWrapper => format!(
+        (Problem::ZeroTimeoutWrapper, _) => format!(
             "{call} runs under `timeout 0`, which disables the time limit, and has no `--request-timeout`"
         ),
     };
@@ -325,7 +389,10 @@ fn check_call(
             diagnostic = diagnostic.with_label(*definition, format!("alias `{name}` is defined here"));
         }
     }
-    if let Some(fix) = fix(&source.text, fact, program, &problem, timeout) {
+    // A stream (`logs -f`, `get -w`, `port-forward`, `exec -it`) would be cut
+    // off by a client timeout: no fix.
+    let stream = wait.is_some_and(|j| j.entry.kind == crate::waits::Kind::Stream);
+    if !stream && let Some(fix) = fix(&source.text, fact, program, &problem, timeout) {
         diagnostic = diagnostic.with_fix(fix);
     }
     Some(diagnostic)
@@ -379,8 +446,14 @@ pub(crate) fn is_client_only(args: &[Word]) -> bool {
         }
         i += 1;
     }
+    // `kubectl set image --local -f x.yaml`: works on the file only.
+    if args.iter().any(|a| a.text == "--local" || a.text == "--local=true") {
+        return true;
+    }
     match subcommand {
         Some(s) if CLIENT_ONLY.contains(&s) => true,
+        // A plugin: not kubectl's client.
+        Some(s) if !s.is_empty() && !BUILT_IN.contains(&s) => true,
         Some("version") => args
             .iter()
             .any(|a| a.text == "--client" || a.text == "--client=true"),

@@ -24,6 +24,7 @@ mod removed_daemon_flag;
 mod restart_without_health_check;
 mod shell_parse_error;
 mod unknown_daemon_flag;
+mod unbounded_wait;
 mod unreadable_file;
 mod yaml_syntax;
 
@@ -46,6 +47,7 @@ pub use internal_error::InternalError;
 pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
+pub(crate) use kubectl_request_timeout::{is_client_only, kubectl_flag_takes_value, kubectl_word};
 pub use missing_dqlite_monitoring::MissingDqliteMonitoring;
 pub use nrpe_timeout_budget::NrpeTimeoutBudget;
 pub use path_outside_root::{HELP as PATH_OUTSIDE_ROOT_HELP, PathOutsideRoot};
@@ -53,6 +55,7 @@ pub use removed_daemon_flag::RemovedDaemonFlag;
 pub use restart_without_health_check::RestartWithoutHealthCheck;
 pub use shell_parse_error::ShellParseError;
 pub use unknown_daemon_flag::UnknownDaemonFlag;
+pub use unbounded_wait::UnboundedWait;
 pub use unreadable_file::UnreadableFile;
 pub use yaml_syntax::YamlSyntax;
 
@@ -178,6 +181,7 @@ pub trait Rule: Send + Sync {
 pub static ALL: &[&dyn Rule] = &[
     &KubectlRequestTimeout,
     &NrpeTimeoutBudget,
+    &UnboundedWait,
     &BlockinfileArgsFile,
     &UnknownDaemonFlag,
     &DeprecatedDaemonFlag,

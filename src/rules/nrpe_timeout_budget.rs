@@ -19,11 +19,18 @@ compares it with the time the check gets. A check is a script that an NRPE
 `command[…]=` line in the repository runs (matched by file name), a script
 matching the `checks` option, or the command line of a `command[…]=` itself.
 
-The bound of each call: `--request-timeout` of kubectl, `timeout N`,
-`sleep N`, `curl --max-time`/`-m` (times `--retry` + 1), `wget
---timeout`/`-T` (times its tries, 20 unless `--tries` says otherwise),
-`microk8s status --wait-ready --timeout N`; other commands are taken as
-instant. Calls in sequence add up; `if`/`elif`/`else` and `case` take their
+The bound of each call: `timeout N` around it; kubectl's `--request-timeout`;
+and, for the commands in the command table `lints/waits.json` (each entry
+cites its source), their own limit: `kubectl wait` (`--timeout`, 30 s by
+default, added to the request), `drain`/`rollout status`/`delete`
+(`--timeout`), `microk8s status --wait-ready --timeout N`, `curl
+--max-time`/`-m` (times `--retry` + 1), `wget --timeout`/`-T` (900 s by
+default, times its tries, 20 by default), `nc -w`, `etcdctl
+--command-timeout` (5 s by default), `helm install/upgrade --wait
+--timeout` (5 min by default), and `sleep N`. Commands that wait for a job
+with no limit of their own (`systemctl restart` without `--no-block`, `snap
+restart`, `microk8s enable`) make the total unknown. Other commands are taken
+as instant. Calls in sequence add up; `if`/`elif`/`else` and `case` take their
 longest branch, where reaching an `elif` or the `else` also costs every earlier
 `elif` condition; pipeline stages run at the same time; a `for` loop over
 literal words multiplies its body; a called function adds its body.
@@ -33,11 +40,18 @@ The budget is the smallest of `command_timeout=` in an NRPE configuration and
 when neither is there, the `default-budget` option (10 s, check_nrpe's
 default).
 
-A check over its budget is an error that points at the call that takes the
-total over it, shows the arithmetic and labels the other calls. A call with no
-limit (`curl` without `--max-time`) is an error too (kubectl calls without
-`--request-timeout` are `kubectl-request-timeout`'s); a bound that cannot be
-known statically (`sleep $DELAY`, a `while` loop) is a warning that says so.
+Every call that breaks the budget is reported, not only the first: a call
+with no limit (`curl` without `--max-time`) is an error, and so is a call whose
+own limit is longer than the budget (`wget` with its defaults: 18,000 s); a
+bound that cannot be known statically (`sleep $DELAY`, a `while` loop, `snap
+restart`) is a warning that says so. Calls that other rules report as
+unbounded (kubectl without `--request-timeout`: `kubectl-request-timeout`;
+`kubectl drain`, watches and streams: `unbounded-wait`) are left to them, and
+the rest of the check is still added up. When the bounded calls add up to more
+than the budget, the error points at the call that takes the total over it,
+shows the arithmetic and labels the other calls; each kubectl call counts at
+its `--request-timeout`, which bounds one request (a cold discovery cache adds
+more: the help says to leave a margin).
 
 ## Why is this bad?
 `check_nrpe` gives up after its timeout and Nagios shows only "Socket timeout
@@ -89,43 +103,6 @@ enum Bound {
     Unknown(String),
 }
 
-fn option_value<'w>(args: &'w [Word], names: &[&str], short: Option<&str>) -> Option<&'w Word> {
-    let mut found = None;
-    for (i, w) in args.iter().enumerate() {
-        let t = w.text.as_str();
-        if names.contains(&t) || short == Some(t) {
-            found = args.get(i + 1);
-        } else if names.iter().any(|n| t.starts_with(&format!("{n}="))) {
-            found = Some(w);
-        } else if let Some(s) = short
-            && t.len() > s.len()
-            && t.starts_with(s)
-            && !t.starts_with("--")
-        {
-            found = Some(w);
-        }
-    }
-    found
-}
-
-/// The value of an option word found by [`option_value`] (`--x=V`, `-xV`, or the word itself).
-fn option_text<'w>(word: &'w Word, names: &[&str], short: Option<&str>) -> &'w str {
-    let t = word.text.as_str();
-    for n in names {
-        if let Some(v) = t.strip_prefix(&format!("{n}=")) {
-            return v;
-        }
-    }
-    if let Some(s) = short
-        && t.starts_with(s)
-        && t.len() > s.len()
-        && !t.starts_with("--")
-    {
-        return &t[s.len()..];
-    }
-    t
-}
-
 fn seconds(value: &str, word: &Word, parse: fn(&str) -> Result<Duration, String>) -> Bound {
     if !word.is_static {
         return Bound::Unknown(format!("`{}` is not known before the check runs", word.text));
@@ -145,7 +122,7 @@ fn plain_number(text: &str) -> Result<Duration, String> {
 }
 
 /// The bound of one call; `None` for commands taken as instant.
-fn bound_of(fact: &CommandFact) -> Option<Bound> {
+fn bound_of(fact: &CommandFact, host: &str) -> Option<Bound> {
     if let Some(tb) = &fact.time_bound {
         return Some(match tb.duration {
             Some(d) if d.is_zero() => Bound::Unbounded {
@@ -156,12 +133,22 @@ fn bound_of(fact: &CommandFact) -> Option<Bound> {
             None => Bound::Unknown(format!("the duration of `{}` is not static", tb.wrapper)),
         });
     }
+    // What the call waits for by the command table (`kubectl drain`, `curl`).
+    let table = crate::waits::judge(fact, host).map(|j| match j.wait {
+        crate::waits::Wait::Bounded { secs, .. } => Bound::Secs(secs),
+        // `unbounded-wait` reports what it reports: not twice.
+        crate::waits::Wait::Unbounded { why } => Bound::Unbounded {
+            why,
+            elsewhere: j.entry.report != crate::waits::Report::Budget,
+        },
+        crate::waits::Wait::Unknown { why } => Bound::Unknown(why),
+    });
     if let Some(k) = super::kubectl_request_timeout::kubectl_word(fact) {
         let args = &fact.words[k + 1..];
         if super::kubectl_request_timeout::is_client_only(args) {
-            return None;
+            return table;
         }
-        return Some(match super::kubectl_request_timeout::find_request_timeout(args) {
+        let request = match super::kubectl_request_timeout::find_request_timeout(args) {
             None => Bound::Unbounded {
                 why: "kubectl has no `--request-timeout`".into(),
                 elsewhere: true,
@@ -183,72 +170,35 @@ fn bound_of(fact: &CommandFact) -> Option<Bound> {
                     b => b,
                 }
             }
+        };
+        // A wait (`wait --timeout=30s`) runs after the request that finds
+        // its objects: both count.
+        return Some(match (request, table) {
+            (Bound::Secs(a), Some(Bound::Secs(b))) => Bound::Secs(a + b),
+            (Bound::Secs(_), Some(other)) => other,
+            (request, _) => request,
         });
+    }
+    if table.is_some() {
+        return table;
     }
     let args = &fact.words[1..];
     match fact.program_name() {
         "sleep" => {
             let mut total = 0.0;
             for w in args {
+                if w.is_static && matches!(w.text.as_str(), "inf" | "infinity") {
+                    return Some(Bound::Unbounded {
+                        why: format!("`sleep {}` never ends", w.text),
+                        elsewhere: false,
+                    });
+                }
                 match seconds(&w.text, w, parse_coreutils_duration) {
                     Bound::Secs(s) => total += s,
                     other => return Some(other),
                 }
             }
             Some(Bound::Secs(total))
-        }
-        "curl" => Some(match option_value(args, &["--max-time"], Some("-m")) {
-            None => Bound::Unbounded {
-                why: "`curl` has no `--max-time`".into(),
-                elsewhere: false,
-            },
-            Some(w) => {
-                let value = option_text(w, &["--max-time"], Some("-m"));
-                match seconds(value, w, plain_number) {
-                    Bound::Secs(s) => {
-                        let retries = option_value(args, &["--retry"], None)
-                            .and_then(|r| option_text(r, &["--retry"], None).parse::<f64>().ok())
-                            .unwrap_or(0.0);
-                        Bound::Secs(s * (retries + 1.0))
-                    }
-                    b => b,
-                }
-            }
-        }),
-        "wget" => Some(match option_value(args, &["--timeout"], Some("-T")) {
-            None => Bound::Unbounded {
-                why: "`wget` has no `--timeout`".into(),
-                elsewhere: false,
-            },
-            Some(w) => {
-                let value = option_text(w, &["--timeout"], Some("-T"));
-                let tries = option_value(args, &["--tries"], Some("-t"))
-                    .map(|t| option_text(t, &["--tries"], Some("-t")).to_string());
-                match (seconds(value, w, plain_number), tries.as_deref()) {
-                    (_, Some("0" | "inf")) => Bound::Unbounded {
-                        why: "`wget --tries=0` retries forever".into(),
-                        elsewhere: false,
-                    },
-                    (Bound::Secs(s), Some(t)) => match t.parse::<f64>() {
-                        Ok(n) => Bound::Secs(s * n),
-                        Err(_) => Bound::Unknown(format!("`--tries {t}` is not static")),
-                    },
-                    (Bound::Secs(s), None) => Bound::Secs(s * 20.0),
-                    (b, _) => b,
-                }
-            }
-        }),
-        "microk8s" if args.first().is_some_and(|a| a.text == "status") => {
-            if !args.iter().any(|a| a.text == "--wait-ready" || a.text == "-w") {
-                return None;
-            }
-            Some(match option_value(args, &["--timeout"], Some("-t")) {
-                None => Bound::Unbounded {
-                    why: "`microk8s status --wait-ready` has no `--timeout`".into(),
-                    elsewhere: false,
-                },
-                Some(w) => seconds(option_text(w, &["--timeout"], Some("-t")), w, plain_number),
-            })
         }
         _ => None,
     }
@@ -262,61 +212,122 @@ struct Term {
     times: u64,
 }
 
+/// A call whose time cannot be added up: no limit, or one not known statically.
 #[derive(Debug, Clone)]
-enum Cost {
-    Known { secs: f64, terms: Vec<Term> },
-    Open { fact: usize, why: String, unbounded: bool, elsewhere: bool },
+struct OpenCall {
+    fact: usize,
+    why: String,
+    unbounded: bool,
+    /// Another rule reports it (`kubectl-request-timeout`, `unbounded-wait`).
+    elsewhere: bool,
+}
+
+/// The worst-case time of some calls: the known part, and the calls that
+/// have no known bound (each reported on its own).
+#[derive(Debug, Clone, Default)]
+struct Cost {
+    secs: f64,
+    terms: Vec<Term>,
+    opens: Vec<OpenCall>,
 }
 
 impl Cost {
     fn zero() -> Cost {
-        Cost::Known {
-            secs: 0.0,
-            terms: Vec::new(),
+        Cost::default()
+    }
+
+    fn open(fact: usize, why: impl Into<String>, unbounded: bool, elsewhere: bool) -> Cost {
+        Cost {
+            opens: vec![OpenCall {
+                fact,
+                why: why.into(),
+                unbounded,
+                elsewhere,
+            }],
+            ..Cost::default()
         }
     }
 
-    fn add(self, other: Cost) -> Cost {
-        match (self, other) {
-            (Cost::Known { secs: a, terms: mut ta }, Cost::Known { secs: b, terms: tb }) => {
-                ta.extend(tb);
-                Cost::Known {
-                    secs: a + b,
-                    terms: ta,
-                }
-            }
-            (open @ Cost::Open { .. }, _) | (_, open @ Cost::Open { .. }) => open,
-        }
+    fn add(mut self, other: Cost) -> Cost {
+        self.secs += other.secs;
+        self.terms.extend(other.terms);
+        self.opens.extend(other.opens);
+        self
     }
 
+    /// The longer of two alternatives; the open calls of both may run.
     fn max(self, other: Cost) -> Cost {
-        match (self, other) {
-            (a @ Cost::Known { .. }, b @ Cost::Known { .. }) => {
-                if a.secs() >= b.secs() {
-                    a
-                } else {
-                    b
-                }
-            }
-            (open @ Cost::Open { .. }, _) | (_, open @ Cost::Open { .. }) => open,
-        }
-    }
-
-    fn secs(&self) -> f64 {
-        match self {
-            Cost::Known { secs, .. } => *secs,
-            Cost::Open { .. } => f64::INFINITY,
-        }
+        let (mut longer, shorter) = if self.secs >= other.secs {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        longer.opens.extend(shorter.opens);
+        longer
     }
 }
 
 struct Eval<'a> {
     facts: &'a [CommandFact],
+    /// The text the facts' spans point into.
+    host: &'a str,
     /// Function name → the calls of its body, in source order.
     bodies: std::collections::HashMap<&'a str, Vec<usize>>,
+    /// The calls of the check outside functions, in source order.
+    main: Vec<usize>,
+    /// Bounds assumed for some calls (the value a fix would give them).
+    assumed: std::collections::HashMap<usize, f64>,
 }
 
-impl Eval<'_> {
+impl<'a> Eval<'a> {
+    /// The evaluation of the calls `ids` (a check script, or one `command[…]` line).
+    fn new(facts: &'a [CommandFact], ids: &[usize], host: &'a str) -> Self {
+        let mut bodies: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for i in ids {
+            if let Some(f) = facts[*i].in_function.as_deref() {
+                bodies.entry(f).or_default().push(*i);
+            }
+        }
+        for body in bodies.values_mut() {
+            body.sort_by_key(|i| (facts[*i].span.start, facts[*i].span.end));
+        }
+        let mut main: Vec<usize> = ids
+            .iter()
+            .copied()
+            .filter(|i| facts[*i].in_function.is_none())
+            .collect();
+        main.sort_by_key(|i| (facts[*i].span.start, facts[*i].span.end));
+        Eval {
+            facts,
+            host,
+            bodies,
+            main,
+            assumed: Default::default(),
+        }
+    }
+
+    /// The largest whole number of seconds that the calls `fixed` may each
+    /// take so that the check stays within `limit` (at least 1 s), assuming
+    /// the calls with no known bound take none.
+    fn share(&mut self, fixed: &[(usize, u32)], limit: f64) -> Option<u64> {
+        let total = |t: f64, eval: &mut Self| {
+            eval.assumed = fixed.iter().map(|(i, n)| (*i, t * f64::from(*n))).collect();
+            let main = eval.main.clone();
+            eval.cost(&main, 0, 0).secs
+        };
+        let base = total(0.0, self);
+        let per_second = total(1.0, self) - base;
+        if per_second <= 0.0 {
+            return None;
+        }
+        let mut t = ((limit - base) / per_second).floor().max(1.0) as u64;
+        // Branches may change which path is the longest: check, then step down.
+        while t > 1 && total(t as f64, self) > limit {
+            t -= 1;
+        }
+        Some(t)
+    }
+
     fn step_at(fact: &CommandFact, level: usize) -> Option<ControlStep> {
         fact.control.get(level).copied()
     }
@@ -415,25 +426,32 @@ impl Eval<'_> {
             }
             ControlStep::Loop { count, .. } => {
                 let inner = self.cost(group, level + 1, depth);
-                match (inner, count) {
-                    (Cost::Known { secs, terms }, _) if secs == 0.0 => Cost::Known { secs, terms },
-                    (Cost::Known { secs, terms }, Some(n)) => Cost::Known {
-                        secs: secs * n as f64,
-                        terms: terms
+                if inner.secs == 0.0 {
+                    return inner;
+                }
+                match count {
+                    Some(n) => Cost {
+                        secs: inner.secs * n as f64,
+                        terms: inner
+                            .terms
                             .into_iter()
                             .map(|t| Term {
                                 times: t.times * n,
                                 ..t
                             })
                             .collect(),
+                        opens: inner.opens,
                     },
-                    (Cost::Known { terms, .. }, None) => Cost::Open {
-                        fact: terms.first().map_or(group[0], |t| t.fact),
-                        why: "it runs in a loop whose number of iterations is not known".into(),
-                        unbounded: false,
-                        elsewhere: false,
-                    },
-                    (open, _) => open,
+                    None => {
+                        let fact = inner.terms.first().map_or(group[0], |t| t.fact);
+                        // Counted once: the total is a lower bound.
+                        inner.add(Cost::open(
+                            fact,
+                            "it runs in a loop whose number of iterations is not known",
+                            false,
+                            false,
+                        ))
+                    }
                 }
             }
         }
@@ -443,11 +461,13 @@ impl Eval<'_> {
     fn call(&self, id: usize, depth: usize) -> Cost {
         let fact = &self.facts[id];
         if fact.control_truncated {
-            return Cost::Open {
-                fact: id,
-                why: "it is nested too deeply to analyse".into(),
-                unbounded: false,
-                elsewhere: false,
+            return Cost::open(id, "it is nested too deeply to analyse", false, false);
+        }
+        if let Some(&secs) = self.assumed.get(&id) {
+            return Cost {
+                secs,
+                terms: vec![Term { fact: id, secs, times: 1 }],
+                opens: Vec::new(),
             };
         }
         let name = fact.program_name();
@@ -457,28 +477,19 @@ impl Eval<'_> {
         {
             return self.cost(body, 0, depth + 1);
         }
-        match bound_of(fact) {
+        match bound_of(fact, self.host) {
             None => Cost::zero(),
-            Some(Bound::Secs(secs)) => Cost::Known {
+            Some(Bound::Secs(secs)) => Cost {
                 secs,
                 terms: vec![Term {
                     fact: id,
                     secs,
                     times: 1,
                 }],
+                opens: Vec::new(),
             },
-            Some(Bound::Unbounded { why, elsewhere }) => Cost::Open {
-                fact: id,
-                why,
-                unbounded: true,
-                elsewhere,
-            },
-            Some(Bound::Unknown(why)) => Cost::Open {
-                fact: id,
-                why,
-                unbounded: false,
-                elsewhere: false,
-            },
+            Some(Bound::Unbounded { why, elsewhere }) => Cost::open(id, why, true, elsewhere),
+            Some(Bound::Unknown(why)) => Cost::open(id, why, false, false),
         }
     }
 }
@@ -537,6 +548,13 @@ fn budget_of(ctx: &RuleContext<'_>) -> (f64, String) {
     (secs, "check_nrpe's default timeout".into())
 }
 
+/// Whether the file is an NRPE configuration (its `command[…]=` lines are
+/// checks) or a check script.
+pub(crate) fn is_check_file(ctx: &RuleContext<'_>) -> bool {
+    let name = ctx.source.path.to_string_lossy();
+    name.ends_with(".cfg") || name.ends_with(".cfg.j2") || is_check(ctx)
+}
+
 /// Whether the file is a check: run by a `command[…]` line, or matched by `checks`.
 fn is_check(ctx: &RuleContext<'_>) -> bool {
     let Some(name) = ctx.source.path.file_name().and_then(|n| n.to_str()) else {
@@ -573,110 +591,214 @@ impl NrpeTimeoutBudget {
         budget: &(f64, String),
         out: &mut Vec<Diagnostic>,
     ) {
-        let mut bodies: std::collections::HashMap<&str, Vec<usize>> = Default::default();
-        for i in ids {
-            if let Some(f) = facts[*i].in_function.as_deref() {
-                bodies.entry(f).or_default().push(*i);
-            }
-        }
-        for body in bodies.values_mut() {
-            body.sort_by_key(|i| (facts[*i].span.start, facts[*i].span.end));
-        }
-        let eval = Eval { facts, bodies };
-        let mut main: Vec<usize> = ids
-            .iter()
-            .copied()
-            .filter(|i| facts[*i].in_function.is_none())
-            .collect();
-        main.sort_by_key(|i| (facts[*i].span.start, facts[*i].span.end));
+        let eval = Eval::new(facts, ids, &ctx.source.text);
+        let main = eval.main.clone();
         if main.is_empty() {
             return;
         }
         let (limit, source) = budget;
-        match eval.cost(&main, 0, 0) {
-            Cost::Known { secs, terms } if secs > *limit => {
-                // The call that takes the running total over the budget.
-                let mut running = 0.0;
-                let mut over = terms.last().map(|t| t.fact).unwrap_or(main[0]);
-                for t in &terms {
-                    running += t.secs * t.times as f64;
-                    if running > *limit {
-                        over = t.fact;
-                        break;
-                    }
-                }
-                let parts: Vec<String> = terms
-                    .iter()
-                    .map(|t| {
-                        if t.times > 1 {
-                            format!("{} × {}", t.times, secs_text(t.secs))
-                        } else {
-                            secs_text(t.secs)
-                        }
-                    })
-                    .collect();
-                let arithmetic = if parts.len() > 1 || terms.iter().any(|t| t.times > 1) {
-                    format!("{} = {}", parts.join(" + "), secs_text(secs))
-                } else {
-                    secs_text(secs)
-                };
-                let mut d = Diagnostic::new(
-                    META.name,
-                    META.default_severity,
-                    facts[over].span,
+        let cost = eval.cost(&main, 0, 0);
+        // Each call is reported once, by what is wrong with it first.
+        let mut reported: Vec<usize> = Vec::new();
+        for open in &cost.opens {
+            if open.elsewhere || reported.contains(&open.fact) {
+                continue;
+            }
+            reported.push(open.fact);
+            let call = call_text(ctx.source, &facts[open.fact]);
+            let why = &open.why;
+            let (severity, message) = if open.unbounded {
+                (
+                    Severity::Error,
                     format!(
-                        "{what} can run {arithmetic} > {} ({source}): check_nrpe gives up first and Nagios shows only a socket timeout",
+                        "`{call}` has no time limit ({why}), so {what} can run past its {} budget ({source})",
                         secs_text(*limit)
                     ),
                 )
-                .with_help("lower the calls' timeouts so that they add up to less than the budget, or raise `command_timeout` and `check_nrpe -t` together");
-                let mut labelled = Vec::new();
-                for t in &terms {
-                    if t.fact != over && !labelled.contains(&t.fact) {
-                        labelled.push(t.fact);
-                        let times: u64 = terms.iter().filter(|x| x.fact == t.fact).map(|x| x.times).sum();
-                        let label = if times > 1 {
-                            format!("{} × {}", times, secs_text(t.secs))
-                        } else {
-                            secs_text(t.secs)
-                        };
-                        d = d.with_label(facts[t.fact].span, label);
-                    }
-                }
-                out.push(d);
-            }
-            Cost::Known { .. } => {}
-            Cost::Open {
-                elsewhere: true, ..
-            } => {}
-            Cost::Open {
-                fact,
-                why,
-                unbounded,
-                ..
-            } => {
-                let call = call_text(ctx.source, &facts[fact]);
-                let (severity, message) = if unbounded {
-                    (
-                        Severity::Error,
+            } else {
+                (
+                    Severity::Warning,
+                    format!(
+                        "the worst-case run time of {what} is unknown: `{call}`: {why}; its budget is {} ({source})",
+                        secs_text(*limit)
+                    ),
+                )
+            };
+            out.push(Diagnostic::new(META.name, severity, facts[open.fact].span, message));
+        }
+        // Calls that break the budget on their own.
+        let mut alone = false;
+        for t in &cost.terms {
+            if t.secs > *limit && !reported.contains(&t.fact) {
+                reported.push(t.fact);
+                alone = true;
+                let call = call_text(ctx.source, &facts[t.fact]);
+                out.push(
+                    Diagnostic::new(
+                        META.name,
+                        META.default_severity,
+                        facts[t.fact].span,
                         format!(
-                            "`{call}` has no time limit ({why}), so {what} can run past its {} budget ({source})",
+                            "`{call}` alone can run {} > {} ({source}): check_nrpe gives up first and Nagios shows only a socket timeout",
+                            secs_text(t.secs),
                             secs_text(*limit)
                         ),
                     )
-                } else {
-                    (
-                        Severity::Warning,
-                        format!(
-                            "the worst-case run time of {what} is unknown: `{call}`: {why}; its budget is {} ({source})",
-                            secs_text(*limit)
-                        ),
-                    )
-                };
-                out.push(Diagnostic::new(META.name, severity, facts[fact].span, message));
+                    .with_help(HELP),
+                );
             }
         }
+        if alone || cost.secs <= *limit {
+            return;
+        }
+        let Cost { secs, terms, opens } = cost;
+        // The call that takes the running total over the budget.
+        let mut running = 0.0;
+        let mut over = terms.last().map(|t| t.fact).unwrap_or(main[0]);
+        for t in &terms {
+            running += t.secs * t.times as f64;
+            if running > *limit {
+                over = t.fact;
+                break;
+            }
+        }
+        let parts: Vec<String> = terms
+            .iter()
+            .map(|t| {
+                if t.times > 1 {
+                    format!("{} × {}", t.times, secs_text(t.secs))
+                } else {
+                    secs_text(t.secs)
+                }
+            })
+            .collect();
+        let arithmetic = if parts.len() > 1 || terms.iter().any(|t| t.times > 1) {
+            format!("{} = {}", parts.join(" + "), secs_text(secs))
+        } else {
+            secs_text(secs)
+        };
+        let at_least = if opens.is_empty() { "" } else { "at least " };
+        let kubectl = terms
+            .iter()
+            .any(|t| super::kubectl_request_timeout::kubectl_word(&facts[t.fact]).is_some());
+        let help: std::borrow::Cow<'static, str> = if kubectl {
+            format!("{HELP}; each kubectl call is counted at its `--request-timeout`, which bounds one request: on a cold discovery cache a call makes more, so leave a margin").into()
+        } else {
+            HELP.into()
+        };
+        let mut d = Diagnostic::new(
+            META.name,
+            META.default_severity,
+            facts[over].span,
+            format!(
+                "{what} can run {at_least}{arithmetic} > {} ({source}): check_nrpe gives up first and Nagios shows only a socket timeout",
+                secs_text(*limit)
+            ),
+        )
+        .with_help(help.into_owned());
+        let mut labelled = Vec::new();
+        for t in &terms {
+            if t.fact != over && !labelled.contains(&t.fact) {
+                labelled.push(t.fact);
+                let times: u64 = terms.iter().filter(|x| x.fact == t.fact).map(|x| x.times).sum();
+                let label = if times > 1 {
+                    format!("{} × {}", times, secs_text(t.secs))
+                } else {
+                    secs_text(t.secs)
+                };
+                d = d.with_label(facts[t.fact].span, label);
+            }
+        }
+        out.push(d);
     }
+}
+
+const HELP: &str = "lower the calls' timeouts so that they add up to less than the budget, or raise `command_timeout` and `check_nrpe -t` together";
+
+/// The checks of a file, each as the indices of its calls: every `command[…]`
+/// line of an NRPE configuration, or the whole of a check script; `None` when
+/// the file holds no check.
+fn checks_of(ctx: &RuleContext<'_>, facts: &[CommandFact]) -> Option<Vec<(String, Vec<usize>)>> {
+    let name = ctx.source.path.to_string_lossy();
+    if name.ends_with(".cfg") || name.ends_with(".cfg.j2") {
+        let mut checks = Vec::new();
+        for command in crate::lang::nrpe::commands(&ctx.source.text) {
+            // Facts are sorted by start: the line's calls are one run of
+            // them (a search, not a scan per line: 900,000 lines).
+            let first = facts.partition_point(|c| c.span.start < command.line.start);
+            let ids: Vec<usize> = (first..facts.len())
+                .take_while(|i| facts[*i].span.start < command.line.end.max(command.line.start + 1))
+                .filter(|i| {
+                    let s: Span = facts[*i].span;
+                    command.line.start <= s.start && s.end <= command.line.end
+                })
+                .collect();
+            if !ids.is_empty() {
+                checks.push((format!("NRPE command `{}`", command.name), ids));
+            }
+        }
+        return Some(checks);
+    }
+    if !is_check(ctx) {
+        return None;
+    }
+    Some(vec![("this check".to_string(), (0..facts.len()).collect())])
+}
+
+/// How many fixes would give `fact` a bound: `kubectl-request-timeout`'s
+/// `--request-timeout` and `unbounded-wait`'s `--timeout` (a call may get
+/// both). Counted generously: a call counted here and not fixed only makes
+/// the others' shares smaller.
+fn fixes_bounding(fact: &CommandFact, host: &str) -> u32 {
+    if fact.time_bound.is_some() {
+        return 0;
+    }
+    let table = crate::waits::judge(fact, host);
+    let stream = table.as_ref().is_some_and(|j| j.entry.kind == crate::waits::Kind::Stream);
+    let mut n = 0;
+    if let Some(k) = super::kubectl_request_timeout::kubectl_word(fact) {
+        let args = &fact.words[k + 1..];
+        if !stream
+            && !super::kubectl_request_timeout::is_client_only(args)
+            && super::kubectl_request_timeout::find_request_timeout(args).is_none()
+        {
+            n += 1;
+        }
+    }
+    if let Some(j) = table
+        && j.entry.fix.is_some()
+        && matches!(j.wait, crate::waits::Wait::Unbounded { .. })
+    {
+        n += 1;
+    }
+    n
+}
+
+/// For each call of a check that a fix would bound, the whole seconds the
+/// fix may give it so that the fixed check stays within the budget (at least
+/// 1 s): every fixed call of the check gets the same share. Empty when the
+/// file holds no check.
+pub(crate) fn fix_shares(ctx: &RuleContext<'_>, facts: &[CommandFact]) -> std::collections::HashMap<usize, u64> {
+    let mut shares = std::collections::HashMap::new();
+    let Some(checks) = checks_of(ctx, facts) else {
+        return shares;
+    };
+    let (limit, _) = budget_of(ctx);
+    for (_, ids) in checks {
+        let fixed: Vec<(usize, u32)> = ids
+            .iter()
+            .map(|i| (*i, fixes_bounding(&facts[*i], &ctx.source.text)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        if fixed.is_empty() {
+            continue;
+        }
+        let mut eval = Eval::new(facts, &ids, &ctx.source.text);
+        if let Some(t) = eval.share(&fixed, limit) {
+            shares.extend(fixed.iter().map(|(i, _)| (*i, t)));
+        }
+    }
+    shares
 }
 
 impl Rule for NrpeTimeoutBudget {
@@ -702,33 +824,12 @@ impl Rule for NrpeTimeoutBudget {
         if facts.commands.is_empty() {
             return;
         }
-        let name = ctx.source.path.to_string_lossy();
-        let nrpe_cfg = name.ends_with(".cfg") || name.ends_with(".cfg.j2");
-        if nrpe_cfg {
-            let budget = budget_of(ctx);
-            for command in crate::lang::nrpe::commands(&ctx.source.text) {
-                // Facts are sorted by start: the line's calls are one run of
-                // them (a search, not a scan per line: 900,000 lines).
-                let first = facts.commands.partition_point(|c| c.span.start < command.line.start);
-                let ids: Vec<usize> = (first..facts.commands.len())
-                    .take_while(|i| facts.commands[*i].span.start < command.line.end.max(command.line.start + 1))
-                    .filter(|i| {
-                        let s: Span = facts.commands[*i].span;
-                        command.line.start <= s.start && s.end <= command.line.end
-                    })
-                    .collect();
-                if !ids.is_empty() {
-                    let what = format!("NRPE command `{}`", command.name);
-                    self.judge(ctx, &facts.commands, &ids, &what, &budget, out);
-                }
-            }
+        let Some(checks) = checks_of(ctx, &facts.commands) else {
             return;
-        }
-        if !is_check(ctx) {
-            return;
-        }
+        };
         let budget = budget_of(ctx);
-        let ids: Vec<usize> = (0..facts.commands.len()).collect();
-        self.judge(ctx, &facts.commands, &ids, "this check", &budget, out);
+        for (what, ids) in checks {
+            self.judge(ctx, &facts.commands, &ids, &what, &budget, out);
+        }
     }
 }

@@ -152,6 +152,7 @@ fn analyze_nested(
             language: "shell",
         });
     }
+    facts.loops.append(&mut syntax.loops);
     if let Some(sourcing) = sourcing {
         sourced::import_sourced(host, &mut syntax, sourcing);
     }

@@ -135,6 +135,8 @@ pub struct Syntax {
     pub comments: Vec<RawComment>,
     /// Control steps as a tree: (enclosing step, step).
     pub control: Vec<(Option<usize>, ControlStep)>,
+    /// `while`/`until` loops.
+    pub loops: Vec<crate::facts::LoopFact>,
 }
 
 impl Syntax {
@@ -392,6 +394,7 @@ pub fn collect(
                     }
                 }
             }
+            "while_statement" => out.loops.push(cx.loop_of(node)),
             "function_definition" => {
                 if let Some(name) = node.child_by_field_name("name") {
                     out.functions.push(RawFunction {
@@ -508,6 +511,87 @@ struct Cx<'a> {
 impl<'a> Cx<'a> {
     fn span(&self, node: Node<'_>) -> Span {
         Span::new(self.base + node.start_byte(), self.base + node.end_byte())
+    }
+
+    /// What a `while`/`until` loop says about how it ends.
+    fn loop_of(&self, node: Node<'_>) -> crate::facts::LoopFact {
+        let span = self.span(node);
+        let mut c = node.walk();
+        let until = node.children(&mut c).next().is_some_and(|k| k.kind() == "until");
+        let mut c = node.walk();
+        let conditions: Vec<Node<'_>> = node
+            .children_by_field_name("condition", &mut c)
+            .filter(|n| n.is_named())
+            .collect();
+        let head_end = conditions.last().map_or(span.start, |n| self.span(*n).end);
+        let forever = match conditions.as_slice() {
+            [only] if only.kind() == "command" => {
+                let text = self.text(*only).trim();
+                if until { text == "false" } else { text == "true" || text == ":" }
+            }
+            _ => false,
+        };
+        // A walk of the loop's nodes, bounded: nested loops each walk their
+        // own body, and an enormous loop is taken as counted.
+        const MAX_NODES: usize = 20_000;
+        let mut leaves = false;
+        let mut counted = false;
+        let mut seen = 0;
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            seen += 1;
+            if seen > MAX_NODES {
+                counted = true;
+                break;
+            }
+            match n.kind() {
+                "command_name" => match self.text(n) {
+                    "break" | "exit" | "return" => leaves = true,
+                    "date" => counted = true,
+                    _ => {}
+                },
+                "test_operator" => {
+                    if matches!(self.text(n), "-lt" | "-le" | "-gt" | "-ge" | "-eq" | "-ne") {
+                        counted = true;
+                    }
+                }
+                "variable_name" if self.text(n) == "SECONDS" => counted = true,
+                "binary_expression" => {
+                    if let Some(op) = n.child_by_field_name("operator") {
+                        match self.text(op) {
+                            "<" | ">" | "<=" | ">=" => counted = true,
+                            // Equality counts in arithmetic (`(( i == 30 ))`),
+                            // not in a test of text (`[[ $phase != Running ]]`).
+                            "==" | "!=" => {
+                                let mut up = n.parent();
+                                while let Some(p) = up {
+                                    match p.kind() {
+                                        "test_command" => break,
+                                        "arithmetic_expansion" | "compound_statement" => {
+                                            counted = true;
+                                            break;
+                                        }
+                                        _ => up = p.parent(),
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.children(&mut c));
+        }
+        crate::facts::LoopFact {
+            span,
+            head: Span::new(span.start, head_end),
+            until,
+            forever,
+            leaves,
+            counted,
+        }
     }
 
     fn text(&self, node: Node<'_>) -> &'a str {

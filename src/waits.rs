@@ -1,0 +1,425 @@
+//! How commands can block, and what bounds them: the table in
+//! `lints/waits.json` (each entry cites its source), and the judgement of one
+//! call against it. Read by `unbounded-wait` and `nrpe-timeout-budget`.
+
+use crate::duration::{parse_coreutils_duration, parse_go_duration};
+use crate::facts::{CommandFact, Word};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+static TABLE: &str = include_str!("../lints/waits.json");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Waits for a condition; a flag bounds the wait.
+    Wait,
+    /// Runs until interrupted (a watch, a stream, a server).
+    Stream,
+    /// A network transfer.
+    Network,
+    /// Many requests, each bounded on its own.
+    Requests,
+    /// Waits for a job of a service manager.
+    Job,
+}
+
+/// Where `unbounded-wait` reports an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Report {
+    /// In every file (a warning in plain scripts).
+    Everywhere,
+    /// In NRPE checks and Ansible tasks: elsewhere it is what the user asked for.
+    Checks,
+    /// Never on its own: only the time it adds to a check's budget.
+    Budget,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValueKind {
+    /// Go's `time.ParseDuration` (a unit is required except for `0`).
+    GoDuration,
+    /// A number of seconds (decimals allowed).
+    Seconds,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BoundSpec {
+    /// The flags that bound the wait (`--timeout`, `-t`); empty when nothing on
+    /// the command line does (a service manager's job timeout).
+    pub flags: Vec<String>,
+    pub value: ValueKind,
+    /// The default as the source writes it; `None`: no limit by default.
+    pub default: Option<String>,
+    /// What a value of zero means: `forever`, `once` (check once and return)
+    /// or `a week`.
+    #[serde(default)]
+    pub zero: Option<String>,
+    /// What a negative value means (`kubectl wait`: a week).
+    #[serde(default)]
+    pub negative: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Attempts {
+    pub flags: Vec<String>,
+    pub default: u64,
+    /// The value counts retries after the first attempt (curl `--retry`), not tries.
+    pub retries: bool,
+    /// Values that mean "try forever".
+    #[serde(default)]
+    pub forever: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Entry {
+    pub program: String,
+    /// The sub-command words (`["rollout", "status"]`); empty: any.
+    pub command: Vec<String>,
+    /// The call waits only with one of these words (`-f` for `logs`).
+    #[serde(default)]
+    pub when: Vec<String>,
+    /// One of these words means it does not wait (`--no-block`).
+    #[serde(default)]
+    pub unless: Vec<String>,
+    pub kind: Kind,
+    /// What the call waits for, for messages.
+    pub waits: String,
+    #[serde(default)]
+    pub bound: Option<BoundSpec>,
+    #[serde(default)]
+    pub attempts: Option<Attempts>,
+    pub report: Report,
+    /// The text a fix inserts before the value (`--timeout=`, `--timeout `).
+    #[serde(default)]
+    pub fix: Option<String>,
+    pub source: String,
+    pub quote: String,
+}
+
+impl Entry {
+    /// `kubectl rollout status`, as users write it.
+    pub fn name(&self) -> String {
+        std::iter::once(self.program.as_str())
+            .chain(self.command.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Table {
+    entries: Vec<Entry>,
+}
+
+/// The table, parsed once (it is part of the binary: a test parses it).
+pub fn table() -> &'static [Entry] {
+    static PARSED: OnceLock<Vec<Entry>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        serde_json::from_str::<Table>(TABLE)
+            .expect("lints/waits.json is valid (tested)")
+            .entries
+    })
+}
+
+/// How long one call may block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wait {
+    /// At most this long; `flag` is the word that sets it (`None`: the default).
+    Bounded { secs: f64, explicit: bool },
+    /// No limit; `why` says what makes it so.
+    Unbounded { why: String },
+    /// A limit that cannot be known statically.
+    Unknown { why: String },
+}
+
+/// A call matched with its table entry.
+#[derive(Debug)]
+pub struct Judgement<'f> {
+    pub entry: &'static Entry,
+    pub wait: Wait,
+    /// The word the fix follows: the last sub-command word or the `when` flag.
+    pub anchor: &'f Word,
+}
+
+/// The program and its sub-command words, as the table names them:
+/// (`kubectl`, index of the first argument after the program word).
+fn program(fact: &CommandFact) -> Option<(&'static str, usize, Option<String>)> {
+    if let Some(k) = crate::rules::kubectl_word(fact) {
+        return Some(("kubectl", k + 1, None));
+    }
+    let name = fact.program_name();
+    // `microk8s.status`: the dotted form of `microk8s status`.
+    if let Some(sub) = name.strip_prefix("microk8s.") {
+        return Some(("microk8s", 1, Some(sub.to_string())));
+    }
+    let known = table().iter().find(|e| e.program == name)?;
+    Some((known.program.as_str(), 1, None))
+}
+
+/// Positional words (sub-commands, names) of `args`, skipping kubectl's global
+/// flags that take a value.
+fn positionals<'w>(program: &str, args: &'w [Word]) -> Vec<&'w Word> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].text.as_str();
+        if t == "--" {
+            break;
+        }
+        if t.starts_with('-') {
+            if program == "kubectl" && crate::rules::kubectl_flag_takes_value(t) {
+                i += 1;
+            }
+        } else {
+            out.push(&args[i]);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The last value of any of `flags` in `args`: `--f=V`, `--f V`, `-f V`, `-fV`.
+pub fn flag_value<'w>(args: &'w [Word], flags: &[String]) -> Option<(&'w Word, &'w str)> {
+    let mut found = None;
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].text.as_str();
+        if t == "--" {
+            break;
+        }
+        for f in flags {
+            if t == f {
+                if let Some(v) = args.get(i + 1) {
+                    found = Some((v, v.text.as_str()));
+                }
+            } else if let Some(v) = t.strip_prefix(f.as_str()) {
+                if let Some(v) = v.strip_prefix('=') {
+                    found = Some((&args[i], v));
+                } else if !f.starts_with("--") && f.len() == 2 && !v.is_empty() && !t.starts_with("--") {
+                    found = Some((&args[i], v));
+                }
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+fn parse(kind: ValueKind, text: &str) -> Option<f64> {
+    match kind {
+        ValueKind::GoDuration => {
+            // Go wants a unit on every value but 0.
+            if text != "0" && text.trim().parse::<f64>().is_ok() {
+                return None;
+            }
+            if let Some(rest) = text.strip_prefix('-') {
+                return parse_go_duration(rest).ok().map(|d| -d.as_secs_f64());
+            }
+            parse_go_duration(text).ok().map(|d| d.as_secs_f64())
+        }
+        ValueKind::Seconds => text
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .or_else(|| parse_coreutils_duration(text).ok().map(|d| d.as_secs_f64())),
+    }
+}
+
+/// The table entry of `fact` and how long it may block; `None` when the table
+/// says nothing about the call. `host` is the text of the file the call's
+/// spans point into.
+pub fn judge<'f>(fact: &'f CommandFact, host: &str) -> Option<Judgement<'f>> {
+    let (program, first, dotted) = program(fact)?;
+    let args = fact.words.get(first..)?;
+    if program == "kubectl" && crate::rules::is_client_only(args) && !matches!(sub_command(args), Some("proxy")) {
+        return None;
+    }
+    let words: Vec<&Word> = positionals(program, args);
+    let mut names: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+    if let Some(d) = &dotted {
+        names.insert(0, d);
+    }
+    let entry = table().iter().find(|e| {
+        e.program == program
+            && e.command.len() <= names.len()
+            && e.command.iter().zip(&names).all(|(c, n)| c == n)
+            && (e.when.is_empty() || args.iter().any(|a| e.when.contains(&a.text)))
+            && !args.iter().any(|a| e.unless.contains(&a.text))
+    })?;
+    // The sub-command words written as words (not in `microk8s.status`).
+    let named = entry.command.len() - usize::from(dotted.is_some() && !entry.command.is_empty());
+    // Every word that names the entry must be static.
+    if words.iter().take(named).any(|w| !w.is_static) {
+        return None;
+    }
+    let anchor = if !entry.when.is_empty() {
+        args.iter().rev().find(|a| entry.when.contains(&a.text))?
+    } else if named > 0 {
+        words[named - 1]
+    } else {
+        &fact.words[first - 1]
+    };
+    let wait = wait_of(entry, args, host);
+    Some(Judgement { entry, wait, anchor })
+}
+
+/// kubectl's sub-command (first positional word).
+fn sub_command(args: &[Word]) -> Option<&str> {
+    positionals("kubectl", args).first().map(|w| w.text.as_str())
+}
+
+fn wait_of(entry: &Entry, args: &[Word], host: &str) -> Wait {
+    let what = entry.name();
+    match entry.kind {
+        Kind::Stream => {
+            return Wait::Unbounded {
+                why: format!("`{what}` {} and has no time limit", entry.waits),
+            };
+        }
+        Kind::Requests if entry.bound.is_none() => {
+            return Wait::Unknown {
+                why: format!("`{what}` {}: its run time grows with the cluster", entry.waits),
+            };
+        }
+        _ => {}
+    }
+    let Some(bound) = &entry.bound else {
+        return Wait::Unknown {
+            why: format!("`{what}` {} with no time limit of its own", entry.waits),
+        };
+    };
+    let flag = bound.flags.first().map_or("", String::as_str);
+    let meaning = |secs: f64, written: &str, default: bool| -> Wait {
+        let whose = if default {
+            format!("`{flag}` defaults to {written}")
+        } else {
+            format!("`{flag}` is {written}")
+        };
+        if secs < 0.0 {
+            return match &bound.negative {
+                Some(m) => Wait::Unbounded {
+                    why: format!("`{what}` {}: {whose}, which means {m}", entry.waits),
+                },
+                None => Wait::Unknown {
+                    why: format!("`{what}`: {whose}, which is not a valid limit"),
+                },
+            };
+        }
+        if secs == 0.0 {
+            return match bound.zero.as_deref() {
+                Some("once") | None => Wait::Bounded { secs: 0.0, explicit: !default },
+                Some(m) => Wait::Unbounded {
+                    why: format!(
+                        "`{what}` {}: {whose}, which means {}",
+                        entry.waits,
+                        if m == "forever" { "no limit" } else { m }
+                    ),
+                },
+            };
+        }
+        Wait::Bounded { secs, explicit: !default }
+    };
+    let single = match flag_value(args, &bound.flags) {
+        Some((word, value)) => {
+            if !word.is_static {
+                return Wait::Unknown {
+                    why: format!("`{flag} {}` is not known before it runs", word.text),
+                };
+            }
+            match parse(bound.value, value) {
+                Some(secs) => meaning(secs, value, false),
+                None => {
+                    return Wait::Unknown {
+                        why: format!("`{value}` is not a valid `{flag}`"),
+                    };
+                }
+            }
+        }
+        // `kubectl drain "$node" $DRAIN_OPTS`: the flag may be in there.
+        None if let Some(w) = args
+            .iter()
+            .filter(|w| !w.is_static)
+            .map(|w| host.get(w.span.start..w.span.end).unwrap_or(&w.text))
+            .find(|w| may_hold_flags(w)) =>
+        {
+            return Wait::Unknown {
+                why: format!("`{flag}` may be in `{w}`, which is not known before it runs"),
+            };
+        }
+        None => match &bound.default {
+            Some(d) => match parse(bound.value, d) {
+                Some(secs) => meaning(secs, d, true),
+                None => Wait::Unknown {
+                    why: format!("the default `{flag}` {d} is not understood"),
+                },
+            },
+            None => Wait::Unbounded {
+                why: format!("`{what}` {} and has no `{flag}`: no limit by default", entry.waits),
+            },
+        },
+    };
+    let Some(attempts) = &entry.attempts else {
+        return single;
+    };
+    let Wait::Bounded { secs, explicit } = single else {
+        return single;
+    };
+    let (tries, written) = match flag_value(args, &attempts.flags) {
+        Some((word, value)) => {
+            if !word.is_static {
+                return Wait::Unknown {
+                    why: format!("`{} {}` is not known before it runs", attempts.flags[0], word.text),
+                };
+            }
+            if attempts.forever.iter().any(|f| f == value) {
+                return Wait::Unbounded {
+                    why: format!("`{}={value}` retries forever", attempts.flags[0]),
+                };
+            }
+            match value.parse::<u64>() {
+                Ok(n) => (n, true),
+                Err(_) => {
+                    return Wait::Unknown {
+                        why: format!("`{value}` is not a number of tries"),
+                    };
+                }
+            }
+        }
+        None => (attempts.default, false),
+    };
+    let times = if attempts.retries { tries + 1 } else { tries.max(1) };
+    Wait::Bounded {
+        secs: secs * times as f64,
+        explicit: explicit || written,
+    }
+}
+
+/// A word not known statically that looks like it holds options: `"$@"`,
+/// `$EXTRA_ARGS`, `{{ drain_opts }}`.
+fn may_hold_flags(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["$@", "$*", "${@", "${*", "arg", "opt", "flag", "param", "extra"]
+        .iter()
+        .any(|n| lower.contains(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_parses_and_cites_its_source() {
+        for e in table() {
+            assert!(e.source.starts_with("https://"), "{}: source {:?}", e.name(), e.source);
+            assert!(!e.quote.trim().is_empty(), "{}: no quote", e.name());
+            if let Some(b) = &e.bound
+                && let Some(d) = &b.default
+            {
+                assert!(parse(b.value, d).is_some(), "{}: default {d}", e.name());
+            }
+        }
+    }
+}
