@@ -391,3 +391,19 @@ fn a_15_mb_script_and_900_000_kubectl_calls() {
     let run = hostile_case("k.sh", format!("#!/bin/bash\n{}", "kubectl get nodes\n".repeat(900_000)), 1280);
     assert_eq!(run.stdout.lines().filter(|l| l.starts_with("k.sh:")).count(), 900_000);
 }
+
+/// Each `while`/`until` loop is judged by a walk of its body: 5,000 nested
+/// loops must not cost 5,000 walks of the whole nest (the first version took
+/// 5 s in a release build; the walk now has a budget per tree).
+#[test]
+fn five_thousand_nested_loops() {
+    let n = 5_000;
+    let s = format!(
+        "#!/bin/bash\n{}kubectl get nodes; {}\n",
+        "while true; do ".repeat(n),
+        "done; ".repeat(n)
+    );
+    let run = hostile_case("loops.sh", s, 512);
+    assert!(run.seconds < 20.0, "{:.1} s", run.seconds);
+    assert!(run.stdout.contains("loops.sh:2:75001: error[kubectl-request-timeout]"), "{}", run.stdout);
+}

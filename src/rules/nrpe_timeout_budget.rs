@@ -320,12 +320,22 @@ impl<'a> Eval<'a> {
         if per_second <= 0.0 {
             return None;
         }
-        let mut t = ((limit - base) / per_second).floor().max(1.0) as u64;
-        // Branches may change which path is the longest: check, then step down.
-        while t > 1 && total(t as f64, self) > limit {
-            t -= 1;
+        let guess = ((limit - base) / per_second).floor().max(1.0) as u64;
+        if total(guess as f64, self) <= limit {
+            return Some(guess);
         }
-        Some(t)
+        // Branches may change which path is the longest: the largest value
+        // that fits (the total grows with it), by bisection.
+        let (mut fits, mut over) = (1, guess);
+        while over - fits > 1 {
+            let mid = fits + (over - fits) / 2;
+            if total(mid as f64, self) <= limit {
+                fits = mid;
+            } else {
+                over = mid;
+            }
+        }
+        Some(fits)
     }
 
     fn step_at(fact: &CommandFact, level: usize) -> Option<ControlStep> {

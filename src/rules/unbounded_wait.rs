@@ -118,7 +118,7 @@ impl Rule for UnboundedWait {
     }
 
     fn needles(&self) -> Option<&'static [&'static str]> {
-        Some(&["kubectl", "oc", "microk8s", "etcdctl", "until", "while"])
+        Some(&["kubectl", "oc", "microk8s", "etcdctl"])
     }
 
     fn applies_to(&self, language: Language) -> bool {

@@ -290,7 +290,12 @@ pub fn collect(
     parsed_base: usize,
     out: &mut Syntax,
 ) {
-    let cx = Cx { base, host };
+    let cx = Cx {
+        base,
+        host,
+        loop_nodes: std::cell::Cell::new(0),
+        loop_budget: MAX_LOOP_NODES.max(4 * (root.end_byte() - root.start_byte())),
+    };
     // Below a word-like node a command can only hide in a substitution: skip
     // subtrees whose (parsed) text has none. Most nodes are words, so this halves
     // the walk.
@@ -506,7 +511,16 @@ pub fn collect(
 struct Cx<'a> {
     base: usize,
     host: &'a str,
+    /// Nodes visited so far by [`Cx::loop_of`], and how many it may visit.
+    loop_nodes: std::cell::Cell<usize>,
+    loop_budget: usize,
 }
+
+/// Nodes that judging loops may visit in one tree, at least (four per byte
+/// of the tree's text otherwise): each loop walks its own body, so 5,000
+/// nested loops would cost 12 million visits. Loops judged past it are taken
+/// as counted (bounded): no finding rests on them.
+const MAX_LOOP_NODES: usize = 200_000;
 
 impl<'a> Cx<'a> {
     fn span(&self, node: Node<'_>) -> Span {
@@ -531,16 +545,14 @@ impl<'a> Cx<'a> {
             }
             _ => false,
         };
-        // A walk of the loop's nodes, bounded: nested loops each walk their
-        // own body, and an enormous loop is taken as counted.
-        const MAX_NODES: usize = 20_000;
+        // A walk of the loop's nodes, within the tree's budget.
         let mut leaves = false;
         let mut counted = false;
-        let mut seen = 0;
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            seen += 1;
-            if seen > MAX_NODES {
+            let seen = self.loop_nodes.get() + 1;
+            self.loop_nodes.set(seen);
+            if seen > self.loop_budget {
                 counted = true;
                 break;
             }
