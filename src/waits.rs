@@ -181,8 +181,10 @@ fn positionals<'w>(program: &str, args: &'w [Word]) -> Vec<&'w Word> {
     out
 }
 
-/// The last value of any of `flags` in `args`: `--f=V`, `--f V`, `-f V`, `-fV`.
-pub fn flag_value<'w>(args: &'w [Word], flags: &[String]) -> Option<(&'w Word, &'w str)> {
+/// The last value of any of `flags` in `args`: `--f=V`, `--f V`, `-f V`,
+/// `-fV`; like pflag, the last occurrence wins (a flag left without its
+/// value at the end wins too: there is then none).
+pub fn flag_value<'w>(args: &'w [Word], flags: &[impl AsRef<str>]) -> Option<(&'w Word, &'w str)> {
     let mut found = None;
     let mut i = 0;
     while i < args.len() {
@@ -190,12 +192,14 @@ pub fn flag_value<'w>(args: &'w [Word], flags: &[String]) -> Option<(&'w Word, &
         if t == "--" {
             break;
         }
-        for f in flags {
+        for f in flags.iter().map(AsRef::as_ref) {
             if t == f {
-                if let Some(v) = args.get(i + 1) {
-                    found = Some((v, v.text.as_str()));
-                }
-            } else if let Some(v) = t.strip_prefix(f.as_str()) {
+                found = args.get(i + 1).map(|v| (v, v.text.as_str()));
+                // The value is not a flag of its own.
+                i += 1;
+                break;
+            }
+            if let Some(v) = t.strip_prefix(f) {
                 if let Some(v) = v.strip_prefix('=') {
                     found = Some((&args[i], v));
                 } else if !f.starts_with("--") && f.len() == 2 && !v.is_empty() && !t.starts_with("--") {

@@ -410,7 +410,7 @@ fn describe_call(source: &SourceFile, fact: &CommandFact) -> String {
 }
 
 /// One line, white space folded, at most 60 characters.
-fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     let folded: Vec<&str> = text.split_whitespace().filter(|w| *w != "\\").collect();
     let folded = folded.join(" ");
     if folded.chars().count() <= 60 {
@@ -478,23 +478,8 @@ pub(crate) fn is_client_only(args: &[Word]) -> bool {
 
 /// The `--request-timeout` value word and whether it is inline (`--request-timeout=V`).
 pub(crate) fn find_request_timeout(args: &[Word]) -> Option<(&Word, bool)> {
-    let mut found = None;
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        if t == "--" {
-            break;
-        }
-        if t == "--request-timeout" {
-            found = args.get(i + 1).map(|v| (v, false));
-            i += 1;
-        } else if t.starts_with("--request-timeout=") {
-            found = Some((&args[i], true));
-        }
-        i += 1;
-    }
-    // Like kubectl (pflag), the last occurrence wins.
-    found
+    crate::waits::flag_value(args, &["--request-timeout"])
+        .map(|(word, _)| (word, word.text.starts_with("--request-timeout=")))
 }
 
 /// `at` is inside the default of a `${VAR:-…}` expansion (on its line): the

@@ -561,8 +561,13 @@ fn budget_of(ctx: &RuleContext<'_>) -> (f64, String) {
 /// Whether the file is an NRPE configuration (its `command[…]=` lines are
 /// checks) or a check script.
 pub(crate) fn is_check_file(ctx: &RuleContext<'_>) -> bool {
+    is_nrpe_cfg(ctx) || is_check(ctx)
+}
+
+/// An NRPE configuration (or its template): its `command[…]=` lines are checks.
+fn is_nrpe_cfg(ctx: &RuleContext<'_>) -> bool {
     let name = ctx.source.path.to_string_lossy();
-    name.ends_with(".cfg") || name.ends_with(".cfg.j2") || is_check(ctx)
+    name.ends_with(".cfg") || name.ends_with(".cfg.j2")
 }
 
 /// Whether the file is a check: run by a `command[…]` line, or matched by `checks`.
@@ -729,8 +734,7 @@ const HELP: &str = "lower the calls' timeouts so that they add up to less than t
 /// line of an NRPE configuration, or the whole of a check script; `None` when
 /// the file holds no check.
 fn checks_of(ctx: &RuleContext<'_>, facts: &[CommandFact]) -> Option<Vec<(String, Vec<usize>)>> {
-    let name = ctx.source.path.to_string_lossy();
-    if name.ends_with(".cfg") || name.ends_with(".cfg.j2") {
+    if is_nrpe_cfg(ctx) {
         let mut checks = Vec::new();
         for command in crate::lang::nrpe::commands(&ctx.source.text) {
             // Facts are sorted by start: the line's calls are one run of

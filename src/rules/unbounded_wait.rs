@@ -277,39 +277,34 @@ fn judge_loop(
     {
         return None;
     }
-    let in_head = |c: &&&&CommandFact| l.head.start <= c.span.start && c.span.end <= l.head.end;
-    let cluster: Vec<&&CommandFact> = inside.iter().filter(|c| waits_on_cluster(c)).collect();
+    let cluster: Vec<&CommandFact> = inside.into_iter().filter(|c| waits_on_cluster(c)).collect();
     let keyword = if l.until { "until" } else { "while" };
-    let (call, how) = if let Some(c) = cluster.iter().find(in_head) {
+    let (call, how) = if let Some(c) = cluster
+        .iter()
+        .copied()
+        .find(|c| l.head.start <= c.span.start && c.span.end <= l.head.end)
+    {
         (
-            *c,
+            c,
             format!(
                 "this `{keyword}` loop waits on `{}` with no limit on attempts or time: while the API server is down it never ends",
                 call_text(source, c),
             ),
         )
-    } else if l.forever && l.leaves {
-        let c = cluster.first()?;
-        (
-            *c,
-            format!(
-                "this `{}` loop around `{}` has no limit on attempts or time (only a `break` or `exit` leaves it): while the API server is down it never ends",
-                source.slice(l.head).split_whitespace().collect::<Vec<_>>().join(" "),
-                call_text(source, c)
-            ),
-        )
-    } else if l.forever && place != Place::Script {
-        let c = cluster.first()?;
-        (
-            *c,
-            format!(
-                "this `{}` loop around `{}` never ends",
-                source.slice(l.head).split_whitespace().collect::<Vec<_>>().join(" "),
-                call_text(source, c)
-            ),
-        )
     } else {
-        return None;
+        let c = *cluster.first()?;
+        let head = source.slice(l.head).split_whitespace().collect::<Vec<_>>().join(" ");
+        let how = if l.forever && l.leaves {
+            format!(
+                "this `{head}` loop around `{}` has no limit on attempts or time (only a `break` or `exit` leaves it): while the API server is down it never ends",
+                call_text(source, c)
+            )
+        } else if l.forever && place != Place::Script {
+            format!("this `{head}` loop around `{}` never ends", call_text(source, c))
+        } else {
+            return None;
+        };
+        (c, how)
     };
     let help = if l.forever && !l.leaves {
         "a check or a task must end: poll once and let the scheduler repeat it (Nagios, Ansible `until:`/`retries:`)"
@@ -323,18 +318,13 @@ fn judge_loop(
     )
 }
 
-/// The call as written (its words for an Ansible `argv:` list), on one line,
-/// white space folded, at most 60 characters.
+/// The call as written (its words for an Ansible `argv:` list), shortened.
 fn call_text(source: &SourceFile, fact: &CommandFact) -> String {
-    let folded: Vec<&str> = source.slice(fact.span).split_whitespace().filter(|w| *w != "\\").collect();
-    let mut folded = folded.join(" ");
+    let written = super::kubectl_request_timeout::shorten(source.slice(fact.span));
     let expanded = fact.expanded();
-    if folded.replace(", ", " ") == expanded {
-        folded = expanded;
-    }
-    if folded.chars().count() <= 60 {
-        folded
+    if written.replace(", ", " ") == expanded {
+        super::kubectl_request_timeout::shorten(&expanded)
     } else {
-        format!("{}…", folded.chars().take(59).collect::<String>().trim_end())
+        written
     }
 }
