@@ -124,6 +124,18 @@ pub fn table() -> &'static [Entry] {
     })
 }
 
+/// The programs the table names, each once (`kubectl`, `curl`, …), in table
+/// order: rules that judge calls by the table look for them in a file.
+pub fn programs(report: impl Fn(Report) -> bool) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for e in table().iter().filter(|e| report(e.report)) {
+        if !out.contains(&e.program.as_str()) {
+            out.push(&e.program);
+        }
+    }
+    out
+}
+
 /// How long one call may block.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Wait {

@@ -821,7 +821,14 @@ impl Rule for NrpeTimeoutBudget {
     }
 
     fn needles(&self) -> Option<&'static [&'static str]> {
-        Some(&["kubectl", "timeout", "sleep", "curl", "wget", "microk8s"])
+        // Every program the command table bounds (`nc`, `snap`, … too), the
+        // wrapper that bounds any call, and `sleep`.
+        static NEEDLES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        Some(NEEDLES.get_or_init(|| {
+            let mut needles = crate::waits::programs(|_| true);
+            needles.extend(["oc", "timeout", "sleep"]);
+            needles
+        }))
     }
 
     fn applies_to(&self, language: Language) -> bool {
