@@ -222,10 +222,13 @@ impl Rule for KubectlRequestTimeout {
             .map(|t| t.span)
             .collect();
         // One help text for all of the file's findings.
-        let help: std::sync::Arc<str> = format!(
-            "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
-        )
-        .into();
+        let help_for = |timeout: &str| -> std::sync::Arc<str> {
+            format!(
+                "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
+            )
+            .into()
+        };
+        let help = help_for(&timeout);
         let mut fixed: Vec<(usize, usize)> = Vec::new();
         for (i, fact) in facts.commands.iter().enumerate() {
             if limited
@@ -246,13 +249,24 @@ impl Rule for KubectlRequestTimeout {
         if !fixed.is_empty() {
             let shares = super::nrpe_timeout_budget::fix_shares(ctx, &facts.commands);
             let configured = parse_go_duration(&timeout).ok().filter(|d| !d.is_zero());
+            // The help names the value the fix inserts (one text per share).
+            let mut helps: Vec<(u64, std::sync::Arc<str>)> = Vec::new();
             for (i, at) in fixed {
                 let Some(share) = shares.get(&i) else { continue };
                 let share = std::time::Duration::from_secs(*share);
                 if configured.is_some_and(|c| c <= share) {
                     continue;
                 }
-                if let Some(d) = check_call(ctx.source, &facts.commands[i], &format_duration(share), &help) {
+                let value = format_duration(share);
+                let help = match helps.iter().find(|(s, _)| *s == share.as_secs()) {
+                    Some((_, h)) => std::sync::Arc::clone(h),
+                    None => {
+                        let h = help_for(&value);
+                        helps.push((share.as_secs(), std::sync::Arc::clone(&h)));
+                        h
+                    }
+                };
+                if let Some(d) = check_call(ctx.source, &facts.commands[i], &value, &help) {
                     out[at] = d;
                 }
             }
