@@ -139,8 +139,8 @@ pub fn programs(report: impl Fn(Report) -> bool) -> Vec<&'static str> {
 /// How long one call may block.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Wait {
-    /// At most this long; `flag` is the word that sets it (`None`: the default).
-    Bounded { secs: f64, explicit: bool },
+    /// At most this long.
+    Bounded { secs: f64 },
     /// No limit; `why` says what makes it so.
     Unbounded { why: String },
     /// A limit that cannot be known statically.
@@ -326,7 +326,7 @@ fn wait_of(entry: &Entry, args: &[Word], host: &str) -> Wait {
         }
         if secs == 0.0 {
             return match bound.zero.as_deref() {
-                Some("once") | None => Wait::Bounded { secs: 0.0, explicit: !default },
+                Some("once") | None => Wait::Bounded { secs: 0.0 },
                 Some(m) => Wait::Unbounded {
                     why: format!(
                         "`{what}` {}: {whose}, which means {}",
@@ -336,7 +336,7 @@ fn wait_of(entry: &Entry, args: &[Word], host: &str) -> Wait {
                 },
             };
         }
-        Wait::Bounded { secs, explicit: !default }
+        Wait::Bounded { secs }
     };
     let single = match flag_value(args, &bound.flags) {
         Some((word, value)) => {
@@ -380,10 +380,10 @@ fn wait_of(entry: &Entry, args: &[Word], host: &str) -> Wait {
     let Some(attempts) = &entry.attempts else {
         return single;
     };
-    let Wait::Bounded { secs, explicit } = single else {
+    let Wait::Bounded { secs } = single else {
         return single;
     };
-    let (tries, written) = match flag_value(args, &attempts.flags) {
+    let tries = match flag_value(args, &attempts.flags) {
         Some((word, value)) => {
             if !word.is_static {
                 return Wait::Unknown {
@@ -396,7 +396,7 @@ fn wait_of(entry: &Entry, args: &[Word], host: &str) -> Wait {
                 };
             }
             match value.parse::<u64>() {
-                Ok(n) => (n, true),
+                Ok(n) => n,
                 Err(_) => {
                     return Wait::Unknown {
                         why: format!("`{value}` is not a number of tries"),
@@ -404,12 +404,11 @@ fn wait_of(entry: &Entry, args: &[Word], host: &str) -> Wait {
                 }
             }
         }
-        None => (attempts.default, false),
+        None => attempts.default,
     };
     let times = if attempts.retries { tries + 1 } else { tries.max(1) };
     Wait::Bounded {
         secs: secs * times as f64,
-        explicit: explicit || written,
     }
 }
 
