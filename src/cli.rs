@@ -437,16 +437,12 @@ fn check(args: CheckArgs) -> i32 {
             }
             None => (report, (0, 0, false), None),
         };
-        let rendered = match fix_mode {
-            Some(crate::fixer::Mode::Diff) => diff.unwrap_or_default(),
-            _ => format.render_file(&report),
+        let (summary, fatal) = (Summary::of_file(&report), report.is_fatal() || fixed.2);
+        let piece = match fix_mode {
+            Some(crate::fixer::Mode::Diff) => report::Piece::Rendered(diff.unwrap_or_default()),
+            _ => format.piece(report),
         };
-        (
-            rendered,
-            Summary::of_file(&report),
-            report.is_fatal() || fixed.2,
-            fixed,
-        )
+        (piece, summary, fatal, fixed)
     });
     let mut summary = outcomes
         .iter()
@@ -456,9 +452,13 @@ fn check(args: CheckArgs) -> i32 {
     let (fixes, fixed_files) = outcomes
         .iter()
         .fold((0, 0), |(n, f), (_, _, _, (a, files, _))| (n + a, f + files));
-    let pieces: Vec<String> = outcomes.into_iter().map(|(piece, _, _, _)| piece).collect();
+    let pieces: Vec<report::Piece> = outcomes.into_iter().map(|(piece, _, _, _)| piece).collect();
     if fix_mode == Some(crate::fixer::Mode::Diff) {
-        print(&pieces.concat());
+        for piece in &pieces {
+            if let report::Piece::Rendered(diff) = piece {
+                print(diff);
+            }
+        }
         if !args.quiet {
             eprintln!(
                 "Would fix {fixes} finding{} in {fixed_files} file{}.",

@@ -296,10 +296,14 @@ fn hostile_case(name: &str, contents: String, max_mib: u64) -> measured::Measure
     let run = measured::run(
         p,
         &["check", "--format", "concise"],
-        std::time::Duration::from_secs(120),
+        std::time::Duration::from_secs(240),
     );
     assert!(canary_found(&run.stdout), "{name}: {}", &run.stderr[..run.stderr.len().min(2000)]);
-    assert!(run.seconds < 60.0, "{name}: {:.1} s", run.seconds);
+    // A debug build, beside the other cases on two cores, on VMs that differ
+    // by 2.4× from day to day (docs/performance.md): the release build's
+    // 20 s goal is the benchmarks' to show; this bound catches what used to
+    // run for minutes (quadratic paths, unbounded expansion).
+    assert!(run.seconds < 150.0, "{name}: {:.1} s", run.seconds);
     eprintln!("{name}: {:.1} s, {} MiB (bound {max_mib})", run.seconds, run.peak_mib);
     assert!(run.peak_mib < max_mib, "{name}: {} MiB (bound {max_mib})", run.peak_mib);
     run
@@ -379,16 +383,15 @@ fn nrpe_configuration_with_900_000_command_lines() {
     assert!(run.stdout.contains("nrpe.cfg:900001:15: error[kubectl-request-timeout]"), "{}", run.stdout);
 }
 
-/// A 15 MB script and 900,000 kubectl calls. The script stays under the 1 GiB
-/// goal; the 900,000-call file peaks at about 1.0 GiB (release build: each
-/// call's fact and finding are held until the file's report is rendered), so
-/// its bound is today's with a margin and a regression fails.
+/// A 15 MB script and 900,000 kubectl calls, under the 1 GiB goal (a file with
+/// that many findings is rendered in chunks as the report is written, never
+/// whole: `report::tests` checks the chunked report against the whole one).
 #[test]
 fn a_15_mb_script_and_900_000_kubectl_calls() {
     let body = "if [ -n \"$x\" ]; then\n  out=$(kubectl --request-timeout=5s get pods -n \"$ns\" | grep -c Running)\n  echo \"$out\" >> /tmp/log 2>&1\nfi\nfor i in a b c; do echo \"$i\"; done\n";
     let run = hostile_case("big.sh", format!("#!/bin/bash\n{}", body.repeat(15_000_000 / body.len())), 1024);
     assert!(!run.stdout.contains("big.sh"), "{}", &run.stdout[..run.stdout.len().min(2000)]);
-    let run = hostile_case("k.sh", format!("#!/bin/bash\n{}", "kubectl get nodes\n".repeat(900_000)), 1280);
+    let run = hostile_case("k.sh", format!("#!/bin/bash\n{}", "kubectl get nodes\n".repeat(900_000)), 1024);
     assert_eq!(run.stdout.lines().filter(|l| l.starts_with("k.sh:")).count(), 900_000);
 }
 

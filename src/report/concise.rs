@@ -4,10 +4,11 @@ use super::display_path;
 use crate::linter::FileReport;
 use std::fmt::Write;
 
-pub fn render_file(report: &FileReport) -> String {
+/// The findings `range` of the file's diagnostics.
+pub fn render_range(report: &FileReport, range: std::ops::Range<usize>) -> String {
     let mut out = String::new();
     let path = display_path(report);
-    for d in &report.diagnostics {
+    for d in &report.diagnostics[range] {
         let pos = report.source.position(d.span.start);
         let _ = writeln!(
             out,

@@ -16,10 +16,11 @@ fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render_file(report: &FileReport) -> String {
+/// The findings `range` of the file's diagnostics.
+pub fn render_range(report: &FileReport, range: std::ops::Range<usize>) -> String {
     let mut out = String::new();
     let path = property(&display_path(report));
-    for d in &report.diagnostics {
+    for d in &report.diagnostics[range] {
         let start = report.source.position(d.span.start);
         let end = report.source.position(d.span.end);
         let command = match d.severity {

@@ -44,22 +44,23 @@ struct JsonEdit<'a> {
     content: &'a str,
 }
 
-fn range(source: &SourceFile, span: Span) -> (usize, usize, usize, usize) {
+fn span_range(source: &SourceFile, span: Span) -> (usize, usize, usize, usize) {
     let start = source.position(span.start);
     let end = source.position(span.end);
     (start.line, start.column, end.line, end.column)
 }
 
-/// The file's diagnostics as pretty-printed array items (indented for their place
+/// The diagnostics `range` of the file as pretty-printed array items (indented for their place
 /// in the report), separated by `,\n`; empty when there are none.
-pub fn render_file(report: &FileReport) -> String {
+pub fn render_range(report: &FileReport, range: std::ops::Range<usize>) -> String {
     let path = display_path(report);
+    let count = range.len();
     // One buffer for the file's items: 900,000 findings must not be held as
     // several copies (items, joined, indented).
     let mut out = String::new();
     let mut pretty = Vec::new();
-    for (i, d) in report.diagnostics.iter().enumerate() {
-        let (line, column, end_line, end_column) = range(&report.source, d.span);
+    for (i, d) in report.diagnostics[range].iter().enumerate() {
+        let (line, column, end_line, end_column) = span_range(&report.source, d.span);
         let item = JsonDiagnostic {
             rule: d.rule,
             severity: d.severity,
@@ -76,7 +77,7 @@ pub fn render_file(report: &FileReport) -> String {
                     .edits
                     .iter()
                     .map(|e| {
-                        let (line, column, end_line, end_column) = range(&report.source, e.span);
+                        let (line, column, end_line, end_column) = span_range(&report.source, e.span);
                         JsonEdit {
                             line,
                             column,
@@ -104,7 +105,7 @@ pub fn render_file(report: &FileReport) -> String {
         if i == 0 {
             // Items are alike: size the buffer once from the first (doubling
             // would hold up to twice the report while it grows).
-            out.reserve(out.len().saturating_mul(report.diagnostics.len().saturating_sub(1)) * 9 / 8);
+            out.reserve(out.len().saturating_mul(count.saturating_sub(1)) * 9 / 8);
         }
     }
     out
@@ -119,11 +120,24 @@ pub fn finish(pieces: &[String], summary: &Summary) -> String {
 
 /// [`finish`], written piece by piece.
 pub fn finish_to(pieces: &[String], summary: &Summary, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    finish_items_to(pieces.iter().map(|p| p.as_str().into()), summary, out)
+}
+
+/// The report around `items` (rendered array items, empty ones skipped),
+/// written as they come.
+pub fn finish_items_to<'a>(
+    items: impl Iterator<Item = std::borrow::Cow<'a, str>>,
+    summary: &Summary,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     write!(out, "{{\n  \"version\": {FORMAT_VERSION},\n  \"diagnostics\": [")?;
     let mut first = true;
-    for piece in pieces.iter().filter(|p| !p.is_empty()) {
+    for item in items {
+        if item.is_empty() {
+            continue;
+        }
         out.write_all(if first { b"\n" } else { b",\n" })?;
-        out.write_all(piece.as_bytes())?;
+        out.write_all(item.as_bytes())?;
         first = false;
     }
     out.write_all(if first { b"]" } else { b"\n  ]" })?;

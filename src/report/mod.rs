@@ -76,16 +76,79 @@ pub enum Format {
     Junit,
 }
 
+/// One file's share of the report: rendered where the file was checked, or,
+/// for a file with very many findings in a format written as it goes, kept as
+/// findings and rendered in bounded chunks while the report is written (a
+/// 900,000-finding file is never held as one rendered string).
+pub enum Piece {
+    Rendered(String),
+    Deferred(FileReport),
+}
+
+/// Files with more findings than this are [`Piece::Deferred`].
+const DEFER_ABOVE: usize = 20_000;
+/// Findings rendered per task when a deferred file is written.
+const CHUNK: usize = 4_096;
+
 impl Format {
     pub fn render_file(self, report: &FileReport) -> String {
         match self {
-            Format::Text { color, .. } => text::render_file(report, color),
-            Format::Concise => concise::render_file(report),
-            Format::Json => json::render_file(report),
             Format::Sarif => sarif::render_file(report),
-            Format::Github => github::render_file(report),
             Format::Gitlab => gitlab::render_file(report),
             Format::Junit => junit::render_file(report),
+            _ => self.render_range(report, 0..report.diagnostics.len()),
+        }
+    }
+
+    /// Whether the format's pieces are written one after the other (so a
+    /// file's findings can be rendered in chunks).
+    fn streams(self) -> bool {
+        matches!(self, Format::Text { .. } | Format::Concise | Format::Json | Format::Github)
+    }
+
+    /// A range of one file's findings, in a format that [`Format::streams`].
+    fn render_range(self, report: &FileReport, range: std::ops::Range<usize>) -> String {
+        match self {
+            Format::Text { color, .. } => text::render_range(report, range, color),
+            Format::Concise => concise::render_range(report, range),
+            Format::Json => json::render_range(report, range),
+            Format::Github => github::render_range(report, range),
+            Format::Sarif | Format::Gitlab | Format::Junit => {
+                unreachable!("{self:?} is rendered whole")
+            }
+        }
+    }
+
+    /// The file's piece of the report.
+    pub fn piece(self, report: FileReport) -> Piece {
+        if self.streams() && report.diagnostics.len() > DEFER_ABOVE {
+            Piece::Deferred(report)
+        } else {
+            Piece::Rendered(self.render_file(&report))
+        }
+    }
+
+    /// The rendered chunks of a piece, in order: a deferred file's are
+    /// rendered a few at a time, in parallel.
+    fn chunks<'a>(self, piece: &'a Piece) -> Box<dyn Iterator<Item = std::borrow::Cow<'a, str>> + 'a> {
+        use rayon::prelude::*;
+        match piece {
+            Piece::Rendered(text) => Box::new(std::iter::once(text.as_str().into())),
+            Piece::Deferred(report) => {
+                let n = report.diagnostics.len();
+                let batch = CHUNK * rayon::current_num_threads().max(1) * 2;
+                Box::new((0..n).step_by(batch).flat_map(move |start| {
+                    let ranges: Vec<_> = (start..(start + batch).min(n))
+                        .step_by(CHUNK)
+                        .map(|s| s..(s + CHUNK).min(n))
+                        .collect();
+                    let rendered: Vec<String> = ranges
+                        .into_par_iter()
+                        .map(|r| self.render_range(report, r))
+                        .collect();
+                    rendered.into_iter().map(std::borrow::Cow::Owned)
+                }))
+            }
         }
     }
 
@@ -105,28 +168,33 @@ impl Format {
     /// where the format allows.
     pub fn finish_to(
         self,
-        pieces: &[String],
+        pieces: &[Piece],
         summary: &Summary,
         out: &mut dyn std::io::Write,
     ) -> std::io::Result<()> {
         match self {
-            Format::Concise | Format::Github => {
+            Format::Concise | Format::Github | Format::Text { .. } => {
                 for piece in pieces {
-                    out.write_all(piece.as_bytes())?;
+                    for chunk in self.chunks(piece) {
+                        out.write_all(chunk.as_bytes())?;
+                    }
                 }
-                Ok(())
+                match self {
+                    Format::Text { quiet: false, .. } => out.write_all(text::summary_line(summary).as_bytes()),
+                    _ => Ok(()),
+                }
             }
-            Format::Text { quiet, .. } => {
-                for piece in pieces {
-                    out.write_all(piece.as_bytes())?;
-                }
-                if !quiet {
-                    out.write_all(text::summary_line(summary).as_bytes())?;
-                }
-                Ok(())
+            Format::Json => json::finish_items_to(pieces.iter().flat_map(|p| self.chunks(p)), summary, out),
+            Format::Sarif | Format::Gitlab | Format::Junit => {
+                let rendered: Vec<String> = pieces
+                    .iter()
+                    .map(|p| match p {
+                        Piece::Rendered(text) => text.clone(),
+                        Piece::Deferred(report) => self.render_file(report),
+                    })
+                    .collect();
+                out.write_all(self.finish(&rendered, summary).as_bytes())
             }
-            Format::Json => json::finish_to(pieces, summary, out),
-            _ => out.write_all(self.finish(pieces, summary).as_bytes()),
         }
     }
 
@@ -140,4 +208,66 @@ impl Format {
 /// `path` as shown to users, with `/` separators on every platform.
 pub fn display_path(report: &FileReport) -> String {
     report.path.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Diagnostic, Edit, Fix};
+    use crate::source::{SourceFile, Span};
+
+    /// A file with more findings than [`DEFER_ABOVE`], some with help and a
+    /// fix, on many lines.
+    fn big_report() -> FileReport {
+        let n = DEFER_ABOVE + CHUNK + 7;
+        let text: String = (0..n).map(|i| format!("kubectl get pods # {i}\n")).collect();
+        let source = SourceFile::new("big.sh", text);
+        let diagnostics = (0..n)
+            .map(|i| {
+                let start = source.lines.line_start(i);
+                let mut d = Diagnostic::new("kubectl-request-timeout", Severity::Error, Span::new(start, start + 16), format!("call {i}"));
+                if i % 3 == 0 {
+                    d = d.with_help(format!("help {}", i % 2));
+                }
+                if i % 5 == 0 {
+                    d = d.with_fix(Fix {
+                        applicability: crate::diagnostic::Applicability::Safe,
+                        description: "add it".into(),
+                        edits: vec![Edit::insertion(start + 16, " --request-timeout=10s")],
+                    });
+                }
+                d
+            })
+            .collect();
+        FileReport { path: "big.sh".into(), source, diagnostics, language: None }
+    }
+
+    #[test]
+    fn a_deferred_file_is_written_as_if_rendered_whole() {
+        let small_report = || FileReport {
+            path: "small.sh".into(),
+            source: SourceFile::new("small.sh", "kubectl get x\n".into()),
+            diagnostics: vec![Diagnostic::new("kubectl-request-timeout", Severity::Warning, Span::new(0, 7), "small")],
+            language: None,
+        };
+        let (report, small) = (big_report(), small_report());
+        let summary = Summary::of(std::slice::from_ref(&report)).merge(Summary::of_file(&small));
+        for format in [
+            Format::Text { color: false, quiet: false },
+            Format::Text { color: true, quiet: true },
+            Format::Concise,
+            Format::Json,
+            Format::Github,
+        ] {
+            let whole = vec![Piece::Rendered(format.render_file(&small)), Piece::Rendered(format.render_file(&report))];
+            let mut expected = Vec::new();
+            format.finish_to(&whole, &summary, &mut expected).unwrap();
+            let deferred = vec![format.piece(small_report()), format.piece(big_report())];
+            assert!(matches!(deferred[0], Piece::Rendered(_)), "{format:?}");
+            assert!(matches!(deferred[1], Piece::Deferred(_)), "{format:?}");
+            let mut got = Vec::new();
+            format.finish_to(&deferred, &summary, &mut got).unwrap();
+            assert!(got == expected, "{format:?}: the chunked report differs");
+        }
+    }
 }

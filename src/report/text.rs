@@ -12,7 +12,10 @@ use std::fmt;
 /// A diagnostic as miette wants it, borrowing the file's text.
 struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedText<'a>,
+    /// `None`: no source (used to render a help footer alone).
+    source: Option<NamedText<'a>>,
+    /// Whether miette renders the help footer (else the caller appends it).
+    with_help: bool,
 }
 
 struct NamedText<'a> {
@@ -87,26 +90,19 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let d = self.diagnostic;
-        let fix = d
-            .fix
-            .as_ref()
-            .map(|f| format!("fix ({}): {}", applicability(f), f.description));
-        match (&d.help, fix) {
-            (Some(h), Some(f)) => Some(Box::new(format!("{h}\n{f}"))),
-            (Some(h), None) => Some(Box::new(h.clone())),
-            (None, Some(f)) => Some(Box::new(f)),
-            (None, None) => None,
+        if !self.with_help {
+            return None;
         }
+        help_text(self.diagnostic).map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
-        let len = self.source.text.len();
+        let len = self.source.as_ref()?.text.len();
         let clamp = move |s: crate::source::Span| {
             let start = s.start.min(len);
             SourceSpan::new(start.into(), s.end.min(len) - start)
@@ -120,6 +116,35 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
+/// The help footer's text: the rule's help, then the fix.
+fn help_text(d: &Diagnostic) -> Option<String> {
+    let fix = d
+        .fix
+        .as_ref()
+        .map(|f| format!("fix ({}): {}", applicability(f), f.description));
+    match (&d.help, fix) {
+        (Some(h), Some(f)) => Some(format!("{h}\n{f}")),
+        (Some(h), None) => Some(h.to_string()),
+        (None, Some(f)) => Some(f),
+        (None, None) => None,
+    }
+}
+
+/// The help footer miette renders for `d`, alone: what rendering `d` without
+/// a source adds when the help is shown. Wrapping the help is most of the
+/// cost of a finding, and the findings of a rule mostly share one help, so
+/// the footer is rendered once per distinct help. `None` if miette's output
+/// does not end with the footer (then `d` is rendered whole).
+fn footer(handler: &GraphicalReportHandler, d: &Diagnostic) -> Option<String> {
+    let render = |with_help| {
+        let mut out = String::new();
+        let bare = Rendered { diagnostic: d, source: None, with_help };
+        handler.render_report(&mut out, &bare).ok().map(|_| out)
+    };
+    let (without, with) = (render(false)?, render(true)?);
+    with.strip_prefix(&without).map(str::to_string)
+}
+
 fn applicability(fix: &crate::diagnostic::Fix) -> &'static str {
     match fix.applicability {
         crate::diagnostic::Applicability::Safe => "safe",
@@ -127,7 +152,8 @@ fn applicability(fix: &crate::diagnostic::Fix) -> &'static str {
     }
 }
 
-pub fn render_file(report: &FileReport, color: bool) -> String {
+/// The findings `range` of the file's diagnostics, each followed by a blank line.
+pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -138,16 +164,30 @@ pub fn render_file(report: &FileReport, color: bool) -> String {
         .with_links(false);
     let mut out = String::new();
     let name = display_path(report);
-    for (i, d) in report.diagnostics.iter().enumerate() {
+    let count = range.len();
+    // Footers by help text (see `footer`).
+    let mut footers: std::collections::HashMap<String, Option<String>> = Default::default();
+    for (i, d) in report.diagnostics[range].iter().enumerate() {
+        let footer = help_text(d).and_then(|help| {
+            footers
+                .entry(help)
+                .or_insert_with(|| footer(&handler, d))
+                .clone()
+        });
         let rendered = Rendered {
             diagnostic: d,
-            source: NamedText {
+            source: Some(NamedText {
                 name: name.clone(),
                 text: &report.source.text,
                 lines: &report.source.lines,
-            },
+            }),
+            with_help: footer.is_none(),
         };
-        if handler.render_report(&mut out, &rendered).is_err() {
+        let start = out.len();
+        if handler.render_report(&mut out, &rendered).is_ok() {
+            out.push_str(footer.as_deref().unwrap_or(""));
+        } else {
+            out.truncate(start);
             let pos = report.source.position(d.span.start);
             out.push_str(&format!(
                 "{name}:{}:{}: {}[{}] {}\n",
@@ -158,7 +198,7 @@ pub fn render_file(report: &FileReport, color: bool) -> String {
         if i == 0 {
             // Sized once from the first finding, as the JSON report does:
             // doubling would hold up to twice the report while it grows.
-            out.reserve(out.len().saturating_mul(report.diagnostics.len().saturating_sub(1)) * 9 / 8);
+            out.reserve(out.len().saturating_mul(count.saturating_sub(1)) * 9 / 8);
         }
     }
     out
