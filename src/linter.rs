@@ -105,9 +105,14 @@ impl Linter {
                     .map(|severity| Enabled { rule, severity })
             })
             .collect();
+        // Rules that report on what parsing finds look at what all rules
+        // would parse (see `lint_source`).
+        let reporters = enabled.iter().any(|e| e.rule.needles().is_none());
         let mut needles: Vec<&'static str> = enabled
             .iter()
-            .filter_map(|e| e.rule.needles())
+            .map(|e| e.rule)
+            .chain(rules::ALL.iter().copied().filter(|_| reporters))
+            .filter_map(|r| r.needles())
             .flatten()
             .copied()
             .collect();
@@ -330,11 +335,24 @@ impl Linter {
             seen.push((needle, hit));
             hit
         };
+        // Rules that report what parsing finds (`needles()` is `None`:
+        // `shell-parse-error`, `yaml-syntax`, …) see every file a run of all
+        // rules would parse, whichever rules are selected: their findings
+        // must not depend on the selection.
+        let reporters = active.iter().any(|e| e.rule.needles().is_none());
+        let reach: Vec<&'static dyn crate::rules::Rule> = if reporters {
+            crate::rules::ALL.to_vec()
+        } else {
+            active.iter().map(|e| e.rule).collect()
+        };
         let wanted = language == Language::ArgsFile
-            || active
+            // A file in an Ansible place that does not parse is always worth
+            // a `yaml-syntax` finding, whatever words it holds.
+            || (reporters && language == Language::Yaml && lang::ansible::is_ansible_path(&source.path))
+            || reach
                 .iter()
-                .filter(|e| e.rule.applies_to(language))
-                .any(|e| match e.rule.needles() {
+                .filter(|r| r.applies_to(language))
+                .any(|r| match r.needles() {
                     None => false,
                     Some([]) => true,
                     Some(needles) => needles.iter().any(|n| found(n)),
@@ -346,10 +364,10 @@ impl Linter {
         // without a `source` line cost one scan of their lines.
         let wanted = wanted
             || (matches!(language, Language::Shell | Language::ShellTemplate) && {
-                let needles: Vec<&'static str> = active
+                let needles: Vec<&'static str> = reach
                     .iter()
-                    .filter(|e| e.rule.applies_to(language))
-                    .filter_map(|e| e.rule.needles_in_sourced())
+                    .filter(|r| r.applies_to(language))
+                    .filter_map(|r| r.needles_in_sourced())
                     .flatten()
                     .copied()
                     .collect();
@@ -392,7 +410,9 @@ impl Linter {
     /// `unreadable-file` is off).
     fn invalid_utf8_finding(&self, source: &SourceFile, invalid: &InvalidBytes) -> Option<Diagnostic> {
         let meta = rules::UnreadableFile.meta();
-        self.config.severity(meta.name, meta.default_severity)?;
+        // Unlike a file that cannot be read at all, this one was checked: the
+        // finding follows the selection like any other.
+        self.enabled.iter().find(|e| e.rule.meta().name == meta.name)?;
         let at = invalid.first;
         let p = source.position(at);
         let bytes = match invalid.count {

@@ -57,6 +57,38 @@ fn passing_fixtures() {
     });
 }
 
+/// A rule's findings do not depend on which other rules are selected: on every
+/// fixture, each rule that reports there, each rule that reports on what
+/// parsing finds, and the fixture's own rule, run alone, find exactly what
+/// they find among all rules.
+#[test]
+fn each_rule_alone_finds_what_it_finds_among_all() {
+    insta::glob!("../testdata", "*/*/**/*", |path| {
+        if path.is_dir() {
+            return;
+        }
+        let Some(all) = common::lint(path) else { return };
+        let mut rules: Vec<&str> = all.diagnostics.iter().map(|d| d.rule).collect();
+        rules.extend(opslint::rules::ALL.iter().filter(|r| r.needles().is_none()).map(|r| r.meta().name));
+        let own = rule_of(path);
+        rules.extend(opslint::rules::ALL.iter().map(|r| r.meta().name).filter(|n| *n == own));
+        rules.sort_unstable();
+        rules.dedup();
+        for rule in rules {
+            let expected: Vec<String> = all
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == rule)
+                .map(|d| format!("{:?} {}", d.span, d.message))
+                .collect();
+            let alone: Vec<String> = common::lint_selected(path, &[rule.to_string()])
+                .map(|r| r.diagnostics.iter().map(|d| format!("{:?} {}", d.span, d.message)).collect())
+                .unwrap_or_default();
+            assert_eq!(alone, expected, "{}: `{rule}` alone differs from `{rule}` among all rules", path.display());
+        }
+    });
+}
+
 /// `testdata/<rule>/fail/…/x.sh` → `<rule>`.
 fn rule_of(path: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");

@@ -16,9 +16,6 @@ use std::path::Path;
 /// loads them from the repository.
 pub fn lint(path: &Path) -> Option<FileReport> {
     let rel = relative(path);
-    let fixture_root: std::path::PathBuf = rel.iter().take(3).collect();
-    let fixture_root = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture_root);
-    let vars = opslint::project::collect_vars(&fixture_root);
     // Every default rule, and the fixture's own rule even when it is opt-in.
     let own = rel.iter().nth(1).and_then(|n| n.to_str()).unwrap_or("");
     let select: Vec<String> = opslint::rules::ALL
@@ -26,7 +23,16 @@ pub fn lint(path: &Path) -> Option<FileReport> {
         .filter(|r| r.enabled_by_default() || r.meta().name == own)
         .map(|r| r.meta().name.to_string())
         .collect();
-    let linter = Linter::new(Config::default_at(Path::new(".")), Some(&select), &[])
+    lint_selected(path, &select)
+}
+
+/// [`lint`] with only the rules `select`.
+pub fn lint_selected(path: &Path, select: &[String]) -> Option<FileReport> {
+    let rel = relative(path);
+    let fixture_root: std::path::PathBuf = rel.iter().take(3).collect();
+    let fixture_root = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture_root);
+    let vars = opslint::project::collect_vars(&fixture_root);
+    let linter = Linter::new(Config::default_at(Path::new(".")), Some(select), &[])
         .expect("valid rules")
         .with_vars(vars)
         .with_root(fixture_root);
