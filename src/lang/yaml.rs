@@ -130,22 +130,347 @@ pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
             ),
         });
     }
-    let lines = LineIndex::new(text);
-    let offset = |m: &Marker| marker_offset(text, &lines, m);
-    let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
-    loader.early_parse(false);
-    loader.alias_limit(ALIAS_LIMIT);
-    let mut parser = Parser::new_from_str(text);
-    let result = parser.load(&mut loader, true);
-    let error = result.err().or_else(|| loader.error().cloned());
-    if let Some(e) = error {
+    let mut prepared = Prepared {
+        text: Cow::Borrowed(text),
+        lines: LineIndex::new(text),
+        inserted: Vec::new(),
+    };
+    let mut repairs = 0;
+    loop {
+        let (at, message) = {
+            let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
+            loader.early_parse(false);
+            loader.alias_limit(ALIAS_LIMIT);
+            let mut parser = Parser::new_from_str(&prepared.text);
+            let result = parser.load(&mut loader, true);
+            let error = result.err().or_else(|| loader.error().cloned());
+            let Some(e) = error else {
+                let docs = loader.into_documents();
+                let nodes = docs
+                    .iter()
+                    .map(|d| convert(&prepared, d, 0))
+                    .collect::<Result<Vec<_>, _>>()?;
+                block_scalar_tabs(text, &nodes)?;
+                block_context_tabs(text, &nodes)?;
+                return Ok(nodes);
+            };
+            (marker_offset(&prepared.text, &prepared.lines, e.marker()), e.info().to_string())
+        };
+        if repairs < MAX_REPAIRS && prepared.repair(at, &message) {
+            repairs += 1;
+            continue;
+        }
         return Err(YamlError {
-            offset: offset(e.marker()),
-            message: e.info().to_string(),
+            offset: prepared.host(at),
+            message,
         });
     }
-    let docs = loader.into_documents();
-    docs.iter().map(|d| convert(text, &lines, d, 0)).collect()
+}
+
+/// Texts of one file that [`load`] repairs before it gives up (each repair
+/// costs a parse of the file).
+const MAX_REPAIRS: usize = 16;
+
+/// What is handed to saphyr: the host text, with what saphyr refuses and
+/// PyYAML (so Ansible) reads rewritten so that it reads the same values, and
+/// the way back to host offsets.
+struct Prepared<'h> {
+    text: Cow<'h, str>,
+    lines: LineIndex,
+    /// Spaces inserted, as (offset in `text`, how many), sorted.
+    inserted: Vec<(usize, usize)>,
+}
+
+impl Prepared<'_> {
+    /// The host offset of `offset` in `text` (inside inserted spaces: where
+    /// they were inserted).
+    fn host(&self, offset: usize) -> usize {
+        let mut shift = 0;
+        for &(at, n) in &self.inserted {
+            if at >= offset {
+                break;
+            }
+            shift += n.min(offset - at);
+        }
+        offset - shift
+    }
+
+    fn offset(&self, m: &Marker) -> usize {
+        self.host(marker_offset(&self.text, &self.lines, m))
+    }
+
+    /// Rewrites what saphyr refused at `at` with `message`, where YAML and
+    /// PyYAML allow it; false when it is a real error.
+    fn repair(&mut self, at: usize, message: &str) -> bool {
+        match message {
+            // A tab that starts a continuation line of a quoted scalar, in a
+            // line indented less than the scalar's parent (saphyr's only use
+            // of this message): YAML allows it (the tab is separation, folded
+            // away with the line's other leading blanks) and PyYAML reads it;
+            // debops has three defaults files written so. The line's leading
+            // tabs become spaces: same width, same value.
+            // The same in a flow collection continued on a line that starts
+            // with a tab (libyaml takes tabs as white space in flow context).
+            // A tab that starts a line in block context is refused again,
+            // from the host text, by `block_context_tabs`.
+            "tab cannot be used as indentation" | "tabs disallowed within this context (block indentation)" => {
+                let start = self.lines.line_start(self.lines.line_of(at));
+                let blanks = self.text[start..].bytes().take_while(|b| matches!(b, b' ' | b'\t')).count();
+                if !self.text[start..start + blanks].contains('\t') {
+                    return false;
+                }
+                self.text.to_mut().replace_range(start..start + blanks, &" ".repeat(blanks));
+                true
+            }
+            // Continuation lines of a quoted scalar indented no more than its
+            // parent: PyYAML does not check their indentation (and the
+            // leading blanks of a continuation line are folded away). Each is
+            // indented past the scalar's opening quote; `inserted` maps the
+            // offsets back.
+            "invalid indentation in quoted scalar" => {
+                let Some(end) = quoted_end(&self.text, at) else {
+                    return false;
+                };
+                let line_start = self.lines.line_start(self.lines.line_of(at));
+                let pad = at - line_start + 1;
+                let mut starts = Vec::new();
+                let mut l = line_start;
+                while let Some(nl) = self.text[l..end].find('\n') {
+                    l += nl + 1;
+                    let rest = &self.text[l..];
+                    // A document marker ends the scalar for PyYAML (an error).
+                    if (rest.starts_with("---") || rest.starts_with("..."))
+                        && rest[3..].chars().next().is_none_or(|c| c.is_whitespace())
+                    {
+                        return false;
+                    }
+                    starts.push(l);
+                }
+                if starts.is_empty() {
+                    return false;
+                }
+                for &l in starts.iter().rev() {
+                    self.text.to_mut().insert_str(l, &" ".repeat(pad));
+                    for slot in self.inserted.iter_mut().filter(|(p, _)| *p >= l) {
+                        slot.0 += pad;
+                    }
+                    self.inserted.push((l, pad));
+                }
+                self.inserted.sort_unstable();
+                self.lines = LineIndex::new(&self.text);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The offset of the quote that closes the quoted scalar opened at `open`.
+fn quoted_end(text: &str, open: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(open)?;
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match (quote, bytes[i]) {
+            (b'\'', b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            (b'"', b'\\') => i += 2,
+            (q, b) if q == b => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// libyaml, which Ansible reads YAML with, refuses a tab where a block
+/// scalar's indentation is expected: after the leading spaces of its first
+/// lines (indentation found from the content), or before the indentation is
+/// reached on a later line. saphyr reads it as content.
+fn block_scalar_tabs(text: &str, nodes: &[Node]) -> Result<(), YamlError> {
+    for node in nodes {
+        match &node.kind {
+            Kind::Scalar { style: Style::Literal | Style::Folded, .. } => {
+                if let Some(offset) = block_scalar_tab(text, node.span.start) {
+                    return Err(YamlError {
+                        offset,
+                        message: "found a tab character where block scalar indentation is expected (libyaml, which Ansible uses, refuses it)".into(),
+                    });
+                }
+            }
+            Kind::Scalar { .. } => {}
+            Kind::Seq(items) => block_scalar_tabs(text, items)?,
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    block_scalar_tabs(text, std::slice::from_ref(k))?;
+                    block_scalar_tabs(text, std::slice::from_ref(v))?;
+                }
+            }
+            Kind::Tagged(_, inner) => block_scalar_tabs(text, std::slice::from_ref(inner))?,
+        }
+    }
+    Ok(())
+}
+
+/// libyaml refuses a tab where a token may start in block context: at the
+/// start of a line after its indentation (a comment or blank line too), and
+/// right after a `- ` or `? ` indicator. saphyr takes it as white space. Lines
+/// inside a quoted scalar, a flow collection or a block scalar's content are
+/// not block context (block scalars: `block_scalar_tabs`).
+fn block_context_tabs(text: &str, nodes: &[Node]) -> Result<(), YamlError> {
+    if !text.contains('\t') {
+        return Ok(());
+    }
+    let mut exempt: Vec<(usize, usize)> = Vec::new();
+    exempt_regions(text, nodes, &mut exempt);
+    exempt.sort_unstable();
+    let mut regions = exempt.iter().peekable();
+    let mut l = 0;
+    while l < text.len() {
+        let end = text[l..].find('\n').map_or(text.len(), |i| l + i);
+        while regions.peek().is_some_and(|r| r.1 <= l) {
+            regions.next();
+        }
+        let inside = regions.peek().is_some_and(|r| r.0 <= l && l < r.1);
+        if !inside && let Some(at) = token_start_tab(&text[l..end]) {
+            return Err(YamlError {
+                offset: l + at,
+                message: "found a tab character where a token may start (libyaml, which Ansible uses, refuses it)".into(),
+            });
+        }
+        l = end + 1;
+    }
+    Ok(())
+}
+
+/// Where in `line` (block context) libyaml finds a tab that cannot start a token.
+fn token_start_tab(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut i = bytes.iter().take_while(|b| **b == b' ').count();
+    loop {
+        match bytes.get(i) {
+            Some(b'\t') => return Some(i),
+            Some(b'-' | b'?') if matches!(bytes.get(i + 1), Some(b' ' | b'\t')) => {
+                i += 1;
+                while bytes.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Byte ranges (from a line's start) of the lines that are not block context.
+fn exempt_regions(text: &str, nodes: &[Node], out: &mut Vec<(usize, usize)>) {
+    let line_start = |at: usize| text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let next_line = |at: usize| text[at.min(text.len())..].find('\n').map_or(text.len(), |i| at + i + 1);
+    for node in nodes {
+        let (start, end) = (node.span.start.min(text.len()), node.span.end.min(text.len()));
+        let first = text[start..].chars().next();
+        let multi_line = text[start..end].contains('\n');
+        match &node.kind {
+            Kind::Scalar { style: Style::SingleQuoted | Style::DoubleQuoted, .. } if multi_line => {
+                out.push((next_line(start), end));
+            }
+            Kind::Scalar { style: Style::Literal | Style::Folded, .. } => {
+                let from = if text[line_start(start)..start].bytes().all(|b| b == b' ') {
+                    line_start(start)
+                } else {
+                    next_line(start)
+                };
+                out.push((from, end));
+            }
+            Kind::Scalar { .. } => {}
+            Kind::Seq(items) if matches!(first, Some('[')) => {
+                if multi_line {
+                    out.push((next_line(start), end));
+                }
+            }
+            Kind::Map(_) if matches!(first, Some('{')) => {
+                if multi_line {
+                    out.push((next_line(start), end));
+                }
+            }
+            Kind::Seq(items) => exempt_regions(text, items, out),
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    exempt_regions(text, std::slice::from_ref(k), out);
+                    exempt_regions(text, std::slice::from_ref(v), out);
+                }
+            }
+            Kind::Tagged(_, inner) => exempt_regions(text, std::slice::from_ref(inner), out),
+        }
+    }
+}
+
+/// The offset of a tab that libyaml refuses in the block scalar whose node
+/// starts at `start` (saphyr: at its tag, or at its first content).
+fn block_scalar_tab(text: &str, start: usize) -> Option<usize> {
+    let start = start.min(text.len());
+    let line_of = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut header_start = line_of(start);
+    if text[header_start..start].bytes().all(|b| b == b' ') {
+        // At the content: the header is the last line before it that is not blank.
+        loop {
+            if header_start == 0 {
+                return None;
+            }
+            header_start = line_of(header_start - 1);
+            let end = header_start + text[header_start..].find('\n').unwrap_or(text.len() - header_start);
+            if !text[header_start..end].trim().is_empty() {
+                break;
+            }
+        }
+    }
+    let header_indent = text[header_start..].bytes().take_while(|b| *b == b' ').count();
+    let line_end = text[header_start..].find('\n').map_or(text.len(), |i| header_start + i);
+    let header = &text[header_start..line_end];
+    // The indicator is the header's last token (before a comment).
+    let header = header.split(" #").next().unwrap_or(header).trim_end();
+    let token = header.rsplit([' ', '\t']).next().unwrap_or(header);
+    let rest = token.strip_prefix(['|', '>'])?;
+    if !rest.chars().all(|c| matches!(c, '+' | '-' | '1'..='9')) {
+        return None;
+    }
+    // An explicit indentation indicator (`|2`): not checked.
+    if rest.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut indent: Option<usize> = None;
+    let mut max_indent = 0;
+    let mut l = line_end + 1;
+    while l < text.len() {
+        let line = &text[l..text[l..].find('\n').map_or(text.len(), |i| l + i)];
+        let bytes = line.as_bytes();
+        let spaces = bytes.iter().take_while(|b| **b == b' ').count();
+        let blank = line[spaces..].trim_end_matches('\r').is_empty();
+        match indent {
+            None => {
+                if bytes.get(spaces) == Some(&b'\t') {
+                    return Some(l + spaces);
+                }
+                if blank {
+                    max_indent = max_indent.max(spaces);
+                } else if spaces <= header_indent {
+                    return None;
+                } else {
+                    indent = Some(max_indent.max(spaces));
+                }
+            }
+            Some(indent) => {
+                let k = spaces.min(indent);
+                if k < indent {
+                    if bytes.get(k) == Some(&b'\t') {
+                        return Some(l + k);
+                    }
+                    if !blank {
+                        return None;
+                    }
+                }
+            }
+        }
+        l += line.len() + 1;
+    }
+    None
 }
 
 /// saphyr markers count characters; spans here are bytes.
@@ -162,16 +487,8 @@ fn marker_offset(text: &str, lines: &LineIndex, m: &Marker) -> usize {
         .map_or(text.len(), |(i, _)| line_start + i)
 }
 
-fn convert(
-    text: &str,
-    lines: &LineIndex,
-    node: &MarkedYaml<'_>,
-    depth: usize,
-) -> Result<Node, YamlError> {
-    let span = Span::new(
-        marker_offset(text, lines, &node.span.start),
-        marker_offset(text, lines, &node.span.end),
-    );
+fn convert(p: &Prepared<'_>, node: &MarkedYaml<'_>, depth: usize) -> Result<Node, YamlError> {
+    let span = Span::new(p.offset(&node.span.start), p.offset(&node.span.end));
     if depth > MAX_DEPTH {
         return Err(YamlError {
             offset: span.start,
@@ -193,21 +510,21 @@ fn convert(
         YamlData::Sequence(items) => Kind::Seq(
             items
                 .iter()
-                .map(|i| convert(text, lines, i, depth + 1))
+                .map(|i| convert(p, i, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
         YamlData::Mapping(map) => {
             let mut entries = Vec::with_capacity(map.len());
             for (k, v) in map {
                 entries.push((
-                    convert(text, lines, k, depth + 1)?,
-                    convert(text, lines, v, depth + 1)?,
+                    convert(p, k, depth + 1)?,
+                    convert(p, v, depth + 1)?,
                 ));
             }
             Kind::Map(entries)
         }
         YamlData::Tagged(tag, inner) => {
-            let inner = convert(text, lines, inner, depth + 1)?;
+            let inner = convert(p, inner, depth + 1)?;
             let tag = format!("{}{}", tag.handle, tag.suffix);
             match inner.kind {
                 Kind::Scalar { value, style, .. } => Kind::Scalar {
