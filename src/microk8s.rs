@@ -25,6 +25,11 @@ pub fn args_file_component(path: &str) -> Option<&'static str> {
     let path = path.trim().trim_end_matches('/');
     let (dir, name) = path.rsplit_once("/args/")?;
     let component = ARGS_COMPONENTS.iter().copied().find(|c| *c == name)?;
+    args_dir(dir).then_some(component)
+}
+
+/// Whether `dir` (the part before `/args/`) is a MicroK8s data directory.
+fn args_dir(dir: &str) -> bool {
     let dir = dir.trim_end_matches('/');
     let known_dir = dir == "/var/snap/microk8s/current"
         || dir == "/var/snap/k8s/common"
@@ -34,7 +39,16 @@ pub fn args_file_component(path: &str) -> Option<&'static str> {
             .strip_prefix("/var/snap/microk8s/")
             .is_some_and(|rev| !rev.is_empty() && rev.bytes().all(|b| b.is_ascii_digit()));
     let templated = dir.contains("{{") || dir.contains("{%");
-    (known_dir || templated).then_some(component)
+    known_dir || templated
+}
+
+/// The templated file name of a path in a MicroK8s args directory
+/// (`/var/snap/microk8s/current/args/{{ item.key }}`): some daemon's args
+/// file, which one is known only when the template is rendered.
+pub fn templated_args_file(path: &str) -> Option<&str> {
+    let path = path.trim().trim_end_matches('/');
+    let (dir, name) = path.rsplit_once("/args/")?;
+    (!name.contains('/') && (name.contains("{{") || name.contains("{%")) && args_dir(dir)).then_some(name)
 }
 
 /// A task that restarts, stops or starts a MicroK8s service.
@@ -115,19 +129,46 @@ pub fn restart_of(task: &crate::facts::AnsibleTask) -> Option<Restart> {
         }
         "command" | "shell" | "raw" => {
             let line = task.command_line.as_ref()?;
-            // Each command of the line (`;`, `&&`, `|`, newlines).
-            line.text
-                .split(['\n', ';', '&', '|'])
-                .find_map(|part| {
+            // `microk8s {{ item }}` over `loop: [stop, start]`: each item's line.
+            let lines: Vec<std::borrow::Cow<'_, str>> = if line.text.contains("item") && !task.loop_items.is_empty() {
+                task.loop_items
+                    .iter()
+                    .filter_map(|item| crate::lang::ansible::expand_item(&line.text, item))
+                    .map(std::borrow::Cow::Owned)
+                    .collect()
+            } else {
+                vec![std::borrow::Cow::Borrowed(line.text.as_str())]
+            };
+            // Each command of each line (`;`, `&&`, `|`, newlines).
+            let found: Vec<Restart> = lines
+                .iter()
+                .flat_map(|l| l.split(['\n', ';', '&', '|']).map(str::to_string).collect::<Vec<_>>())
+                .filter_map(|part| {
                     let words: Vec<&str> = part
                         .split_whitespace()
                         .skip_while(|w| matches!(*w, "sudo" | "-n") || w.contains('='))
                         .collect();
                     restart_in_words(&words)
                 })
+                .collect();
+            combine(found)
         }
         _ => None,
     }
+}
+
+/// The restarts of one task as one: a stop and a start of the same service
+/// (`microk8s stop && microk8s start`, a loop over `[stop, start]`) restart it.
+fn combine(found: Vec<Restart>) -> Option<Restart> {
+    let first = found.first()?.clone();
+    let restarted = found.iter().find(|r| {
+        r.action == "restart"
+            || (r.action == "stop" && found.iter().any(|s| s.action == "start" && s.service == r.service))
+    });
+    Some(match restarted {
+        Some(r) => Restart { service: r.service, action: "restart" },
+        None => first,
+    })
 }
 
 /// Whether a task checks that MicroK8s came back: `microk8s status --wait-ready`,
@@ -147,10 +188,16 @@ pub fn is_health_check(task: &crate::facts::AnsibleTask) -> bool {
             };
             let text = line.text.as_str();
             let words: Vec<&str> = text.split_whitespace().collect();
-            let status_ready = words
+            // `microk8s status --wait-ready` (`microk8s.status`, `-w`), which
+            // only proves something when bounded: without `--timeout`/`-t` (or
+            // `timeout N` around it) it waits forever on a broken datastore.
+            let status = words
                 .windows(2)
                 .any(|w| w[0].ends_with("microk8s") && w[1] == "status")
-                && text.contains("--wait-ready");
+                || words.iter().any(|w| w.ends_with("microk8s.status"));
+            let waits = words.iter().any(|w| *w == "--wait-ready" || *w == "-w");
+            let bounded = words.iter().any(|w| *w == "-t" || w.starts_with("--timeout") || *w == "timeout");
+            let status_ready = status && waits && bounded;
             let readyz = text.contains("/readyz")
                 && (text.contains("--request-timeout") || text.contains("timeout "));
             let active = (text.contains("is-active") || text.contains("NRestarts")) && task.retries;

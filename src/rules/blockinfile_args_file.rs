@@ -89,10 +89,17 @@ impl Rule for BlockinfileArgsFile {
 fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
     let dest = path_arg(task)?;
     let targets = args_targets(task);
-    let (dest_text, component, _) = targets.first()?.clone();
+    // A templated file name in an args directory (`args/{{ item.key }}`):
+    // some daemon's args file, whichever the template names.
+    let templated = dest.text().and_then(crate::microk8s::templated_args_file);
+    let (dest_text, component, whose) = match (targets.first(), templated) {
+        (Some((path, component, _)), _) => (path.clone(), *component, format!("`{component}`")),
+        (None, Some(name)) => (dest.text()?.to_string(), "", format!("the daemon `{name}` names")),
+        (None, None) => return None,
+    };
     let dest_text = dest_text.as_str();
     let mut message = format!(
-        "`blockinfile` edits the MicroK8s args file of `{component}`: it writes `# BEGIN/END ANSIBLE MANAGED BLOCK` lines into the daemon's command line and manages its flags as one block"
+        "`blockinfile` edits the MicroK8s args file of {whose}: it writes `# BEGIN/END ANSIBLE MANAGED BLOCK` lines into the daemon's command line and manages its flags as one block"
     );
     let mut d = Diagnostic::new(
         META.name,
@@ -100,7 +107,7 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
         task.module_span,
         String::new(),
     )
-    .with_label(dest.value_span, format!("args file of `{component}`"));
+    .with_label(dest.value_span, format!("args file of {whose}"));
     for (path, component, item) in &targets {
         if let Some(item) = item {
             d = d.with_label(
@@ -113,7 +120,7 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
         let text = marker.value.as_deref().unwrap_or("");
         if !text.trim_start().starts_with('#') {
             message.push_str(&format!(
-                "; the custom marker `{text}` does not start with `#`, so its lines become arguments of `{component}`"
+                "; the custom marker `{text}` does not start with `#`, so its lines become arguments of {whose}"
             ));
         }
         d = d.with_label(
