@@ -25,6 +25,10 @@ pub struct Linter {
     enabled: Vec<Enabled>,
     /// Template variables of the project (role defaults, `group_vars`, …).
     vars: lang::jinja::Vars,
+    /// Names of the project's variables whose value holds a needle word of
+    /// some rule (`kctl: microk8s kubectl`): a file that uses one in a
+    /// template is worth parsing though its own text has no needle.
+    needle_vars: Vec<String>,
     target: crate::target::Target,
     /// The project's root (for what rules need of other files).
     root: PathBuf,
@@ -127,6 +131,7 @@ impl Linter {
             enabled,
             finders,
             vars: lang::jinja::Vars::new(),
+            needle_vars: Vec::new(),
             target: crate::target::Target::newest(),
             root: PathBuf::new(),
         })
@@ -150,6 +155,13 @@ impl Linter {
 
     /// Template variables with known values, used to resolve `{{ var }}` words.
     pub fn with_vars(mut self, vars: lang::jinja::Vars) -> Self {
+        let needles: Vec<&str> = rules::ALL.iter().filter_map(|r| r.needles()).flatten().copied().collect();
+        self.needle_vars = vars
+            .iter()
+            .filter(|(_, value)| needles.iter().any(|n| contains_word(value, n)))
+            .map(|(name, _)| name.clone())
+            .collect();
+        self.needle_vars.sort_unstable();
         self.vars = vars;
         self
     }
@@ -345,6 +357,13 @@ impl Linter {
         } else {
             active.iter().map(|e| e.rule).collect()
         };
+        // A template that uses a variable holding a needle (`{{ kctl }} get
+        // nodes` with `kctl: microk8s kubectl` in role defaults).
+        let through_vars = || {
+            !self.needle_vars.is_empty()
+                && source.text.contains("{{")
+                && self.needle_vars.iter().any(|name| contains_word(&source.text, name))
+        };
         let wanted = language == Language::ArgsFile
             // A file in an Ansible place that does not parse is always worth
             // a `yaml-syntax` finding, whatever words it holds.
@@ -356,7 +375,8 @@ impl Linter {
                     None => false,
                     Some([]) => true,
                     Some(needles) => needles.iter().any(|n| found(n)),
-                });
+                })
+            || through_vars();
         let root = self.root();
         // A script without a needle may still call kubectl through a helper of
         // a file it sources (`detect_kubectl` then `$KUBECTL get nodes`): it is
