@@ -143,7 +143,9 @@ pub struct DefinedIn {
 
 impl CommandFact {
     /// The program's file name (`/snap/bin/microk8s.kubectl` → `microk8s.kubectl`),
-    /// or `""` when it is not known statically.
+    /// or `""` when it is not known statically. A name glued to an unknown
+    /// prefix (`{{ microk8s_bin_path | default('') }}microk8s`, `${BIN}kubectl`)
+    /// is the program: the prefix is a directory, or nothing.
     pub fn program_name(&self) -> &str {
         let Some(w) = self.words.first() else {
             return "";
@@ -151,6 +153,8 @@ impl CommandFact {
         let base = w.text.rfind('/').map_or(0, |i| i + 1);
         if w.is_static || w.text.len() - base <= w.static_suffix {
             &w.text[base..]
+        } else if w.static_suffix > 0 && w.static_suffix <= w.text.len() {
+            w.text.get(w.text.len() - w.static_suffix..).unwrap_or("")
         } else {
             ""
         }
