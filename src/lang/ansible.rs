@@ -117,6 +117,7 @@ pub fn analyze_in(
         parse_text: host.to_string(),
         vars: Cow::Borrowed(vars),
         dicts: HashMap::new(),
+        item_scripts: Default::default(),
         facts,
         path,
         root,
@@ -144,7 +145,7 @@ pub fn analyze_in(
                         let Some(k) = k.as_str() else { continue };
                         if let Some(v) = v.as_str() {
                             walker.vars.to_mut().insert(k.to_string(), v.to_string());
-                        } else if v.as_map().is_some() {
+                        } else if v.as_map().is_some() || v.as_seq().is_some() {
                             walker.dicts.insert(k.to_string(), v.clone());
                         }
                     }
@@ -273,8 +274,12 @@ struct Walker<'a> {
     /// The project's variables, plus the current play's `vars:` and the literal
     /// `set_fact` values seen so far.
     vars: Cow<'a, jinja::Vars>,
-    /// Mappings among the current play's `vars:` (for `with_dict` / `dict2items`).
+    /// Mappings and sequences among the current play's `vars:` (for
+    /// `with_dict` / `dict2items`, and `loop: "{{ list }}"`).
     dicts: HashMap<String, Node>,
+    /// Loop item values already analysed as shell (several tasks may loop
+    /// over one list of commands).
+    item_scripts: std::collections::HashSet<(usize, usize)>,
     facts: &'a mut FileFacts,
     /// The file being analysed (to find `template`/`copy` sources).
     path: &'a Path,
@@ -306,6 +311,7 @@ impl Walker<'_> {
                         node: script.span,
                     });
                     self.embedded_shell(script);
+                    self.item_scripts(task, script);
                 }
                 if t.module == "command"
                     && let Some(argv) = task_argv(task, &t)
@@ -511,6 +517,26 @@ impl Walker<'_> {
             });
         }
         out
+    }
+
+    /// `shell: "{{ item.cmd }} …"` over a list written in this file (the
+    /// loop, or a list among the play's `vars:`): each item's literal command
+    /// goes through the shell front-end where it is written, so findings point
+    /// at the item (kubespray's `collect-info.yaml` keeps its commands so).
+    fn item_scripts(&mut self, task: &Node, script: &Node) {
+        let Some(text) = script.as_str() else { return };
+        let Some(field) = leading_item_field(text) else { return };
+        let Some(items) = loop_nodes(task, &self.dicts) else { return };
+        for item in items {
+            let value = match &field {
+                None => Some(&item),
+                Some(f) => item.get(f),
+            };
+            let Some(value) = value.filter(|v| v.as_str().is_some()) else { continue };
+            if self.item_scripts.insert((value.span.start, value.span.end)) {
+                self.embedded_shell(value);
+            }
+        }
     }
 
     /// The command line of a `shell`/`command`/`raw` task goes through the shell
@@ -887,6 +913,39 @@ pub fn resolve_vars(text: &str, vars: &jinja::Vars) -> Option<String> {
         current = out;
     }
     changed.then_some(current)
+}
+
+/// The item field a command line starts with: `{{ item.cmd }} …` or
+/// `{{ item['cmd'] }}` → `Some(Some("cmd"))`, `{{ item }} …` → `Some(None)`.
+fn leading_item_field(text: &str) -> Option<Option<String>> {
+    let inner = text.trim_start().strip_prefix("{{")?;
+    let inner = &inner[..inner.find("}}")?];
+    let expr = inner.trim();
+    if expr == "item" {
+        return Some(None);
+    }
+    let field = expr
+        .strip_prefix("item.")
+        .or_else(|| expr.strip_prefix("item['")?.strip_suffix("']"))
+        .or_else(|| expr.strip_prefix("item[\"")?.strip_suffix("\"]"))?;
+    field
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        .then(|| Some(field.to_string()))
+}
+
+/// The nodes of a task's loop when they are written in this file: a literal
+/// list, or `"{{ name }}"` naming a list among the play's `vars:`.
+fn loop_nodes(task: &Node, dicts: &HashMap<String, Node>) -> Option<Vec<Node>> {
+    for key in ["loop", "with_items", "with_list"] {
+        let Some(l) = task.get(key) else { continue };
+        if let Some(items) = l.as_seq() {
+            return Some(items.to_vec());
+        }
+        let inner = l.as_str()?.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+        return dicts.get(inner).and_then(Node::as_seq).map(<[Node]>::to_vec);
+    }
+    None
 }
 
 /// Literal items of the task's loop, if it has one.
