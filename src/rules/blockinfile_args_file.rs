@@ -17,7 +17,9 @@ destination (`path`, `dest`, `destfile` or `name`) is a MicroK8s args file:
 `…/args/<component>` under `/var/snap/microk8s/current/args`,
 `/var/snap/microk8s/<revision>/args`, `$SNAP_DATA/args`, `${SNAP_DATA}/args`,
 `/var/snap/k8s/common/args`, or a partly templated path ending in
-`args/<component>`. Files in `args/` that are not flag files
+`args/<component>`. A templated file name in one of these directories
+(`/var/snap/microk8s/current/args/{{ item.key }}`) is some daemon's args file,
+whichever the template names: flagged too. Files in `args/` that are not flag files
 (`containerd-template.toml`, `certs.d/…`, `*-env`) are not flagged.
 
 ## Why is this bad?

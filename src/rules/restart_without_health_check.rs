@@ -13,8 +13,15 @@ static META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Flags a task or handler that restarts (or starts) k8s-dqlite, kubelite or
 MicroK8s when nothing after it, in the same play or handler chain, verifies
-the service is healthy again. Accepted checks:
-`microk8s status --wait-ready` (with `--timeout`), `kubectl get --raw /readyz`
+the service is healthy again. Restarts are the `systemd`/`service` modules,
+`snap restart|stop|start`, `systemctl restart|stop|start snap.microk8s.…` and
+`microk8s stop|start` in `command`/`shell`; a stop and a start of the same
+service in one line (`microk8s stop && microk8s start`) or over a loop
+(`command: "microk8s {{ item }}"` with `loop: [stop, start]`) are a restart.
+Accepted checks:
+`microk8s status --wait-ready` (also `microk8s.status`, `-w`) bounded by
+`--timeout`/`-t` or `timeout` (unbounded it waits forever on a broken
+datastore, so it checks nothing), `kubectl get --raw /readyz`
 bounded by `--request-timeout` or `timeout`, a `systemctl is-active …` or
 `NRestarts` check, or any kubectl call, retried with `until:`/`retries:`, a
 `uri` task on `https://…:16443/…` retried the same way, and `wait_for` on port
