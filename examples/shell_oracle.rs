@@ -30,15 +30,7 @@ fn main() {
         eprintln!("shfmt not found (apt-get install shfmt)");
         std::process::exit(2);
     }
-    let mut files: Vec<PathBuf> = Vec::new();
-    for arg in &args {
-        let p = Path::new(arg);
-        if p.is_file() {
-            files.push(p.to_path_buf());
-        } else {
-            files.extend(oracle::shell_files(p));
-        }
-    }
+    let files: Vec<PathBuf> = oracle::files::files_of_args(&args, oracle::shell_files);
     let results = oracle::par_map(&files, |path| match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(src) => {

@@ -10,7 +10,7 @@
 #[path = "../tests/yamloracle/mod.rs"]
 mod yaml_oracle;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,15 +22,7 @@ fn main() {
         eprintln!("PyYAML not found (pip install PyYAML)");
         std::process::exit(2);
     }
-    let mut files: Vec<PathBuf> = Vec::new();
-    for arg in &args {
-        let p = Path::new(arg);
-        if p.is_file() {
-            files.push(p.to_path_buf());
-        } else {
-            files.extend(yaml_oracle::yaml_files(p));
-        }
-    }
+    let files: Vec<PathBuf> = yaml_oracle::files::files_of_args(&args, yaml_oracle::yaml_files);
     let texts: Vec<(PathBuf, String)> = files
         .into_iter()
         .filter_map(|p| {

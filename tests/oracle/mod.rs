@@ -29,6 +29,7 @@
 
 #![allow(dead_code)]
 
+pub mod files;
 pub mod generate;
 
 use opslint::facts::CommandFact;
@@ -592,17 +593,7 @@ pub fn is_shell_file(path: &Path) -> bool {
 /// Every shell file under `dir` (sorted, hidden directories included, no
 /// `.gitignore` filtering: fixtures may be ignored files).
 pub fn shell_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .build()
-        .flatten()
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(ignore::DirEntry::into_path)
-        .filter(|p| !p.components().any(|c| c.as_os_str() == ".git"))
-        .filter(|p| is_shell_file(p))
-        .collect();
-    files.sort();
-    files
+    files::files_under(dir, is_shell_file)
 }
 
 /// Runs `f` over `items` on a few threads (shfmt runs are processes: two

@@ -13,6 +13,8 @@
 #![allow(dead_code)] // shared by the test and the example, each uses part
 
 pub mod generate;
+#[path = "../oracle/files.rs"]
+pub mod files;
 
 use opslint::lang::yaml::{Kind, Node, Style};
 use serde_json::Value;
@@ -240,23 +242,13 @@ pub fn compare(text: &str, theirs: &Verdict) -> Option<Disagreement> {
 /// Every `*.yml`/`*.yaml` file under `dir` (hidden directories and `target`
 /// left out), sorted.
 pub fn yaml_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Ok(t) = e.file_type() else { continue };
-            if t.is_dir() {
-                if !name.starts_with('.') && name != "target" {
-                    stack.push(p);
-                }
-            } else if t.is_file() && (name.ends_with(".yml") || name.ends_with(".yaml")) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    files::files_under(dir, |p| {
+        let hidden_or_target = p.strip_prefix(dir).unwrap_or(p).parent().is_some_and(|d| {
+            d.components().any(|c| {
+                let c = c.as_os_str().to_string_lossy();
+                c.starts_with('.') || c == "target"
+            })
+        });
+        !hidden_or_target && p.extension().is_some_and(|e| e == "yml" || e == "yaml")
+    })
 }
