@@ -9,23 +9,27 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Info,
     summary: "Shell code that opslint could not parse, so its commands were not checked",
     docs: r#"## What it does
-Reports shell code that the parser could not make sense of even after recovery.
-opslint re-parses a damaged region statement by statement, so one bad line does
-not hide the rest of the file; only the lines reported here were skipped.
+Reports shell code that could not be parsed. Every script is first parsed with
+bash's own grammar; where bash would reject the text, tree-sitter-bash's error
+recovery re-parses the damaged region statement by statement, so one bad line
+does not hide the rest of the file. Only the lines reported here were skipped
+(or, where tree-sitter could still read the file, the line where bash's
+grammar gave up).
 
 ## Why is this bad?
-Commands on these lines were not checked by any rule. The code may be invalid
-shell, or valid bash that tree-sitter-bash does not understand yet.
+Commands on these lines were not checked by any rule. bash itself refuses to
+run a script with a syntax error, so the file may never have worked; a
+construct opslint does not parse although bash accepts it is a bug to report.
 
 ## Example
 ```bash
-echo "${MODE:-a|b|c}"   # valid bash that tree-sitter-bash rejects
+if [ -n "$x" ] then echo missing-semicolon; fi   # `then` needs a `;` before it
 ```
 
 ## Use instead
-If the code is valid, nothing needs to change; the finding is informational.
-Rewrite the construct (e.g. assign the default to a variable first) if you want
-opslint to check the line, or turn the rule off.
+Fix the syntax (`bash -n FILE` shows bash's own message). If bash accepts the
+code, nothing needs to change; the finding is informational (please report
+the construct).
 
 ## Fix
 None.

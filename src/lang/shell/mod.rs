@@ -5,6 +5,7 @@
 //! the host file. Where tree-sitter-bash rejects valid code, the damaged part is
 //! parsed again statement by statement so that later commands are still found.
 
+mod bash;
 mod lex;
 mod resolve;
 mod rewrite;
@@ -83,7 +84,62 @@ pub fn analyze_script(
 
 /// The raw syntax of a whole script (recovery included), for a sourced file.
 fn parse_syntax(text: &str) -> syntax::Syntax {
+    if let Ok(syntax) = bash::parse(text, text, Span::new(0, text.len())) {
+        return syntax;
+    }
     parse_whole(text).0
+}
+
+/// The raw syntax of `host[region]`, the regions that could not be parsed,
+/// and the scripts in heredoc bodies still to analyse. bash's grammar
+/// (`bash.rs`) comes first; where it rejects the text, tree-sitter-bash's
+/// error recovery finds what it can and reports the rest.
+fn parse_region(host: &str, parse_text: &str, region: Span) -> (syntax::Syntax, Vec<Span>, Vec<Span>) {
+    let failed = match bash::parse(host, parse_text, region) {
+        // Heredoc bodies were read by the parser, substitutions and all.
+        Ok(syntax) => return (syntax, Vec::new(), Vec::new()),
+        Err(failed) => failed,
+    };
+    let (rewritten, lexed) = rewrite::rewrite(&parse_text[region.start..region.end]);
+    // Substitutions in heredoc bodies run when the body is read.
+    let body_scripts: Vec<Span> = lexed
+        .heredocs
+        .iter()
+        // From the text before rewriting: the bodies are blank for the parser.
+        .flat_map(|h| lex::body_substitutions(parse_text[region.start..region.end].as_bytes(), h))
+        .map(|(s, e)| Span::new(region.start + s, region.start + e))
+        .collect();
+    let mut syntax = syntax::Syntax::default();
+    let mut unparsed = Vec::new();
+    Recovery {
+        host,
+        text: rewritten,
+        lexed,
+        base: region.start,
+        syntax: &mut syntax,
+        unparsed: &mut unparsed,
+    }
+    .run();
+    if unparsed.is_empty() && !failed.too_deep {
+        // bash rejects the text, but tree-sitter built a tree without an
+        // error (`fi` alone is a command to it): the line where bash's
+        // grammar gave up is reported, never passed silently.
+        // The line where it gave up; at the end of the text (an unclosed
+        // `if`), the last line that holds something.
+        let at = failed.at.clamp(region.start, region.end);
+        let text = &host[region.start..region.end];
+        let mut at = at - region.start;
+        while at > 0 && text.as_bytes()[at - 1].is_ascii_whitespace() && text[at..].trim().is_empty() {
+            at -= 1;
+        }
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let line = text[start..end].trim_end();
+        if !line.trim().is_empty() {
+            unparsed.push(Span::new(region.start + start, region.start + start + line.len()));
+        }
+    }
+    (syntax, unparsed, body_scripts)
 }
 
 /// A whole text parsed with recovery: its raw syntax and the bytes handed to
@@ -117,26 +173,7 @@ fn analyze_nested(
     sourcing: Option<&Sourcing<'_>>,
 ) {
     debug_assert_eq!(host.len(), parse_text.len());
-    let (rewritten, lexed) = rewrite::rewrite(&parse_text[region.start..region.end]);
-    // Substitutions in heredoc bodies run when the body is read.
-    let body_scripts: Vec<Span> = lexed
-        .heredocs
-        .iter()
-        // From the text before rewriting: the bodies are blank for the parser.
-        .flat_map(|h| lex::body_substitutions(parse_text[region.start..region.end].as_bytes(), h))
-        .map(|(s, e)| Span::new(region.start + s, region.start + e))
-        .collect();
-    let mut syntax = syntax::Syntax::default();
-    let mut unparsed = Vec::new();
-    Recovery {
-        host,
-        text: rewritten,
-        lexed,
-        base: region.start,
-        syntax: &mut syntax,
-        unparsed: &mut unparsed,
-    }
-    .run();
+    let (mut syntax, unparsed, body_scripts) = parse_region(host, parse_text, region);
 
     for c in &syntax.comments {
         let line_start = host[..c.span.start].rfind('\n').map_or(0, |i| i + 1);
@@ -777,4 +814,11 @@ fn next_line(text: &str, offset: usize) -> usize {
     text[offset..]
         .find('\n')
         .map_or(text.len(), |i| offset + i + 1)
+}
+
+/// Where bash's grammar (`bash.rs`) gives up on `text`, if it does: such
+/// text goes to tree-sitter-bash's recovery. For tests and diagnosis.
+#[doc(hidden)]
+pub fn bash_grammar_rejects(text: &str) -> Option<usize> {
+    bash::parse(text, text, Span::new(0, text.len())).err().map(|f| f.at)
 }
