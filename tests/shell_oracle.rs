@@ -62,10 +62,18 @@ fn generator_is_deterministic() {
     assert_ne!(generate::script(7, 3), generate::script(7, 4));
 }
 
-/// kubectl calls of the generated scripts that opslint misses silently, misses
-/// inside a region it reports as `shell-parse-error`, and finds where bash has
-/// none: a ratchet (see the end of `generated_scripts_agree_with_shfmt`).
-const KNOWN_DIVERGENCES: (usize, usize, usize) = (352, 1914, 11);
+/// Divergences where shfmt (3.6, Debian's) misreads the script and bash
+/// agrees with opslint: (seed, script, line, column) of the call. Each was
+/// checked against bash itself: the script wrapped in a function `__f` and
+/// printed back by bash with `declare -f __f`, which shows how bash parsed
+/// every line (a heredoc body is printed after its command).
+///
+/// - seed 3, script 33, 23:2: `\tkubectl get pods -n kube-system` is the
+///   body of `<<-YAML3` (a second heredoc, `<< "EOF4"`, and a `$(…; ((…)))`
+///   follow on the opening line, inside `function fn_0() {`); shfmt reads
+///   the body line as a command (unit test
+///   `heredoc_bodies_after_two_openers` in `src/lang/shell/bash.rs`).
+const SHFMT_MISREADS: &[(u64, usize, usize, usize)] = &[(3, 33, 23, 2)];
 
 #[test]
 fn generated_scripts_agree_with_shfmt() {
@@ -98,6 +106,7 @@ fn generated_scripts_agree_with_shfmt() {
     let mut report = String::new();
     let (mut tally, mut failed_scripts) = (oracle::Tally::default(), 0);
     let mut calls = 0;
+    let mut misreads_seen = 0;
     for (&(seed, i), (src, invalid, result)) in cases.iter().zip(&results) {
         let name = format!("seed-{seed}-{i}.sh");
         let saved = failures_dir().join(&name);
@@ -130,6 +139,18 @@ fn generated_scripts_agree_with_shfmt() {
         if divergences.is_empty() {
             continue;
         }
+        let mut divergences = divergences.clone();
+        divergences.retain(|d| {
+            let (line, col, _) = oracle::line_col(src, d.offset);
+            let misread = SHFMT_MISREADS.contains(&(seed, i, line, col));
+            if misread {
+                misreads_seen += 1;
+            }
+            !misread
+        });
+        if divergences.is_empty() {
+            continue;
+        }
         save();
         failed_scripts += 1;
         report += &format!("\n== seed {seed}, script {i} ({}):\n", saved.display());
@@ -148,24 +169,17 @@ fn generated_scripts_agree_with_shfmt() {
             && !report.contains("shfmt rejects the generated script"),
         "{report}"
     );
-    // The front-end does not agree with bash everywhere yet (issue 12 is
-    // partial; the scripts are dense with rare constructs): these figures may
-    // only go down. Every divergence is listed, and its script saved under
-    // target/oracle-failures/.
-    if failed_scripts > 0 {
-        eprintln!("divergences ({failed_scripts} scripts, {} unparsed regions):\n{report}", tally.unparsed);
-    }
-    let (known_silent, known_reported, known_extra) = KNOWN_DIVERGENCES;
-    let oracle::Tally { missing, reported, extra, .. } = tally;
-    assert!(
-        missing <= known_silent && reported <= known_reported && extra <= known_extra,
-        "more divergences than known ({missing} missing silently (known {known_silent}), {reported} missing in reported parse errors (known {known_reported}), {extra} extra (known {known_extra})):\n{report}"
+    // A misread that no longer happens is a stale entry (the generator or
+    // shfmt changed): the list must stay true.
+    assert_eq!(
+        misreads_seen,
+        SHFMT_MISREADS.len(),
+        "SHFMT_MISREADS lists divergences that did not occur: update the list"
     );
-    if (missing, reported, extra) != KNOWN_DIVERGENCES {
-        eprintln!(
-            "fewer divergences than recorded: set KNOWN_DIVERGENCES to ({missing}, {reported}, {extra})"
-        );
-    }
+    assert!(
+        failed_scripts == 0,
+        "opslint and shfmt disagree on {failed_scripts} generated scripts ({tally}); each script is saved under target/oracle-failures/:\n{report}"
+    );
 }
 
 #[test]

@@ -195,7 +195,7 @@ fn verbatim_word(word: &Value) -> Option<(usize, String)> {
     }
 }
 
-/// `[wrappers] sh|bash|… [options] -c SCRIPT` (or `eval SCRIPT`) with SCRIPT
+/// `[wrappers] sh|bash|… [options] -c SCRIPT` (or `eval SCRIPT`, `watch SCRIPT`) with SCRIPT
 /// written out literally: its host offset (relative to this tree) and text.
 fn inline_script(args: &[Value], src: &str) -> Option<(usize, String)> {
     let words: Vec<Option<(usize, String)>> = args.iter().map(verbatim_word).collect();
@@ -254,6 +254,22 @@ fn inline_script(args: &[Value], src: &str) -> Option<(usize, String)> {
         let (start, script) = words.get(i + 1)?.clone()?;
         return Some((start, script));
     }
+    if program == "watch" {
+        // `watch [options] WORD`: without `-x`, watch runs its words with
+        // `sh -c`; one literal word is a script.
+        let mut j = i + 1;
+        while let Some(o) = text(j).filter(|o| o.starts_with('-')) {
+            if matches!(o, "-x" | "--exec") {
+                return None;
+            }
+            j += if matches!(o, "-n" | "-q" | "-s") { 2 } else { 1 };
+        }
+        if j + 1 != words.len() {
+            return None;
+        }
+        let (start, script) = words.get(j)?.clone()?;
+        return Some((start, script));
+    }
     if !matches!(program, "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh") {
         return None;
     }
@@ -299,7 +315,7 @@ pub fn opslint_calls(src: &str) -> OpslintCalls {
         .filter(|c| {
             matches!(
                 c.program_name(),
-                "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh" | "eval"
+                "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh" | "eval" | "watch"
             )
         })
         .flat_map(|c| c.words.iter().skip(1).map(|w| w.span.start))
@@ -322,8 +338,9 @@ pub fn opslint_calls(src: &str) -> OpslintCalls {
                     .trim_start_matches(|ch: char| ch.is_ascii_digit())
                     .starts_with(['<', '>', '&']);
                 if redirect {
-                    // `>> /tmp/log`: the target is the next word.
-                    if t.trim_end_matches(['<', '>', '&', '|', '-']).chars().all(|ch| ch.is_ascii_digit()) {
+                    // `>> /tmp/log`: the target is the next word (`3>&-`
+                    // holds its target, `-`).
+                    if t.trim_end_matches(['<', '>', '&', '|']).chars().all(|ch| ch.is_ascii_digit()) {
                         words.next();
                     }
                     continue;
@@ -332,7 +349,10 @@ pub fn opslint_calls(src: &str) -> OpslintCalls {
                     !name.is_empty()
                         && name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
                 });
-                if !(assignment || *t == "time" || *t == "-p") {
+                // `eval kubectl …`: bash runs the words as a script, and
+                // opslint's fact carries `eval` as a wrapper.
+                let eval = *t == "eval" && c.wrappers.last().is_some_and(|w| w == "eval");
+                if !(assignment || eval || *t == "time" || *t == "-p") {
                     return false;
                 }
             }

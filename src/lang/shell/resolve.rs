@@ -1113,7 +1113,12 @@ fn runs(name: &str, words: &[RWord], i: usize) -> Option<Runs> {
         }
         "eval" => {
             let j = i + 1 + usize::from(text(i + 1) == Some("--"));
-            if j + 1 == words.len() {
+            // bash joins the words with spaces and runs the result. One word,
+            // or a first word that holds a script of its own (`eval 'a | b'
+            // x`: the later words only lengthen its last command), is
+            // analysed as a script; plain words are the command.
+            let script = text(j).is_some_and(|t| t.contains([' ', '\t', '\n', ';', '|', '&']));
+            if j + 1 == words.len() || script {
                 Some(Runs::Script(j))
             } else {
                 command(j)
