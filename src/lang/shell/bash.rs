@@ -388,7 +388,6 @@ impl<'a, 'h> Parser<'a, 'h> {
     }
 
     fn pipeline(&mut self, cx: Cx) -> R<()> {
-        let start = self.pos;
         // `!`, `time [-p]` (bash keywords, not commands).
         let mut prefixed = false;
         loop {
@@ -420,7 +419,6 @@ impl<'a, 'h> Parser<'a, 'h> {
             // `time` alone times nothing (valid); nothing at all is an error.
             return if prefixed { Ok(()) } else { self.fail() };
         }
-        let _ = start;
         let at = self.host_at(self.pos);
         let commands = self.st.out.commands.len();
         let steps = self.st.out.control.len();
@@ -590,14 +588,7 @@ impl<'a, 'h> Parser<'a, 'h> {
         self.blanks();
         match self.peek() {
             None | Some(b'\n' | b';' | b'&' | b'|' | b')' | b'#') => Ok(()),
-            _ => {
-                if let Some(k) = self.keyword()
-                    && KEYWORDS_END.contains(&k)
-                {
-                    return self.fail();
-                }
-                self.fail()
-            }
+            _ => self.fail(),
         }
     }
 
@@ -1088,7 +1079,6 @@ impl<'a, 'h> Parser<'a, 'h> {
         match rest.get(n) {
             Some(b'<' | b'>') if rest.get(n + 1) != Some(&b'(') => Some(n),
             Some(b'&') if n == 0 && rest.get(1) == Some(&b'>') => Some(0),
-            _ if n > 0 => None,
             _ => None,
         }
     }
@@ -1291,10 +1281,8 @@ impl<'a, 'h> Parser<'a, 'h> {
             } else if let Some(local) = declaration {
                 if let Some(t) = self.plain(&w) {
                     if t.starts_with('-') && t.contains('g') {
+                        // `declare -g`: global from here on.
                         declaration = Some(false);
-                        // Earlier assignments of this command stay local only
-                        // if no `-g` follows; bash reads options first.
-                        let _ = local;
                     } else if let Some(f) = cx.function
                         && local
                         && !t.starts_with('-')
@@ -1537,23 +1525,8 @@ impl<'a, 'h> Parser<'a, 'h> {
                 }
                 b'"' if !quoted => {
                     flush!();
-                    let open = self.pos;
                     self.pos += 1;
-                    let before = out.len();
-                    self.parts(Mode::Double, cx, end, out)?;
-                    if self.peek() != Some(b'"') {
-                        return self.fail();
-                    }
-                    if out.len() == before {
-                        let span = self.span(open + 1, open + 1);
-                        out.push(Part {
-                            kind: PartKind::Lit(String::new()),
-                            span,
-                            quoted: true,
-                            exact: true,
-                        });
-                    }
-                    self.pos += 1;
+                    self.double_quoted(cx, end, out)?;
                     run_start = self.pos;
                 }
                 b'$' | b'`' => {
@@ -1573,6 +1546,27 @@ impl<'a, 'h> Parser<'a, 'h> {
             }
         }
         flush!();
+        Ok(())
+    }
+
+    /// The inside of `"…"` from the cursor (just past the opening quote),
+    /// and the closing quote; `""` is an empty, quoted word.
+    fn double_quoted(&mut self, cx: Cx, end: usize, out: &mut Vec<Part>) -> R<()> {
+        let inner = self.pos;
+        let before = out.len();
+        self.parts(Mode::Double, cx, end, out)?;
+        if self.peek() != Some(b'"') {
+            return self.fail();
+        }
+        if out.len() == before {
+            out.push(Part {
+                kind: PartKind::Lit(String::new()),
+                span: self.span(inner, inner),
+                quoted: true,
+                exact: true,
+            });
+        }
+        self.pos += 1;
         Ok(())
     }
 
@@ -1662,21 +1656,7 @@ impl<'a, 'h> Parser<'a, 'h> {
             Some(b'"') => {
                 // `$"…"`: a translated string.
                 self.pos += 2;
-                let before = out.len();
-                self.parts(Mode::Double, cx, end, out)?;
-                if self.peek() != Some(b'"') {
-                    return self.fail();
-                }
-                if out.len() == before {
-                    let span = self.span(start + 2, start + 2);
-                    out.push(Part {
-                        kind: PartKind::Lit(String::new()),
-                        span,
-                        quoted: true,
-                        exact: true,
-                    });
-                }
-                self.pos += 1;
+                self.double_quoted(cx, end, out)?;
             }
             Some(c) if is_name_start(c) => {
                 let n = self.s[self.pos + 1..].iter().take_while(|b| is_name_byte(**b)).count();

@@ -100,18 +100,50 @@ fn parse_region(host: &str, parse_text: &str, region: Span) -> (syntax::Syntax, 
         Ok(syntax) => return (syntax, Vec::new(), Vec::new()),
         Err(failed) => failed,
     };
-    let (rewritten, lexed) = rewrite::rewrite(&parse_text[region.start..region.end]);
-    // Substitutions in heredoc bodies run when the body is read.
+    let Recovered { syntax, mut unparsed, body_scripts, .. } = recover(host, parse_text, region);
+    if unparsed.is_empty() && !failed.too_deep {
+        // bash rejects the text, but tree-sitter built a tree without an
+        // error (`fi` alone is a command to it): the line where bash's
+        // grammar gave up is reported, never passed silently. At the end of
+        // the text (an unclosed `if`), the last line that holds something.
+        let text = &host[region.start..region.end];
+        let mut at = failed.at.clamp(region.start, region.end) - region.start;
+        while at > 0 && text.as_bytes()[at - 1].is_ascii_whitespace() && text[at..].trim().is_empty() {
+            at -= 1;
+        }
+        let start = line_start(text, at);
+        let line = text[start..next_line(text, at)].trim_end();
+        if !line.trim().is_empty() {
+            unparsed.push(Span::new(region.start + start, region.start + start + line.len()));
+        }
+    }
+    (syntax, unparsed, body_scripts)
+}
+
+/// What tree-sitter-bash's recovery made of a region.
+struct Recovered {
+    syntax: syntax::Syntax,
+    unparsed: Vec<Span>,
+    /// The `$(…)`/backquote scripts of unquoted heredoc bodies (blank for
+    /// tree-sitter): bash runs them when the body is read.
+    body_scripts: Vec<Span>,
+    /// Bytes handed to the parser.
+    spent: usize,
+}
+
+fn recover(host: &str, parse_text: &str, region: Span) -> Recovered {
+    let text = &parse_text[region.start..region.end];
+    let (rewritten, lexed) = rewrite::rewrite(text);
     let body_scripts: Vec<Span> = lexed
         .heredocs
         .iter()
         // From the text before rewriting: the bodies are blank for the parser.
-        .flat_map(|h| lex::body_substitutions(parse_text[region.start..region.end].as_bytes(), h))
+        .flat_map(|h| lex::body_substitutions(text.as_bytes(), h))
         .map(|(s, e)| Span::new(region.start + s, region.start + e))
         .collect();
     let mut syntax = syntax::Syntax::default();
     let mut unparsed = Vec::new();
-    Recovery {
+    let spent = Recovery {
         host,
         text: rewritten,
         lexed,
@@ -120,44 +152,14 @@ fn parse_region(host: &str, parse_text: &str, region: Span) -> (syntax::Syntax, 
         unparsed: &mut unparsed,
     }
     .run();
-    if unparsed.is_empty() && !failed.too_deep {
-        // bash rejects the text, but tree-sitter built a tree without an
-        // error (`fi` alone is a command to it): the line where bash's
-        // grammar gave up is reported, never passed silently.
-        // The line where it gave up; at the end of the text (an unclosed
-        // `if`), the last line that holds something.
-        let at = failed.at.clamp(region.start, region.end);
-        let text = &host[region.start..region.end];
-        let mut at = at - region.start;
-        while at > 0 && text.as_bytes()[at - 1].is_ascii_whitespace() && text[at..].trim().is_empty() {
-            at -= 1;
-        }
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-        let line = text[start..end].trim_end();
-        if !line.trim().is_empty() {
-            unparsed.push(Span::new(region.start + start, region.start + start + line.len()));
-        }
-    }
-    (syntax, unparsed, body_scripts)
+    Recovered { syntax, unparsed, body_scripts, spent }
 }
 
 /// A whole text parsed with recovery: its raw syntax and the bytes handed to
 /// the parser.
 fn parse_whole(text: &str) -> (syntax::Syntax, usize) {
-    let (rewritten, lexed) = rewrite::rewrite(text);
-    let mut syntax = syntax::Syntax::default();
-    let mut unparsed = Vec::new();
-    let spent = Recovery {
-        host: text,
-        text: rewritten,
-        lexed,
-        base: 0,
-        syntax: &mut syntax,
-        unparsed: &mut unparsed,
-    }
-    .run();
-    (syntax, spent)
+    let r = recover(text, text, Span::new(0, text.len()));
+    (r.syntax, r.spent)
 }
 
 /// How deep `bash -c '…'` scripts inside scripts are followed.
@@ -814,11 +816,4 @@ fn next_line(text: &str, offset: usize) -> usize {
     text[offset..]
         .find('\n')
         .map_or(text.len(), |i| offset + i + 1)
-}
-
-/// Where bash's grammar (`bash.rs`) gives up on `text`, if it does: such
-/// text goes to tree-sitter-bash's recovery. For tests and diagnosis.
-#[doc(hidden)]
-pub fn bash_grammar_rejects(text: &str) -> Option<usize> {
-    bash::parse(text, text, Span::new(0, text.len())).err().map(|f| f.at)
 }
