@@ -50,8 +50,9 @@ fn is_vars_file(path: &Path) -> bool {
     in_vars_dir && ext_ok
 }
 
-/// Every file of the project (git's tracked files in a git work tree, else a
-/// walk with `.gitignore` respected and hidden entries skipped), listed once
+/// Every file of the project (in a git work tree git's tracked files and the
+/// untracked ones it does not ignore, else a walk with `.gitignore` respected
+/// and hidden entries skipped), listed once
 /// per process and root: the variables and the index share it.
 fn files_of(root: &Path) -> std::sync::Arc<Vec<PathBuf>> {
     use std::sync::{Arc, Mutex, OnceLock};
@@ -68,12 +69,166 @@ fn files_of(root: &Path) -> std::sync::Arc<Vec<PathBuf>> {
     files
 }
 
-/// The files git tracks (staged ones included), when `root` is a git work tree:
-/// reading git's index costs milliseconds where walking a large tree costs a
-/// hundred (a pre-commit run over a few files must not pay for the walk).
-/// Untracked files are not context. The index is parsed, git is never run.
+/// The files of a git work tree: the ones git tracks (staged ones included)
+/// and the ones not yet added that `.gitignore` does not exclude (a role or a
+/// handler written but not yet `git add`-ed is context all the same). Reading
+/// git's index costs milliseconds where walking a large tree costs a hundred
+/// (a pre-commit run over a few files must not pay for the walk): only the
+/// directories that hold tracked files are listed, one level each, and a
+/// name the index does not know is all that costs more (its `.gitignore`
+/// lines are matched, an untracked directory is walked). The index is
+/// parsed, git is never run.
+///
+/// Under pre-commit (`PRE_COMMIT=1`, which it sets for every hook) the
+/// context is what is being committed: the index alone. An untracked handler
+/// would make the hook pass for a commit that lacks it, and listing every
+/// directory of a large repository would be most of the hook's time.
 fn git_files(root: &Path) -> Option<Vec<PathBuf>> {
-    crate::gitindex::tracked_files(root)
+    let tracked = crate::gitindex::tracked_files(root)?;
+    if std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1") {
+        return Some(tracked);
+    }
+    let untracked = untracked_files(root, &tracked);
+    if untracked.is_empty() {
+        return Some(tracked);
+    }
+    let mut files = tracked;
+    files.extend(untracked);
+    files.sort();
+    files.dedup();
+    Some(files)
+}
+
+/// The files under `root` that are not in `tracked` (sorted, joined to
+/// `root`) and not ignored, hidden entries skipped as in [`walk_files`].
+fn untracked_files(root: &Path, tracked: &[PathBuf]) -> Vec<PathBuf> {
+    let known: HashSet<&Path> = tracked.iter().map(PathBuf::as_path).collect();
+    // Every directory that holds a tracked file, the root included.
+    let mut dirs: HashSet<&Path> = HashSet::new();
+    dirs.insert(root);
+    for file in tracked {
+        for dir in file.ancestors().skip(1) {
+            if !dir.starts_with(root) || !dirs.insert(dir) {
+                break;
+            }
+        }
+    }
+    let mut listed: Vec<&Path> = dirs.iter().copied().collect();
+    listed.sort();
+    // Listing directories is system calls: spread over the cores on scoped
+    // threads (not rayon's: this runs inside rule jobs, and a worker that
+    // steals another file's job would come back here for the same root).
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+    let chunk = listed.len().div_ceil(threads).max(1);
+    let list = |dirs_part: &[&Path]| {
+        let (mut files, mut subdirs) = (Vec::new(), Vec::new());
+        for dir in dirs_part {
+            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            for entry in entries.flatten() {
+                if entry.file_name().as_encoded_bytes().first() == Some(&b'.') {
+                    continue;
+                }
+                let path = entry.path();
+                if known.contains(path.as_path()) || dirs.contains(path.as_path()) {
+                    continue;
+                }
+                match entry.file_type() {
+                    Ok(t) if t.is_file() => files.push(path),
+                    Ok(t) if t.is_dir() => subdirs.push(path),
+                    _ => {}
+                }
+            }
+        }
+        (files, subdirs)
+    };
+    let parts: Vec<(Vec<PathBuf>, Vec<PathBuf>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = listed.chunks(chunk).map(|part| scope.spawn(move || list(part))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    let (mut new_files, mut new_dirs) = (Vec::new(), Vec::new());
+    for (files, subdirs) in parts {
+        new_files.extend(files);
+        new_dirs.extend(subdirs);
+    }
+    if new_files.is_empty() && new_dirs.is_empty() {
+        return Vec::new();
+    }
+    let ignores = Ignores::new(root);
+    let mut out: Vec<PathBuf> = new_files
+        .into_iter()
+        .filter(|p| !ignores.ignored(p, false))
+        .collect();
+    for dir in new_dirs.into_iter().filter(|d| !ignores.ignored(d, true)) {
+        // The walk reads the new directory's own `.gitignore` files but not
+        // its parents' (the `ignore` crate applies those only to a walk's
+        // root): the matcher judges every file it finds.
+        out.extend(walk_files(&dir).into_iter().filter(|p| !ignores.ignored(p, false)));
+    }
+    out.sort();
+    out
+}
+
+/// `.gitignore` files (and `.git/info/exclude`) of a work tree, read as they
+/// are needed, deepest first when a path is matched.
+struct Ignores<'r> {
+    root: &'r Path,
+    exclude: Option<ignore::gitignore::Gitignore>,
+    by_dir: std::sync::Mutex<HashMap<PathBuf, Option<std::sync::Arc<ignore::gitignore::Gitignore>>>>,
+}
+
+impl<'r> Ignores<'r> {
+    fn new(root: &'r Path) -> Self {
+        let exclude = {
+            let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+            let file = root.join(".git/info/exclude");
+            (file.is_file() && b.add(&file).is_none())
+                .then(|| b.build().ok())
+                .flatten()
+        };
+        Ignores {
+            root,
+            exclude,
+            by_dir: Default::default(),
+        }
+    }
+
+    fn of_dir(&self, dir: &Path) -> Option<std::sync::Arc<ignore::gitignore::Gitignore>> {
+        let mut cache = self.by_dir.lock().ok()?;
+        cache
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let file = dir.join(".gitignore");
+                if !file.is_file() {
+                    return None;
+                }
+                let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
+                // A line that does not parse is skipped, as git skips it.
+                let _ = b.add(&file);
+                b.build().ok().map(std::sync::Arc::new)
+            })
+            .clone()
+    }
+
+    /// Whether git ignores `path` (a directory when `is_dir`): the deepest
+    /// `.gitignore` that says anything about it or a parent decides.
+    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        use ignore::Match;
+        for dir in path.ancestors().skip(1) {
+            if !dir.starts_with(self.root) {
+                break;
+            }
+            if let Some(g) = self.of_dir(dir) {
+                match g.matched_path_or_any_parents(path, is_dir) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => return false,
+                    Match::None => {}
+                }
+            }
+        }
+        self.exclude
+            .as_ref()
+            .is_some_and(|g| g.matched_path_or_any_parents(path, is_dir).is_ignore())
+    }
 }
 
 fn walk_files(root: &Path) -> Vec<PathBuf> {

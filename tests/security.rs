@@ -247,3 +247,50 @@ fn endless_files_behind_links_are_bounded() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("outside the project's root; not read"), "{}", run.stderr);
 }
+
+/// Files not yet `git add`-ed are project context (a handler just written
+/// answers its `notify:`), except what `.gitignore` excludes; under pre-commit
+/// (`PRE_COMMIT=1`) the context is what is being committed: the index.
+#[test]
+fn untracked_files_are_context_but_ignored_ones_and_pre_commit_runs_are_not() {
+    if !have_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    fs::create_dir_all(repo.join("roles/r/tasks")).unwrap();
+    fs::write(
+        repo.join("roles/r/tasks/main.yml"),
+        "- name: Write config\n  ansible.builtin.copy:\n    content: x\n    dest: /etc/x\n  notify: reload things\n",
+    )
+    .unwrap();
+    git(repo, &["init", "-q"]);
+    git(repo, &["add", "roles/r/tasks/main.yml"]);
+    let run = |pre_commit: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_opslint"));
+        cmd.current_dir(repo)
+            .args(["check", "--format", "concise", "roles/r/tasks/main.yml"])
+            .env_remove("PRE_COMMIT");
+        if pre_commit {
+            cmd.env("PRE_COMMIT", "1");
+        }
+        String::from_utf8(cmd.output().expect("runs").stdout).unwrap()
+    };
+    let missing = "roles/r/tasks/main.yml:5:11: error[handler-not-found] `notify: reload things`";
+    assert!(run(false).contains(missing), "{}", run(false));
+    // An ignored file, and a file in an ignored directory: not context.
+    fs::write(repo.join(".gitignore"), "/build/\n*.bak.yml\n").unwrap();
+    let play = "- hosts: all\n  handlers:\n    - name: reload things\n      ansible.builtin.command: /bin/true\n";
+    fs::create_dir_all(repo.join("build/deep")).unwrap();
+    fs::write(repo.join("build/deep/site.yml"), play).unwrap();
+    fs::write(repo.join("site.bak.yml"), play).unwrap();
+    assert!(run(false).contains(missing), "ignored files are not context:\n{}", run(false));
+    // A new, untracked playbook (in a new directory) with the handler: context.
+    fs::create_dir_all(repo.join("plays")).unwrap();
+    fs::write(repo.join("plays/site.yml"), play).unwrap();
+    assert!(!run(false).contains("handler-not-found"), "{}", run(false));
+    // pre-commit checks what is committed: the handler is not in it.
+    assert!(run(true).contains(missing), "{}", run(true));
+    git(repo, &["add", "plays/site.yml"]);
+    assert!(!run(true).contains("handler-not-found"), "{}", run(true));
+}
