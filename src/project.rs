@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 use crate::fsread::MAX_CONTEXT_SIZE;
 
+mod roles;
+pub use roles::{Origin, Reached, TaskFileInfo};
+
 /// The directory that holds the project: the configuration file's, else the
 /// repository root above the first path, else that path's directory.
 pub fn root(paths: &[PathBuf], config: &Config) -> PathBuf {
@@ -314,7 +317,8 @@ pub struct ProjectIndex {
     files: std::sync::Arc<Vec<PathBuf>>,
     handlers: std::sync::OnceLock<HashSet<String>>,
     nrpe: std::sync::OnceLock<NrpeIndex>,
-    role_restarts: std::sync::OnceLock<HashMap<String, Vec<RoleRestart>>>,
+    /// Task files read for what plays reach through roles and includes.
+    task_files: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<roles::TaskFileInfo>>>,
 }
 
 /// The NRPE side of a repository.
@@ -415,34 +419,6 @@ impl ProjectIndex {
             out
         })
     }
-
-    /// Tasks and handlers of each role (by role name) that restart, stop or
-    /// start a MicroK8s service without `throttle: 1` or `run_once`: the
-    /// Ansible front-end over the role files that can hold one.
-    pub fn role_restarts(&self) -> &HashMap<String, Vec<RoleRestart>> {
-        self.role_restarts.get_or_init(|| {
-            let parts: Vec<(String, Vec<RoleRestart>)> = self
-                .files
-                .iter()
-                .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && role_of(p).is_some())
-                .filter_map(|path| {
-                    let text = read_context(&self.root, path)?;
-                    if !may_restart(&text) {
-                        return None;
-                    }
-                    role_restarts_in(&self.root, path, &text)
-                })
-                .collect();
-            let mut out: HashMap<String, Vec<RoleRestart>> = HashMap::new();
-            for (role, found) in parts {
-                out.entry(role).or_default().extend(found);
-            }
-            for restarts in out.values_mut() {
-                restarts.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-            }
-            out
-        })
-    }
 }
 
 /// What an NRPE check's text shows it watches.
@@ -501,7 +477,7 @@ pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
         files: files_of(root),
         handlers: Default::default(),
         nrpe: Default::default(),
-        role_restarts: Default::default(),
+        task_files: Default::default(),
     });
     match cache.lock() {
         Ok(mut c) => c.entry(root.to_path_buf()).or_insert(built).clone(),
@@ -578,48 +554,6 @@ fn handlers_in(root: &Path, path: &Path) -> HashSet<String> {
         }
     }
     out
-}
-
-/// The role a `roles/<role>/{tasks,handlers}/…` file belongs to.
-fn role_of(path: &Path) -> Option<String> {
-    let parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
-    parts
-        .windows(3)
-        .find(|w| w[0] == "roles" && matches!(w[2], "tasks" | "handlers"))
-        .map(|w| w[1].to_string())
-}
-
-/// Whether a file's text can hold a MicroK8s restart at all (a cheap filter
-/// before the Ansible front-end runs on it).
-fn may_restart(text: &str) -> bool {
-    text.contains("microk8s")
-        && ["restart", "stop", "start", "reload"]
-            .iter()
-            .any(|w| text.contains(w))
-}
-
-/// A role file's MicroK8s restarts.
-fn role_restarts_in(root: &Path, path: &Path, text: &str) -> Option<(String, Vec<RoleRestart>)> {
-    let role = role_of(path)?;
-    let mut facts = crate::facts::FileFacts::default();
-    crate::lang::ansible::analyze_in(text, path, Some(root), &Vars::default(), &mut facts);
-    let lines = crate::source::LineIndex::new(text);
-    let found: Vec<RoleRestart> = facts
-        .tasks
-        .iter()
-        .filter(|t| t.throttle.as_deref() != Some("1") && !t.run_once)
-        .filter_map(|task| {
-            let r = crate::microk8s::restart_of(task)?;
-            Some(RoleRestart {
-                service: r.service,
-                action: r.action,
-                file: path.to_path_buf(),
-                line: lines.line_of(task.span.start.min(text.len())) + 1,
-                in_handlers: task.in_handlers,
-            })
-        })
-        .collect();
-    Some((role, found))
 }
 
 /// `command[…]` lines and `command_timeout=` (NRPE), `check_nrpe … -t N`

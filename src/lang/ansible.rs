@@ -376,6 +376,20 @@ impl Walker<'_> {
         if let Some(extra) = node.get("args") {
             args.extend(self.mapping_args(extra));
         }
+        // `include_tasks: restart.yml`: the free form is the file.
+        if matches!(module.as_str(), "include_tasks" | "import_tasks" | "include" | "import_playbook")
+            && !args.iter().any(|a| a.name == "file")
+            && let Some(file) = module_value.as_str()
+            && !file.contains('=')
+        {
+            args.push(TaskArg {
+                name: "file".to_string(),
+                name_span: module_key.span,
+                value: Some(file.trim().to_string()),
+                value_span: module_value.span,
+                resolved: None,
+            });
+        }
         for arg in &mut args {
             arg.resolved = arg
                 .value

@@ -10,16 +10,28 @@ static META: RuleMeta = RuleMeta {
     default_severity: Severity::Error,
     summary: "A play that restarts MicroK8s services on several nodes at once",
     docs: r#"## What it does
-Flags a play whose tasks, notified handlers, or roles (their tasks and
-handlers, read from `roles/<name>/`) restart, stop or start k8s-dqlite,
-kubelite or the whole MicroK8s snap (`systemd`/`service` on
-`snap.microk8s.daemon-k8s-dqlite` or `…-kubelite`, `microk8s stop|start`,
-`snap restart microk8s…`, `systemctl restart snap.microk8s.daemon-…`) while the
-play can run on several hosts at once: no `serial:`, a `serial:` above 1, or a
+Flags a play whose tasks, notified handlers, roles or included task files
+restart, stop or start k8s-dqlite, kubelite or the whole MicroK8s snap
+(`systemd`/`service` on `snap.microk8s.daemon-k8s-dqlite` or `…-kubelite`,
+`microk8s stop|start`, `snap restart microk8s…`, `systemctl restart
+snap.microk8s.daemon-…`), or reboot hosts of a play about MicroK8s (the play,
+or what it runs, names `microk8s`), while the play can run on several hosts at
+once: no `serial:`, a `serial:` above 1, or a
 percentage that exceeds one node of a three-node cluster (Ansible truncates:
 67 % of 3 hosts is 2). `throttle: 1` or `run_once: true` on the restarting task
 also makes it safe. A templated `serial:` is not judged, and a play that only
 stops services (a deliberate shutdown) is not flagged.
+
+Roles are found where Ansible finds them: `roles/` beside the playbook, the
+`roles_path` of the nearest `ansible.cfg` and `ANSIBLE_ROLES_PATH`, the
+playbook's directory, collection roles (`ns.coll.role`, in
+`ansible_collections/` or the repository's own `galaxy.yml` collection), and
+for a Molecule scenario the role under test (by its directory name, its
+`namespace.role_name`, or `MOLECULE_PROJECT_DIRECTORY`). What a role runs is
+followed from `tasks/main.yml` (or `tasks_from:`), its handlers and its
+`meta/main.yml` dependencies, through `include_tasks`/`import_tasks`; a
+templated file name reaches every file its literal parts match. A role no
+such place holds is matched by name against the repository's `roles/<name>/`.
 
 ## Why is this bad?
 dqlite keeps the Kubernetes datastore available while a majority of its voters
@@ -136,40 +148,46 @@ impl Rule for DqliteRestartNotSerial {
                     here.push((*t, r));
                 }
             }
-            // In roles: `roles:` and `include_role`/`import_role` tasks.
-            let mut roles: Vec<&str> = play.roles.iter().map(|(r, _)| r.as_str()).collect();
-            roles.extend(tasks.iter().filter(|t| {
-                matches!(t.module.as_str(), "include_role" | "import_role")
-            }).filter_map(|t| t.arg("name").and_then(|a| a.text())));
-            // Ansible looks for a role in `roles/` beside the playbook first;
-            // only when it is not there is another role of that name assumed.
-            let playbook_dir = ctx
-                .source
-                .path
-                .parent()
-                .and_then(|d| std::fs::canonicalize(if d.as_os_str().is_empty() { std::path::Path::new(".") } else { d }).ok());
-            let mut in_roles = Vec::new();
-            for role in roles {
-                // `namespace.collection.role` → `role`.
-                let short = role.rsplit('.').next().unwrap_or(role);
-                let Some(found) = index.role_restarts().get(short) else {
-                    continue;
-                };
-                let beside: Vec<_> = found
-                    .iter()
-                    .filter(|r| {
-                        playbook_dir.as_ref().is_some_and(|dir| {
-                            std::fs::canonicalize(&r.file)
-                                .is_ok_and(|f| f.starts_with(dir.join("roles").join(short)))
-                        })
-                    })
-                    .collect();
-                if beside.is_empty() {
-                    in_roles.extend(found.iter().map(|r| (short, r)));
-                } else {
-                    in_roles.extend(beside.into_iter().map(|r| (short, r)));
+            // What the play reaches: `roles:`, `include_role`/`import_role`
+            // tasks (with `tasks_from`) and `include_tasks`/`import_tasks`,
+            // found where Ansible looks for them.
+            let from = crate::project::Origin { playbook: &ctx.source.path, role: None };
+            let mut reached = crate::project::Reached::default();
+            for (role, _) in &play.roles {
+                index.reach_role(role, None, from, &mut reached);
+            }
+            for t in &in_play {
+                let text = |n: &str| t.arg(n).and_then(|a| a.text());
+                match t.module.as_str() {
+                    "include_role" | "import_role" => {
+                        if let Some(name) = text("name") {
+                            index.reach_role(name, text("tasks_from"), from, &mut reached);
+                        }
+                    }
+                    "include_tasks" | "import_tasks" | "include" => {
+                        if let Some(file) = text("file") {
+                            index.reach_include(file, &ctx.source.path, from, &mut reached);
+                        }
+                    }
+                    _ => {}
                 }
             }
+            // A reboot restarts every MicroK8s service of the node: counted
+            // when the play is about MicroK8s (it or what it runs names it).
+            let microk8s = reached.microk8s
+                || ctx.source.text.get(play.span.start..play.span.end).is_some_and(|t| t.contains("microk8s"));
+            if microk8s {
+                for t in &in_play {
+                    if t.module == "reboot" && !safe_task(t) && (!t.in_handlers || notified(t, &tasks)) {
+                        here.push((*t, crate::microk8s::Restart { service: "its hosts", action: "reboot" }));
+                    }
+                }
+            }
+            let in_roles: Vec<(String, crate::project::RoleRestart)> = reached
+                .restarts
+                .into_iter()
+                .filter(|(_, r)| r.action != "reboot" || microk8s)
+                .collect();
             if here.is_empty() && in_roles.is_empty() {
                 continue;
             }
@@ -206,12 +224,19 @@ impl Rule for DqliteRestartNotSerial {
                 services.join(" and ")
             );
             if !in_roles.is_empty() {
-                let list: Vec<String> = in_roles
-                    .iter()
-                    .map(|(role, r)| {
-                        let file = r.file.strip_prefix(ctx.root).unwrap_or(&r.file);
-                        format!("role `{role}` ({}:{}: {} {})", file.display(), r.line, r.action, r.service)
-                    })
+                // One entry per role or file, with its restarts in order.
+                let mut list: Vec<(String, Vec<String>)> = Vec::new();
+                for (via, r) in &in_roles {
+                    let file = r.file.strip_prefix(ctx.root).unwrap_or(&r.file);
+                    let what = format!("{}:{}: {} {}", file.display(), r.line, r.action, r.service);
+                    match list.iter_mut().find(|(v, _)| v == via) {
+                        Some((_, whats)) => whats.push(what),
+                        None => list.push((via.clone(), vec![what])),
+                    }
+                }
+                let list: Vec<String> = list
+                    .into_iter()
+                    .map(|(via, whats)| format!("{via} ({})", whats.join("; ")))
                     .collect();
                 message.push_str(&format!("; via {}", list.join(", ")));
             }
