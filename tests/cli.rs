@@ -7,7 +7,10 @@ use std::path::Path;
 
 fn opslint() -> Command {
     let mut cmd = Command::cargo_bin("opslint").expect("binary built");
-    cmd.env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
+    cmd.env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("ANSIBLE_ROLES_PATH")
+        .env_remove("PRE_COMMIT");
     cmd
 }
 
@@ -769,4 +772,33 @@ fn fixing_a_check_keeps_it_within_its_budget() {
     // Every rule, not only the fixed ones: nothing left.
     let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
+}
+
+/// `ANSIBLE_ROLES_PATH` (a path list, as Ansible reads it) is where a play's
+/// roles are looked up after `roles/` beside the playbook.
+#[test]
+fn ansible_roles_path_finds_a_plays_roles() {
+    let dir = tree(&[
+        ("site.yml", b"- name: Tune\n  hosts: microk8s\n  roles:\n    - tune\n"),
+        (
+            "vendor_roles/tune/handlers/main.yml",
+            b"- name: Restart dqlite\n  ansible.builtin.systemd:\n    name: snap.microk8s.daemon-k8s-dqlite\n    state: restarted\n",
+        ),
+    ]);
+    let run = |roles_path: Option<&str>| {
+        let mut cmd = opslint();
+        cmd.current_dir(dir.path())
+            .args(["check", "--format", "concise", "--select", "dqlite-restart-not-serial", "site.yml"]);
+        if let Some(p) = roles_path {
+            cmd.env("ANSIBLE_ROLES_PATH", p);
+        }
+        String::from_utf8(cmd.output().expect("runs").stdout).unwrap()
+    };
+    assert_eq!(run(None), "", "no role `tune` where Ansible looks, none named roles/tune");
+    let found = run(Some(&format!("/nonexistent:{}", dir.path().join("vendor_roles").display())));
+    assert!(
+        found.starts_with("site.yml:1:3: error[dqlite-restart-not-serial] play `Tune` restarts k8s-dqlite but it has no `serial:`"),
+        "{found}"
+    );
+    assert!(found.contains("via role `tune` (vendor_roles/tune/handlers/main.yml:1: restart k8s-dqlite)"), "{found}");
 }
