@@ -319,6 +319,8 @@ pub struct ProjectIndex {
     nrpe: std::sync::OnceLock<NrpeIndex>,
     /// Task files read for what plays reach through roles and includes.
     task_files: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<roles::TaskFileInfo>>>,
+    /// Files that run `microk8s remove-node`.
+    remove_node_files: std::sync::OnceLock<Vec<PathBuf>>,
 }
 
 /// The NRPE side of a repository.
@@ -478,6 +480,7 @@ pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
         handlers: Default::default(),
         nrpe: Default::default(),
         task_files: Default::default(),
+        remove_node_files: Default::default(),
     });
     match cache.lock() {
         Ok(mut c) => c.entry(root.to_path_buf()).or_insert(built).clone(),

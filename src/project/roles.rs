@@ -38,6 +38,8 @@ pub struct TaskFileInfo {
     pub roles: Vec<(String, Option<String>)>,
     /// The file mentions MicroK8s at all.
     pub microk8s: bool,
+    /// The file runs `microk8s remove-node` (as text: any form).
+    pub remove_node: bool,
 }
 
 /// Everything a play reaches through roles and included task files.
@@ -47,6 +49,8 @@ pub struct Reached {
     pub restarts: Vec<(String, RoleRestart)>,
     /// Some reached file mentions MicroK8s.
     pub microk8s: bool,
+    /// Some reached file runs `microk8s remove-node`.
+    pub remove_node: bool,
     seen: HashSet<PathBuf>,
 }
 
@@ -133,6 +137,51 @@ impl ProjectIndex {
         dirs
     }
 
+    /// Follows what play `play` of `facts` (the playbook at `playbook`) runs:
+    /// its `roles:`, `include_role`/`import_role` tasks and
+    /// `include_tasks`/`import_tasks`.
+    pub fn reach_play(&self, facts: &crate::facts::FileFacts, play: usize, playbook: &Path, out: &mut Reached) {
+        let from = Origin { playbook, role: None };
+        if let Some(p) = facts.plays.get(play) {
+            for (role, _) in &p.roles {
+                self.reach_role(role, None, from, out);
+            }
+        }
+        for t in facts.tasks.iter().filter(|t| t.play == Some(play)) {
+            let text = |n: &str| t.arg(n).and_then(|a| a.text());
+            match t.module.as_str() {
+                "include_role" | "import_role" => {
+                    if let Some(name) = text("name") {
+                        self.reach_role(name, text("tasks_from"), from, out);
+                    }
+                }
+                "include_tasks" | "import_tasks" | "include" => {
+                    if let Some(file) = text("file") {
+                        self.reach_include(file, playbook, from, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether a file of the project other than `path` runs `microk8s
+    /// remove-node` (a playbook, task file or script).
+    pub fn runs_remove_node_outside(&self, path: &Path) -> bool {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.remove_node_files
+            .get_or_init(|| {
+                self.files
+                    .iter()
+                    .filter(|f| has_suffix(f, &[".yml", ".yaml", ".sh", ".bash", ".j2"]))
+                    .filter(|f| read_context(&self.root, f).is_some_and(|t| runs_remove_node(&t)))
+                    .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+                    .collect()
+            })
+            .iter()
+            .any(|f| *f != path)
+    }
+
     /// Follows role `name` (its `tasks_from` file or `tasks/main`, its
     /// handlers and its dependencies) into `out`.
     pub fn reach_role(&self, name: &str, tasks_from: Option<&str>, from: Origin<'_>, out: &mut Reached) {
@@ -185,6 +234,7 @@ impl ProjectIndex {
         let path = path.as_path();
         let info = self.task_file(path);
         out.microk8s |= info.microk8s;
+        out.remove_node |= info.remove_node;
         out.restarts.extend(info.restarts.iter().map(|r| (label.to_string(), r.clone())));
         for target in &info.includes {
             self.reach_include(target, path, from, out);
@@ -284,6 +334,11 @@ impl ProjectIndex {
             .filter_map(|f| f.parent().map(Path::to_path_buf))
             .collect()
     }
+}
+
+/// `microk8s remove-node` or `microk8s.remove-node` in a text.
+fn runs_remove_node(text: &str) -> bool {
+    text.contains("microk8s remove-node") || text.contains("microk8s.remove-node")
 }
 
 /// A directory Ansible would load as a role.
@@ -415,6 +470,7 @@ fn read_task_file(root: &Path, path: &Path) -> TaskFileInfo {
     let lines = crate::source::LineIndex::new(&text);
     let mut info = TaskFileInfo {
         microk8s: text.contains("microk8s"),
+        remove_node: runs_remove_node(&text),
         ..Default::default()
     };
     for task in &facts.tasks {

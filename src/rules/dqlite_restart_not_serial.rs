@@ -151,27 +151,8 @@ impl Rule for DqliteRestartNotSerial {
             // What the play reaches: `roles:`, `include_role`/`import_role`
             // tasks (with `tasks_from`) and `include_tasks`/`import_tasks`,
             // found where Ansible looks for them.
-            let from = crate::project::Origin { playbook: &ctx.source.path, role: None };
             let mut reached = crate::project::Reached::default();
-            for (role, _) in &play.roles {
-                index.reach_role(role, None, from, &mut reached);
-            }
-            for t in &in_play {
-                let text = |n: &str| t.arg(n).and_then(|a| a.text());
-                match t.module.as_str() {
-                    "include_role" | "import_role" => {
-                        if let Some(name) = text("name") {
-                            index.reach_role(name, text("tasks_from"), from, &mut reached);
-                        }
-                    }
-                    "include_tasks" | "import_tasks" | "include" => {
-                        if let Some(file) = text("file") {
-                            index.reach_include(file, &ctx.source.path, from, &mut reached);
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            index.reach_play(facts, i, &ctx.source.path, &mut reached);
             // A reboot restarts every MicroK8s service of the node: counted
             // when the play is about MicroK8s (it or what it runs names it).
             let microk8s = reached.microk8s

@@ -16,6 +16,7 @@ mod internal_error;
 mod invalid_daemon_flag_value;
 mod invalid_suppression;
 mod kubectl_request_timeout;
+mod leave_without_remove_node;
 mod meta;
 mod missing_dqlite_monitoring;
 mod nrpe_timeout_budget;
@@ -47,6 +48,7 @@ pub use internal_error::InternalError;
 pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
+pub use leave_without_remove_node::LeaveWithoutRemoveNode;
 pub(crate) use kubectl_request_timeout::{is_client_only, kubectl_flag_takes_value, kubectl_word};
 pub use missing_dqlite_monitoring::MissingDqliteMonitoring;
 pub use nrpe_timeout_budget::NrpeTimeoutBudget;
@@ -194,6 +196,7 @@ pub static ALL: &[&dyn Rule] = &[
     &DqliteRestartNotSerial,
     &RestartWithoutHealthCheck,
     &DqliteClusterMembership,
+    &LeaveWithoutRemoveNode,
     &MissingDqliteMonitoring,
     &InvalidSuppression,
     &ShellParseError,

@@ -1,0 +1,264 @@
+use super::{FixKind, Rule, RuleContext, RuleMeta};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::{AnsibleTask, CommandFact, FileFacts};
+use crate::lang::Language;
+use crate::source::Span;
+
+pub struct LeaveWithoutRemoveNode;
+
+static META: RuleMeta = RuleMeta {
+    name: "leave-without-remove-node",
+    default_severity: Severity::Error,
+    summary: "A node leaves the cluster and nothing removes it from the remaining nodes",
+    docs: r#"## What it does
+Flags a script, playbook or task file where a MicroK8s node departs and no
+`microk8s remove-node` follows:
+
+- `microk8s leave` (also `microk8s.leave`, and through `ssh HOST …`, `sudo`,
+  `lxc exec … --`), with no `microk8s remove-node` after it in the same
+  script, or, in a playbook, in a later task or play or in the roles and task
+  files they run (a task delegated to a remaining node is the usual form);
+- `snap remove microk8s` (or the `snap` module with `state: absent`) in a file
+  that also joins, adds or lets nodes leave (a cluster, not a single node);
+- a `microk8s join` after `microk8s reset` or a reinstall (`snap remove`)
+  with no `remove-node` of the old membership in between: the node comes
+  back under the same name or address while the cluster still holds it.
+
+`microk8s reset` alone is not flagged: MicroK8s refuses it on a multi-node
+cluster ("Reset is applicable for single node clusters"). A task file of a
+role (no play in it) is not flagged when some other file of the repository
+runs `remove-node`: the playbook that applies the role may.
+
+## Why is this bad?
+`microk8s leave` takes the node out of the cluster from its own side only; the
+remaining nodes still list it. The MicroK8s maintainers' explanation
+(canonical/microk8s#2212, <https://github.com/canonical/microk8s/issues/2212>):
+"Normally when you want to service a node, you first need to do `microk8s
+leave` on the departing node followed by a `microk8s remove node` done on any
+node that is still in the cluster so that you can add it back later on."
+`remove-node` itself says when `--force` is needed: "If the node is not
+available anymore and will never attempt to join the cluster in the future use
+the '--force' flag to unregister the node while removing it"
+(`scripts/wrappers/remove_node.py`).
+
+In the report behind this rule (canonical/microk8s#3735, "Inconsistent control
+plane state", <https://github.com/canonical/microk8s/issues/3735>) a node ran
+`microk8s leave` and nobody ran `microk8s remove-node`: "all the `kube07`
+resources remained on the cluster", its pods stayed `Unknown`, and the node
+re-added later got nothing scheduled. A node rebuilt under the same address
+without `remove-node` is refused: "The joining node (…) is already known to
+dqlite" (canonical/microk8s#2212).
+
+## Example
+```bash
+for n in node2 node3; do
+  ssh "$n" sudo microk8s leave
+done
+```
+
+## Use instead
+```bash
+for n in node2 node3; do
+  ssh "$n" sudo microk8s leave
+  microk8s remove-node "$n"
+done
+```
+
+## Fix
+None: `remove-node` runs on another node than `leave`, which only the author
+can name (`microk8s remove-node NAME --force` when the node is unreachable).
+"#,
+    options: &[],
+    fix: FixKind::None,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Leave,
+    Reset,
+    SnapRemove,
+    Join,
+    RemoveNode,
+    AddNode,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    kind: Kind,
+    span: Span,
+}
+
+/// The MicroK8s sub-command a call runs (`microk8s leave`, `microk8s.leave`),
+/// or `snap remove microk8s`.
+fn kind_of(fact: &CommandFact) -> Option<Kind> {
+    let name = fact.program_name();
+    let positional = |from: usize| {
+        fact.words
+            .iter()
+            .skip(from)
+            .map(|w| w.text.as_str())
+            .filter(|w| !w.starts_with('-'))
+            .collect::<Vec<_>>()
+    };
+    let sub = match name {
+        "microk8s" => positional(1).first().map(|s| s.to_string())?,
+        "snap" => {
+            let p = positional(1);
+            return (p.first() == Some(&"remove") && p.iter().skip(1).any(|w| *w == "microk8s"))
+                .then_some(Kind::SnapRemove);
+        }
+        _ => name.strip_prefix("microk8s.")?.to_string(),
+    };
+    match sub.as_str() {
+        "leave" => Some(Kind::Leave),
+        "reset" => Some(Kind::Reset),
+        "join" => Some(Kind::Join),
+        "remove-node" => Some(Kind::RemoveNode),
+        "add-node" => Some(Kind::AddNode),
+        _ => None,
+    }
+}
+
+/// The `snap` module removing MicroK8s.
+fn snap_module_removes(task: &AnsibleTask) -> bool {
+    matches!(task.module.as_str(), "snap" | "community.general.snap")
+        && task.arg("state").and_then(|a| a.text()) == Some("absent")
+        && task
+            .arg("name")
+            .and_then(|a| a.value.as_deref())
+            .is_some_and(|v| v.split(|c: char| !(c.is_alphanumeric() || c == '-')).any(|w| w == "microk8s"))
+}
+
+fn what(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Leave => "`microk8s leave`",
+        Kind::SnapRemove => "`snap remove microk8s`",
+        Kind::Reset => "`microk8s reset`",
+        Kind::Join => "`microk8s join`",
+        Kind::RemoveNode => "`microk8s remove-node`",
+        Kind::AddNode => "`microk8s add-node`",
+    }
+}
+
+const KEEPS: &str = "the remaining nodes keep it as a member (in dqlite's `cluster.yaml` and as a Kubernetes node) and its pods stay `Unknown`";
+const HELP: &str = "run `microk8s remove-node NAME` on a remaining node after the node has left (`--force` if it is unreachable or will not come back): in a playbook a task delegated to a remaining node, in a script the next command";
+
+impl Rule for LeaveWithoutRemoveNode {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn needles(&self) -> Option<&'static [&'static str]> {
+        Some(&["leave", "join", "remove"])
+    }
+
+    fn applies_to(&self, language: Language) -> bool {
+        matches!(language, Language::Shell | Language::ShellTemplate | Language::Yaml)
+    }
+
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        let mut events: Vec<Event> = facts
+            .commands
+            .iter()
+            .filter_map(|c| Some(Event { kind: kind_of(c)?, span: c.span }))
+            .collect();
+        events.extend(
+            facts
+                .tasks
+                .iter()
+                .filter(|t| snap_module_removes(t))
+                .map(|t| Event { kind: Kind::SnapRemove, span: t.module_span }),
+        );
+        if events.is_empty() {
+            return;
+        }
+        events.sort_by_key(|e| e.span.start);
+        let cluster = events.iter().any(|e| matches!(e.kind, Kind::Leave | Kind::Join | Kind::AddNode | Kind::RemoveNode));
+        // A departure not yet answered by a remove-node, and a reset or removal
+        // since the last remove-node.
+        let mut pending: Option<(Event, Vec<(Span, String)>)> = None;
+        let mut reset_since: Option<Event> = None;
+        let mut found: Vec<(Event, Vec<(Span, String)>)> = Vec::new();
+        for e in &events {
+            match e.kind {
+                Kind::RemoveNode => {
+                    pending = None;
+                    reset_since = None;
+                }
+                Kind::Leave => match &mut pending {
+                    Some((_, labels)) => labels.push((e.span, "leaves here too".into())),
+                    None => pending = Some((*e, Vec::new())),
+                },
+                Kind::SnapRemove => {
+                    match &mut pending {
+                        Some((_, labels)) => labels.push((e.span, "removes MicroK8s here".into())),
+                        None if cluster => pending = Some((*e, Vec::new())),
+                        None => {}
+                    }
+                    reset_since.get_or_insert(*e);
+                }
+                Kind::Reset => {
+                    reset_since.get_or_insert(*e);
+                }
+                Kind::Join => {
+                    if let Some(r) = reset_since.take() {
+                        match &mut pending {
+                            Some((first, labels)) if first.kind == Kind::Leave => {
+                                labels.push((e.span, "joins again here".into()))
+                            }
+                            // A reinstall that joins again: said at the join.
+                            _ => {
+                                pending = None;
+                                found.push((*e, vec![(r.span, format!("{} here", what(r.kind)))]));
+                            }
+                        }
+                    }
+                }
+                Kind::AddNode => {}
+            }
+        }
+        if let Some(p) = pending
+            && !answered_elsewhere(ctx, facts, p.0.span)
+        {
+            found.push(p);
+        }
+        for (e, labels) in found {
+            let message = match e.kind {
+                Kind::Join => {
+                    let before = labels.first().map(|(_, l)| l.trim_end_matches(" here").to_string()).unwrap_or_default();
+                    format!(
+                        "`microk8s join` after {before} with no `microk8s remove-node` in between: the node comes back under its old name or address while the remaining nodes still hold its old membership (in dqlite's `cluster.yaml` and as a Kubernetes node), and dqlite refuses a joining node it already knows"
+                    )
+                }
+                kind => format!(
+                    "{} takes this node out of the cluster, but no `microk8s remove-node` follows on a remaining node: {KEEPS}",
+                    what(kind)
+                ),
+            };
+            let mut d = Diagnostic::new(META.name, META.default_severity, e.span, message).with_help(HELP);
+            for (span, label) in labels {
+                d = d.with_label(span, label);
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// Whether the departure at `at` is answered outside the file's own order: in
+/// a playbook, by a role or task file that the departure's play or a later
+/// play runs; in a task file with no play (a role's), by any other file of
+/// the repository that runs `remove-node`.
+fn answered_elsewhere(ctx: &RuleContext<'_>, facts: &FileFacts, at: Span) -> bool {
+    let Some(task) = facts.tasks.iter().find(|t| t.span.start <= at.start && at.end <= t.span.end) else {
+        return false;
+    };
+    let index = crate::project::index(ctx.root);
+    let Some(play) = task.play else {
+        return index.runs_remove_node_outside(&ctx.source.path);
+    };
+    let mut reached = crate::project::Reached::default();
+    for later in play..facts.plays.len() {
+        index.reach_play(facts, later, &ctx.source.path, &mut reached);
+    }
+    reached.remove_node
+}
