@@ -457,11 +457,15 @@ fn token_start_tab(line: &str) -> Option<usize> {
 }
 
 /// What libyaml refuses in flow collections and saphyr reads (checked on the
-/// host text after a successful parse): a tab in the leading blanks of a
-/// line that continues a plain scalar, or follows it up to the next token,
-/// in a column not past the indentation of the block the collection is in
-/// (`k: [a\n\tb]`); saphyr lets such a tab pass on a line with nothing
-/// else, and does not see the tabs that `Prepared::repair` indents past.
+/// host text after a successful parse):
+/// - a tab in the leading blanks of a line that continues a plain scalar,
+///   or follows it up to the next token, in a column not past the
+///   indentation of the block the collection is in (`k: [a\n\tb]`); saphyr
+///   lets such a tab pass on a line with nothing else, and does not see the
+///   tabs that `Prepared::repair` indents past;
+/// - an implicit key of a flow mapping that does not end, with its `:`, on
+///   the line where it starts (`{a\n: 1}`; libyaml's simple keys are
+///   single-line in flow context too; `? a\n: 1` is fine).
 fn flow_errors(text: &str, nodes: &[Node]) -> Result<(), YamlError> {
     if !text.contains(['{', '[']) {
         return Ok(());
@@ -506,14 +510,55 @@ fn flow_error(text: &str, node: &Node, indent: isize, flow: Option<Span>, tabs: 
             };
             match &node.kind {
                 Kind::Seq(items) => items.iter().find_map(|n| flow_error(text, n, indent, flow, tabs)),
-                Kind::Map(entries) => entries
-                    .iter()
-                    .find_map(|(k, v)| flow_error(text, k, indent, flow, tabs).or_else(|| flow_error(text, v, indent, flow, tabs))),
+                Kind::Map(entries) => entries.iter().find_map(|(k, v)| {
+                    let (ks, ke) = (k.span.start.min(text.len()), k.span.end.min(text.len()));
+                    let written_inside = flow.is_some_and(|f| f.start <= ks && ks < ke && ke <= f.end);
+                    if bracket == Some('{')
+                        && written_inside
+                        && let Some(at) = multi_line_implicit_key(text, Span::new(ks, ke))
+                    {
+                        return Some(YamlError {
+                            offset: at,
+                            message: "an implicit key of a flow mapping must end on its line, with its ':' (libyaml, which Ansible uses, refuses it)".into(),
+                        });
+                    }
+                    flow_error(text, k, indent, flow, tabs).or_else(|| flow_error(text, v, indent, flow, tabs))
+                }),
                 _ => None,
             }
         }
         Kind::Tagged(_, inner) => flow_error(text, inner, indent, flow, tabs),
     }
+}
+
+/// The offset of the `:` of the key at `key` (in a flow mapping) when the key
+/// is implicit (no `?` before it) and the `:` is not on the line where it
+/// starts.
+fn multi_line_implicit_key(text: &str, key: Span) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = key.end;
+    // A collection's span may end at its closing bracket.
+    if matches!(bytes.get(i), Some(b']' | b'}')) && matches!(bytes.get(content_start(text, key.start)), Some(b'[' | b'{')) {
+        i += 1;
+    }
+    let mut lines = text[key.start..key.end].contains('\n');
+    loop {
+        match bytes.get(i)? {
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'\n' => {
+                lines = true;
+                i += 1;
+            }
+            b'#' => i += text[i..].find('\n')?,
+            b':' => break,
+            _ => return None,
+        }
+    }
+    let before = text[..key.start].trim_end();
+    let explicit = before
+        .strip_suffix('?')
+        .is_some_and(|b| b.is_empty() || b.ends_with(|c: char| c.is_whitespace() || c == '{' || c == ','));
+    (lines && !explicit).then_some(i)
 }
 
 /// Past the properties (`&anchor`, `!tag`) a node's span starts at, and the
@@ -1054,6 +1099,28 @@ mod tests {
             "a:\n  [x,\ny]: 1\n",
         ] {
             assert!(load(text).is_err(), "{text:?}");
+        }
+    }
+
+    /// libyaml's simple keys are single-line in flow context too (saphyr's
+    /// are not): a flow mapping's implicit key whose `:` is on a later line
+    /// is an error, at the `:`. An explicit key (`? a`) may span lines.
+    #[test]
+    fn flow_mapping_implicit_keys_over_lines_are_errors() {
+        for text in [
+            "a:\n  k: {x\n: 1}\n",
+            "a:\n  k: {x\n     : 1}\n",
+            "a:\n  k: {\"x\"\n     : 1}\n",
+            "a:\n  k: {x: 1, y # c\n  : 2}\n",
+            "k: {a\n b: 1}\n",
+            "k: {[a,\n b]: 1}\n",
+            "k: [{a\n  : 1}]\n",
+        ] {
+            let e = load(text).expect_err(text);
+            assert_eq!(&text[e.offset..e.offset + 1], ":", "{text:?}: {e:?}");
+        }
+        for text in ["k: {? a\n  : 1, ? b\n  c\n  : 2}\n", "k: {?\n  a\n  : 1}\n", "k: {a:\n  1}\n", "k: {a\n  }\n"] {
+            load_ok(text);
         }
     }
 }
