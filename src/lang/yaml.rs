@@ -4,7 +4,7 @@
 
 use crate::source::{LineIndex, Span};
 use saphyr::{MarkedYaml, YamlData, YamlLoader};
-use saphyr_parser::{Marker, Parser, ScalarStyle};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 use std::borrow::Cow;
 
 /// Deeper documents are refused (a hostile file must not exhaust the stack).
@@ -152,6 +152,7 @@ pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
                     .collect::<Result<Vec<_>, _>>()?;
                 block_scalar_tabs(text, &nodes)?;
                 block_context_tabs(text, &nodes)?;
+                flow_errors(text, &nodes)?;
                 return Ok(nodes);
             };
             (marker_offset(&prepared.text, &prepared.lines, e.marker()), e.info().to_string())
@@ -249,18 +250,114 @@ impl Prepared<'_> {
                 if starts.is_empty() {
                     return false;
                 }
-                for &l in starts.iter().rev() {
-                    self.text.to_mut().insert_str(l, &" ".repeat(pad));
-                    for slot in self.inserted.iter_mut().filter(|(p, _)| *p >= l) {
-                        slot.0 += pad;
-                    }
-                    self.inserted.push((l, pad));
+                self.pad_lines(&starts, pad);
+                true
+            }
+            // A token of a flow collection (or its closing bracket) on a
+            // continuation line indented no more than the block the
+            // collection is in: saphyr's only uses of these messages.
+            // libyaml does not check indentation in flow context (nor takes
+            // a tab there for indentation), and the leading blanks of a
+            // flow line are folded away. Every continuation line of the
+            // outermost open collection is indented past its opening
+            // bracket; `inserted` maps the offsets back. A tab that libyaml
+            // refuses there (in or after a plain scalar) is refused again, from
+            // the host text, by `flow_errors`.
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                let Some(open) = open_flow(&self.text[..at], &self.lines) else {
+                    return false;
+                };
+                let Some(close) = flow_close(&self.text, open) else {
+                    return false;
+                };
+                let (first, last) = (self.lines.line_of(open) + 1, self.lines.line_of(close));
+                if !(first..=last).contains(&self.lines.line_of(at)) {
+                    return false;
                 }
-                self.inserted.sort_unstable();
-                self.lines = LineIndex::new(&self.text);
+                let pad = self.text[self.lines.line_start(first - 1)..open].chars().count() + 1;
+                let starts: Vec<usize> = (first..=last).map(|l| self.lines.line_start(l)).collect();
+                self.pad_lines(&starts, pad);
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Inserts `pad` spaces at each of `starts` (line starts in `text`),
+    /// recorded in `inserted`.
+    fn pad_lines(&mut self, starts: &[usize], pad: usize) {
+        for &l in starts.iter().rev() {
+            self.text.to_mut().insert_str(l, &" ".repeat(pad));
+            for slot in self.inserted.iter_mut().filter(|(p, _)| *p >= l) {
+                slot.0 += pad;
+            }
+            self.inserted.push((l, pad));
+        }
+        self.inserted.sort_unstable();
+        self.lines = LineIndex::new(&self.text);
+    }
+}
+
+/// The opening bracket of the outermost flow collection still open at the
+/// end of `prefix` (a prefix of the text `lines` indexes, cut at a token):
+/// saphyr's events over the prefix, whose end closes every pending token.
+fn open_flow(prefix: &str, lines: &LineIndex) -> Option<usize> {
+    let mut parser = Parser::new_from_str(prefix);
+    // For each open collection, its opening bracket if it is a flow one.
+    let mut open: Vec<Option<usize>> = Vec::new();
+    while let Some(Ok((event, span))) = parser.next_event() {
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                // The event spans the node's properties and its start token.
+                let (a, b) = (marker_offset(prefix, lines, &span.start), marker_offset(prefix, lines, &span.end));
+                let bracket = prefix.get(a..b.max(a)).and_then(|s| s.find(['[', '{'])).map(|i| a + i);
+                let in_flow = open.iter().any(Option::is_some);
+                open.push(if in_flow { Some(bracket.unwrap_or(a)) } else { bracket });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.into_iter().flatten().next()
+}
+
+/// The offset of the bracket that closes the flow collection opened at
+/// `open`: saphyr's events over the text from there, read as a document of
+/// its own (where indentation does not matter), up to that collection's end.
+fn flow_close(text: &str, open: usize) -> Option<usize> {
+    let tail = &text[open..];
+    let lines = LineIndex::new(tail);
+    let mut parser = Parser::new_from_str(tail);
+    let mut depth = 0usize;
+    while let Some(Ok((event, span))) = parser.next_event() {
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => depth += 1,
+            Event::SequenceEnd | Event::MappingEnd => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return closing_bracket(tail, marker_offset(tail, &lines, &span.start)).map(|i| open + i);
+                }
+            }
+            Event::Scalar(..) | Event::Alias(..) if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The closing bracket of a flow collection whose end saphyr puts at `at`:
+/// the bracket itself, or a trailing comma before it (`[a,\n]`), or past
+/// it (then there is none to find: `None`).
+fn closing_bracket(text: &str, mut at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    loop {
+        match bytes.get(at)? {
+            b']' | b'}' => return Some(at),
+            b',' | b' ' | b'\t' | b'\r' | b'\n' => at += 1,
+            b'#' => at += text[at..].find('\n')?,
+            _ => return None,
         }
     }
 }
@@ -359,13 +456,178 @@ fn token_start_tab(line: &str) -> Option<usize> {
     }
 }
 
+/// What libyaml refuses in flow collections and saphyr reads (checked on the
+/// host text after a successful parse):
+/// - a tab in the leading blanks of a line that continues a plain scalar,
+///   or follows it up to the next token, in a column not past the
+///   indentation of the block the collection is in (`k: [a\n\tb]`); saphyr
+///   lets such a tab pass on a line with nothing else, and does not see the
+///   tabs that `Prepared::repair` indents past;
+/// - an implicit key of a flow mapping that does not end, with its `:`, on
+///   the line where it starts (`{a\n: 1}`; libyaml's simple keys are
+///   single-line in flow context too; `? a\n: 1` is fine).
+fn flow_errors(text: &str, nodes: &[Node]) -> Result<(), YamlError> {
+    if !text.contains(['{', '[']) {
+        return Ok(());
+    }
+    let tabs = text.contains('\t');
+    match nodes.iter().find_map(|n| flow_error(text, n, -1, None, tabs)) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The first error of [`flow_errors`] in `node`, whose enclosing block is
+/// indented `indent` columns (-1 at the top), and whose outermost enclosing
+/// flow collection spans `flow`.
+fn flow_error(text: &str, node: &Node, indent: isize, flow: Option<Span>, tabs: bool) -> Option<YamlError> {
+    let (start, end) = (node.span.start.min(text.len()), node.span.end.min(text.len()));
+    // An alias's copy keeps the span of the anchored node: only what is
+    // written inside the collection is looked at.
+    let inside = |f: Span| f.start <= start && start < end && end <= f.end;
+    match &node.kind {
+        // An empty value (`{? a, b: }`) is no scalar libyaml scans.
+        Kind::Scalar { style: Style::Plain, value, .. } => {
+            if !tabs || value.is_empty() || !flow.is_some_and(inside) {
+                return None;
+            }
+            Some(YamlError {
+                offset: tab_in_plain(text, start, end, indent)?,
+                message: "found a tab character that violates indentation while scanning a plain scalar in a flow collection (libyaml, which Ansible uses, refuses it)".into(),
+            })
+        }
+        Kind::Scalar { .. } => None,
+        Kind::Seq(_) | Kind::Map(_) => {
+            let bracket = text[skip_properties(text, start)..].chars().next().filter(|c| matches!(c, '[' | '{'));
+            let (indent, flow) = match flow {
+                Some(_) => (indent, flow),
+                None if bracket.is_some() => (indent, Some(Span::new(start, closing_bracket(text, end).map_or(end, |b| b + 1)))),
+                None => {
+                    let content = content_start(text, start);
+                    let line_start = text[..content].rfind('\n').map_or(0, |i| i + 1);
+                    (text[line_start..content].chars().count() as isize, None)
+                }
+            };
+            match &node.kind {
+                Kind::Seq(items) => items.iter().find_map(|n| flow_error(text, n, indent, flow, tabs)),
+                Kind::Map(entries) => entries.iter().find_map(|(k, v)| {
+                    let (ks, ke) = (k.span.start.min(text.len()), k.span.end.min(text.len()));
+                    let written_inside = flow.is_some_and(|f| f.start <= ks && ks < ke && ke <= f.end);
+                    if bracket == Some('{')
+                        && written_inside
+                        && let Some(at) = multi_line_implicit_key(text, Span::new(ks, ke))
+                    {
+                        return Some(YamlError {
+                            offset: at,
+                            message: "an implicit key of a flow mapping must end on its line, with its ':' (libyaml, which Ansible uses, refuses it)".into(),
+                        });
+                    }
+                    flow_error(text, k, indent, flow, tabs).or_else(|| flow_error(text, v, indent, flow, tabs))
+                }),
+                _ => None,
+            }
+        }
+        Kind::Tagged(_, inner) => flow_error(text, inner, indent, flow, tabs),
+    }
+}
+
+/// The offset of the `:` of the key at `key` (in a flow mapping) when the key
+/// is implicit (no `?` before it) and the `:` is not on the line where it
+/// starts.
+fn multi_line_implicit_key(text: &str, key: Span) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = key.end;
+    // A collection's span may end at its closing bracket.
+    if matches!(bytes.get(i), Some(b']' | b'}')) && matches!(bytes.get(content_start(text, key.start)), Some(b'[' | b'{')) {
+        i += 1;
+    }
+    let mut lines = text[key.start..key.end].contains('\n');
+    loop {
+        match bytes.get(i)? {
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'\n' => {
+                lines = true;
+                i += 1;
+            }
+            b'#' => i += text[i..].find('\n')?,
+            b':' => break,
+            _ => return None,
+        }
+    }
+    let before = text[..key.start].trim_end();
+    let explicit = before
+        .strip_suffix('?')
+        .is_some_and(|b| b.is_empty() || b.ends_with(|c: char| c.is_whitespace() || c == '{' || c == ','));
+    (lines && !explicit).then_some(i)
+}
+
+/// Past the properties (`&anchor`, `!tag`) a node's span starts at, and the
+/// blanks after them.
+fn skip_properties(text: &str, mut at: usize) -> usize {
+    while text[at..].starts_with(['&', '!']) {
+        at += text[at..].find(char::is_whitespace).unwrap_or(text.len() - at);
+        at = text.len() - text[at..].trim_start().len();
+    }
+    at
+}
+
+/// Where a block collection's content starts when its span starts at properties
+/// (`&anchor`, `!tag`) alone on their line: the next line's first token.
+fn content_start(text: &str, start: usize) -> usize {
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let rest = text[start..line_end].trim_end();
+    let only_properties = rest.starts_with(['&', '!'])
+        && rest
+            .split_whitespace()
+            .take_while(|w| !w.starts_with('#'))
+            .all(|w| w.starts_with(['&', '!']));
+    if !only_properties || line_end == text.len() {
+        return start;
+    }
+    let next = line_end + 1;
+    next + text[next..].len() - text[next..].trim_start().len()
+}
+
+/// libyaml's scan of a plain scalar (at `start..end`) goes on past its end
+/// over blanks and line breaks; a tab among the leading blanks of a line it
+/// starts, in a column not past `indent`, is an error (whatever follows it on
+/// the line).
+fn tab_in_plain(text: &str, start: usize, end: usize, indent: isize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let leading_tab = |line_start: usize| {
+        let blanks = bytes[line_start..].iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+        let at = line_start + bytes[line_start..line_start + blanks].iter().position(|b| *b == b'\t')?;
+        ((at - line_start) as isize <= indent).then_some(at)
+    };
+    let mut l = start;
+    while let Some(nl) = text[l..end].find('\n') {
+        l += nl + 1;
+        if let Some(at) = leading_tab(l) {
+            return Some(at);
+        }
+    }
+    let mut i = end;
+    loop {
+        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        match bytes.get(i) {
+            Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            Some(b'\n' | b'\r') => i += 1,
+            _ => return None,
+        }
+        if let Some(at) = leading_tab(i) {
+            return Some(at);
+        }
+    }
+}
+
 /// Byte ranges (from a line's start) of the lines that are not block context.
 fn exempt_regions(text: &str, nodes: &[Node], out: &mut Vec<(usize, usize)>) {
     let line_start = |at: usize| text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
     let next_line = |at: usize| text[at.min(text.len())..].find('\n').map_or(text.len(), |i| at + i + 1);
     for node in nodes {
         let (start, end) = (node.span.start.min(text.len()), node.span.end.min(text.len()));
-        let first = text[start..].chars().next();
         let multi_line = text[start..end].contains('\n');
         match &node.kind {
             Kind::Scalar { style: Style::SingleQuoted | Style::DoubleQuoted, .. } if multi_line => {
@@ -380,14 +642,13 @@ fn exempt_regions(text: &str, nodes: &[Node], out: &mut Vec<(usize, usize)>) {
                 out.push((from, end));
             }
             Kind::Scalar { .. } => {}
-            Kind::Seq(items) if matches!(first, Some('[')) => {
-                if multi_line {
-                    out.push((next_line(start), end));
-                }
-            }
-            Kind::Map(_) if matches!(first, Some('{')) => {
-                if multi_line {
-                    out.push((next_line(start), end));
+            // A flow collection (its span may start at an anchor or a tag,
+            // on the line before, and end at a trailing comma).
+            Kind::Seq(_) | Kind::Map(_) if matches!(text[skip_properties(text, start)..].chars().next(), Some('[' | '{')) => {
+                let bracket = skip_properties(text, start);
+                let end = closing_bracket(text, end).map_or(end, |b| b + 1);
+                if text[bracket..end].contains('\n') {
+                    out.push((next_line(bracket), end));
                 }
             }
             Kind::Seq(items) => exempt_regions(text, items, out),
@@ -705,5 +966,161 @@ mod tests {
             text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", ")));
         }
         assert!(load(&text).is_err());
+    }
+
+    fn load_ok(text: &str) -> Vec<Node> {
+        load(text).unwrap_or_else(|e| panic!("{e:?} in {text:?}"))
+    }
+
+    fn slice<'t>(text: &'t str, node: &Node) -> &'t str {
+        &text[node.span.start..node.span.end]
+    }
+
+    fn strs(node: &Node) -> Vec<&str> {
+        node.as_seq().expect("seq").iter().map(|n| n.as_str().expect("str")).collect()
+    }
+
+    /// libyaml does not check the indentation of a flow collection's
+    /// continuation lines (nor takes a tab there for indentation); saphyr
+    /// wants them past the block the collection is in.
+    #[test]
+    fn flow_continuation_lines_indented_less_than_their_block_are_read() {
+        // The generated text saphyr refused (seed 1, text 361): a tab starts the line.
+        let text = "- name: task\n  k7: [a,\n    'b c',\n\t\"d\"]\n  k8: x\n";
+        let docs = load_ok(text);
+        let task = &docs[0].as_seq().expect("seq")[0];
+        let k7 = task.get("k7").expect("k7");
+        assert_eq!(strs(k7), ["a", "b c", "d"]);
+        let items = k7.as_seq().expect("seq");
+        assert_eq!(slice(text, &items[1]), "'b c'");
+        assert_eq!(slice(text, &items[2]), "\"d\"");
+        assert_eq!(items[2].span.start, text.find("\"d\"").unwrap());
+        assert_eq!(k7.span.start, text.find('[').unwrap());
+        assert_eq!(slice(text, task.get("k8").expect("k8")), "x");
+
+        // Spaces at column 0, a closing bracket alone, a flow mapping with a
+        // nested sequence, comments, a quoted scalar over such lines.
+        let text = "a:\n  k: [a,\nb,\n  \"c\"\n]\n  m: {x: 1,\ny: [2,\n\t3], # note\n# comment\n\tz: 'w\nv'}\n  n: end\n";
+        let a = &load_ok(text)[0].get("a").expect("a").clone();
+        let k = a.get("k").expect("k");
+        assert_eq!(strs(k), ["a", "b", "c"]);
+        assert_eq!(slice(text, &k.as_seq().unwrap()[1]), "b");
+        assert_eq!(k.as_seq().unwrap()[1].span.start, text.find("\nb,").unwrap() + 1);
+        assert_eq!(slice(text, &k.as_seq().unwrap()[2]), "\"c\"");
+        let m = a.get("m").expect("m");
+        let y = m.get("y").expect("y");
+        assert_eq!(strs(y), ["2", "3"]);
+        assert_eq!(y.as_seq().unwrap()[1].span.start, text.find("\t3").unwrap() + 1);
+        let z = m.get("z").expect("z");
+        assert_eq!(z.as_str(), Some("w v"));
+        assert_eq!(slice(text, z), "'w\nv'");
+        let (nk, nv) = a.as_map().unwrap().iter().find(|(k, _)| k.as_str() == Some("n")).unwrap();
+        assert_eq!(nk.span.start, text.find("n: end").unwrap());
+        assert_eq!(slice(text, nv), "end");
+
+        // Several such collections in one file, each its own repair.
+        let text = "a:\n  k: [1,\n2]\n  l: [3,\n4]\n  m: {5: 6,\n7: 8}\n";
+        let a = load_ok(text)[0].get("a").expect("a").clone();
+        assert_eq!(strs(a.get("k").unwrap()), ["1", "2"]);
+        assert_eq!(strs(a.get("l").unwrap()), ["3", "4"]);
+        let m = a.get("m").unwrap();
+        assert_eq!(slice(text, m.get("7").unwrap()), "8");
+        assert_eq!(m.get("7").unwrap().span.start, text.find("8}").unwrap());
+
+        // Multi-byte text before and inside, CRLF line ends, a compact mapping.
+        let text = "# café\nk: [é,\n\tü]\nm: n\n";
+        let k = load_ok(text)[0].get("k").expect("k").clone();
+        assert_eq!(strs(&k), ["é", "ü"]);
+        assert_eq!(slice(text, &k.as_seq().unwrap()[1]), "ü");
+        let text = "a:\r\n  k: [a,\r\n\tb]\r\n";
+        let k = load_ok(text)[0].get("a").unwrap().get("k").unwrap().clone();
+        assert_eq!(slice(text, &k.as_seq().unwrap()[1]), "b");
+        let text = "- k: {x: [1,\n2]}\n  j: 3\n";
+        let item = load_ok(text)[0].as_seq().unwrap()[0].clone();
+        assert_eq!(strs(item.get("k").unwrap().get("x").unwrap()), ["1", "2"]);
+        assert_eq!(slice(text, item.get("j").unwrap()), "3");
+
+        // A tab past the block's indentation after a plain scalar; an
+        // explicit key over lines; tabs on a line of their own after a comma.
+        for text in ["a:\n  k: [a\n   \tb]\n", "a:\n  k: {? x\n: 1}\n", "k: [a,\n\t\n\tb]\n"] {
+            load_ok(text);
+        }
+
+        // Empty values before a tab-led line; a trailing comma, then the
+        // closing bracket on a tab-led line.
+        for text in [
+            "a:\n  k: [? g,\n\tb]\n",
+            "a:\n  k: {? g,\n\th: 1}\n",
+            "a:\n  - {k: x y, # c\n\t}\n",
+            "a:\n  k:\n    {kk0: \"s\",\n\n\t}\n",
+        ] {
+            load_ok(text);
+        }
+
+        // Tagged and anchored collections, an alias of one.
+        let text = "a:\n  k: !!seq [x,\ny]\n  l: &s {p: [q,\n\tr]}\n  m: *s\n  n: &t\n    [x,\n\ty]\n";
+        let a = load_ok(text)[0].get("a").expect("a").clone();
+        assert_eq!(slice(text, &a.get("k").unwrap().as_seq().unwrap()[1]), "y");
+        let r = &a.get("l").unwrap().get("p").unwrap().as_seq().unwrap()[1];
+        assert_eq!((slice(text, r), r.span.start), ("r", text.find("\tr]").unwrap() + 1));
+        assert_eq!(strs(a.get("m").unwrap().get("p").unwrap()), ["q", "r"]);
+        assert_eq!(strs(a.get("n").unwrap()), ["x", "y"]);
+    }
+
+    /// What libyaml refuses in the same place, and saphyr would read once
+    /// the lines are indented (or reads anyway).
+    #[test]
+    fn flow_continuation_lines_that_libyaml_refuses_are_errors() {
+        // A tab in a plain scalar's continuation, up to the block's
+        // indentation (saphyr refuses this one itself, at the scalar).
+        for text in ["a:\n  k: [a\n\tb]\n", "- k: [a\n  \tb]\n"] {
+            assert!(load(text).is_err(), "{text:?}");
+        }
+        // The same where saphyr lets the tab pass (a line of its own, a
+        // comment) or where the repair indents past it.
+        for text in [
+            "a:\n  k: [a\n\t\n b]\n",
+            "a:\n  k: [x,\ny\n\t]\n",
+            "a:\n  k: [x,\ny\n\tz]\n",
+            "a:\n  k: [a\n\t# c\n b]\n",
+            "a:\n  k: &s [x\n\t\n y]\n",
+            "a:\n  k: !!seq\n    [x\n\t\n y]\n",
+        ] {
+            let e = load(text).expect_err(text);
+            assert_eq!(&text[e.offset..e.offset + 1], "\t", "{text:?}: {e:?}");
+            assert!(e.message.contains("tab"), "{e:?}");
+        }
+        // A document marker or a block entry inside, text after the
+        // collection, a multi-line collection as a block key.
+        for text in [
+            "a:\n  k: [a,\n--- b]\n",
+            "a:\n  k: [a,\n- b]\n",
+            "a:\n  k: [a,\nb] x\n",
+            "a:\n  [x,\ny]: 1\n",
+        ] {
+            assert!(load(text).is_err(), "{text:?}");
+        }
+    }
+
+    /// libyaml's simple keys are single-line in flow context too (saphyr's
+    /// are not): a flow mapping's implicit key whose `:` is on a later line
+    /// is an error, at the `:`. An explicit key (`? a`) may span lines.
+    #[test]
+    fn flow_mapping_implicit_keys_over_lines_are_errors() {
+        for text in [
+            "a:\n  k: {x\n: 1}\n",
+            "a:\n  k: {x\n     : 1}\n",
+            "a:\n  k: {\"x\"\n     : 1}\n",
+            "a:\n  k: {x: 1, y # c\n  : 2}\n",
+            "k: {a\n b: 1}\n",
+            "k: {[a,\n b]: 1}\n",
+            "k: [{a\n  : 1}]\n",
+        ] {
+            let e = load(text).expect_err(text);
+            assert_eq!(&text[e.offset..e.offset + 1], ":", "{text:?}: {e:?}");
+        }
+        for text in ["k: {? a\n  : 1, ? b\n  c\n  : 2}\n", "k: {?\n  a\n  : 1}\n", "k: {a:\n  1}\n", "k: {a\n  }\n"] {
+            load_ok(text);
+        }
     }
 }

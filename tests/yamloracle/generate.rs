@@ -1,7 +1,8 @@
 //! Random YAML in the shapes Ansible trees use (task lists, defaults, inventories)
 //! with the lexical corners where parsers differ: multi-line quoted scalars
 //! (continuation lines indented with spaces, tabs or less than the key), escapes,
-//! block scalars with indicators, flow collections over several lines, anchors
+//! block scalars with indicators, flow collections (nested, over several lines
+//! indented past the key, with tabs or less than the key), anchors
 //! and aliases, `!vault`/`!unsafe` tags, comments and tabs after values,
 //! document markers, Jinja text. About one text in eight gets a mutation that
 //! may make it invalid (a tab as indentation, an unclosed quote, a bad
@@ -111,15 +112,7 @@ impl Gen {
                 }
                 s
             }
-            12 => {
-                // A flow sequence or mapping, maybe over lines.
-                let sep = if self.rng.chance(40) { format!(",\n{more}") } else { ", ".to_string() };
-                if self.rng.chance(50) {
-                    format!("[a{sep}'b c'{sep}\"d\"]")
-                } else {
-                    format!("{{x: 1{sep}'y': \"z\"}}")
-                }
-            }
+            12 => self.flow(indent),
             13 => {
                 let tag = *self.rng.pick(&["!vault", "!unsafe"]);
                 if tag == "!vault" {
@@ -140,6 +133,53 @@ impl Gen {
                 }
             }
             _ => String::new(),
+        }
+    }
+
+    /// A flow sequence or mapping as the value of a key at `indent`, maybe
+    /// nested, maybe over lines (see [`Gen::flow_line`]).
+    fn flow(&mut self, indent: usize) -> String {
+        let multi = self.rng.chance(40);
+        let sep = |g: &mut Gen| {
+            if multi {
+                let comment = if g.rng.chance(15) { " # note" } else { "" };
+                format!(",{comment}\n{}", g.flow_line(indent))
+            } else {
+                ", ".to_string()
+            }
+        };
+        match self.rng.below(5) {
+            0 | 1 => {
+                let (a, b) = (sep(self), sep(self));
+                // A trailing comma, the bracket on a line of its own.
+                let end = if multi && self.rng.chance(30) { sep(self) } else { String::new() };
+                format!("[a{a}'b c'{b}\"d\"{end}]")
+            }
+            2 => {
+                // Now and then a key's `:` on the next line (libyaml refuses it).
+                let colon = if multi && self.rng.chance(20) { format!("\n{}: ", self.flow_line(indent)) } else { ": ".to_string() };
+                format!("{{x{colon}1{}'y': \"z\"}}", sep(self))
+            }
+            3 => format!("{{x: [1{}2]{}y: {{z: w}}}}", sep(self), sep(self)),
+            _ => {
+                // A plain scalar over lines: libyaml refuses a tab among the
+                // leading blanks of its continuation line in a column not
+                // past the key's.
+                let cont = if multi { format!("\n{}", self.flow_line(indent)) } else { " ".to_string() };
+                format!("[a b{cont}c, d]")
+            }
+        }
+    }
+
+    /// The indentation of a flow collection's continuation line, which
+    /// libyaml does not check (saphyr wants it past the key): spaces past
+    /// the key, a tab alone or after spaces, no more spaces than the key's.
+    fn flow_line(&mut self, indent: usize) -> String {
+        match self.rng.below(6) {
+            0 => "\t".to_string(),
+            1 => format!("{}\t", " ".repeat(self.rng.below(indent + 3))),
+            2 => " ".repeat(self.rng.below(indent + 1)),
+            _ => " ".repeat(indent + 2),
         }
     }
 
