@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::fsread::MAX_CONTEXT_SIZE;
 
+pub mod inventory;
 mod roles;
 pub use roles::{Origin, Reached, TaskFileInfo};
 
@@ -321,6 +322,24 @@ pub struct ProjectIndex {
     task_files: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<roles::TaskFileInfo>>>,
     /// Files that run `microk8s remove-node`.
     remove_node_files: std::sync::OnceLock<Vec<PathBuf>>,
+    /// Inventories by playbook directory.
+    inventories: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Inventories>>>,
+}
+
+/// The inventories that may apply to the playbooks of one directory.
+#[derive(Debug, Default)]
+pub struct Inventories {
+    /// Each source read, with its path relative to the root.
+    pub read: Vec<(String, inventory::Inventory)>,
+    /// Sources that could not be read or parsed.
+    pub unreadable: Vec<String>,
+}
+
+/// How many hosts a play targets, as far as the inventory tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostCount {
+    Known { hosts: usize, inventory: String },
+    Unknown(String),
 }
 
 /// The NRPE side of a repository.
@@ -423,6 +442,56 @@ impl ProjectIndex {
     }
 }
 
+impl ProjectIndex {
+    /// The inventories for a playbook at `playbook` (read once per directory).
+    pub fn inventories(&self, playbook: &Path) -> std::sync::Arc<Inventories> {
+        let dir = playbook.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if let Some(found) = self.inventories.lock().ok().and_then(|c| c.get(&dir).cloned()) {
+            return found;
+        }
+        let mut out = Inventories::default();
+        for source in inventory::candidates(&self.root, &dir) {
+            let name = source.strip_prefix(&self.root).unwrap_or(&source).display().to_string();
+            match inventory::load(&self.root, &source) {
+                Some(inv) => out.read.push((name, inv)),
+                None => out.unreadable.push(name),
+            }
+        }
+        let out = std::sync::Arc::new(out);
+        if let Ok(mut c) = self.inventories.lock() {
+            c.entry(dir).or_insert_with(|| out.clone());
+        }
+        out
+    }
+
+    /// How many hosts `pattern` (a play's `hosts:`) selects in the
+    /// inventories of `playbook`; unknown unless every inventory that may
+    /// apply was read and they agree.
+    pub fn host_count(&self, playbook: &Path, pattern: &str) -> HostCount {
+        let inv = self.inventories(playbook);
+        if let Some(bad) = inv.unreadable.first() {
+            return HostCount::Unknown(format!("the inventory `{bad}` could not be read"));
+        }
+        if inv.read.is_empty() {
+            return HostCount::Unknown("no inventory was found".into());
+        }
+        let mut counts: Vec<(usize, &str)> = Vec::new();
+        for (name, i) in &inv.read {
+            match i.select(pattern) {
+                Some(hosts) => counts.push((hosts.len(), name)),
+                None => return HostCount::Unknown(format!("`{pattern}` is not resolved by the inventory `{name}`")),
+            }
+        }
+        let (first, name) = counts[0];
+        if counts.iter().any(|(n, _)| *n != first) {
+            return HostCount::Unknown(format!("the inventories give `{pattern}` different numbers of hosts"));
+        }
+        let inventory = if counts.len() == 1 { name.to_string() } else { format!("{name} and {} more", counts.len() - 1) };
+        HostCount::Known { hosts: first, inventory }
+    }
+}
+
 /// What an NRPE check's text shows it watches.
 fn watches(text: &str) -> (bool, bool) {
     let disk = text.contains("/var/snap/microk8s")
@@ -481,6 +550,7 @@ pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
         nrpe: Default::default(),
         task_files: Default::default(),
         remove_node_files: Default::default(),
+        inventories: Default::default(),
     });
     match cache.lock() {
         Ok(mut c) => c.entry(root.to_path_buf()).or_insert(built).clone(),

@@ -399,7 +399,7 @@ fn env_paths(name: &str) -> Vec<PathBuf> {
 }
 
 /// The values of `keys` in `[section]` of an INI text (`key = value`).
-fn ini_values(text: &str, section: &str, keys: &[&str]) -> Vec<String> {
+pub(super) fn ini_values(text: &str, section: &str, keys: &[&str]) -> Vec<String> {
     let mut current = String::new();
     let mut out = Vec::new();
     for line in text.lines() {

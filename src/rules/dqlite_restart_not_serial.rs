@@ -15,11 +15,20 @@ restart, stop or start k8s-dqlite, kubelite or the whole MicroK8s snap
 (`systemd`/`service` on `snap.microk8s.daemon-k8s-dqlite` or `…-kubelite`,
 `microk8s stop|start`, `snap restart microk8s…`, `systemctl restart
 snap.microk8s.daemon-…`), or reboot hosts of a play about MicroK8s (the play,
-or what it runs, names `microk8s`), while the play can run on several hosts at
-once: no `serial:`, a `serial:` above 1, or a
-percentage that exceeds one node of a three-node cluster (Ansible truncates:
-67 % of 3 hosts is 2). `throttle: 1` or `run_once: true` on the restarting task
-also makes it safe. A templated `serial:` is not judged, and a play that only
+or what it runs, names `microk8s`), on more hosts at once than a minority
+of the voters: one of three, two of five.
+
+The number of hosts is the play's `hosts:` pattern (`group`, `all`, `a:b`,
+`a,b`, `a:&b`, `a:!b`) counted in the Ansible inventory: the `inventory =` of
+the nearest `ansible.cfg`, else `inventory/`, `inventories/*/`, `hosts`,
+`hosts.ini`, `hosts.yml` beside the playbook or at the root (INI or YAML, with
+`children` and host ranges such as `k8s[01:03]`). When it is not known for
+certain (no inventory, one that cannot be read, inventories that disagree, a
+templated or wildcard pattern) three nodes are assumed, and the message says
+so. The batch is `serial:` as Ansible computes it: a number, a percentage
+(truncated: 67 % of 3 hosts is 2, at least 1), a list of batch sizes (the
+largest counts); no `serial:` is every host at once. `throttle: 1` or
+`run_once: true` on the restarting task also makes it safe. A templated `serial:` is not judged, and a play that only
 stops services (a deliberate shutdown) is not flagged.
 
 Roles are found where Ansible finds them: `roles/` beside the playbook, the
@@ -68,31 +77,50 @@ rolling update), which is for the author to decide.
     fix: FixKind::None,
 };
 
-/// `None` when the play is safe or its `serial` cannot be judged; otherwise
-/// why it is not (`no serial`, `serial: 2`, `serial: 100%`).
-fn unsafe_serial(serial: Option<&str>) -> Option<String> {
+/// How many of a play's `hosts` nodes one restart may take down together and
+/// keep a majority of voters: one of three, two of five.
+fn allowed(hosts: usize) -> usize {
+    if hosts >= 3 { (hosts - 1) / 2 } else { 1 }
+}
+
+/// The largest batch `serial` runs on `hosts` hosts (Ansible: a percentage is
+/// truncated, at least 1; `0` or none is all of them; a list is batch after
+/// batch); `None` when it cannot be judged (templated).
+fn batch(serial: Option<&str>, hosts: usize) -> Option<usize> {
     let Some(serial) = serial else {
-        return Some("it has no `serial:`, so it runs on all its hosts at once".into());
+        return Some(hosts);
     };
     if serial.contains("{{") {
         return None;
     }
+    let mut largest = 0;
     for part in serial.split(',').map(str::trim) {
-        let too_many = if let Some(pct) = part.strip_suffix('%') {
-            // Ansible: int(pct / 100 * hosts), at least 1.
-            pct.trim()
-                .parse::<f64>()
-                .is_ok_and(|p| (p / 100.0 * 3.0).floor() > 1.0)
+        let n = if let Some(pct) = part.strip_suffix('%') {
+            let p = pct.trim().parse::<f64>().ok()?;
+            ((p / 100.0 * hosts as f64).floor() as usize).max(1)
         } else {
-            part.parse::<u64>().is_ok_and(|n| n > 1) || part == "0"
+            match part.parse::<usize>().ok()? {
+                0 => hosts,
+                n => n.min(hosts),
+            }
         };
-        if too_many {
-            return Some(format!(
-                "its `serial: {serial}` restarts more than one node of a three-node cluster at once"
-            ));
-        }
+        largest = largest.max(n);
     }
-    None
+    Some(largest)
+}
+
+/// `None` when the play is safe or its `serial` cannot be judged; otherwise
+/// why it is not, against `hosts` hosts (`counted`: from the inventory,
+/// else how the three assumed nodes were come to).
+fn unsafe_serial(serial: Option<&str>, hosts: usize, counted: &str) -> Option<String> {
+    let at_once = batch(serial, hosts)?;
+    if at_once <= allowed(hosts) {
+        return None;
+    }
+    Some(match serial {
+        None => format!("it has no `serial:`, so it runs on all its {hosts} hosts at once ({counted})"),
+        Some(serial) => format!("its `serial: {serial}` restarts {at_once} of its {hosts} hosts at once ({counted})"),
+    })
 }
 
 fn safe_task(task: &AnsibleTask) -> bool {
@@ -129,7 +157,17 @@ impl Rule for DqliteRestartNotSerial {
             if play.hosts.as_deref().is_some_and(|h| h == "localhost" || h == "127.0.0.1") {
                 continue;
             }
-            let Some(why) = unsafe_serial(play.serial.as_ref().map(|(s, _)| s.as_str())) else {
+            // How many hosts the play runs on: from the inventory when it
+            // tells for certain, else the three voters of a MicroK8s HA cluster.
+            let (hosts, counted) = match play.hosts.as_deref().map(|p| index.host_count(&ctx.source.path, p)) {
+                Some(crate::project::HostCount::Known { hosts, inventory }) if hosts > 0 => {
+                    (hosts, format!("`{}` is {hosts} hosts in `{inventory}`", play.hosts.as_deref().unwrap_or("")))
+                }
+                Some(crate::project::HostCount::Known { .. }) => continue,
+                Some(crate::project::HostCount::Unknown(why)) => (3, format!("three nodes assumed: {why}")),
+                None => (3, "three nodes assumed".to_string()),
+            };
+            let Some(why) = unsafe_serial(play.serial.as_ref().map(|(s, _)| s.as_str()), hosts, &counted) else {
                 continue;
             };
             let in_play: Vec<&AnsibleTask> =
@@ -196,7 +234,7 @@ impl Rule for DqliteRestartNotSerial {
                 .chain(in_roles.iter().map(|(_, r)| r.service))
                 .any(|s| s != "kubelite");
             let consequence = if dqlite {
-                "restarting dqlite on two of three voters together loses the majority the datastore needs"
+                "restarting dqlite on that many voters together loses the majority the datastore needs"
             } else {
                 "restarting kubelite on several control-plane nodes together leaves the cluster without an API server"
             };
@@ -237,13 +275,24 @@ mod tests {
 
     #[test]
     fn serial_values() {
-        assert!(unsafe_serial(None).is_some());
-        assert!(unsafe_serial(Some("1")).is_none());
-        assert!(unsafe_serial(Some("2")).is_some());
-        assert!(unsafe_serial(Some("50%")).is_none());
-        assert!(unsafe_serial(Some("66%")).is_none());
-        assert!(unsafe_serial(Some("67%")).is_some());
-        assert!(unsafe_serial(Some("1, 2")).is_some());
-        assert!(unsafe_serial(Some("{{ batch }}")).is_none());
+        let bad = |serial: Option<&str>, hosts: usize| unsafe_serial(serial, hosts, "").is_some();
+        assert!(bad(None, 3));
+        assert!(!bad(Some("1"), 3));
+        assert!(bad(Some("2"), 3));
+        assert!(!bad(Some("50%"), 3));
+        assert!(!bad(Some("66%"), 3));
+        assert!(!bad(Some("34%"), 3));
+        assert!(bad(Some("67%"), 3));
+        assert!(bad(Some("1, 2"), 3));
+        assert!(!bad(Some("{{ batch }}"), 3));
+        assert!(bad(Some("0"), 3));
+        // Five voters tolerate two down.
+        assert!(!bad(Some("2"), 5));
+        assert!(bad(Some("3"), 5));
+        assert!(!bad(Some("40%"), 5));
+        assert!(bad(Some("60%"), 5));
+        // One or two hosts: one at a time.
+        assert!(!bad(None, 1));
+        assert!(bad(None, 2));
     }
 }

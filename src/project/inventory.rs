@@ -1,0 +1,335 @@
+//! Ansible inventories, read as Ansible reads them, to count the hosts a play
+//! targets: INI (`[group]`, `[group:children]`, host ranges `k8s[01:03]`) and
+//! YAML (`all: {hosts, children}`), found where Ansible is told to look
+//! (`inventory =` of the nearest `ansible.cfg`) or where projects keep them
+//! (`inventory/`, `inventories/*/`, `hosts`, `hosts.ini`, `hosts.yml`,
+//! `inventory.ini`, `inventory.yml` beside the playbook or at the root).
+//! A play's `hosts:` pattern (`group`, `all`, `a:b`, `a,b`, `a:&b`, `a:!b`)
+//! is resolved to a set of hosts; anything not known for certain (a
+//! templated pattern, a wildcard, several inventories that disagree, an
+//! inventory that cannot be read) is `None`, never a guess.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Groups of one inventory: each group's own hosts and child groups.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Inventory {
+    pub hosts: HashMap<String, BTreeSet<String>>,
+    pub children: HashMap<String, BTreeSet<String>>,
+}
+
+impl Inventory {
+    /// Every host of `group` and its descendants.
+    fn group(&self, group: &str, depth: usize) -> Option<BTreeSet<String>> {
+        if depth > 64 {
+            return None;
+        }
+        if group == "all" {
+            let mut all: BTreeSet<String> = self.hosts.values().flatten().cloned().collect();
+            all.remove("");
+            return Some(all);
+        }
+        let mut out = self.hosts.get(group).cloned();
+        for child in self.children.get(group).into_iter().flatten() {
+            out.get_or_insert_with(BTreeSet::new).extend(self.group(child, depth + 1)?);
+        }
+        out
+    }
+
+    fn is_host(&self, name: &str) -> bool {
+        self.hosts.values().any(|h| h.contains(name))
+    }
+
+    /// The hosts a play's `hosts:` pattern selects, when certain.
+    pub fn select(&self, pattern: &str) -> Option<BTreeSet<String>> {
+        if pattern.contains("{{") || pattern.contains('*') || pattern.contains('~') || pattern.contains('[') {
+            return None;
+        }
+        let mut selected: BTreeSet<String> = BTreeSet::new();
+        let mut intersect: Vec<BTreeSet<String>> = Vec::new();
+        let mut exclude: BTreeSet<String> = BTreeSet::new();
+        for part in pattern.split([':', ',']).map(str::trim).filter(|p| !p.is_empty()) {
+            let (kind, name) = match part.as_bytes()[0] {
+                b'&' => ('&', &part[1..]),
+                b'!' => ('!', &part[1..]),
+                _ => ('+', part),
+            };
+            let hosts = match self.group(name, 0) {
+                Some(h) => h,
+                None if self.is_host(name) => BTreeSet::from([name.to_string()]),
+                None => return None,
+            };
+            match kind {
+                '&' => intersect.push(hosts),
+                '!' => exclude.extend(hosts),
+                _ => selected.extend(hosts),
+            }
+        }
+        for set in intersect {
+            selected.retain(|h| set.contains(h));
+        }
+        selected.retain(|h| !exclude.contains(h));
+        Some(selected)
+    }
+}
+
+/// Expands `k8s[01:03]` / `node[a:c]` host ranges (`None` when malformed).
+pub fn expand_range(name: &str) -> Option<Vec<String>> {
+    let Some(open) = name.find('[') else {
+        return Some(vec![name.to_string()]);
+    };
+    let close = open + name[open..].find(']')?;
+    let (prefix, inner, suffix) = (&name[..open], &name[open + 1..close], &name[close + 1..]);
+    let mut parts = inner.split(':');
+    let (from, to) = (parts.next()?, parts.next()?);
+    let step: usize = parts.next().map_or(Some(1), |s| s.parse().ok())?;
+    if step == 0 {
+        return None;
+    }
+    let rests = expand_range(suffix)?;
+    let mut out = Vec::new();
+    if let (Ok(a), Ok(b)) = (from.parse::<u64>(), to.parse::<u64>()) {
+        let width = if from.starts_with('0') { from.len() } else { 0 };
+        if b < a || b - a > 10_000 {
+            return None;
+        }
+        for n in (a..=b).step_by(step) {
+            for rest in &rests {
+                out.push(format!("{prefix}{n:0width$}{rest}"));
+            }
+        }
+    } else if from.len() == 1 && to.len() == 1 {
+        let (a, b) = (from.as_bytes()[0], to.as_bytes()[0]);
+        if !a.is_ascii_alphabetic() || b < a {
+            return None;
+        }
+        for c in (a..=b).step_by(step) {
+            for rest in &rests {
+                out.push(format!("{prefix}{}{rest}", c as char));
+            }
+        }
+    } else {
+        return None;
+    }
+    Some(out)
+}
+
+/// An INI inventory.
+pub fn parse_ini(text: &str) -> Option<Inventory> {
+    let mut inv = Inventory::default();
+    let mut section = ("ungrouped".to_string(), "hosts");
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(head) = line.strip_prefix('[') {
+            let head = head.split(']').next()?.trim();
+            section = match head.split_once(':') {
+                Some((g, "children")) => (g.to_string(), "children"),
+                Some((g, "vars")) => (g.to_string(), "vars"),
+                Some(_) => return None,
+                None => (head.to_string(), "hosts"),
+            };
+            let entry = inv.hosts.entry(section.0.clone()).or_default();
+            let _ = entry;
+            continue;
+        }
+        let name = line.split_whitespace().next()?;
+        match section.1 {
+            "hosts" => {
+                let hosts = expand_range(name)?;
+                inv.hosts.entry(section.0.clone()).or_default().extend(hosts);
+            }
+            "children" => {
+                inv.children.entry(section.0.clone()).or_default().insert(name.to_string());
+            }
+            _ => {}
+        }
+    }
+    Some(inv)
+}
+
+/// A YAML inventory (`all:` / `GROUP:` with `hosts:` and `children:`).
+pub fn parse_yaml(text: &str) -> Option<Inventory> {
+    use crate::lang::yaml;
+    let docs = yaml::load(text).ok()?;
+    let top = docs.first()?.as_map()?;
+    let mut inv = Inventory::default();
+    fn group(inv: &mut Inventory, name: &str, node: &yaml::Node, depth: usize) -> Option<()> {
+        if depth > 64 {
+            return None;
+        }
+        let entry = inv.hosts.entry(name.to_string()).or_default();
+        let _ = entry;
+        if node.as_str().is_some_and(|s| !s.is_empty()) {
+            return None;
+        }
+        let Some(map) = node.as_map() else { return Some(()) };
+        for (k, v) in map {
+            match k.as_str()? {
+                "hosts" => {
+                    for (h, _) in v.as_map().unwrap_or_default() {
+                        let hosts = expand_range(h.as_str()?)?;
+                        inv.hosts.entry(name.to_string()).or_default().extend(hosts);
+                    }
+                }
+                "children" => {
+                    for (c, cv) in v.as_map().unwrap_or_default() {
+                        let child = c.as_str()?;
+                        inv.children.entry(name.to_string()).or_default().insert(child.to_string());
+                        group(inv, child, cv, depth + 1)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(())
+    }
+    for (k, v) in top {
+        group(&mut inv, k.as_str()?, v, 0)?;
+    }
+    Some(inv)
+}
+
+/// An inventory file, by its content (YAML when it parses as a mapping of
+/// groups, INI otherwise).
+pub fn parse(path: &Path, text: &str) -> Option<Inventory> {
+    let yaml_name = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "yml" | "yaml"));
+    if yaml_name || text.trim_start().starts_with("all:") {
+        parse_yaml(text)
+    } else {
+        parse_ini(text)
+    }
+}
+
+/// Merges inventories of one directory (Ansible loads every file of it).
+pub fn merge(parts: Vec<Inventory>) -> Inventory {
+    let mut out = Inventory::default();
+    for part in parts {
+        for (g, h) in part.hosts {
+            out.hosts.entry(g).or_default().extend(h);
+        }
+        for (g, c) in part.children {
+            out.children.entry(g).or_default().extend(c);
+        }
+    }
+    out
+}
+
+/// The inventory files (or directories) that may apply to a playbook in
+/// `dir`: `inventory =` of the nearest `ansible.cfg`, else the conventional
+/// names beside the playbook, then at `root`.
+pub fn candidates(root: &Path, dir: &Path) -> Vec<PathBuf> {
+    let cfg = dir
+        .ancestors()
+        .take_while(|a| a.starts_with(root))
+        .map(|a| a.join("ansible.cfg"))
+        .find(|p| p.is_file());
+    if let Some(cfg) = cfg
+        && let Some(text) = super::read_context(root, &cfg)
+    {
+        let base = cfg.parent().unwrap_or(root);
+        let named: Vec<PathBuf> = super::roles::ini_values(&text, "defaults", &["inventory", "hostfile"])
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && !p.starts_with('~') && !p.contains('$'))
+            .map(|p| base.join(p))
+            .collect();
+        if !named.is_empty() {
+            return named;
+        }
+    }
+    let mut out = Vec::new();
+    for base in [dir, root] {
+        for name in ["inventory", "hosts", "hosts.ini", "hosts.yml", "hosts.yaml", "inventory.ini", "inventory.yml", "inventory.yaml"] {
+            let p = base.join(name);
+            if p.exists() && !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(base.join("inventories")) {
+            let mut dirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+            dirs.sort();
+            out.extend(dirs);
+        }
+        if !out.is_empty() {
+            break;
+        }
+    }
+    out
+}
+
+/// Reads one inventory source (a file, or a directory of files: `hosts*`,
+/// `*.ini`, `*.yml`, no extension; `group_vars`/`host_vars` skipped).
+pub fn load(root: &Path, source: &Path) -> Option<Inventory> {
+    if source.is_file() {
+        let text = super::read_context(root, source)?;
+        return parse(source, &text);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(source)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            !name.starts_with('.')
+                && (name.ends_with(".ini") || name.ends_with(".yml") || name.ends_with(".yaml") || !name.contains('.'))
+        })
+        .collect();
+    files.sort();
+    let parts: Option<Vec<Inventory>> = files
+        .iter()
+        .map(|f| super::read_context(root, f).and_then(|t| parse(f, &t)))
+        .collect();
+    let parts = parts?;
+    (!parts.is_empty()).then(|| merge(parts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ini_groups_children_and_ranges() {
+        let inv = parse_ini(
+            "[cp]\nk8s[01:03] ansible_user=ubuntu\n[workers]\nw[a:b]\n[cluster:children]\ncp\nworkers\n[cp:vars]\nx=1\n",
+        )
+        .unwrap();
+        let n = |p: &str| inv.select(p).map(|s| s.len());
+        assert_eq!(inv.select("cp").unwrap().iter().next().unwrap(), "k8s01");
+        assert_eq!(n("cp"), Some(3));
+        assert_eq!(n("cluster"), Some(5));
+        assert_eq!(n("all"), Some(5));
+        assert_eq!(n("cluster:!workers"), Some(3));
+        assert_eq!(n("cluster:&workers"), Some(2));
+        assert_eq!(n("cp,wa"), Some(4));
+        assert_eq!(n("nosuchgroup"), None);
+        assert_eq!(n("{{ target }}"), None);
+        assert_eq!(n("k8s*"), None);
+    }
+
+    #[test]
+    fn yaml_inventory() {
+        let inv = parse_yaml(
+            "all:\n  children:\n    microk8s:\n      hosts:\n        node[1:5]:\n    web:\n      hosts:\n        www1:\n          ansible_host: 10.0.0.9\n",
+        )
+        .unwrap();
+        assert_eq!(inv.select("microk8s").map(|s| s.len()), Some(5));
+        assert_eq!(inv.select("all").map(|s| s.len()), Some(6));
+    }
+
+    #[test]
+    fn malformed_ranges_are_not_guessed() {
+        assert_eq!(expand_range("k8s[01:03]").unwrap(), ["k8s01", "k8s02", "k8s03"]);
+        assert_eq!(expand_range("n[1:5:2]").unwrap(), ["n1", "n3", "n5"]);
+        assert!(expand_range("k8s[3:1]").is_none());
+        assert!(expand_range("k8s[01]").is_none());
+    }
+}
