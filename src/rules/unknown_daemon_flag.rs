@@ -177,7 +177,7 @@ impl Rule for UnknownDaemonFlag {
                         d.help.unwrap_or_default()
                     ).into());
                 }
-                out.push(super::flag_finding(d, flag));
+                out.push(super::flag_finding(d, edit, flag));
             }
         }
     }
