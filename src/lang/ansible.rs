@@ -166,6 +166,144 @@ pub fn analyze_in(
             walker.tasks(items, in_handlers_dir(path), 0);
         }
     }
+    if let Some(root) = root {
+        let consumed = std::mem::take(&mut walker.consumed_dicts);
+        looped_dict_edits(host, path, root, &docs, &consumed, walker.facts);
+    }
+}
+
+/// Mappings that this file gives to variables whose entries a task elsewhere
+/// writes into args files (`loop: "{{ d | dict2items }}"` over
+/// `…/args/{{ item.key }}`, see [`crate::project::ProjectIndex::args_dict_loops`]):
+/// the top-level entries of a variables file (`defaults/`, `vars/`,
+/// `group_vars/`, `host_vars/`), a play's `vars:`, and the variables of a
+/// play's `roles:` entries. Each value whose key names a daemon is judged as
+/// that daemon's args file, where it is written; the task is named in the
+/// findings' help.
+fn looped_dict_edits(
+    host: &str,
+    path: &Path,
+    root: &Path,
+    docs: &[Node],
+    consumed: &std::collections::HashSet<(usize, usize)>,
+    facts: &mut FileFacts,
+) {
+    /// A mapping given to a variable, and the roles whose tasks see it (none:
+    /// any task may).
+    struct Defined<'d> {
+        name: &'d str,
+        dict: &'d Node,
+        roles: Vec<&'d str>,
+    }
+    /// The entries of `map` (but `skip`) whose value is a mapping with a key
+    /// that names a daemon, and that no task of this file writes already.
+    fn add<'d>(
+        defined: &mut Vec<Defined<'d>>,
+        map: &'d Node,
+        skip: &[&str],
+        roles: &[&'d str],
+        consumed: &std::collections::HashSet<(usize, usize)>,
+    ) {
+        for (k, v) in map.as_map().unwrap_or_default() {
+            let Some(name) = k.as_str() else { continue };
+            let names_component = v.as_map().is_some_and(|m| {
+                m.iter().any(|(c, _)| {
+                    c.as_str()
+                        .is_some_and(|c| crate::microk8s::ARGS_COMPONENTS.contains(&c))
+                })
+            });
+            if !skip.contains(&name)
+                && names_component
+                && !consumed.contains(&(v.span.start, v.span.end))
+            {
+                defined.push(Defined { name, dict: v, roles: roles.to_vec() });
+            }
+        }
+    }
+    /// The role a `roles:` entry applies.
+    fn name_of(r: &Node) -> Option<&str> {
+        r.as_str()
+            .or_else(|| r.get("role").and_then(Node::as_str))
+            .or_else(|| r.get("name").and_then(Node::as_str))
+    }
+    let mut defined: Vec<Defined> = Vec::new();
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let vars_file = crate::project::is_vars_file(relative);
+    // A role's own `defaults/` and `vars/` are for its tasks first.
+    let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
+    let own_role: Vec<&str> = parts
+        .windows(3)
+        .find(|w| w[0] == "roles" && matches!(w[2], "defaults" | "vars"))
+        .map(|w| w[1])
+        .into_iter()
+        .collect();
+    for doc in docs {
+        if vars_file {
+            add(&mut defined, doc, &[], &own_role, consumed);
+        }
+        for play in doc.as_seq().unwrap_or_default() {
+            if play.get("hosts").is_none() {
+                continue;
+            }
+            let roles = play.get("roles").and_then(Node::as_seq).unwrap_or_default();
+            if let Some(vars) = play.get("vars") {
+                let names: Vec<&str> = roles.iter().filter_map(name_of).collect();
+                add(&mut defined, vars, &[], &names, consumed);
+            }
+            for role in roles {
+                let names: Vec<&str> = name_of(role).into_iter().collect();
+                if let Some(vars) = role.get("vars") {
+                    add(&mut defined, vars, &[], &names, consumed);
+                }
+                // `- {role: x, name: value}`: role parameters.
+                add(&mut defined, role, &["vars"], &names, consumed);
+            }
+        }
+    }
+    if defined.is_empty() {
+        return;
+    }
+    let index = crate::project::index(root);
+    let loops = index.args_dict_loops();
+    for Defined { name, dict, roles } in defined {
+        let Some(writers) = loops.get(name) else { continue };
+        // Variables given to roles are seen by those roles' tasks: name them
+        // when they are among the writers.
+        let in_roles: Vec<&crate::project::ArgsDictLoop> = writers
+            .iter()
+            .filter(|w| {
+                roles.iter().any(|r| {
+                    // `path/to/role`, `namespace.collection.role`, `author.role`.
+                    let dir = r.rsplit('/').next().unwrap_or(r);
+                    let short = dir.rsplit('.').next().unwrap_or(dir);
+                    [dir, short].iter().any(|d| {
+                        let d = format!("roles/{d}/");
+                        w.file.starts_with(&d) || w.file.contains(&format!("/{d}"))
+                    })
+                })
+            })
+            .collect();
+        let writers: Vec<&crate::project::ArgsDictLoop> = if in_roles.is_empty() {
+            writers.iter().collect()
+        } else {
+            in_roles
+        };
+        let Some(first) = writers.first() else { continue };
+        let tasks: Vec<String> = writers
+            .iter()
+            .map(|w| format!("the `{}` task at {}:{}", w.module, w.file, w.line))
+            .collect();
+        let loop_verb = if writers.len() == 1 { "loops" } else { "loop" };
+        for mut edit in dict_entry_edits(host, dict, &first.dest, first.module) {
+            edit.conditional = writers.iter().all(|w| w.conditional);
+            edit.written_by = Some(format!(
+                "written into `{}` by {}, which {loop_verb} over `{name}`",
+                edit.target,
+                tasks.join(" and ")
+            ));
+            facts.args_edits.push(edit);
+        }
+    }
 }
 
 /// The facts of one play (`None` for `import_playbook` entries).
@@ -1342,5 +1480,87 @@ mod tests {
         ] {
             assert_eq!(writer(&format!("{text}{loop_}")), None, "{text}");
         }
+    }
+
+    /// A project on disk, removed when dropped.
+    struct Project(std::path::PathBuf);
+
+    impl Project {
+        fn new(name: &str, files: &[(&str, &str)]) -> Project {
+            let root = std::env::temp_dir().join(format!("opslint-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&root);
+            for (path, text) in files {
+                let path = root.join(path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            Project(root)
+        }
+
+        fn edits(&self, path: &str) -> Vec<crate::facts::ArgsFileEdit> {
+            let path = self.0.join(path);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut facts = FileFacts::default();
+            analyze_in(&text, &path, Some(&self.0), &jinja::Vars::default(), &mut facts);
+            facts.args_edits
+        }
+    }
+
+    impl Drop for Project {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const ROLE_TASKS: &str = "- name: args\n  loop: \"{{ extra | dict2items }}\"\n  blockinfile:\n    path: /var/snap/microk8s/current/args/{{ item.key }}\n    block: \"{{ item.value }}\"\n";
+
+    #[test]
+    fn entries_of_a_variable_looped_over_elsewhere_are_edits_where_written() {
+        let defaults = "extra:\n  k8s-dqlite: |\n    --a=1\n    --b={{ v }} --{{ n }}=2\n  notes: --c=3\nother:\n  kubelet: --d=4\n";
+        let project = Project::new(
+            "dictloop-defaults",
+            &[("roles/r/tasks/main.yml", ROLE_TASKS), ("roles/r/defaults/main.yml", defaults)],
+        );
+        let edits = project.edits("roles/r/defaults/main.yml");
+        assert_eq!(edits.len(), 1);
+        let edit = &edits[0];
+        assert_eq!(edit.component, "k8s-dqlite");
+        assert_eq!(edit.target, "/var/snap/microk8s/current/args/k8s-dqlite");
+        assert_eq!(edit.via, "blockinfile");
+        assert_eq!(edit.task, None);
+        assert_eq!(
+            edit.written_by.as_deref(),
+            Some("written into `/var/snap/microk8s/current/args/k8s-dqlite` by the `blockinfile` task at roles/r/tasks/main.yml:1, which loops over `extra`")
+        );
+        // Literal flags only, at their exact place; a templated value as written.
+        let flags: Vec<(&str, &str)> = edit
+            .flags
+            .iter()
+            .map(|f| (f.name.as_str(), &defaults[f.span.start..f.span.end]))
+            .collect();
+        assert_eq!(flags, [("a", "--a=1"), ("b", "--b={{ v }}")]);
+        assert_eq!(edit.flags[1].value.as_ref().unwrap().0, "{{ v }}");
+        // The task file itself has no entries to judge.
+        assert!(project.edits("roles/r/tasks/main.yml").is_empty());
+    }
+
+    #[test]
+    fn a_mapping_looped_over_in_its_own_play_is_judged_once() {
+        let playbook = "- hosts: all\n  vars:\n    extra:\n      k8s-dqlite: \"--a=1\"\n  tasks:\n    - name: args\n      loop: \"{{ extra | dict2items }}\"\n      blockinfile:\n        path: /var/snap/microk8s/current/args/{{ item.key }}\n        block: \"{{ item.value }}\"\n- hosts: all\n  roles:\n    - role: r\n      vars:\n        extra:\n          containerd: --e=5\n";
+        let project = Project::new(
+            "dictloop-play",
+            &[("roles/r/tasks/main.yml", ROLE_TASKS), ("site.yml", playbook)],
+        );
+        let edits = project.edits("site.yml");
+        let summary: Vec<(&str, bool, &str)> = edits
+            .iter()
+            .map(|e| (e.component, e.task.is_some(), &playbook[e.flags[0].span.start..e.flags[0].span.end]))
+            .collect();
+        assert_eq!(summary, [("k8s-dqlite", true, "--a=1"), ("containerd", false, "--e=5")]);
+        // The role's own task writes its variables (not the first play's).
+        assert_eq!(
+            edits[1].written_by.as_deref(),
+            Some("written into `/var/snap/microk8s/current/args/containerd` by the `blockinfile` task at roles/r/tasks/main.yml:1, which loops over `extra`")
+        );
     }
 }

@@ -127,6 +127,13 @@ pub(crate) fn with_notes(diagnostic: Diagnostic, notes: &[String]) -> Diagnostic
     Diagnostic { help: Some(help.into()), ..diagnostic }
 }
 
+/// Whether `rule` judges the flags written into args files (its needles are
+/// [`ARGS_EDIT_NEEDLES`]): a YAML file that gives a variable whose entries a
+/// task elsewhere writes into args files is worth parsing for it.
+pub(crate) fn judges_args_edits(rule: &dyn Rule) -> bool {
+    rule.needles() == Some(ARGS_EDIT_NEEDLES)
+}
+
 /// What a rule sees of the file being checked.
 pub struct RuleContext<'a> {
     pub source: &'a SourceFile,
