@@ -228,6 +228,10 @@ pub struct AnsibleTask {
     pub loop_items: Vec<LoopItem>,
     /// The task has a `loop:` or `with_*:` key (literal or not).
     pub has_loop: bool,
+    /// The variable whose entries the loop yields as `item.key`/`item.value`
+    /// (`with_dict: "{{ d }}"`, `loop: "{{ d | dict2items }}"`,
+    /// `loop: "{{ lookup('dict', d) }}"`).
+    pub loop_dict: Option<String>,
     /// Handlers named by `notify:` (a string or a list), with their spans.
     pub notify: Vec<(String, Span)>,
     /// The `when:` condition, as written.
@@ -347,6 +351,10 @@ pub struct ArgsFileEdit {
     /// under a `when:` condition.
     pub task: Option<Span>,
     pub conditional: bool,
+    /// When the flags are written here but the task that writes them is in
+    /// another file (a variable's entries, looped over by a task elsewhere):
+    /// which task, and where, for the findings' help.
+    pub written_by: Option<String>,
 }
 
 impl ArgsFileEdit {

@@ -364,6 +364,20 @@ impl Linter {
                 && source.text.contains("{{")
                 && self.needle_vars.iter().any(|name| contains_word(&source.text, name))
         };
+        let root = self.root();
+        // A variables file or play that gives a mapping whose entries a task
+        // elsewhere writes into args files (`microk8s_extra_args`, looped over
+        // into `…/args/{{ item.key }}`): its values are flags where written.
+        let looped_dict = || {
+            language == Language::Yaml
+                && reach
+                    .iter()
+                    .any(|r| r.applies_to(language) && rules::judges_args_edits(*r))
+                && crate::project::index(root)
+                    .args_dict_loops()
+                    .keys()
+                    .any(|name| contains_word(&source.text, name))
+        };
         let wanted = language == Language::ArgsFile
             // A file in an Ansible place that does not parse is always worth
             // a `yaml-syntax` finding, whatever words it holds.
@@ -376,8 +390,8 @@ impl Linter {
                     Some([]) => true,
                     Some(needles) => needles.iter().any(|n| found(n)),
                 })
-            || through_vars();
-        let root = self.root();
+            || through_vars()
+            || looped_dict();
         // A script without a needle may still call kubectl through a helper of
         // a file it sources (`detect_kubectl` then `$KUBECTL get nodes`): it is
         // analysed when a file it sources has a shell rule's needle. Scripts

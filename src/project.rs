@@ -37,7 +37,9 @@ pub fn root(paths: &[PathBuf], config: &Config) -> PathBuf {
         .unwrap_or(start)
 }
 
-fn is_vars_file(path: &Path) -> bool {
+/// A variables file by its place: under `defaults/`, `vars/`, `group_vars/` or
+/// `host_vars/`, named `*.yml`, `*.yaml` or without an extension.
+pub fn is_vars_file(path: &Path) -> bool {
     let in_vars_dir = path.parent().is_some_and(|p| {
         p.iter().any(|c| {
             matches!(
@@ -324,6 +326,8 @@ pub struct ProjectIndex {
     remove_node_files: std::sync::OnceLock<Vec<PathBuf>>,
     /// Inventories by playbook directory.
     inventories: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Inventories>>>,
+    /// Mapping variables that tasks write into args files, by name.
+    args_dict_loops: std::sync::OnceLock<HashMap<String, Vec<ArgsDictLoop>>>,
 }
 
 /// The inventories that may apply to the playbooks of one directory.
@@ -340,6 +344,22 @@ pub struct Inventories {
 pub enum HostCount {
     Known { hosts: usize, inventory: String },
     Unknown(String),
+}
+
+/// A task that writes each entry of a mapping variable into the args file the
+/// entry's key names (`loop: "{{ NAME | dict2items }}"`, `path:
+/// …/args/{{ item.key }}`, `block: "{{ item.value }}"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgsDictLoop {
+    /// `blockinfile`, `lineinfile`, `copy` or `replace`.
+    pub module: &'static str,
+    /// The destination as written (`…/args/{{ item.key }}`).
+    pub dest: String,
+    /// The task's file, relative to the root, and line.
+    pub file: String,
+    pub line: usize,
+    /// The task runs only under a `when:` condition.
+    pub conditional: bool,
 }
 
 /// The NRPE side of a repository.
@@ -492,6 +512,63 @@ impl ProjectIndex {
     }
 }
 
+impl ProjectIndex {
+    /// The mapping variables whose entries a task writes into MicroK8s args
+    /// files, by variable name, with the tasks that do (sorted by file and
+    /// line): the Ansible front-end over the YAML files that mention `args/`.
+    pub fn args_dict_loops(&self) -> &HashMap<String, Vec<ArgsDictLoop>> {
+        self.args_dict_loops.get_or_init(|| {
+            let mut out: HashMap<String, Vec<ArgsDictLoop>> = HashMap::new();
+            for path in self.files.iter().filter(|p| has_suffix(p, &[".yml", ".yaml"])) {
+                let Some(text) = read_context(&self.root, path) else { continue };
+                if !text.contains("args/") || !text.contains("item") {
+                    continue;
+                }
+                let shown = path
+                    .strip_prefix(&self.root)
+                    .unwrap_or(path)
+                    .to_string_lossy()
+                    .trim_start_matches("./")
+                    .to_string();
+                for (name, found) in args_dict_loops_in(path, &text, &shown) {
+                    out.entry(name).or_default().push(found);
+                }
+            }
+            for found in out.values_mut() {
+                found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            }
+            out
+        })
+    }
+}
+
+/// The tasks of one file that write a mapping variable's entries into args
+/// files. No root is given to the front-end: it reads no other file and does
+/// not consult the index being built.
+fn args_dict_loops_in(path: &Path, text: &str, shown: &str) -> Vec<(String, ArgsDictLoop)> {
+    let mut facts = crate::facts::FileFacts::default();
+    crate::lang::ansible::analyze(text, path, &Vars::default(), &mut facts);
+    let lines = crate::source::LineIndex::new(text);
+    facts
+        .tasks
+        .iter()
+        .filter_map(|task| {
+            let name = task.loop_dict.clone()?;
+            let (module, dest) = crate::lang::ansible::dict_entry_writer(task)?;
+            Some((
+                name,
+                ArgsDictLoop {
+                    module,
+                    dest: dest.to_string(),
+                    file: shown.to_string(),
+                    line: lines.line_of(task.span.start.min(text.len())) + 1,
+                    conditional: task.when.is_some(),
+                },
+            ))
+        })
+        .collect()
+}
+
 /// What an NRPE check's text shows it watches.
 fn watches(text: &str) -> (bool, bool) {
     let disk = text.contains("/var/snap/microk8s")
@@ -551,6 +628,7 @@ pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
         task_files: Default::default(),
         remove_node_files: Default::default(),
         inventories: Default::default(),
+        args_dict_loops: Default::default(),
     });
     match cache.lock() {
         Ok(mut c) => c.entry(root.to_path_buf()).or_insert(built).clone(),

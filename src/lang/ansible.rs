@@ -122,6 +122,7 @@ pub fn analyze_in(
         path,
         root,
         play: None,
+        consumed_dicts: Default::default(),
     };
     for doc in &docs {
         super::launch::analyze(host, doc, walker.facts);
@@ -163,6 +164,144 @@ pub fn analyze_in(
             }
         } else if items.iter().any(looks_like_task) {
             walker.tasks(items, in_handlers_dir(path), 0);
+        }
+    }
+    if let Some(root) = root {
+        let consumed = std::mem::take(&mut walker.consumed_dicts);
+        looped_dict_edits(host, path, root, &docs, &consumed, walker.facts);
+    }
+}
+
+/// Mappings that this file gives to variables whose entries a task elsewhere
+/// writes into args files (`loop: "{{ d | dict2items }}"` over
+/// `…/args/{{ item.key }}`, see [`crate::project::ProjectIndex::args_dict_loops`]):
+/// the top-level entries of a variables file (`defaults/`, `vars/`,
+/// `group_vars/`, `host_vars/`), a play's `vars:`, and the variables of a
+/// play's `roles:` entries. Each value whose key names a daemon is judged as
+/// that daemon's args file, where it is written; the task is named in the
+/// findings' help.
+fn looped_dict_edits(
+    host: &str,
+    path: &Path,
+    root: &Path,
+    docs: &[Node],
+    consumed: &std::collections::HashSet<(usize, usize)>,
+    facts: &mut FileFacts,
+) {
+    /// A mapping given to a variable, and the roles whose tasks see it (none:
+    /// any task may).
+    struct Defined<'d> {
+        name: &'d str,
+        dict: &'d Node,
+        roles: Vec<&'d str>,
+    }
+    /// The entries of `map` (but `skip`) whose value is a mapping with a key
+    /// that names a daemon, and that no task of this file writes already.
+    fn add<'d>(
+        defined: &mut Vec<Defined<'d>>,
+        map: &'d Node,
+        skip: &[&str],
+        roles: &[&'d str],
+        consumed: &std::collections::HashSet<(usize, usize)>,
+    ) {
+        for (k, v) in map.as_map().unwrap_or_default() {
+            let Some(name) = k.as_str() else { continue };
+            let names_component = v.as_map().is_some_and(|m| {
+                m.iter().any(|(c, _)| {
+                    c.as_str()
+                        .is_some_and(|c| crate::microk8s::ARGS_COMPONENTS.contains(&c))
+                })
+            });
+            if !skip.contains(&name)
+                && names_component
+                && !consumed.contains(&(v.span.start, v.span.end))
+            {
+                defined.push(Defined { name, dict: v, roles: roles.to_vec() });
+            }
+        }
+    }
+    /// The role a `roles:` entry applies.
+    fn name_of(r: &Node) -> Option<&str> {
+        r.as_str()
+            .or_else(|| r.get("role").and_then(Node::as_str))
+            .or_else(|| r.get("name").and_then(Node::as_str))
+    }
+    let mut defined: Vec<Defined> = Vec::new();
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let vars_file = crate::project::is_vars_file(relative);
+    // A role's own `defaults/` and `vars/` are for its tasks first.
+    let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
+    let own_role: Vec<&str> = parts
+        .windows(3)
+        .find(|w| w[0] == "roles" && matches!(w[2], "defaults" | "vars"))
+        .map(|w| w[1])
+        .into_iter()
+        .collect();
+    for doc in docs {
+        if vars_file {
+            add(&mut defined, doc, &[], &own_role, consumed);
+        }
+        for play in doc.as_seq().unwrap_or_default() {
+            if play.get("hosts").is_none() {
+                continue;
+            }
+            let roles = play.get("roles").and_then(Node::as_seq).unwrap_or_default();
+            if let Some(vars) = play.get("vars") {
+                let names: Vec<&str> = roles.iter().filter_map(name_of).collect();
+                add(&mut defined, vars, &[], &names, consumed);
+            }
+            for role in roles {
+                let names: Vec<&str> = name_of(role).into_iter().collect();
+                if let Some(vars) = role.get("vars") {
+                    add(&mut defined, vars, &[], &names, consumed);
+                }
+                // `- {role: x, name: value}`: role parameters.
+                add(&mut defined, role, &["vars"], &names, consumed);
+            }
+        }
+    }
+    if defined.is_empty() {
+        return;
+    }
+    let index = crate::project::index(root);
+    let loops = index.args_dict_loops();
+    for Defined { name, dict, roles } in defined {
+        let Some(writers) = loops.get(name) else { continue };
+        // Variables given to roles are seen by those roles' tasks: name them
+        // when they are among the writers.
+        let in_roles: Vec<&crate::project::ArgsDictLoop> = writers
+            .iter()
+            .filter(|w| {
+                roles.iter().any(|r| {
+                    // `path/to/role`, `namespace.collection.role`, `author.role`.
+                    let dir = r.rsplit('/').next().unwrap_or(r);
+                    let short = dir.rsplit('.').next().unwrap_or(dir);
+                    [dir, short].iter().any(|d| {
+                        let d = format!("roles/{d}/");
+                        w.file.starts_with(&d) || w.file.contains(&format!("/{d}"))
+                    })
+                })
+            })
+            .collect();
+        let writers: Vec<&crate::project::ArgsDictLoop> = if in_roles.is_empty() {
+            writers.iter().collect()
+        } else {
+            in_roles
+        };
+        let Some(first) = writers.first() else { continue };
+        let tasks: Vec<String> = writers
+            .iter()
+            .map(|w| format!("the `{}` task at {}:{}", w.module, w.file, w.line))
+            .collect();
+        let loop_verb = if writers.len() == 1 { "loops" } else { "loop" };
+        for mut edit in dict_entry_edits(host, dict, &first.dest, first.module) {
+            edit.conditional = writers.iter().all(|w| w.conditional);
+            edit.written_by = Some(format!(
+                "written into `{}` by {}, which {loop_verb} over `{name}`",
+                edit.target,
+                tasks.join(" and ")
+            ));
+            facts.args_edits.push(edit);
         }
     }
 }
@@ -287,6 +426,9 @@ struct Walker<'a> {
     root: Option<&'a Path>,
     /// The play being walked (index into `facts.plays`).
     play: Option<usize>,
+    /// Mappings (by span) whose entries a task of this file writes into args
+    /// files: already judged as that task's edits.
+    consumed_dicts: std::collections::HashSet<(usize, usize)>,
 }
 
 impl Walker<'_> {
@@ -452,6 +594,7 @@ impl Walker<'_> {
                 .is_some_and(|v| matches!(v, "true" | "yes" | "True")),
             retries: node.get("until").is_some() || node.get("retries").is_some(),
             play: self.play,
+            loop_dict: dict_loop_var(node),
             has_loop: entries.iter().any(|(k, _)| {
                 k.as_str()
                     .is_some_and(|k| k == "loop" || k.starts_with("with_"))
@@ -595,6 +738,20 @@ impl Walker<'_> {
         if task.arg("state").and_then(|a| a.text()) == Some("absent") {
             return;
         }
+        // `{{ item.value }}` into `…/args/{{ item.key }}` over a mapping written
+        // in this file: each value judged where it is written.
+        if let Some((via, dest)) = dict_entry_writer(task)
+            && let Some(dict) = dict_loop_node(node, &self.dicts)
+        {
+            let edits = dict_entry_edits(self.host, dict, dest, via);
+            self.consumed_dicts.insert((dict.span.start, dict.span.end));
+            for mut edit in edits {
+                edit.task = Some(task.module_span);
+                edit.conditional = task.when.is_some();
+                self.facts.args_edits.push(edit);
+            }
+            return;
+        }
         let targets = args_targets(task);
         if targets.is_empty() {
             return;
@@ -688,6 +845,7 @@ impl Walker<'_> {
             via,
             flags,
             comments,
+            written_by: None,
         });
     }
 
@@ -987,26 +1145,7 @@ fn loop_items(task: &Node, dicts: &HashMap<String, Node>) -> Vec<LoopItem> {
     }
     // `with_dict: {k: v}` / `with_dict: "{{ d }}"` / `loop: "{{ d | dict2items }}"`
     // give items with `key` and `value`.
-    let named_dict = |expr: &str| -> Option<&Node> {
-        let inner = expr.trim().strip_prefix("{{")?.strip_suffix("}}")?;
-        let name = inner.split('|').next()?.trim();
-        dicts.get(name)
-    };
-    let dict = task
-        .get("with_dict")
-        .and_then(|d| {
-            if d.as_map().is_some() {
-                Some(d)
-            } else {
-                named_dict(d.as_str()?)
-            }
-        })
-        .or_else(|| {
-            let expr = task.get("loop")?.as_str()?;
-            expr.contains("dict2items")
-                .then(|| named_dict(expr))
-                .flatten()
-        });
+    let dict = dict_loop_node(task, dicts);
     if let Some(entries) = dict.and_then(Node::as_map) {
         return entries
             .iter()
@@ -1023,6 +1162,150 @@ fn loop_items(task: &Node, dicts: &HashMap<String, Node>) -> Vec<LoopItem> {
             .collect();
     }
     Vec::new()
+}
+
+/// The mapping a task's loop iterates as `item.key`/`item.value`, when it is
+/// written in this file: a literal `with_dict:` mapping, or the variable of
+/// [`dict_loop_var`] among the play's `vars:`.
+fn dict_loop_node<'n>(task: &'n Node, dicts: &'n HashMap<String, Node>) -> Option<&'n Node> {
+    if let Some(d) = task.get("with_dict").filter(|d| d.as_map().is_some()) {
+        return Some(d);
+    }
+    dicts.get(&dict_loop_var(task)?)
+}
+
+/// The variable whose entries a task's loop yields as `item.key`/`item.value`:
+/// `with_dict: "{{ d }}"`, `loop: "{{ d | dict2items }}"`, `loop: "{{
+/// lookup('dict', d) }}"` (or `query`). A `default(…)` filter may follow the
+/// name; any other filter (`selectattr`, `combine`, …) changes which entries
+/// are written, and the loop is not taken as iterating the variable.
+fn dict_loop_var(task: &Node) -> Option<String> {
+    let expr = |key: &str| -> Option<&str> {
+        let text = task.get(key)?.as_str()?.trim();
+        Some(text.strip_prefix("{{")?.strip_suffix("}}")?.trim())
+    };
+    let ident = |s: &str| {
+        let s = s.trim();
+        (s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| s.to_string())
+    };
+    // `NAME | f | g`, with each filter one of `allowed`; `dict2items` required
+    // when `needs_dict2items`.
+    let filtered = |expr: &str, needs_dict2items: bool| -> Option<String> {
+        let mut parts = expr.split('|');
+        let name = ident(parts.next()?)?;
+        let mut dict2items = false;
+        for filter in parts {
+            let filter = filter.trim();
+            if filter == "dict2items" && needs_dict2items && !dict2items {
+                dict2items = true;
+            } else if !(filter.starts_with("default(") || filter.starts_with("d(")) || !filter.ends_with(')') {
+                return None;
+            }
+        }
+        (dict2items == needs_dict2items).then_some(name)
+    };
+    // `lookup('dict', NAME)` / `query("dict", NAME)`.
+    let lookup = |expr: &str| -> Option<String> {
+        let args = ["lookup(", "query(", "q("]
+            .iter()
+            .find_map(|p| expr.strip_prefix(p))?
+            .strip_suffix(')')?;
+        let (kind, name) = args.split_once(',')?;
+        matches!(kind.trim(), "'dict'" | "\"dict\"").then_some(())?;
+        ident(name)
+    };
+    if let Some(e) = expr("with_dict") {
+        return filtered(e, false);
+    }
+    let e = expr("loop")?;
+    lookup(e).or_else(|| filtered(e, true))
+}
+
+/// `{{ item.F }}`, `{{ item['F'] }}` or `{{ item["F"] }}` alone → `F`.
+fn item_field_alone(text: &str) -> Option<&str> {
+    let expr = text.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let field = expr
+        .strip_prefix("item.")
+        .or_else(|| expr.strip_prefix("item['")?.strip_suffix("']"))
+        .or_else(|| expr.strip_prefix("item[\"")?.strip_suffix("\"]"))?;
+    field
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        .then_some(field)
+}
+
+/// A task that writes each entry of the mapping its loop iterates into the
+/// args file the entry's key names: a `blockinfile` `block`, `lineinfile`
+/// `line`, `copy` `content` or `replace` `replace` of `{{ item.value }}` into
+/// `…/args/{{ item.key }}`. Its module and destination as written.
+pub fn dict_entry_writer(task: &AnsibleTask) -> Option<(&'static str, &str)> {
+    let (via, content): (&'static str, &[&str]) = match task.module.as_str() {
+        "blockinfile" => ("blockinfile", &["block", "content"]),
+        "lineinfile" => ("lineinfile", &["line"]),
+        "copy" => ("copy", &["content"]),
+        "replace" => ("replace", &["replace"]),
+        _ => return None,
+    };
+    if task.arg("state").and_then(|a| a.text()) == Some("absent") {
+        return None;
+    }
+    let dest = path_arg(task)?.text()?;
+    let name = crate::microk8s::templated_args_file(dest)?;
+    (item_field_alone(name)? == "key").then_some(())?;
+    let value = content.iter().find_map(|n| task.arg(n))?.value.as_deref()?;
+    (item_field_alone(value)? == "value").then_some((via, dest))
+}
+
+/// What a [`dict_entry_writer`] writes of `dict` (a mapping in `host`): one edit
+/// per entry whose key names a daemon with an args file, its flags where the
+/// value is written (exactly, when the scalar maps byte for byte; else at the
+/// whole value). Keys that name no daemon, and values that are not text, give
+/// nothing. `task`, `conditional` and `written_by` are the caller's.
+pub fn dict_entry_edits(
+    host: &str,
+    dict: &Node,
+    dest: &str,
+    via: &'static str,
+) -> Vec<crate::facts::ArgsFileEdit> {
+    let Some(entries) = dict.as_map() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        let (Some(key), Some(value)) = (k.as_str(), v.as_str()) else {
+            continue;
+        };
+        let item = LoopItem {
+            span: k.span.cover(v.span),
+            value: None,
+            fields: vec![("key".into(), key.to_string())],
+        };
+        let Some(target) = expand_item(dest, &item) else { continue };
+        let Some(component) = args_file_component(&target) else { continue };
+        let (flags, comments) = match yaml::scalar_region(host, v) {
+            Some(region) => super::argsfile::literal_flag_words(
+                component,
+                &yaml::region_text(host, v, region),
+                region.start,
+                true,
+                v.span,
+            ),
+            None => super::argsfile::literal_flag_words(component, value, 0, false, v.span),
+        };
+        out.push(crate::facts::ArgsFileEdit {
+            component,
+            target,
+            via,
+            flags,
+            comments,
+            task: None,
+            conditional: false,
+            written_by: None,
+        });
+    }
+    out
 }
 
 /// `template` with every `{{ item }}` / `{{ item.field }}` / `{{ item['field'] }}`
@@ -1151,4 +1434,147 @@ pub fn path_arg(task: &AnsibleTask) -> Option<&TaskArg> {
             .iter()
             .find(|a| a.name == *alias && a.text().is_some())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_task(text: &str) -> AnsibleTask {
+        let mut facts = FileFacts::default();
+        analyze(text, Path::new("tasks.yml"), &jinja::Vars::default(), &mut facts);
+        facts.tasks.into_iter().next().expect("a task")
+    }
+
+    #[test]
+    fn variables_a_loop_iterates_as_a_dict() {
+        let var = |loop_: &str| {
+            first_task(&format!("- debug: msg=x\n  {loop_}\n")).loop_dict
+        };
+        for (written, name) in [
+            (r#"loop: "{{ args | dict2items }}""#, Some("args")),
+            (r#"loop: "{{ args | default({}) | dict2items }}""#, Some("args")),
+            (r#"loop: "{{args|dict2items}}""#, Some("args")),
+            (r#"with_dict: "{{ args }}""#, Some("args")),
+            (r#"with_dict: "{{ args | d({}) }}""#, Some("args")),
+            (r#"loop: "{{ lookup('dict', args) }}""#, Some("args")),
+            (r#"loop: "{{ query(\"dict\", args) }}""#, Some("args")),
+            // A list, or entries chosen by another filter: not the variable's entries.
+            (r#"loop: "{{ args }}""#, None),
+            (r#"loop: "{{ args | dict2items | selectattr('key', 'ne', 'x') }}""#, None),
+            (r#"with_dict: "{{ args | combine(more) }}""#, None),
+            (r#"loop: "{{ roles.args | dict2items }}""#, None),
+            (r#"with_items: "{{ args | dict2items }}""#, None),
+        ] {
+            assert_eq!(var(written).as_deref(), name, "{written}");
+        }
+    }
+
+    #[test]
+    fn tasks_that_write_entries_into_the_args_file_of_their_key() {
+        let writer = |text: &str| {
+            let task = first_task(text);
+            dict_entry_writer(&task).map(|(via, dest)| (via, dest.to_string()))
+        };
+        let loop_ = "  loop: \"{{ a | dict2items }}\"\n";
+        assert_eq!(
+            writer(&format!("- blockinfile:\n    path: /var/snap/microk8s/current/args/{{{{ item.key }}}}\n    block: \"{{{{ item.value }}}}\"\n{loop_}")),
+            Some(("blockinfile", "/var/snap/microk8s/current/args/{{ item.key }}".into()))
+        );
+        assert_eq!(
+            writer(&format!("- ansible.builtin.lineinfile:\n    path: \"{{{{ snap_data }}}}/args/{{{{ item['key'] }}}}\"\n    line: \"{{{{ item.value }}}}\"\n{loop_}")),
+            Some(("lineinfile", "{{ snap_data }}/args/{{ item['key'] }}".into()))
+        );
+        // Other files, other content, removal: not written so.
+        for text in [
+            "- blockinfile:\n    path: /etc/app/{{ item.key }}\n    block: \"{{ item.value }}\"\n",
+            "- blockinfile:\n    path: /var/snap/microk8s/current/args/{{ item.key }}\n    block: \"{{ item.value | join('\\n') }}\"\n",
+            "- lineinfile:\n    path: /var/snap/microk8s/current/args/{{ item.key }}\n    line: \"{{ item.value }}\"\n    state: absent\n",
+            "- template:\n    src: x.j2\n    dest: /var/snap/microk8s/current/args/{{ item.key }}\n",
+        ] {
+            assert_eq!(writer(&format!("{text}{loop_}")), None, "{text}");
+        }
+    }
+
+    /// A project on disk, removed when dropped.
+    struct Project(std::path::PathBuf);
+
+    impl Project {
+        fn new(name: &str, files: &[(&str, &str)]) -> Project {
+            let root = std::env::temp_dir().join(format!("opslint-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&root);
+            for (path, text) in files {
+                let path = root.join(path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            Project(root)
+        }
+
+        fn edits(&self, path: &str) -> Vec<crate::facts::ArgsFileEdit> {
+            let path = self.0.join(path);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut facts = FileFacts::default();
+            analyze_in(&text, &path, Some(&self.0), &jinja::Vars::default(), &mut facts);
+            facts.args_edits
+        }
+    }
+
+    impl Drop for Project {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const ROLE_TASKS: &str = "- name: args\n  loop: \"{{ extra | dict2items }}\"\n  blockinfile:\n    path: /var/snap/microk8s/current/args/{{ item.key }}\n    block: \"{{ item.value }}\"\n";
+
+    #[test]
+    fn entries_of_a_variable_looped_over_elsewhere_are_edits_where_written() {
+        let defaults = "extra:\n  k8s-dqlite: |\n    --a=1\n    --b={{ v }} --{{ n }}=2\n  notes: --c=3\nother:\n  kubelet: --d=4\n";
+        let project = Project::new(
+            "dictloop-defaults",
+            &[("roles/r/tasks/main.yml", ROLE_TASKS), ("roles/r/defaults/main.yml", defaults)],
+        );
+        let edits = project.edits("roles/r/defaults/main.yml");
+        assert_eq!(edits.len(), 1);
+        let edit = &edits[0];
+        assert_eq!(edit.component, "k8s-dqlite");
+        assert_eq!(edit.target, "/var/snap/microk8s/current/args/k8s-dqlite");
+        assert_eq!(edit.via, "blockinfile");
+        assert_eq!(edit.task, None);
+        assert_eq!(
+            edit.written_by.as_deref(),
+            Some("written into `/var/snap/microk8s/current/args/k8s-dqlite` by the `blockinfile` task at roles/r/tasks/main.yml:1, which loops over `extra`")
+        );
+        // Literal flags only, at their exact place; a templated value as written.
+        let flags: Vec<(&str, &str)> = edit
+            .flags
+            .iter()
+            .map(|f| (f.name.as_str(), &defaults[f.span.start..f.span.end]))
+            .collect();
+        assert_eq!(flags, [("a", "--a=1"), ("b", "--b={{ v }}")]);
+        assert_eq!(edit.flags[1].value.as_ref().unwrap().0, "{{ v }}");
+        // The task file itself has no entries to judge.
+        assert!(project.edits("roles/r/tasks/main.yml").is_empty());
+    }
+
+    #[test]
+    fn a_mapping_looped_over_in_its_own_play_is_judged_once() {
+        let playbook = "- hosts: all\n  vars:\n    extra:\n      k8s-dqlite: \"--a=1\"\n  tasks:\n    - name: args\n      loop: \"{{ extra | dict2items }}\"\n      blockinfile:\n        path: /var/snap/microk8s/current/args/{{ item.key }}\n        block: \"{{ item.value }}\"\n- hosts: all\n  roles:\n    - role: r\n      vars:\n        extra:\n          containerd: --e=5\n";
+        let project = Project::new(
+            "dictloop-play",
+            &[("roles/r/tasks/main.yml", ROLE_TASKS), ("site.yml", playbook)],
+        );
+        let edits = project.edits("site.yml");
+        let summary: Vec<(&str, bool, &str)> = edits
+            .iter()
+            .map(|e| (e.component, e.task.is_some(), &playbook[e.flags[0].span.start..e.flags[0].span.end]))
+            .collect();
+        assert_eq!(summary, [("k8s-dqlite", true, "--a=1"), ("containerd", false, "--e=5")]);
+        // The role's own task writes its variables (not the first play's).
+        assert_eq!(
+            edits[1].written_by.as_deref(),
+            Some("written into `/var/snap/microk8s/current/args/containerd` by the `blockinfile` task at roles/r/tasks/main.yml:1, which loops over `extra`")
+        );
+    }
 }

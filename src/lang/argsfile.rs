@@ -56,6 +56,47 @@ pub fn flag_words_as(
     flags_of(text, &words, base, exact, fallback)
 }
 
+/// [`flag_words_as`] for text that may hold Jinja (a variable's value written
+/// by a template task): `{{ … }}` is masked so it stays inside its word, a flag
+/// whose name is templated is left out (only what is literal is judged), and a
+/// templated value or next word is given as written, with its `{{`, which the
+/// rules take as dynamic. Also the `#` comments of the text.
+pub fn literal_flag_words(
+    component: &str,
+    text: &str,
+    base: usize,
+    exact: bool,
+    fallback: Span,
+) -> (Vec<FlagWord>, Vec<(Span, bool)>) {
+    let masked = super::jinja::mask(text);
+    let masked = masked.text.as_str();
+    let at = |s: Span| if exact { s.shifted(base) } else { fallback };
+    let templated = |s: Span| text.get(s.start..s.end) != masked.get(s.start..s.end);
+    let flags = flag_words_as(component, masked, 0, true, Span::default())
+        .into_iter()
+        .filter_map(|mut f| {
+            let name_end = f.value.as_ref().map_or(f.span.end, |(_, v)| v.start);
+            if templated(Span::new(f.span.start, name_end)) {
+                return None;
+            }
+            f.text = text[f.span.start..f.span.end].to_string();
+            let restore = |(v, s): (String, Span)| {
+                let v = if templated(s) { text[s.start..s.end].to_string() } else { v };
+                (v, at(s))
+            };
+            f.value = f.value.take().map(restore);
+            f.next = f.next.take().map(restore);
+            f.span = at(f.span);
+            Some(f)
+        })
+        .collect();
+    let comments = comments(masked, 0)
+        .into_iter()
+        .map(|(s, own)| (at(s), own))
+        .collect();
+    (flags, comments)
+}
+
 /// Flag words of `text` read as bash words (see [`flag_words_as`]).
 pub fn flag_words(text: &str, base: usize, exact: bool, fallback: Span) -> Vec<FlagWord> {
     flags_of(text, &words(text), base, exact, fallback)
@@ -244,6 +285,7 @@ pub fn analyze_as(text: &str, component: &'static str, target: &str, facts: &mut
         via: "args file",
         flags,
         comments: comments(text, 0),
+        written_by: None,
     });
 }
 
@@ -286,6 +328,41 @@ mod tests {
             .map(|f| f.name)
             .collect();
         assert_eq!(bash, ["node-ip", "v", "a", "b"]);
+    }
+
+    #[test]
+    fn literal_flags_of_templated_text() {
+        let text = "--a={{ x }} --{{ n }}=1 --b \"{{ y }}\" # {{ c }}\n--c='q v'";
+        let (flags, comments) = literal_flag_words("k8s-dqlite", text, 100, true, Span::default());
+        let found: Vec<(&str, &str, Option<&str>, Option<&str>)> = flags
+            .iter()
+            .map(|f| {
+                (
+                    f.name.as_str(),
+                    f.text.as_str(),
+                    f.value.as_ref().map(|(v, _)| v.as_str()),
+                    f.next.as_ref().map(|(v, _)| v.as_str()),
+                )
+            })
+            .collect();
+        // A templated name is left out; a templated value is given as written,
+        // a literal one as the daemon reads it (quotes removed).
+        assert_eq!(
+            found,
+            [
+                ("a", "--a={{ x }}", Some("{{ x }}"), None),
+                ("b", "--b", None, Some("\"{{ y }}\"")),
+                ("c", "--c='q v'", Some("q v"), None),
+            ]
+        );
+        let a = text.find("--a").unwrap();
+        assert_eq!(flags[0].span, Span::new(100 + a, 100 + a + "--a={{ x }}".len()));
+        let hash = text.find('#').unwrap();
+        assert_eq!(comments, [(Span::new(100 + hash, 100 + text.find('\n').unwrap()), false)]);
+        // Without an exact mapping every span is the fallback.
+        let fallback = Span::new(1, 2);
+        let (flags, _) = literal_flag_words("k8s-dqlite", text, 100, false, fallback);
+        assert!(flags.iter().all(|f| f.span == fallback));
     }
 
     #[test]

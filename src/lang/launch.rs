@@ -75,6 +75,7 @@ pub fn analyze(host: &str, doc: &Node, facts: &mut FileFacts) {
             via: "launch configuration",
             flags,
             comments: Vec::new(),
+            written_by: None,
         });
     }
 }

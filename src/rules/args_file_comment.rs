@@ -75,8 +75,11 @@ impl Rule for ArgsFileComment {
                         ),
                     )
                 };
-                out.push(d.with_help(
-                    "remove the comment; keep explanations in the role or in version control",
+                out.push(super::with_notes(
+                    d.with_help(
+                        "remove the comment; keep explanations in the role or in version control",
+                    ),
+                    edit.written_by.as_slice(),
                 ));
             }
         }

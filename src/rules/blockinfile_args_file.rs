@@ -19,7 +19,9 @@ destination (`path`, `dest`, `destfile` or `name`) is a MicroK8s args file:
 `/var/snap/k8s/common/args`, or a partly templated path ending in
 `args/<component>`. A templated file name in one of these directories
 (`/var/snap/microk8s/current/args/{{ item.key }}`) is some daemon's args file,
-whichever the template names: flagged too. Files in `args/` that are not flag files
+whichever the template names: flagged too (the flags of each entry of the
+looped variable are judged by the flag rules, such as `unknown-daemon-flag`,
+where the variable is defined). Files in `args/` that are not flag files
 (`containerd-template.toml`, `certs.d/…`, `*-env`) are not flagged.
 
 ## Why is this bad?

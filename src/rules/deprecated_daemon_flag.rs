@@ -63,7 +63,7 @@ impl Rule for DeprecatedDaemonFlag {
                             "`--{}` is deprecated in {} {}: {note}",
                             flag.name, edit.component, v.tag
                         ),
-                    ), flag));
+                    ), edit, flag));
                 }
             }
         }

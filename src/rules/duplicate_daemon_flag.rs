@@ -93,6 +93,7 @@ impl Rule for DuplicateDaemonFlag {
                         ),
                     )
                     .with_label(first.span, "also written here"),
+                    later,
                     flag,
                 ));
             }
@@ -116,6 +117,7 @@ impl Rule for DuplicateDaemonFlag {
                         ),
                     )
                     .with_label(first.span, "first set here"),
+                    edit,
                     flag,
                 ));
             }

@@ -182,6 +182,7 @@ impl Rule for InvalidDaemonFlagValue {
                                 ),
                             )
                             .with_help(format!("--{}: {}", flag.name, def.usage)),
+                            edit,
                             flag,
                         ));
                         continue;
@@ -207,6 +208,7 @@ impl Rule for InvalidDaemonFlagValue {
                             format!("`{written}`: {reason}; {expects}"),
                         )
                         .with_help(help),
+                        edit,
                         flag,
                     ));
                 }

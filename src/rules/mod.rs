@@ -99,22 +99,41 @@ pub(crate) fn edits_with_manifest(
         .filter_map(|e| Some((e, crate::manifest::for_component(e.component)?)))
 }
 
-/// A finding about `flag`, with where the flag is written when that is another
-/// file (a `template` task's source).
+/// A finding about `flag` of `edit`, with where the flag is written when that
+/// is another file (a `template` task's source), and which task writes it when
+/// that task is in another file (a variable's entries, looped over elsewhere).
 pub(crate) fn flag_finding(
     diagnostic: Diagnostic,
+    edit: &crate::facts::ArgsFileEdit,
     flag: &crate::facts::FlagWord,
 ) -> Diagnostic {
-    match &flag.written_in {
-        Some(at) => {
-            let help = match &diagnostic.help {
-                Some(h) => format!("{h}\nwritten in {at}"),
-                None => format!("written in {at}"),
-            };
-            Diagnostic { help: Some(help.into()), ..diagnostic }
-        }
-        None => diagnostic,
+    let notes: Vec<String> = flag
+        .written_in
+        .iter()
+        .map(|at| format!("written in {at}"))
+        .chain(edit.written_by.iter().cloned())
+        .collect();
+    with_notes(diagnostic, &notes)
+}
+
+/// `notes` added to the help of `diagnostic`, one per line.
+pub(crate) fn with_notes(diagnostic: Diagnostic, notes: &[String]) -> Diagnostic {
+    if notes.is_empty() {
+        return diagnostic;
     }
+    let notes = notes.join("\n");
+    let help = match &diagnostic.help {
+        Some(h) => format!("{h}\n{notes}"),
+        None => notes,
+    };
+    Diagnostic { help: Some(help.into()), ..diagnostic }
+}
+
+/// Whether `rule` judges the flags written into args files (its needles are
+/// [`ARGS_EDIT_NEEDLES`]): a YAML file that gives a variable whose entries a
+/// task elsewhere writes into args files is worth parsing for it.
+pub(crate) fn judges_args_edits(rule: &dyn Rule) -> bool {
+    rule.needles() == Some(ARGS_EDIT_NEEDLES)
 }
 
 /// What a rule sees of the file being checked.

@@ -166,6 +166,7 @@ impl Rule for RemovedDaemonFlag {
                 };
                 out.push(super::flag_finding(
                     diagnostic.with_help(source(list, entry)),
+                    edit,
                     flag,
                 ));
             }

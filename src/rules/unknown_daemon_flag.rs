@@ -15,7 +15,13 @@ flags of the real binary. Flags are read wherever the repository writes them:
 args files kept in the repository (`…/args/k8s-dqlite`, `args/k8s-dqlite.j2`);
 Ansible `blockinfile` blocks, `lineinfile` lines (also one loop item at a
 time), `copy` content, `replace` replacements and the source file of a
-`template`/`copy` task found in the role (`templates/`, `files/`); scripts
+`template`/`copy` task found in the role (`templates/`, `files/`); the
+entries of a mapping variable that a task writes into the args file each key
+names (`loop: "{{ microk8s_extra_args | dict2items }}"` or `with_dict` over
+`…/args/{{ item.key }}`, writing `{{ item.value }}`), judged where each value
+is written: role `defaults/` and `vars/`, `group_vars/`, `host_vars/`, a
+play's `vars:`, a `roles:` entry's variables (keys that name no daemon, and
+templated parts of a value, are not judged); scripts
 (`echo '--flag' >> …/args/k8s-dqlite`, `printf`, `echo … | tee -a …`,
 `sed -i '$a --flag' …`); and MicroK8s launch configurations
 (`.microk8s.yaml`: `extraDqliteArgs`, `extraKubeletArgs`, … as named in
@@ -177,7 +183,7 @@ impl Rule for UnknownDaemonFlag {
                         d.help.unwrap_or_default()
                     ).into());
                 }
-                out.push(super::flag_finding(d, flag));
+                out.push(super::flag_finding(d, edit, flag));
             }
         }
     }

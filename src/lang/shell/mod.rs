@@ -372,6 +372,7 @@ fn args_appends(host: &str, commands: &[crate::facts::CommandFact], facts: &mut 
             via: "shell",
             flags,
             comments: Vec::new(),
+            written_by: None,
         });
     };
     for c in commands {
