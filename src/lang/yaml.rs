@@ -141,6 +141,11 @@ pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
             let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
             loader.early_parse(false);
             loader.alias_limit(ALIAS_LIMIT);
+            // PyYAML (so Ansible) loads a mapping with a duplicated key, the
+            // last value winning; saphyr then keeps the first key node (as a
+            // Python dict keeps its first key) with the last value, and
+            // `drop_duplicate_keys` puts the entry back where PyYAML has it.
+            loader.allow_duplicate_keys(true);
             let mut parser = Parser::new_from_str(&prepared.text);
             let result = parser.load(&mut loader, true);
             let error = result.err().or_else(|| loader.error().cloned());
@@ -283,15 +288,21 @@ impl Prepared<'_> {
         }
     }
 
+    /// Inserts `n` spaces at `at` in `text`, recorded in `inserted` (left
+    /// unsorted, `lines` stale).
+    fn insert_spaces(&mut self, at: usize, n: usize) {
+        self.text.to_mut().insert_str(at, &" ".repeat(n));
+        for slot in self.inserted.iter_mut().filter(|(p, _)| *p >= at) {
+            slot.0 += n;
+        }
+        self.inserted.push((at, n));
+    }
+
     /// Inserts `pad` spaces at each of `starts` (line starts in `text`),
     /// recorded in `inserted`.
     fn pad_lines(&mut self, starts: &[usize], pad: usize) {
         for &l in starts.iter().rev() {
-            self.text.to_mut().insert_str(l, &" ".repeat(pad));
-            for slot in self.inserted.iter_mut().filter(|(p, _)| *p >= l) {
-                slot.0 += pad;
-            }
-            self.inserted.push((l, pad));
+            self.insert_spaces(l, pad);
         }
         self.inserted.sort_unstable();
         self.lines = LineIndex::new(&self.text);
@@ -782,6 +793,7 @@ fn convert(p: &Prepared<'_>, node: &MarkedYaml<'_>, depth: usize) -> Result<Node
                     convert(p, v, depth + 1)?,
                 ));
             }
+            drop_duplicate_keys(&mut entries);
             Kind::Map(entries)
         }
         YamlData::Tagged(tag, inner) => {
@@ -814,6 +826,60 @@ fn convert(p: &Prepared<'_>, node: &MarkedYaml<'_>, depth: usize) -> Result<Node
         },
     };
     Ok(Node { span, kind })
+}
+
+/// PyYAML's reading of duplicated keys (a Python dict): the entry stays
+/// where the key first stands, under the first key node, with the last value.
+/// saphyr (told to allow them) moves the entry to where the last one stands:
+/// entries are put back in the order of their keys. Keys that saphyr holds
+/// apart and PyYAML takes for the same string (the same text quoted in two
+/// styles, or plain and quoted where the plain one resolves to a string) are
+/// merged the same way.
+fn drop_duplicate_keys(entries: &mut Vec<(Node, Node)>) {
+    if !entries.is_sorted_by_key(|(k, _)| k.span.start) {
+        entries.sort_by_key(|(k, _)| k.span.start);
+    }
+    let mut i = 0;
+    while i < entries.len() {
+        let same: Vec<usize> = (i + 1..entries.len())
+            .filter(|&j| same_string_key(&entries[i].0, &entries[j].0))
+            .collect();
+        // The last value: the one that stands last in the text.
+        if let Some(&last) = same.iter().max_by_key(|&&j| entries[j].1.span.start)
+            && entries[last].1.span.start > entries[i].1.span.start
+        {
+            entries[i].1 = entries[last].1.clone();
+        }
+        if !same.is_empty() {
+            for &j in same.iter().rev() {
+                entries.remove(j);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Whether PyYAML reads both keys as the same string.
+fn same_string_key(a: &Node, b: &Node) -> bool {
+    let (
+        Kind::Scalar { value: va, style: sa, tag: None },
+        Kind::Scalar { value: vb, style: sb, tag: None },
+    ) = (&a.kind, &b.kind)
+    else {
+        return false;
+    };
+    // A plain scalar that starts with a letter or `_` is no number, date,
+    // `<<` or `=`; unless it is a YAML 1.1 boolean or null, a string.
+    let plain_string = |v: &str| {
+        v.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && !matches!(
+                v,
+                "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "true" | "True" | "TRUE"
+                    | "false" | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF" | "null"
+                    | "Null" | "NULL"
+            )
+    };
+    va == vb && (sa == sb || (*sa != Style::Plain || plain_string(va)) && (*sb != Style::Plain || plain_string(vb)))
 }
 
 /// Where a scalar's content lies in the host file, when it maps byte for byte
@@ -1122,5 +1188,62 @@ mod tests {
         for text in ["k: {? a\n  : 1, ? b\n  c\n  : 2}\n", "k: {?\n  a\n  : 1}\n", "k: {a:\n  1}\n", "k: {a\n  }\n"] {
             load_ok(text);
         }
+    }
+}
+
+#[cfg(test)]
+mod duplicate_key_tests {
+    use super::*;
+
+    fn load_ok(text: &str) -> Vec<Node> {
+        load(text).unwrap_or_else(|e| panic!("{e:?} in {text:?}"))
+    }
+
+    fn slice<'t>(text: &'t str, node: &Node) -> &'t str {
+        &text[node.span.start..node.span.end]
+    }
+
+    /// PyYAML (so Ansible) loads a mapping with a duplicated key: the last
+    /// value wins.
+    #[test]
+    fn duplicate_keys_are_read_with_the_last_value() {
+        let text = "a: 1\nb: 2\na: three\n";
+        let docs = load_ok(text);
+        let map = docs[0].as_map().expect("map");
+        assert_eq!(map.len(), 2);
+        // Where the key first stands, under the first key node.
+        assert_eq!(map[0].0.span.start, 0);
+        let a = docs[0].get("a").expect("a");
+        assert_eq!(a.as_str(), Some("three"));
+        assert_eq!(slice(text, a), "three");
+        assert_eq!(a.span.start, text.rfind("three").unwrap());
+        assert_eq!(docs[0].get("b").and_then(Node::as_str), Some("2"));
+
+        // Nested, in a task list, and in a flow mapping.
+        let text = "- name: one\n  shell: echo 1\n  name: two\n  when: x\n";
+        let docs = load_ok(text);
+        let task = &docs[0].as_seq().expect("seq")[0];
+        assert_eq!(task.as_map().expect("map").len(), 3);
+        let name = task.get("name").expect("name");
+        assert_eq!(slice(text, name), "two");
+        assert_eq!(slice(text, task.get("when").expect("when")), "x");
+
+        let text = "k: {a: 1, b: [x], a: {c: d}}\n";
+        let docs = load_ok(text);
+        let k = docs[0].get("k").expect("k");
+        assert_eq!(k.as_map().expect("map").len(), 2);
+        let a = k.get("a").expect("a");
+        assert_eq!(a.span.start, text.find("{c").unwrap());
+        assert_eq!(a.get("c").and_then(Node::as_str), Some("d"));
+
+        // The same string quoted and plain is one key for PyYAML.
+        let text = "a: 1\n\"a\": 2\n'a': 3\n";
+        let docs = load_ok(text);
+        let map = docs[0].as_map().expect("map");
+        assert_eq!(map.len(), 1);
+        assert_eq!(slice(text, &map[0].1), "3");
+        // Not a number and its string, nor a boolean and its string.
+        let text = "1: a\n\"1\": b\nyes: c\n'yes': d\n";
+        assert_eq!(load_ok(text)[0].as_map().expect("map").len(), 4);
     }
 }
