@@ -836,27 +836,60 @@ fn convert(p: &Prepared<'_>, node: &MarkedYaml<'_>, depth: usize) -> Result<Node
 /// styles, or plain and quoted where the plain one resolves to a string) are
 /// merged the same way.
 fn drop_duplicate_keys(entries: &mut Vec<(Node, Node)>) {
-    if !entries.is_sorted_by_key(|(k, _)| k.span.start) {
-        entries.sort_by_key(|(k, _)| k.span.start);
+    // Only keys with the same text can be the same string: grouped by text,
+    // so a mapping of a million keys costs one pass, not a million.
+    let text = |i: usize| match &entries[i].0.kind {
+        Kind::Scalar { value, tag: None, .. } => Some(value.as_str()),
+        _ => None,
+    };
+    let mut by_text: Vec<usize> = (0..entries.len()).filter(|&i| text(i).is_some()).collect();
+    by_text.sort_unstable_by(|&a, &b| text(a).cmp(&text(b)));
+    let groups: Vec<Vec<usize>> = by_text
+        .chunk_by(|&a, &b| text(a) == text(b))
+        .filter(|g| g.len() > 1)
+        .map(<[usize]>::to_vec)
+        .collect();
+    drop(by_text);
+    if groups.is_empty() {
+        return;
     }
-    let mut i = 0;
-    while i < entries.len() {
-        let same: Vec<usize> = (i + 1..entries.len())
-            .filter(|&j| same_string_key(&entries[i].0, &entries[j].0))
-            .collect();
-        // The last value: the one that stands last in the text.
-        if let Some(&last) = same.iter().max_by_key(|&&j| entries[j].1.span.start)
-            && entries[last].1.span.start > entries[i].1.span.start
-        {
-            entries[i].1 = entries[last].1.clone();
-        }
-        if !same.is_empty() {
-            for &j in same.iter().rev() {
-                entries.remove(j);
+    // Entries in the order of their keys (saphyr moved duplicates).
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| entries[i].0.span.start);
+    let mut rank = vec![0; entries.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    let mut remove = vec![false; entries.len()];
+    for mut group in groups {
+        group.sort_by_key(|&i| rank[i]);
+        for (at, &i) in group.iter().enumerate() {
+            if remove[i] {
+                continue;
+            }
+            let same: Vec<usize> = group[at + 1..]
+                .iter()
+                .copied()
+                .filter(|&j| !remove[j] && same_string_key(&entries[i].0, &entries[j].0))
+                .collect();
+            // The last value: the one that stands last in the text.
+            if let Some(&last) = same.iter().max_by_key(|&&j| entries[j].1.span.start)
+                && entries[last].1.span.start > entries[i].1.span.start
+            {
+                entries[i].1 = entries[last].1.clone();
+            }
+            for j in same {
+                remove[j] = true;
             }
         }
-        i += 1;
     }
+    let mut kept: Vec<(usize, (Node, Node))> = std::mem::take(entries)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !remove[*i])
+        .collect();
+    kept.sort_by_key(|(i, _)| rank[*i]);
+    entries.extend(kept.into_iter().map(|(_, e)| e));
 }
 
 /// Whether PyYAML reads both keys as the same string.
