@@ -836,6 +836,9 @@ fn convert(p: &Prepared<'_>, node: &MarkedYaml<'_>, depth: usize) -> Result<Node
 /// styles, or plain and quoted where the plain one resolves to a string) are
 /// merged the same way.
 fn drop_duplicate_keys(entries: &mut Vec<(Node, Node)>) {
+    if !entries.is_sorted_by_key(|(k, _)| k.span.start) {
+        entries.sort_by_key(|(k, _)| k.span.start);
+    }
     // Only keys with the same text can be the same string: grouped by text,
     // so a mapping of a million keys costs one pass, not a million.
     let text = |i: usize| match &entries[i].0.kind {
