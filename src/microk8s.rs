@@ -218,6 +218,49 @@ pub fn is_health_check(task: &crate::facts::AnsibleTask) -> bool {
     }
 }
 
+/// What a call does to the cluster's membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterOp {
+    Leave,
+    Reset,
+    SnapRemove,
+    Join,
+    RemoveNode,
+    AddNode,
+}
+
+/// A call that changes cluster membership: the MicroK8s sub-command it runs
+/// (`microk8s leave`, `microk8s.leave`), or `snap remove microk8s`.
+pub fn cluster_op(fact: &crate::facts::CommandFact) -> Option<ClusterOp> {
+    let name = fact.program_name();
+    let positional = |from: usize| {
+        fact.words
+            .iter()
+            .skip(from)
+            .map(|w| w.text.as_str())
+            .filter(|w| !w.starts_with('-'))
+            .collect::<Vec<_>>()
+    };
+    let sub = match name {
+        "microk8s" => positional(1).first().map(|s| s.to_string())?,
+        "snap" => {
+            let p = positional(1);
+            return (p.first() == Some(&"remove") && p.iter().skip(1).any(|w| *w == "microk8s"))
+                .then_some(ClusterOp::SnapRemove);
+        }
+        _ => name.strip_prefix("microk8s.")?.to_string(),
+    };
+    match sub.as_str() {
+        "leave" => Some(ClusterOp::Leave),
+        "reset" => Some(ClusterOp::Reset),
+        "join" => Some(ClusterOp::Join),
+        "remove-node" => Some(ClusterOp::RemoveNode),
+        "add-node" => Some(ClusterOp::AddNode),
+        _ => None,
+    }
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::args_file_component as c;

@@ -328,6 +328,20 @@ pub struct ProjectIndex {
     inventories: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Inventories>>>,
     /// Mapping variables that tasks write into args files, by name.
     args_dict_loops: std::sync::OnceLock<HashMap<String, Vec<ArgsDictLoop>>>,
+    /// dqlite memberships (`cluster.yaml` lists) kept in the repository.
+    memberships: std::sync::OnceLock<Vec<Membership>>,
+}
+
+/// A dqlite membership file of the repository (a backup or template of
+/// `cluster.yaml`) whose every entry has a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The file, relative to the root.
+    pub file: String,
+    /// Entries with Role 0.
+    pub voters: usize,
+    /// Stand-by (1) and spare (2) entries: nodes dqlite can promote.
+    pub others: usize,
 }
 
 /// The inventories that may apply to the playbooks of one directory.
@@ -513,6 +527,35 @@ impl ProjectIndex {
 }
 
 impl ProjectIndex {
+    /// The dqlite memberships kept in the repository: YAML files that are a
+    /// `cluster.yaml` list whose entries all have a role (read once).
+    pub fn memberships(&self) -> &[Membership] {
+        self.memberships.get_or_init(|| {
+            let mut out = Vec::new();
+            for f in self.files.iter().filter(|f| has_suffix(f, &[".yml", ".yaml", ".yaml.j2", ".yml.j2"])) {
+                let Some(text) = read_context(&self.root, f) else { continue };
+                if !(text.contains("Address") && text.contains("Role")) {
+                    continue;
+                }
+                let Ok(docs) = yaml::load(&text) else { continue };
+                for doc in &docs {
+                    let Some(cluster) = crate::lang::dqlite::cluster_of(&text, doc) else { continue };
+                    if cluster.nodes.iter().any(|n| n.role.is_none()) {
+                        continue;
+                    }
+                    let voters = cluster.nodes.iter().filter(|n| n.role == Some(0)).count();
+                    out.push(Membership {
+                        file: f.strip_prefix(&self.root).unwrap_or(f).display().to_string(),
+                        voters,
+                        others: cluster.nodes.len() - voters,
+                    });
+                }
+            }
+            out.sort_by(|a, b| a.file.cmp(&b.file));
+            out
+        })
+    }
+
     /// The mapping variables whose entries a task writes into MicroK8s args
     /// files, by variable name, with the tasks that do (sorted by file and
     /// line): the Ansible front-end over the YAML files that mention `args/`.
@@ -629,6 +672,7 @@ pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
         remove_node_files: Default::default(),
         inventories: Default::default(),
         args_dict_loops: Default::default(),
+        memberships: Default::default(),
     });
     match cache.lock() {
         Ok(mut c) => c.entry(root.to_path_buf()).or_insert(built).clone(),

@@ -40,6 +40,10 @@ pub struct TaskFileInfo {
     pub microk8s: bool,
     /// The file runs `microk8s remove-node` (as text: any form).
     pub remove_node: bool,
+    /// The file joins or adds nodes (`microk8s join`, `microk8s add-node`).
+    pub joins: bool,
+    /// Some node joins as a worker (`--worker`): not a dqlite member.
+    pub worker: bool,
 }
 
 /// Everything a play reaches through roles and included task files.
@@ -51,6 +55,10 @@ pub struct Reached {
     pub microk8s: bool,
     /// Some reached file runs `microk8s remove-node`.
     pub remove_node: bool,
+    /// Some reached file joins or adds nodes.
+    pub joins: bool,
+    /// Some reached file joins a worker node.
+    pub worker: bool,
     seen: HashSet<PathBuf>,
 }
 
@@ -235,6 +243,8 @@ impl ProjectIndex {
         let info = self.task_file(path);
         out.microk8s |= info.microk8s;
         out.remove_node |= info.remove_node;
+        out.joins |= info.joins;
+        out.worker |= info.worker;
         out.restarts.extend(info.restarts.iter().map(|r| (label.to_string(), r.clone())));
         for target in &info.includes {
             self.reach_include(target, path, from, out);
@@ -337,6 +347,11 @@ impl ProjectIndex {
 }
 
 /// `microk8s remove-node` or `microk8s.remove-node` in a text.
+/// Whether `text` joins or adds MicroK8s nodes (as text: any form).
+pub fn joins_nodes(text: &str) -> bool {
+    ["microk8s join", "microk8s.join", "microk8s add-node", "microk8s.add-node"].iter().any(|w| text.contains(w))
+}
+
 fn runs_remove_node(text: &str) -> bool {
     text.contains("microk8s remove-node") || text.contains("microk8s.remove-node")
 }
@@ -471,6 +486,8 @@ fn read_task_file(root: &Path, path: &Path) -> TaskFileInfo {
     let mut info = TaskFileInfo {
         microk8s: text.contains("microk8s"),
         remove_node: runs_remove_node(&text),
+        joins: joins_nodes(&text),
+        worker: text.contains("--worker"),
         ..Default::default()
     };
     for task in &facts.tasks {

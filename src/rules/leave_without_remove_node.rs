@@ -1,6 +1,6 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::{AnsibleTask, CommandFact, FileFacts};
+use crate::facts::{AnsibleTask, FileFacts};
 use crate::lang::Language;
 use crate::source::Span;
 
@@ -72,51 +72,12 @@ can name (`microk8s remove-node NAME --force` when the node is unreachable).
     fix: FixKind::None,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Leave,
-    Reset,
-    SnapRemove,
-    Join,
-    RemoveNode,
-    AddNode,
-}
+use crate::microk8s::{ClusterOp as Kind, cluster_op as kind_of};
 
 #[derive(Debug, Clone, Copy)]
 struct Event {
     kind: Kind,
     span: Span,
-}
-
-/// The MicroK8s sub-command a call runs (`microk8s leave`, `microk8s.leave`),
-/// or `snap remove microk8s`.
-fn kind_of(fact: &CommandFact) -> Option<Kind> {
-    let name = fact.program_name();
-    let positional = |from: usize| {
-        fact.words
-            .iter()
-            .skip(from)
-            .map(|w| w.text.as_str())
-            .filter(|w| !w.starts_with('-'))
-            .collect::<Vec<_>>()
-    };
-    let sub = match name {
-        "microk8s" => positional(1).first().map(|s| s.to_string())?,
-        "snap" => {
-            let p = positional(1);
-            return (p.first() == Some(&"remove") && p.iter().skip(1).any(|w| *w == "microk8s"))
-                .then_some(Kind::SnapRemove);
-        }
-        _ => name.strip_prefix("microk8s.")?.to_string(),
-    };
-    match sub.as_str() {
-        "leave" => Some(Kind::Leave),
-        "reset" => Some(Kind::Reset),
-        "join" => Some(Kind::Join),
-        "remove-node" => Some(Kind::RemoveNode),
-        "add-node" => Some(Kind::AddNode),
-        _ => None,
-    }
 }
 
 /// The `snap` module removing MicroK8s.
