@@ -128,6 +128,9 @@ pub struct CommandFact {
     /// named in `origin`) is defined in a file the script `source`s: the spans
     /// of `origin` then point at the `source` command, not at the definition.
     pub defined_in: Option<Box<DefinedIn>>,
+    /// The host an `ssh` wrapper (or `ssh` itself, for the script it runs)
+    /// runs the command on, without `user@`, when written literally.
+    pub remote: Option<String>,
 }
 
 /// A definition in another file, reached through `source FILE` / `. FILE`.

@@ -1,6 +1,6 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::{AnsibleTask, FileFacts};
+use crate::facts::{AnsibleTask, CommandFact, FileFacts};
 use crate::lang::Language;
 use crate::source::Span;
 
@@ -17,7 +17,10 @@ Flags a script, playbook or task file where a MicroK8s node departs and no
 - `microk8s leave` (also `microk8s.leave`, and through `ssh HOST …`, `sudo`,
   `lxc exec … --`), with no `microk8s remove-node` after it in the same
   script, or, in a playbook, in a later task or play or in the roles and task
-  files they run (a task delegated to a remaining node is the usual form);
+  files they run (a task delegated to a remaining node is the usual form).
+  Names are compared when both are written literally: `ssh node3 microk8s
+  leave` is not answered by `microk8s remove-node node2` (a host name matches
+  by its first label, `node3.lan` is `node3`; an address may be any node);
 - `snap remove microk8s` (or the `snap` module with `state: absent`) in a file
   that also joins, adds or lets nodes leave (a cluster, not a single node);
 - a `microk8s join` after `microk8s reset` or a reinstall (`snap remove`)
@@ -74,10 +77,38 @@ can name (`microk8s remove-node NAME --force` when the node is unreachable).
 
 use crate::microk8s::{ClusterOp as Kind, cluster_op as kind_of};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Event {
     kind: Kind,
     span: Span,
+    /// The node, when written literally: the `ssh` host a `leave` runs on,
+    /// the name or address `remove-node` removes.
+    node: Option<String>,
+}
+
+/// The node a call names (see [`Event::node`]).
+fn node_of(kind: Kind, fact: &CommandFact) -> Option<String> {
+    match kind {
+        Kind::Leave => fact.remote.clone(),
+        Kind::RemoveNode => {
+            let at = fact.words.iter().position(|w| w.text == "remove-node" || w.text.ends_with("microk8s.remove-node"))?;
+            let name = fact.words.iter().skip(at + 1).find(|w| !w.text.starts_with('-'))?;
+            name.is_static.then(|| name.text.clone())
+        }
+        _ => None,
+    }
+}
+
+/// Whether two literal node names may be the same node: host names are
+/// compared by their first label (`node3` and `node3.lan`); an address may
+/// be any name.
+fn same_node(a: &str, b: &str) -> bool {
+    let ip = |s: &str| s.parse::<std::net::IpAddr>().is_ok();
+    if ip(a) || ip(b) {
+        return true;
+    }
+    let label = |s: &str| s.split('.').next().unwrap_or(s).to_ascii_lowercase();
+    label(a) == label(b)
 }
 
 /// The `snap` module removing MicroK8s.
@@ -121,14 +152,17 @@ impl Rule for LeaveWithoutRemoveNode {
         let mut events: Vec<Event> = facts
             .commands
             .iter()
-            .filter_map(|c| Some(Event { kind: kind_of(c)?, span: c.span }))
+            .filter_map(|c| {
+                let kind = kind_of(c)?;
+                Some(Event { kind, span: c.span, node: node_of(kind, c) })
+            })
             .collect();
         events.extend(
             facts
                 .tasks
                 .iter()
                 .filter(|t| snap_module_removes(t))
-                .map(|t| Event { kind: Kind::SnapRemove, span: t.module_span }),
+                .map(|t| Event { kind: Kind::SnapRemove, span: t.module_span, node: None }),
         );
         if events.is_empty() {
             return;
@@ -143,23 +177,36 @@ impl Rule for LeaveWithoutRemoveNode {
         for e in &events {
             match e.kind {
                 Kind::RemoveNode => {
-                    pending = None;
-                    reset_since = None;
+                    // A literal name that cannot be the departed node's does
+                    // not answer its departure.
+                    match &mut pending {
+                        Some((first, labels))
+                            if first.kind == Kind::Leave
+                                && let (Some(left), Some(removed)) = (&first.node, &e.node)
+                                && !same_node(left, removed) =>
+                        {
+                            labels.push((e.span, format!("removes `{removed}`, not `{left}`")));
+                        }
+                        _ => {
+                            pending = None;
+                            reset_since = None;
+                        }
+                    }
                 }
                 Kind::Leave => match &mut pending {
                     Some((_, labels)) => labels.push((e.span, "leaves here too".into())),
-                    None => pending = Some((*e, Vec::new())),
+                    None => pending = Some((e.clone(), Vec::new())),
                 },
                 Kind::SnapRemove => {
                     match &mut pending {
                         Some((_, labels)) => labels.push((e.span, "removes MicroK8s here".into())),
-                        None if cluster => pending = Some((*e, Vec::new())),
+                        None if cluster => pending = Some((e.clone(), Vec::new())),
                         None => {}
                     }
-                    reset_since.get_or_insert(*e);
+                    reset_since.get_or_insert(e.clone());
                 }
                 Kind::Reset => {
-                    reset_since.get_or_insert(*e);
+                    reset_since.get_or_insert(e.clone());
                 }
                 Kind::Join => {
                     if let Some(r) = reset_since.take() {
@@ -170,7 +217,7 @@ impl Rule for LeaveWithoutRemoveNode {
                             // A reinstall that joins again: said at the join.
                             _ => {
                                 pending = None;
-                                found.push((*e, vec![(r.span, format!("{} here", what(r.kind)))]));
+                                found.push((e.clone(), vec![(r.span, format!("{} here", what(r.kind)))]));
                             }
                         }
                     }
@@ -192,7 +239,7 @@ impl Rule for LeaveWithoutRemoveNode {
                     )
                 }
                 kind => format!(
-                    "{} takes this node out of the cluster, but no `microk8s remove-node` follows on a remaining node: {KEEPS}",
+                    "{} takes this node out of the cluster, but no `microk8s remove-node` of it follows on a remaining node: {KEEPS}",
                     what(kind)
                 ),
             };

@@ -261,6 +261,7 @@ struct ScriptContext {
     control: Vec<crate::facts::ControlStep>,
     control_truncated: bool,
     in_function: Option<String>,
+    remote: Option<String>,
 }
 
 impl ScriptContext {
@@ -273,6 +274,7 @@ impl ScriptContext {
             control: fact.control.clone(),
             control_truncated: fact.control_truncated,
             in_function: fact.in_function.clone(),
+            remote: fact.remote.clone(),
         }
     }
 
@@ -289,6 +291,9 @@ impl ScriptContext {
         }
         if fact.in_function.is_none() {
             fact.in_function = self.in_function.clone();
+        }
+        if fact.remote.is_none() {
+            fact.remote = self.remote.clone();
         }
     }
 }

@@ -899,6 +899,7 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
     let mut wrappers = Vec::new();
     let mut time_bound = None;
     let mut script = None;
+    let mut remote = None;
     // Each wrapper consumes its own options; bounded so odd input cannot loop.
     for _ in 0..16 {
         let w = words.get(i)?;
@@ -989,7 +990,12 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
                 Some(j + 1)
             }
             _ => match runs(&name, &words, i) {
-                Some(Runs::Command(j)) => Some(j),
+                Some(Runs::Command(j)) => {
+                    if name == "ssh" {
+                        remote = ssh_host(&words, i);
+                    }
+                    Some(j)
+                }
                 Some(Runs::Script(k)) => {
                     script = Some(k);
                     break;
@@ -1008,6 +1014,9 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
             .and_then(|w| runs(w.word.text.rsplit('/').next().unwrap_or(""), &words, i))
     {
         script = Some(k);
+    }
+    if words.get(i).is_some_and(|w| w.word.is_static && w.word.text.rsplit('/').next() == Some("ssh")) {
+        remote = ssh_host(&words, i);
     }
     // Only literal text written out in the host file is analysed as a script
     // (it may be a variable's value: `CMD='kubectl get pods'; eval "$CMD"`).
@@ -1056,7 +1065,32 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
         in_function: None,
         script,
         defined_in,
+        remote,
     })
+}
+
+/// `ssh` at `words[i]`: the index of its host, of the remote command, and
+/// the options seen. Options, the host, options again (OpenSSH reads them
+/// after the host too), then the remote command.
+fn ssh_words(words: &[RWord], i: usize) -> Option<(usize, usize, Vec<String>)> {
+    let with_arg = "BbcDEeFIiJLlmOoPpQRSWw";
+    let (host, mut seen) = getopt(words, i + 1, with_arg, &[]);
+    words.get(host)?;
+    let (j, more) = if words.get(host.checked_sub(1)?).map(|w| w.word.text.as_str()) == Some("--") {
+        (host + 1, Vec::new())
+    } else {
+        getopt(words, host + 1, with_arg, &[])
+    };
+    seen.extend(more);
+    Some((host, j, seen))
+}
+
+/// The host `ssh` at `words[i]` connects to, without `user@`, when written
+/// literally.
+fn ssh_host(words: &[RWord], i: usize) -> Option<String> {
+    let (host, _, _) = ssh_words(words, i)?;
+    let w = &words.get(host)?.word;
+    w.is_static.then(|| w.text.rsplit('@').next().unwrap_or(&w.text).to_string())
 }
 
 /// What a program that runs other commands runs.
@@ -1125,17 +1159,7 @@ fn runs(name: &str, words: &[RWord], i: usize) -> Option<Runs> {
             }
         }
         "ssh" => {
-            // Options, the host, options again (OpenSSH reads them after the
-            // host too), then the remote command.
-            let with_arg = "BbcDEeFIiJLlmOoPpQRSWw";
-            let (host, mut seen) = getopt(words, i + 1, with_arg, &[]);
-            words.get(host)?;
-            let (j, more) = if text(host.checked_sub(1)?) == Some("--") {
-                (host + 1, Vec::new())
-            } else {
-                getopt(words, host + 1, with_arg, &[])
-            };
-            seen.extend(more);
+            let (_, j, seen) = ssh_words(words, i)?;
             // No remote shell command: a subsystem, forwarding only, a
             // control command, printing the configuration.
             if seen.iter().any(|o| matches!(o.as_str(), "-s" | "-N" | "-W" | "-O" | "-G" | "-V")) {
