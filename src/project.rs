@@ -628,6 +628,8 @@ pub struct RoleRestart {
     pub file: PathBuf,
     pub line: usize,
     pub in_handlers: bool,
+    /// The task's `throttle:` when it is a number (hosts at once).
+    pub throttle: Option<usize>,
 }
 
 /// One `command[NAME]=…` line that runs a script.

@@ -30,7 +30,7 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct TaskFileInfo {
     /// MicroK8s restarts, stops and starts, and `reboot` tasks (action
-    /// `reboot`, service `its hosts`), without `throttle: 1` or `run_once`.
+    /// `reboot`, service `its hosts`), without `run_once`.
     pub restarts: Vec<RoleRestart>,
     /// `include_tasks`/`import_tasks` targets as written.
     pub includes: Vec<String>,
@@ -503,7 +503,7 @@ fn read_task_file(root: &Path, path: &Path) -> TaskFileInfo {
             }
             _ => {}
         }
-        if task.throttle.as_deref() == Some("1") || task.run_once {
+        if task.run_once {
             continue;
         }
         let found = if task.module == "reboot" {
@@ -518,6 +518,7 @@ fn read_task_file(root: &Path, path: &Path) -> TaskFileInfo {
                 file: path.to_path_buf(),
                 line: lines.line_of(task.span.start.min(text.len())) + 1,
                 in_handlers: task.in_handlers,
+                throttle: task.throttle.as_deref().and_then(|t| t.trim().parse().ok()).filter(|&n| n > 0),
             });
         }
     }

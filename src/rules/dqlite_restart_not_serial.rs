@@ -27,9 +27,11 @@ certain (no inventory, one that cannot be read, inventories that disagree, a
 templated or wildcard pattern) three nodes are assumed, and the message says
 so. The batch is `serial:` as Ansible computes it: a number, a percentage
 (truncated: 67 % of 3 hosts is 2, at least 1), a list of batch sizes (the
-largest counts); no `serial:` is every host at once. `throttle: 1` or
-`run_once: true` on the restarting task also makes it safe. A templated `serial:` is not judged, and a play that only
-stops services (a deliberate shutdown) is not flagged.
+largest counts); no `serial:` is every host at once. `run_once: true` on the
+restarting task also makes it safe, and so does a numeric `throttle:` within
+the limit (`throttle: 1`; `throttle: 2` on five hosts), in the play or in a
+role. A templated `serial:` is not judged, and a play that only stops services
+(a deliberate shutdown) is not flagged.
 
 Roles are found where Ansible finds them: `roles/` beside the playbook, the
 `roles_path` of the nearest `ansible.cfg` and `ANSIBLE_ROLES_PATH`, the
@@ -123,8 +125,14 @@ fn unsafe_serial(serial: Option<&str>, hosts: usize, counted: &str) -> Option<St
     })
 }
 
-fn safe_task(task: &AnsibleTask) -> bool {
-    task.throttle.as_deref() == Some("1") || task.run_once
+/// A task that runs once, or on at most `allowed` hosts at a time.
+fn safe_task(task: &AnsibleTask, allowed: usize) -> bool {
+    task.run_once || throttled(task.throttle.as_deref().and_then(|t| t.trim().parse().ok()), allowed)
+}
+
+/// Whether a `throttle:` of `n` hosts keeps the restart within `allowed`.
+fn throttled(n: Option<usize>, allowed: usize) -> bool {
+    n.is_some_and(|n| n > 0 && n <= allowed)
 }
 
 fn notified(handler: &AnsibleTask, by: &[&AnsibleTask]) -> bool {
@@ -181,7 +189,7 @@ impl Rule for DqliteRestartNotSerial {
                     continue;
                 }
                 if let Some(r) = crate::microk8s::restart_of(t)
-                    && !safe_task(t)
+                    && !safe_task(t, allowed(hosts))
                 {
                     here.push((*t, r));
                 }
@@ -197,7 +205,7 @@ impl Rule for DqliteRestartNotSerial {
                 || ctx.source.text.get(play.span.start..play.span.end).is_some_and(|t| t.contains("microk8s"));
             if microk8s {
                 for t in &in_play {
-                    if t.module == "reboot" && !safe_task(t) && (!t.in_handlers || notified(t, &tasks)) {
+                    if t.module == "reboot" && !safe_task(t, allowed(hosts)) && (!t.in_handlers || notified(t, &tasks)) {
                         here.push((*t, crate::microk8s::Restart { service: "its hosts", action: "reboot" }));
                     }
                 }
@@ -206,6 +214,7 @@ impl Rule for DqliteRestartNotSerial {
                 .restarts
                 .into_iter()
                 .filter(|(_, r)| r.action != "reboot" || microk8s)
+                .filter(|(_, r)| !throttled(r.throttle, allowed(hosts)))
                 .collect();
             if here.is_empty() && in_roles.is_empty() {
                 continue;
