@@ -55,6 +55,11 @@ pub enum Command {
         /// `.opslint.yaml` above FILE.
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
+        /// The node's filesystem root: without a target, the revision is read
+        /// from DIR/snap/microk8s/current and its version from
+        /// DIR/snap/microk8s/<rev>/meta/snap.yaml.
+        #[arg(long, value_name = "DIR", default_value = "/")]
+        root: PathBuf,
         file: PathBuf,
     },
 }
@@ -106,6 +111,11 @@ pub struct CheckArgs {
     /// The MicroK8s snap revision the configuration is for.
     #[arg(long, value_name = "N")]
     pub snap_revision: Option<u64>,
+    /// A MicroK8s node's filesystem root (a chroot, a test tree): without a
+    /// target, the revision and version are read from it (`/` is read by
+    /// itself when a path is under /var/snap/microk8s/).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Apply the safe fixes to the files; the report shows what remains.
     #[arg(long)]
     pub fix: bool,
@@ -185,13 +195,15 @@ pub fn run(cli: Cli) -> i32 {
             microk8s,
             snap_revision,
             config,
+            root,
             file,
         } => {
             let config = match load_configuration(config.as_deref(), Some(&file)) {
                 Ok(config) => config,
                 Err(code) => return code,
             };
-            let target = match prepare_target(cli_target(microk8s.as_deref(), snap_revision), &config) {
+            let node = Some((root, Some(file.clone())));
+            let target = match prepare_target(cli_target(microk8s.as_deref(), snap_revision), &config, node) {
                 Ok(target) => target,
                 Err(code) => return code,
             };
@@ -288,13 +300,23 @@ fn load_configuration(explicit: Option<&Path>, first_path: Option<&Path>) -> Res
 fn prepare_target(
     cli: Option<crate::target::TargetSpec>,
     config: &Config,
+    node: Option<(PathBuf, Option<PathBuf>)>,
 ) -> Result<crate::target::Target, i32> {
     let (spec, written_at) = match (cli, config.target()) {
         (Some(spec), _) => (Some(spec), None),
         (None, Some((spec, line, col))) => (Some(spec.clone()), Some((*line, *col))),
         (None, None) => (None, None),
     };
-    let target = match spec.map(|s| crate::target::resolve(&s)).transpose() {
+    // Without a target, a MicroK8s node says which revision it runs.
+    let from_node = match (&spec, node) {
+        (None, Some((root, path))) => crate::target::from_node(&root, path.as_deref()),
+        _ => None,
+    };
+    let resolved = match from_node {
+        Some(found) => found.map(Some),
+        None => spec.map(|s| crate::target::resolve(&s)).transpose(),
+    };
+    let target = match resolved {
         Ok(target) => target.unwrap_or_else(crate::target::Target::newest),
         Err(e) => {
             match (written_at, config.path()) {
@@ -331,9 +353,19 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    // A node's tree: `--root`, else `/` when a path is under /var/snap/microk8s/.
+    let on_node = args.paths.iter().find(|p| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).starts_with("/var/snap/microk8s")
+    });
+    let node = match (&args.root, on_node) {
+        (Some(root), _) => Some((root.clone(), args.paths.iter().find(|p| crate::target::revision_in_path(p).is_some()).cloned())),
+        (None, Some(path)) => Some((PathBuf::from("/"), Some(path.clone()))),
+        (None, None) => None,
+    };
     let target = match prepare_target(
         cli_target(args.microk8s.as_deref(), args.snap_revision),
         linter.config(),
+        node,
     ) {
         Ok(target) => target,
         Err(code) => return code,

@@ -158,6 +158,132 @@ pub struct SnapRevision {
     pub source: String,
 }
 
+static SNAP_REVISIONS: &str = include_str!("../lints/manifests/snap-revisions.json");
+
+/// `snap-revisions.json`: revisions seen in public `snap info` / `snap list`
+/// outputs (see lints/snap_revisions.md).
+#[derive(Debug, Deserialize)]
+struct RevisionTable {
+    revisions: Vec<RevisionTableRow>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RevisionTableRow {
+    revision: u64,
+    version: String,
+    channel: Option<String>,
+    date: Option<String>,
+    sources: Vec<RevisionSource>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RevisionSource {
+    url: String,
+}
+
+/// One known snap revision: the MicroK8s version it carries, its track, the
+/// earliest day a source saw it in a channel, and where that was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownRevision {
+    pub revision: u64,
+    pub version: String,
+    /// `1.32`, or a flavour's track (`1.25-eksd`, `1.34-strict`) from the channel.
+    pub track: String,
+    pub date: Option<String>,
+    pub source: String,
+}
+
+/// Every known snap revision, oldest first: `snap-revisions.json` and the
+/// `snap_revisions` rows of `microk8s.json`.
+pub fn snap_revisions() -> &'static [KnownRevision] {
+    static ROWS: OnceLock<Vec<KnownRevision>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        let mut rows: Vec<KnownRevision> = serde_json::from_str::<RevisionTable>(SNAP_REVISIONS)
+            .map(|t| t.revisions)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| KnownRevision {
+                track: track_of(&r.version, r.channel.as_deref()),
+                revision: r.revision,
+                version: r.version,
+                date: r.date,
+                source: r.sources.first().map(|s| s.url.clone()).unwrap_or_default(),
+            })
+            .collect();
+        for r in microk8s().map(|m| m.snap_revisions.as_slice()).unwrap_or_default() {
+            if !rows.iter().any(|k| k.revision == r.revision) {
+                rows.push(KnownRevision {
+                    revision: r.revision,
+                    track: track_of(&r.microk8s, None),
+                    version: r.microk8s.clone(),
+                    date: None,
+                    source: r.source.clone(),
+                });
+            }
+        }
+        rows.sort_by_key(|r| r.revision);
+        rows
+    })
+}
+
+/// The track of a MicroK8s version: `1.32.9` → `1.32`; a flavour named by
+/// the channel (`1.25-eksd/edge`, `1.34-strict/stable`) keeps its name.
+pub fn track_of(version: &str, channel: Option<&str>) -> String {
+    if let Some(track) = channel.and_then(|c| c.split('/').next())
+        && track.contains('-')
+    {
+        return track.to_string();
+    }
+    let mut parts = version.split(['.', '-']);
+    match (parts.next(), parts.next()) {
+        (Some(a), Some(b)) if a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok() => format!("{a}.{b}"),
+        _ => version.to_string(),
+    }
+}
+
+static KUBERNETES: &str = include_str!("../lints/manifests/kubernetes.json");
+
+/// `kubernetes.json`: flags and feature gates Kubernetes removed, per
+/// component and minor release (see lints/kubernetes.md for what it covers).
+#[derive(Debug, Deserialize)]
+pub struct Kubernetes {
+    pub components: std::collections::BTreeMap<String, KubernetesComponent>,
+    pub feature_gates: Vec<FeatureGate>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KubernetesComponent {
+    #[serde(default)]
+    pub removed_flags: Vec<KubernetesRemovedFlag>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KubernetesRemovedFlag {
+    /// With the leading `--`.
+    pub flag: String,
+    pub removed_in: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FeatureGate {
+    pub name: String,
+    /// The first minor release without the gate (`None`: still present).
+    pub removed_in: Option<String>,
+    pub source: String,
+}
+
+pub fn kubernetes() -> Option<&'static Kubernetes> {
+    static PARSED: OnceLock<Option<Kubernetes>> = OnceLock::new();
+    PARSED.get_or_init(|| serde_json::from_str(KUBERNETES).ok()).as_ref()
+}
+
+/// `1.32` → (1, 32).
+pub fn minor(version: &str) -> Option<(u32, u32)> {
+    let mut parts = version.split('.');
+    Some((parts.next()?.parse().ok()?, parts.next()?.split('-').next()?.parse().ok()?))
+}
+
 pub fn microk8s() -> Option<&'static MicroK8sManifest> {
     static PARSED: OnceLock<Option<MicroK8sManifest>> = OnceLock::new();
     PARSED

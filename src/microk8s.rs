@@ -17,6 +17,11 @@ pub const ARGS_COMPONENTS: &[&str] = &[
     "kubectl",
 ];
 
+/// The Kubernetes components kubelite runs (Kubernetes's flags and feature
+/// gates apply to them).
+pub const KUBELITE_COMPONENTS: &[&str] =
+    &["kubelet", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"];
+
 /// The component whose args file `path` is, if it is one: `…/args/<component>`
 /// under a MicroK8s (or Canonical Kubernetes) args directory, or under a path that
 /// is still partly a Jinja expression (`{{ snap_data }}/args/k8s-dqlite`).

@@ -29,8 +29,13 @@ pub fn flags_from_help(help: &str) -> BTreeSet<String> {
     flags
 }
 
+/// Exit status when the file has no error but its flags could not be checked
+/// against any flag set: the component has no manifest (built in or user).
+pub const EXIT_UNCHECKED: i32 = 3;
+
 /// Checks `file` as the args file of `component`; returns the report and the
-/// exit status (0 clean or warnings only, 1 errors, 2 the check could not run).
+/// exit status (0 clean or warnings only, 1 errors, 2 the check could not run,
+/// 3 no error but no flag manifest to check the flags against).
 pub fn validate(
     file: &Path,
     component: &str,
@@ -127,7 +132,21 @@ pub fn validate(
             d.message
         ));
     }
-    let code = i32::from(diagnostics.iter().any(|d| d.severity == Severity::Error));
+    let errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    // No manifest for the component: not a pass; exit 3 unless errors were found.
+    let unchecked = binary.is_none() && crate::manifest::for_component(component).is_none();
+    if unchecked {
+        out.push_str(&format!(
+            "{}: note: exit status 3, the flags were not checked: {}\n",
+            file.display(),
+            rules::unknown_daemon_flag::import_help(component)
+        ));
+    }
+    let code = match (errors, unchecked) {
+        (true, _) => 1,
+        (false, true) => EXIT_UNCHECKED,
+        (false, false) => 0,
+    };
     (out, code)
 }
 

@@ -461,11 +461,72 @@ fn removed_kubelet_flags_follow_the_tracks_sanitiser() {
 fn an_unknown_target_in_the_config_points_at_its_line() {
     let dir = tree(&[
         ("snap/args/k8s-dqlite", b"--storage-dir=/var/x\n"),
-        (".opslint.yaml", b"target:\n  snap-revision: 1234\n"),
+        (".opslint.yaml", b"target:\n  snap-revision: 99999\n"),
     ]);
     let (code, _, stderr) = run_in(dir.path(), &["check"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains(".opslint.yaml:2:18: unknown snap revision 1234; known revisions: 8695 (MicroK8s 1.34.5)"), "{stderr}");
+    assert!(
+        stderr.contains(".opslint.yaml:2:18: snap revision 99999 is outside the known revisions (the newest known is 8695 (MicroK8s 1.34.5)), so no date bounds it"),
+        "{stderr}"
+    );
+}
+
+/// `validate-args --root` reads the revision from a node's tree
+/// (`snap/microk8s/current` → 8511, its `meta/snap.yaml` → v1.32.9), and
+/// `check` takes the revision a path names.
+#[test]
+fn the_node_tells_its_revision() {
+    let node = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/nodes/microk8s-1.32");
+    let args = node.join("var/snap/microk8s/current/args/k8s-dqlite");
+    let (code, stdout, stderr) = run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["validate-args", "--component", "k8s-dqlite", "--root", node.to_str().unwrap(), args.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(":4:1: error[unknown-daemon-flag] `--admission-control-policy` is not accepted by snap revision 8511 = MicroK8s 1.32.9 (k8s-dqlite v1.3.3; read from "),
+        "{stdout}"
+    );
+    // `--watch-query-timeout` (k8s-dqlite 1.1.11 and later) is accepted.
+    assert!(!stdout.contains("watch-query-timeout"), "{stdout}");
+    // The same file under a revision that had k8s-dqlite 1.1.7: both flags unknown.
+    let (code, stdout, _) = run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["validate-args", "--component", "k8s-dqlite", "--snap-revision", "7275", args.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(stdout.contains("`--watch-query-timeout` is not accepted by snap revision 7275 = MicroK8s 1.27.16 (k8s-dqlite v1.1.7;"), "{stdout}");
+    let named = node.join("var/snap/microk8s/8511/args/k8s-dqlite");
+    let (code, stdout, _) = run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["check", "--format", "concise", "--root", node.to_str().unwrap(), named.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(stdout.contains("snap revision 8511 = MicroK8s 1.32.9 (k8s-dqlite v1.3.3; read from"), "{stdout}");
+}
+
+/// A revision the table lacks, between two it has, is judged by the versions
+/// of every track built between their dates.
+#[test]
+fn a_revision_between_known_ones_is_bounded_by_date() {
+    let dir = tree(&[(
+        "snap/args/k8s-dqlite",
+        b"--watch-query-timeout=30s\n--min-tls-version=tls13\n",
+    )]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "--snap-revision", "6800"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("error[unknown-daemon-flag] `--watch-query-timeout` is not accepted by snap revision 6800 (k8s-dqlite v1.0.4, v1.1.0, v1.1.7, v1.1.9; not in the revision table, bounded by date between revisions 6798 (MicroK8s 1.30.0, 2024-04-19) and 6979 (MicroK8s 1.26.15, 2024-07-16)"), "{stdout}");
+    assert!(stdout.contains("warning[unknown-daemon-flag] `--min-tls-version` is accepted by only some versions of snap revision 6800"), "{stdout}");
+}
+
+/// A component without a flag manifest is not a silent pass.
+#[test]
+fn a_component_without_a_manifest_is_said() {
+    let dir = tree(&[("kubelet", b"--totally-bogus-flag=1\n")]);
+    let (code, stdout, _) = run_in(dir.path(), &["validate-args", "--component", "kubelet", "kubelet"]);
+    assert_eq!(code, 3, "{stdout}");
+    assert!(stdout.contains("info[unknown-daemon-flag] `kubelet` has no flag manifest"), "{stdout}");
+    assert!(stdout.contains("note: exit status 3, the flags were not checked"), "{stdout}");
 }
 
 /// A fake daemon whose `--help` is the cobra help text of one real k8s-dqlite

@@ -24,7 +24,7 @@ mod path_outside_root;
 mod removed_daemon_flag;
 mod restart_without_health_check;
 mod shell_parse_error;
-mod unknown_daemon_flag;
+pub(crate) mod unknown_daemon_flag;
 mod unbounded_wait;
 mod unreadable_file;
 mod yaml_syntax;

@@ -8,7 +8,7 @@ pub struct RemovedDaemonFlag;
 static META: RuleMeta = RuleMeta {
     name: "removed-daemon-flag",
     default_severity: Severity::Warning,
-    summary: "A flag for a kubelite component that MicroK8s strips as removed from Kubernetes",
+    summary: "A flag or feature gate for a kubelite component that Kubernetes removed",
     docs: r#"## What it does
 Checks flags written into the args files of kubelite's components
 (`kubelet`, `kube-apiserver`, `kube-proxy`, `kube-scheduler`,
@@ -24,6 +24,16 @@ holds it goes, other flags on that line with it. A flag written bare at the
 end of its line (`--logtostderr` with nothing after it) does not match that
 pattern and survives: then it is an error, because kubelite passes it on and
 the component exits with `unknown flag`.
+
+It also checks the flags and feature gates that Kubernetes itself removed
+(`lints/manifests/kubernetes.json`, each entry with its changelog or
+reference-page source; lints/kubernetes.md says what it covers and what not):
+a flag removed in a Kubernetes minor release at or before the target's
+(`--runonce` of kubelet, removed in 1.32), and a `--feature-gates` entry
+naming a gate removed by then (`AdvancedAuditing=true` from 1.28) are errors,
+unless MicroK8s strips them itself. MicroK8s track 1.N runs Kubernetes 1.N; a
+target that may be several tracks (a snap revision bounded by date) is judged
+by its oldest.
 
 ## Why is this bad?
 Either the flag reaches the daemon, which no longer knows it and exits, or
@@ -111,11 +121,23 @@ impl Rule for RemovedDaemonFlag {
         let Some(m) = crate::manifest::microk8s() else {
             return;
         };
-        let Some((track, track_desc)) = ctx.target.track() else {
+        // Several tracks (a revision bounded by date): a flag counts only when
+        // every one of them removes it; the oldest's list is quoted.
+        let tracks = ctx.target.tracks();
+        let Some((track, first_desc)) = tracks.first() else {
             return;
         };
-        let Some(list) = m.removed_flags.get(track) else {
+        let Some(list) = m.removed_flags.get(*track) else {
             return;
+        };
+        let others: Vec<&crate::manifest::RemovedFlags> =
+            tracks.iter().skip(1).filter_map(|(t, _)| m.removed_flags.get(*t)).collect();
+        if others.len() + 1 < tracks.len() {
+            return;
+        }
+        let track_desc = match tracks.last() {
+            Some((_, last)) if tracks.len() > 1 => format!("every track the target may be ({first_desc} to {last})"),
+            _ => first_desc.clone(),
         };
         let text = ctx.source.text.as_str();
         for edit in &facts.args_edits {
@@ -127,6 +149,11 @@ impl Rule for RemovedDaemonFlag {
                 let Some(entry) = entries.iter().find(|e| matches(e, flag)) else {
                     continue;
                 };
+                if !others.iter().all(|l| {
+                    l.components.get(edit.component).is_some_and(|es| es.iter().any(|e| matches(e, flag)))
+                }) {
+                    continue;
+                }
                 let shown = match &entry.value {
                     Some(v) => format!("--{}={v}", flag.name),
                     None => format!("--{}", flag.name),
@@ -169,6 +196,84 @@ impl Rule for RemovedDaemonFlag {
                     edit,
                     flag,
                 ));
+            }
+        }
+        kubernetes_removals(ctx, facts, &tracks, list, out);
+    }
+}
+
+/// Flags and feature gates Kubernetes removed by the oldest track the target
+/// may be, that MicroK8s's sanitiser does not strip.
+fn kubernetes_removals(
+    ctx: &RuleContext<'_>,
+    facts: &FileFacts,
+    tracks: &[(&str, String)],
+    sanitised: &RemovedFlags,
+    out: &mut Vec<Diagnostic>,
+) {
+    use crate::manifest::minor;
+    let Some(k) = crate::manifest::kubernetes() else {
+        return;
+    };
+    let Some(((track, desc), running)) = tracks.iter().filter_map(|t| Some((t, minor(t.0)?))).min_by_key(|(_, m)| *m) else {
+        return;
+    };
+    let removed_by = |removed_in: &str| minor(removed_in).is_some_and(|r| r <= running);
+    let _ = track;
+    for edit in &facts.args_edits {
+        let stripped = sanitised.components.get(edit.component);
+        for flag in &edit.flags {
+            if stripped.is_some_and(|es| es.iter().any(|e| matches(e, flag))) {
+                continue;
+            }
+            let dashed = format!("--{}", flag.name);
+            if let Some(r) = k
+                .components
+                .get(edit.component)
+                .and_then(|c| c.removed_flags.iter().find(|r| r.flag == dashed && removed_by(&r.removed_in)))
+            {
+                let d = Diagnostic::new(
+                    META.name,
+                    Severity::Error,
+                    flag.span,
+                    format!(
+                        "`{dashed}` was removed from {} in Kubernetes {}, and {desc} runs Kubernetes {}.{}: the component exits with `unknown flag: {dashed}` and kubelite with it",
+                        edit.component, r.removed_in, running.0, running.1
+                    ),
+                )
+                .with_help(format!("remove the flag; source: {}", r.source));
+                out.push(super::flag_finding(d, edit, flag));
+            }
+            if flag.name != "feature-gates" {
+                continue;
+            }
+            let Some((value, value_span)) = &flag.value else { continue };
+            let mut offset = 0;
+            for part in value.split(',') {
+                let at = offset;
+                offset += part.len() + 1;
+                let name = part.split('=').next().unwrap_or("").trim();
+                let Some(gate) = k.feature_gates.iter().find(|g| g.name == name && g.removed_in.as_deref().is_some_and(removed_by)) else {
+                    continue;
+                };
+                // The gate's own text when the value is written as read.
+                let written = ctx.source.text.get(value_span.start..value_span.end) == Some(value.as_str());
+                let span = if written {
+                    crate::source::Span::new(value_span.start + at, value_span.start + at + part.len())
+                } else {
+                    flag.span
+                };
+                let d = Diagnostic::new(
+                    META.name,
+                    Severity::Error,
+                    span,
+                    format!(
+                        "feature gate `{name}` was removed in Kubernetes {}, and {desc} runs Kubernetes {}.{}: {} exits with `unrecognized feature gate: {name}` and kubelite with it",
+                        gate.removed_in.as_deref().unwrap_or(""), running.0, running.1, edit.component
+                    ),
+                )
+                .with_help(format!("remove `{part}` from `--feature-gates` (the feature is now always on, or gone); source: {}", gate.source));
+                out.push(super::flag_finding(d, edit, flag));
             }
         }
     }

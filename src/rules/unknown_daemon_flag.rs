@@ -38,11 +38,21 @@ MicroK8s track bundled
 (`lints/manifests/microk8s.json`, from `build-scripts/components/*/version.sh`
 on each track branch). The target comes from `target:` in `.opslint.yaml`
 (`{microk8s: "1.34"}`, `{microk8s: "1.34.5"}`, `{snap-revision: 8695}`) or
-`--microk8s` / `--snap-revision`; without one, the newest release is assumed.
+`--microk8s` / `--snap-revision`, or from the node (`--root`, paths under
+`/var/snap/microk8s/`); without one, the newest release is assumed. A snap
+revision is judged by the versions its track had when it was uploaded, and a
+revision missing from the table by every track built between the known
+revisions around it (see lints/README.md).
 A flag that none of the target's k8s-dqlite versions accepts is an error (the
 message says which releases do, or suggests the nearest real flag); one that
 only some accept is a warning naming the versions. Deprecated flags are
 `deprecated-daemon-flag`'s.
+
+A component with no flag manifest (kubelet and the rest of kubelite, etcd,
+flanneld, cluster-agent, apiserver-proxy, unless a user manifest is listed
+under `manifests:`) is not passed in silence: an info finding, once per
+component and file, says that its flag names were not checked and how to
+import a manifest (`opslint manifest import`).
 
 ## Why is this bad?
 MicroK8s passes the args file to the daemon on its command line. An unknown
@@ -83,6 +93,26 @@ impl Rule for UnknownDaemonFlag {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        // Components with no flag manifest: said once per component and file.
+        let mut unchecked: Vec<&str> = Vec::new();
+        for edit in &facts.args_edits {
+            let Some(first) = edit.flags.first() else { continue };
+            if unchecked.contains(&edit.component) || crate::manifest::for_component(edit.component).is_some() {
+                continue;
+            }
+            unchecked.push(edit.component);
+            out.push(super::flag_finding(
+                Diagnostic::new(
+                    META.name,
+                    Severity::Info,
+                    first.span,
+                    no_manifest(edit.component),
+                )
+                .with_help(import_help(edit.component)),
+                edit,
+                first,
+            ));
+        }
         for (edit, manifest) in super::edits_with_manifest(facts) {
             let Some(newest) = manifest.newest() else {
                 continue;
@@ -187,4 +217,21 @@ impl Rule for UnknownDaemonFlag {
             }
         }
     }
+}
+
+/// What is said of a component with no flag manifest.
+pub fn no_manifest(component: &str) -> String {
+    let also = if crate::microk8s::KUBELITE_COMPONENTS.contains(&component) {
+        "duplicates, comments, and flags and feature gates MicroK8s or Kubernetes removed"
+    } else {
+        "duplicates and comments"
+    };
+    format!("`{component}` has no flag manifest, so its flags are not checked for unknown names (only for {also})")
+}
+
+/// How to give a component a manifest.
+pub fn import_help(component: &str) -> String {
+    format!(
+        "import the flags from its `--help` (cobra format): `{component} --help 2>&1 | opslint manifest import --component {component} --version VERSION > {component}.json`, then list the file under `manifests:` in .opslint.yaml (see docs/validate-args.md)"
+    )
 }
