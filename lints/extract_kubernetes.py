@@ -32,8 +32,10 @@ What is extracted (stdlib only, nothing is written by hand):
   their front matter: removed_in = last toVersion + 1; (3) changelog bullets
   that say a named feature gate was removed (removed_in = NN), locked
   (locked_default from "locked to `true`"/"enabled" or "false"), or
-  deprecated.  Where sources disagree, the latest changelog removal wins and
-  the others are kept under `other_sources`.
+  deprecated; "feature gate was renamed from `Old` to `New`" removes `Old`.
+  Where sources disagree the latest removal wins (removed_in is kept
+  conservative) and the others are kept under `other_sources`.
+  A flag line that names no component is not guessed: it goes to `notes`.
 """
 import json
 import os
@@ -44,15 +46,22 @@ import sys
 MINORS = [f"1.{n}" for n in range(25, 37)]
 COMPONENTS = {
     "kubelet": re.compile(r"\bkubelet\b(?!-)", re.I),
-    "kube-apiserver": re.compile(r"\bkube-apiserver\b|\bapiserver\b", re.I),
+    "kube-apiserver": re.compile(r"\bkube-apiserver\b|\bapiserver\b|`api-server`", re.I),
     "kube-controller-manager": re.compile(r"\bkube-controller-manager\b|\bKCM\b", re.I),
     "kube-scheduler": re.compile(r"\bkube-scheduler\b", re.I),
     "kube-proxy": re.compile(r"\bkube-proxy\b", re.I),
 }
 FLAG = re.compile(r"[`\"'](--[a-z0-9][a-z0-9-]*)[`\"'=]")
+# "Removed flag `master-service-namespace` from ..." (the flag named without its dashes)
+BARE_FLAG = re.compile(r"\bflag `([a-z][a-z0-9]*(?:-[a-z0-9]+)+)`", re.I)
+# flags named after these words are the replacements, not the flags removed or deprecated
+REPLACEMENT = re.compile(r"\b(please use|use|instead|replaced by|in favou?r of|migrate to)\b", re.I)
+# never a removed or deprecated flag itself (lines say gates "must no longer be referenced in `--feature-gates`")
+NOT_REMOVED_FLAGS = {"--feature-gates"}
 NOT_A_COMPONENT_LINE = re.compile(r"^\s*(kubeadm|kubectl)\b|^\s*`kubeadm`", re.I)
-REMOVED = re.compile(r"\b(removed|removing|dropped)\b", re.I)
-FUTURE = re.compile(r"(will be removed|to be removed|removed in a future|scheduled to be removed|removal in)", re.I)
+REMOVED = re.compile(r"\b(removed|removing|dropped)\b|(?:^|:\s*)remove\b", re.I)
+FUTURE = re.compile(r"(will be removed|to be removed|removed in a future|scheduled to be removed|removal in|"
+                    r"future release|in a future|subsequent release)", re.I)
 DEPRECATED = re.compile(r"deprecat", re.I)
 PLANNED = re.compile(r"(?:removed|removal) in v?(1\.\d+)", re.I)
 # Bullets that name a flag next to "removed" but do not remove or deprecate it.
@@ -62,6 +71,8 @@ NOT_FLAG_CHANGES = {
 GATE_LINE = re.compile(r"feature[- ]?gates?\b|\bfeature `", re.I)
 GATE_NAME = re.compile(r"`([A-Z][A-Za-z0-9]+)`|\"([A-Z][A-Za-z0-9]+)\"|feature[- ]gate ([A-Z][A-Za-z0-9]+)")
 LOCK = re.compile(r"\block(?:ed)?\b", re.I)
+# "The feature gate was renamed from `Old` to `New`": the old name is gone in that release
+RENAMED = re.compile(r"feature[- ]?gate was renamed from `([A-Z][A-Za-z0-9]+)` to `([A-Z][A-Za-z0-9]+)`", re.I)
 ROW = re.compile(r"^\|\s*`([A-Za-z0-9]+)`\s*\|\s*(`?[a-z-]+`?)\s*\|\s*([A-Za-z]+)\s*\|\s*([0-9.]+|-)\s*\|\s*([0-9.]+|-)\s*\|")
 STAGE_NAMES = {"alpha": "alpha", "beta": "beta", "ga": "stable", "stable": "stable", "deprecated": "deprecated"}
 CHANGELOG = "CHANGELOG/CHANGELOG-{}.md"
@@ -147,23 +158,27 @@ def changelog_entries(k8s, notes):
             quote = re.sub(r"\s+", " ", b)
             pr = pr_of(b)
             src = k8s.url(path)
-            if GATE_LINE.search(b):
+            if GATE_LINE.search(b) and not NOT_A_COMPONENT_LINE.search(b):
                 gates.extend(gate_changes(b, quote, minor, src))
-            names = sorted(set(FLAG.findall(b)))
+            head = REPLACEMENT.split(b, maxsplit=1)[0]
+            names = sorted((set(FLAG.findall(head)) | {"--" + n.lower() for n in BARE_FLAG.findall(head)})
+                           - NOT_REMOVED_FLAGS)
             if not names or NOT_A_COMPONENT_LINE.search(b):
                 continue
             if pr in NOT_FLAG_CHANGES:
                 notes.append(f"{minor}: not counted as a flag change (PR #{pr}): {NOT_FLAG_CHANGES[pr]}")
                 continue
             comps = [c for c, rx in COMPONENTS.items() if rx.search(b)]
-            if not comps:
-                continue
             kind = None
             if REMOVED.search(b) and not FUTURE.search(b):
                 kind = "removed"
             elif DEPRECATED.search(b):
                 kind = "deprecated"
             if kind is None:
+                continue
+            if not comps:
+                notes.append(f"{minor}: {kind} flag(s) {', '.join(names)} left out: the line names no component "
+                             f"(PR #{pr}): {quote}")
                 continue
             for c in comps:
                 for name in names:
@@ -192,7 +207,11 @@ def gate_changes(b, quote, minor, src):
         return []
     out = []
     lower = b.lower()
-    if REMOVED.search(b) and not FUTURE.search(b) and "feature gate" in lower.replace("feature-gate", "feature gate"):
+    renamed = RENAMED.search(b)
+    if renamed:
+        return [{"name": renamed.group(1), "kind": "removed", "minor": minor, "value": None,
+                 "source": src, "quote": quote}]
+    if REMOVED.search(b) and not FUTURE.search(b) and "feature gate" in re.sub(r"feature[- ]?gate", "feature gate", lower):
         kind = "removed"
     elif LOCK.search(b):
         kind = "locked"
@@ -295,6 +314,12 @@ def merge_gates(web, changes):
                  "stages": [], "source": None, "quote": None}
             gates[name] = g
         others = g.setdefault("other_sources", [])
+        if removals and g["removed_in"] and minor_key(g["removed_in"]) > minor_key(removals[-1]["minor"]):
+            # the website puts the removal later than the changelog did: keep the later minor
+            for c in removals:
+                others.append({"source": c["source"], "quote": c["quote"], "removed_in": c["minor"],
+                               "note": "the changelog says removed earlier; the later removed_in is kept"})
+            removals = []
         if removals:
             latest = removals[-1]
             if g["source"]:

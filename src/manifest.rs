@@ -178,7 +178,9 @@ struct RevisionTableRow {
 
 #[derive(Debug, Deserialize)]
 struct RevisionSource {
-    url: String,
+    /// `None` for a public file whose repository the index did not name.
+    url: Option<String>,
+    index_id: Option<String>,
 }
 
 /// One known snap revision: the MicroK8s version it carries, its track, the
@@ -207,7 +209,12 @@ pub fn snap_revisions() -> &'static [KnownRevision] {
                 revision: r.revision,
                 version: r.version,
                 date: r.date,
-                source: r.sources.first().map(|s| s.url.clone()).unwrap_or_default(),
+                source: r
+                    .sources
+                    .iter()
+                    .find_map(|s| s.url.clone())
+                    .or_else(|| r.sources.iter().find_map(|s| s.index_id.as_ref().map(|i| format!("unattributed public file (index id {i})"))))
+                    .unwrap_or_default(),
             })
             .collect();
         for r in microk8s().map(|m| m.snap_revisions.as_slice()).unwrap_or_default() {

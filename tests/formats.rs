@@ -3,6 +3,8 @@
 //! output is validated with Microsoft's `sarif-multitool` (installed by
 //! `.ci/run`; the test says so and skips when it is not there).
 
+mod skip;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -155,8 +157,10 @@ fn sarif_is_valid_for_the_official_validator() {
         assert_eq!(rules[index]["id"], r["ruleId"]);
     }
     let Some(tool) = sarif_multitool() else {
-        eprintln!(
-            "SKIPPED: sarif-multitool not found (bash .ci/run installs it with npm; or set OPSLINT_SARIF_MULTITOOL)"
+        skip::skip(
+            "SARIF validation",
+            "sarif-multitool",
+            "bash .ci/run installs it with npm; or set OPSLINT_SARIF_MULTITOOL",
         );
         return;
     };

@@ -4,6 +4,8 @@
 //! unbounded kubectl call is refused with the finding printed, the fixed
 //! script commits.
 
+mod skip;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -120,7 +122,7 @@ fn cache_env() -> Vec<(&'static str, String)> {
 #[test]
 fn system_hook_refuses_then_accepts_a_commit() {
     if !pre_commit_available() {
-        eprintln!("SKIPPED: pre-commit is not installed (bash .ci/run installs it with pip)");
+        skip::skip("system_hook_refuses_then_accepts_a_commit", "pre-commit", "bash .ci/run installs it with pip");
         return;
     }
     // The `opslint` under test first on PATH.
@@ -138,7 +140,7 @@ fn system_hook_refuses_then_accepts_a_commit() {
 #[test]
 fn rust_hook_builds_with_cargo_and_guards_commits() {
     if !pre_commit_available() {
-        eprintln!("SKIPPED: pre-commit is not installed (bash .ci/run installs it with pip)");
+        skip::skip("rust_hook_builds_with_cargo_and_guards_commits", "pre-commit", "bash .ci/run installs it with pip");
         return;
     }
     run_hook("opslint", &cache_env());
