@@ -33,7 +33,11 @@ pub enum Command {
     /// Print the full documentation of one rule.
     Rule { name: String },
     /// Run the Language Server Protocol server on stdin/stdout (for editors).
-    Server,
+    Server {
+        /// Accepted for the clients that pass it: stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Flag manifests: `opslint manifest import` reads a daemon's `--help`.
     #[command(subcommand)]
     Manifest(ManifestCommand),
@@ -82,12 +86,13 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format; `github` when `GITHUB_ACTIONS=true`, else `text`.
-    #[arg(long, value_enum)]
+    #[arg(long, short = 'f', value_enum, alias = "output-format")]
     pub format: Option<Format>,
     /// Write the report to FILE; the terminal keeps the text summary.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output_file: Option<PathBuf>,
-    /// Colour in text output; `NO_COLOR` in the environment also turns it off.
+    /// Colour in text output; `NO_COLOR` turns it off and `FORCE_COLOR` on
+    /// (for `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Only these rules (comma-separated).
@@ -128,9 +133,27 @@ pub struct CheckArgs {
     /// Hide the findings recorded in this baseline; report only new ones.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Exit 0 even when there are findings (2 still means the run failed).
+    #[arg(long, conflicts_with = "fail_on")]
+    pub exit_zero: bool,
+    /// The lowest severity that makes the run exit 1: `error` (default),
+    /// `warning` (like ShellCheck `-S warning`, ansible-lint `--strict`) or `info`.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Print how many findings each rule has (and how many have a fix) after
+    /// the report.
+    #[arg(long)]
+    pub statistics: bool,
     /// Record the current findings in FILE (and exit 0).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff", "unsafe_fixes"])]
     pub write_baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -165,7 +188,7 @@ pub const EXIT_ERROR: i32 = 2;
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Server => crate::lsp::run(),
+        Command::Server { .. } => crate::lsp::run(),
         Command::Manifest(ManifestCommand::Import { component, version }) => {
             let mut help = String::new();
             // Bounded like every read: a help text is a few hundred KiB.
@@ -372,9 +395,26 @@ fn check(args: CheckArgs) -> i32 {
     };
     let (candidates, walk_errors) =
         discover::discover(&args.paths, linter.config(), args.force_exclude);
-    // Paths that cannot be read are said once, whatever the run does next.
-    for e in &walk_errors {
-        eprintln!("error: {}: {}", e.path.display(), e.message);
+    // Paths that cannot be read: an `unreadable-file` finding each, in every
+    // format (like ruff's E902); with `--fix`/`--diff`/a baseline, on stderr.
+    let path_findings: Vec<crate::linter::FileReport> = walk_errors
+        .iter()
+        .map(|e| crate::linter::FileReport {
+            path: e.path.clone(),
+            source: crate::source::SourceFile::new(e.path.clone(), String::new()),
+            diagnostics: vec![crate::diagnostic::Diagnostic::new(
+                "unreadable-file",
+                crate::diagnostic::Severity::Error,
+                crate::source::Span::new(0, 0),
+                e.message.clone(),
+            )],
+            language: None,
+        })
+        .collect();
+    if args.diff || args.fix || args.unsafe_fixes || args.write_baseline.is_some() {
+        for e in &walk_errors {
+            eprintln!("error: {}: {}", e.path.display(), e.message);
+        }
     }
     // Template variables matter only where templates are: skip the project walk
     // for trees without YAML or `.j2` files.
@@ -395,8 +435,8 @@ fn check(args: CheckArgs) -> i32 {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+            !set("NO_COLOR") && (set("FORCE_COLOR") || std::io::stdout().is_terminal())
         }
     };
     let chosen = args.format.unwrap_or_else(|| {
@@ -470,21 +510,51 @@ fn check(args: CheckArgs) -> i32 {
             None => (report, (0, 0, false), None),
         };
         let (summary, fatal) = (Summary::of_file(&report), report.is_fatal() || fixed.2);
+        let mut rules: Vec<(&'static str, usize, usize)> = Vec::new();
+        if args.statistics {
+            for d in &report.diagnostics {
+                let fixable = usize::from(d.fix.is_some());
+                match rules.iter_mut().find(|(r, _, _)| *r == d.rule) {
+                    Some(c) => {
+                        c.1 += 1;
+                        c.2 += fixable;
+                    }
+                    None => rules.push((d.rule, 1, fixable)),
+                }
+            }
+        }
         let piece = match fix_mode {
             Some(crate::fixer::Mode::Diff) => report::Piece::Rendered(diff.unwrap_or_default()),
             _ => format.piece(report),
         };
-        (piece, summary, fatal, fixed)
+        (piece, summary, fatal, fixed, rules)
     });
+    // `--statistics`: findings (and fixable ones) per rule, most first.
+    let mut statistics: Vec<(&str, usize, usize)> = Vec::new();
+    for (rule, n, fixable) in outcomes.iter().flat_map(|o| o.4.iter()) {
+        match statistics.iter_mut().find(|(r, _, _)| r == rule) {
+            Some(c) => {
+                c.1 += n;
+                c.2 += fixable;
+            }
+            None => statistics.push((rule, *n, *fixable)),
+        }
+    }
+    statistics.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut summary = outcomes
         .iter()
-        .fold(Summary::default(), |acc, (_, s, _, _)| acc.merge(*s));
+        .fold(Summary::default(), |acc, (_, s, _, _, _)| acc.merge(*s));
     summary.path_errors = walk_errors.len();
-    let fatal = outcomes.iter().any(|(_, _, fatal, _)| *fatal);
+    let fatal = outcomes.iter().any(|(_, _, fatal, _, _)| *fatal);
     let (fixes, fixed_files) = outcomes
         .iter()
-        .fold((0, 0), |(n, f), (_, _, _, (a, files, _))| (n + a, f + files));
-    let pieces: Vec<report::Piece> = outcomes.into_iter().map(|(piece, _, _, _)| piece).collect();
+        .fold((0, 0), |(n, f), (_, _, _, (a, files, _), _)| (n + a, f + files));
+    let mut pieces: Vec<report::Piece> = Vec::with_capacity(outcomes.len() + path_findings.len());
+    for report in path_findings {
+        summary.errors += 1;
+        pieces.push(format.piece(report));
+    }
+    pieces.extend(outcomes.into_iter().map(|(piece, _, _, _, _)| piece));
     if fix_mode == Some(crate::fixer::Mode::Diff) {
         for piece in &pieces {
             if let report::Piece::Rendered(diff) = piece {
@@ -551,12 +621,30 @@ fn check(args: CheckArgs) -> i32 {
     }
     if summary.files_checked == 0 && walk_errors.is_empty() && !args.quiet {
         eprintln!(
-            "warning: no files to check (opslint reads shell scripts, NRPE .cfg files and their .j2 templates)"
+            "warning: no files to check (opslint reads shell scripts, also extension-less ones with a shebang; Ansible playbooks, roles and task files; NRPE .cfg files; MicroK8s args files under …/args/; .microk8s.yaml launch configurations; dqlite cluster.yaml files; and the .j2 templates of these)"
         );
     }
+    if args.statistics {
+        let mut table = String::new();
+        for (rule, n, fixable) in statistics {
+            let mark = if fixable > 0 { format!(" ({fixable} fixable)") } else { String::new() };
+            table.push_str(&format!("{n:>6}  {rule}{mark}\n"));
+        }
+        // After a machine-readable report on stdout, the table goes to stderr.
+        if matches!(chosen, Format::Text | Format::Concise) && args.output_file.is_none() {
+            print(&table);
+        } else {
+            eprint!("{table}");
+        }
+    }
+    let failing = match args.fail_on {
+        FailOn::Error => summary.errors,
+        FailOn::Warning => summary.errors + summary.warnings,
+        FailOn::Info => summary.errors + summary.warnings + summary.infos,
+    };
     if !walk_errors.is_empty() || fatal {
         EXIT_ERROR
-    } else if summary.errors > 0 {
+    } else if failing > 0 && !args.exit_zero {
         EXIT_FINDINGS
     } else {
         EXIT_OK

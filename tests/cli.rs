@@ -69,8 +69,8 @@ fn concise_output_is_one_line_per_finding() {
     assert_eq!(code, 1);
     assert_eq!(
         stdout,
-        "a.sh:2:9: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n\
-         b.sh:2:9: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
+        "a.sh:2:9: error[kubectl-request-timeout] [*] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n\
+         b.sh:2:9: error[kubectl-request-timeout] [*] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
     );
 }
 
@@ -284,7 +284,7 @@ fn unreadable_binary_and_non_utf8_files_are_reported_and_others_still_checked() 
         "a-binary.sh:1:1: error[unreadable-file] binary file (it contains NUL bytes); not checked\n\
          b-latin1.sh:2:6: info[unreadable-file] not valid UTF-8: 1 byte (the first, 0xE9, at line 2, column 6) read as `_`; the rest of the file was checked, and its fixes are not offered\n\
          b-latin1.sh:3:1: error[kubectl-request-timeout] `kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n\
-         c-check.sh:2:9: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
+         c-check.sh:2:9: error[kubectl-request-timeout] [*] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
     );
 }
 
@@ -296,17 +296,15 @@ fn missing_paths_exit_2_with_a_message() {
         &["check", "--format", "concise", "nope.sh", "c.sh"],
     );
     assert_eq!(code, 2);
-    assert!(stdout.starts_with("c.sh:2:9:"), "{stdout}");
-    assert!(
-        stderr.contains("nope.sh: no such file or directory"),
-        "{stderr}"
-    );
+    // A finding of its own, like any other (ruff's E902), then the others.
+    assert!(stdout.starts_with("nope.sh:1:1: error[unreadable-file] no such file or directory\nc.sh:2:9:"), "{stdout}{stderr}");
     // The summary never says "all checks passed" when a path could not be read.
     let (code, stdout, _) = run_in(dir.path(), &["check", "nope.sh"]);
     assert_eq!(code, 2);
-    assert_eq!(
-        stdout,
-        "No findings in 0 files checked; 1 path could not be read (errors on stderr).\n"
+    assert!(stdout.starts_with("error[unreadable-file]"), "{stdout}");
+    assert!(
+        stdout.ends_with("\nFound 1 error, 0 warnings in 0 files checked; 1 path could not be read.\n"),
+        "{stdout}"
     );
 }
 
@@ -766,7 +764,7 @@ fn baselines_hide_known_findings_by_content_not_line() {
     assert_eq!(code, 1);
     assert_eq!(
         stdout,
-        "a.sh:5:1: error[kubectl-request-timeout] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
+        "a.sh:5:1: error[kubectl-request-timeout] [*] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
     );
     assert_eq!(
         stderr,
@@ -862,4 +860,35 @@ fn ansible_roles_path_finds_a_plays_roles() {
         "{found}"
     );
     assert!(found.contains("via role `tune` (vendor_roles/tune/handlers/main.yml:1: restart k8s-dqlite)"), "{found}");
+}
+
+/// Gating and findability: `--exit-zero`, `--fail-on warning`, `-f` /
+/// `--output-format`, `--statistics`, the fixable count in the summary.
+#[test]
+fn gating_statistics_and_fixable_counts() {
+    let dir = tree(&[
+        ("a.sh", UNBOUNDED.as_bytes()),
+        ("w.sh", b"#!/bin/bash\nmicrok8s kubectl --request-timeout=5s drain node1 --ignore-daemonsets\n"),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--color", "never"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("[*] 2 findings fixable with `opslint check --fix`."), "{stdout}");
+    let (code, _, _) = run_in(dir.path(), &["check", "--exit-zero"]);
+    assert_eq!(code, 0);
+    // Only the warning left: passes by default, fails with `--fail-on warning`.
+    let (code, _, _) = run_in(dir.path(), &["check", "w.sh"]);
+    assert_eq!(code, 0);
+    let (code, _, _) = run_in(dir.path(), &["check", "w.sh", "--fail-on", "warning"]);
+    assert_eq!(code, 1);
+    let (_, a, _) = run_in(dir.path(), &["check", "-f", "concise"]);
+    let (_, b, _) = run_in(dir.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(a, b);
+    assert!(a.contains("error[kubectl-request-timeout] [*] "), "{a}");
+    let (_, stdout, _) = run_in(dir.path(), &["check", "-f", "concise", "--statistics"]);
+    assert!(stdout.contains("     1  kubectl-request-timeout (1 fixable)\n"), "{stdout}");
+    assert!(stdout.contains("     1  unbounded-wait (1 fixable)\n"), "{stdout}");
+    // The warning for an empty run names what opslint reads.
+    let empty = tree(&[("notes.txt", b"hello\n")]);
+    let (_, _, stderr) = run_in(empty.path(), &["check"]);
+    assert!(stderr.contains("Ansible playbooks, roles and task files"), "{stderr}");
 }

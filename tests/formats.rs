@@ -94,7 +94,7 @@ fn junit_report_with_output_file() {
     // The terminal keeps the summary; the report goes to the file.
     assert_eq!(
         stdout,
-        "Found 1 error, 0 warnings in 2 files checked; 1 with a fix (see --format json).\nReport written to report.xml.\n"
+        "Found 1 error, 0 warnings in 2 files checked.\n[*] 1 finding fixable with `opslint check --fix`.\nReport written to report.xml.\n"
     );
     let xml = std::fs::read_to_string(dir.path().join("report.xml")).expect("report");
     assert_eq!(
@@ -174,4 +174,66 @@ fn sarif_is_valid_for_the_official_validator() {
     assert!(output.status.success(), "{text}");
     let errors: Vec<&str> = text.lines().filter(|l| l.contains(": error ")).collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// From another directory, on an absolute path: the locations are absolute
+/// `file://` URIs (never a relative reference starting with `/` or `../`
+/// under `%SRCROOT%`), `%SRCROOT%` is declared, and the validator reports no
+/// error.
+#[test]
+fn sarif_for_an_absolute_path_outside_the_working_directory() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/examples");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let report = elsewhere.path().join("abs.sarif");
+    let (code, _, stderr) = run_in(
+        elsewhere.path(),
+        &["check", examples.to_str().expect("utf-8"), "-f", "sarif", "-q", "-o", report.to_str().expect("utf-8")],
+        &[],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let text = std::fs::read_to_string(&report).expect("report");
+    let sarif: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let run = &sarif["runs"][0];
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().expect("declared").starts_with("file:///"));
+    for r in run["results"].as_array().expect("results") {
+        let location = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        let uri = location["uri"].as_str().expect("uri");
+        assert!(uri.starts_with("file:///") && !uri.contains(".."), "{uri}");
+        assert!(location.get("uriBaseId").is_none(), "{location}");
+    }
+    let Some(tool) = sarif_multitool() else {
+        skip::skip("SARIF validation", "sarif-multitool", "bash .ci/run installs it with npm");
+        return;
+    };
+    let output = std::process::Command::new(&tool).arg("validate").arg(&report).output().expect("runs");
+    let log = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    let errors: Vec<&str> = log.lines().filter(|l| l.contains(": error ")).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// A path that does not exist is a finding in every format, not only a line
+/// on stderr; the JSON summary counts infos and unread paths.
+#[test]
+fn a_missing_path_is_a_finding_in_every_format() {
+    let dir = tree(&[("a.sh", "#!/bin/sh\necho hi\n")]);
+    for (format, needle) in [
+        ("json", "\"rule\": \"unreadable-file\""),
+        ("sarif", "\"ruleId\":\"unreadable-file\""),
+        ("gitlab", "\"check_name\":\"unreadable-file\""),
+        ("github", "::error file=missing.sh"),
+        ("junit", "unreadable-file"),
+        ("concise", "missing.sh:1:1: error[unreadable-file]"),
+        ("text", "unreadable-file"),
+    ] {
+        let (code, stdout, _) = run_in(dir.path(), &["check", "a.sh", "missing.sh", "-f", format], &[]);
+        assert_eq!(code, 2, "{format}");
+        assert!(stdout.contains(needle), "{format}: {stdout}");
+    }
+    let (_, stdout, _) = run_in(dir.path(), &["check", "a.sh", "missing.sh", "-f", "json"], &[]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["summary"]["infos"], 0);
+    assert_eq!(json["summary"]["paths_not_read"], 1);
+    let (_, stdout, _) = run_in(dir.path(), &["check", "missing.sh", "-f", "gitlab"], &[]);
+    assert!(stdout.contains("\"lines\":{\"begin\":1}"), "{stdout}");
 }

@@ -20,8 +20,10 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Client {
     fn start(root: &std::path::Path, pull: bool) -> Client {
+        // Clients that pull diagnostics here also pass `--stdio`, as most do.
         let mut child = Command::new(env!("CARGO_BIN_EXE_opslint"))
             .arg("server")
+            .args(if pull { &["--stdio"][..] } else { &[][..] })
             .current_dir(root)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -10,9 +10,15 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>) -> Strin
     let path = display_path(report);
     for d in &report.diagnostics[range] {
         let pos = report.source.position(d.span.start);
+        // `[*]` marks a finding `--fix` (or `--unsafe-fixes`) can fix.
+        let mark = match d.fix.as_ref().map(|f| f.applicability) {
+            Some(crate::diagnostic::Applicability::Safe) => " [*]",
+            Some(crate::diagnostic::Applicability::Unsafe) => " [unsafe fix]",
+            None => "",
+        };
         let _ = writeln!(
             out,
-            "{path}:{}:{}: {}[{}] {}",
+            "{path}:{}:{}: {}[{}]{mark} {}",
             pos.line, pos.column, d.severity, d.rule, d.message
         );
     }

@@ -32,6 +32,8 @@ pub fn render_file(report: &FileReport) -> String {
                         "begin": {"line": start.line, "column": start.column},
                         "end": {"line": end.line, "column": end.column},
                     },
+                    // GitLab reads `lines.begin` or `positions`; tools read either.
+                    "lines": {"begin": start.line},
                 },
             });
             format!("  {}", serde_json::to_string(&item).unwrap_or_default())

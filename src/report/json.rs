@@ -13,6 +13,10 @@ struct JsonSummary {
     files_checked: usize,
     errors: usize,
     warnings: usize,
+    infos: usize,
+    fixable: usize,
+    unsafe_fixable: usize,
+    paths_not_read: usize,
 }
 
 #[derive(Serialize)]
@@ -145,6 +149,10 @@ pub fn finish_items_to<'a>(
         files_checked: summary.files_checked,
         errors: summary.errors,
         warnings: summary.warnings,
+        infos: summary.infos,
+        fixable: summary.fixable,
+        unsafe_fixable: summary.unsafe_fixable,
+        paths_not_read: summary.path_errors,
     };
     let summary = serde_json::to_string_pretty(&summary)
         .unwrap_or_default()

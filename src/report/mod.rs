@@ -20,6 +20,8 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub fixable: usize,
+    /// Of `fixable`, those whose fix is unsafe (applied with `--unsafe-fixes`).
+    pub unsafe_fixable: usize,
     /// Paths given or found that could not be read at all (reported on stderr).
     pub path_errors: usize,
 }
@@ -43,8 +45,11 @@ impl Summary {
                 Severity::Warning => s.warnings += 1,
                 Severity::Info => s.infos += 1,
             }
-            if d.fix.is_some() {
+            if let Some(fix) = &d.fix {
                 s.fixable += 1;
+                if fix.applicability == crate::diagnostic::Applicability::Unsafe {
+                    s.unsafe_fixable += 1;
+                }
             }
         }
         s
@@ -57,6 +62,7 @@ impl Summary {
             warnings: self.warnings + o.warnings,
             infos: self.infos + o.infos,
             fixable: self.fixable + o.fixable,
+            unsafe_fixable: self.unsafe_fixable + o.unsafe_fixable,
             path_errors: self.path_errors + o.path_errors,
         }
     }

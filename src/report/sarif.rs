@@ -32,6 +32,30 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// Where a file is: a path under the working directory relative to
+/// `%SRCROOT%` (declared in `originalUriBaseIds`); any other path (absolute,
+/// or reaching out with `..`) as an absolute `file://` URI, percent-encoded.
+fn artifact(path: &str) -> Value {
+    let outside = path.starts_with('/') || path.split('/').any(|c| c == "..");
+    if !outside {
+        let rel = path.strip_prefix("./").unwrap_or(path);
+        return json!({"uri": uri(rel), "uriBaseId": "%SRCROOT%"});
+    }
+    let absolute = if path.starts_with('/') {
+        std::path::PathBuf::from(path)
+    } else {
+        let joined = std::env::current_dir().unwrap_or_default().join(path);
+        std::fs::canonicalize(&joined).unwrap_or(joined)
+    };
+    json!({"uri": file_uri(&absolute.to_string_lossy().replace('\\', "/"))})
+}
+
+/// `file:///abs/path` with reserved bytes escaped.
+fn file_uri(absolute: &str) -> String {
+    let path = if absolute.starts_with('/') { absolute.to_string() } else { format!("/{absolute}") };
+    format!("file://{}", uri(&path))
+}
+
 fn region(source: &SourceFile, span: Span) -> Value {
     let start = source.position(span.start);
     let end = source.position(span.end);
@@ -68,7 +92,7 @@ pub fn render_file(report: &FileReport) -> String {
         .map(|(d, fingerprint)| {
             let location = json!({
                 "physicalLocation": {
-                    "artifactLocation": {"uri": uri(&path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact(&path),
                     "region": region(&report.source, d.span),
                 }
             });
@@ -94,7 +118,7 @@ pub fn render_file(report: &FileReport) -> String {
                                 "id": i,
                                 "message": {"text": l.message},
                                 "physicalLocation": {
-                                    "artifactLocation": {"uri": uri(&path), "uriBaseId": "%SRCROOT%"},
+                                    "artifactLocation": artifact(&path),
                                     "region": region(&report.source, l.span),
                                 },
                             })
@@ -109,7 +133,7 @@ pub fn render_file(report: &FileReport) -> String {
                         crate::diagnostic::Applicability::Unsafe => "unsafe",
                     })},
                     "artifactChanges": [{
-                        "artifactLocation": {"uri": uri(&path), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": artifact(&path),
                         "replacements": fix.edits.iter().map(|e| json!({
                             "deletedRegion": region(&report.source, e.span),
                             "insertedContent": {"text": e.content},
@@ -156,12 +180,18 @@ fn driver() -> Value {
             rule
         })
         .collect();
-    json!({
+    let mut driver = json!({
         "name": "opslint",
         "version": env!("CARGO_PKG_VERSION"),
         "semanticVersion": env!("CARGO_PKG_VERSION"),
         "rules": rules,
-    })
+    });
+    // From the package metadata (`homepage`, else `repository`), when set.
+    let home = [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")].into_iter().find(|u| !u.is_empty());
+    if let Some(home) = home {
+        driver["informationUri"] = json!(home);
+    }
+    driver
 }
 
 pub fn finish(pieces: &[String]) -> String {
@@ -176,6 +206,10 @@ pub fn finish(pieces: &[String]) -> String {
         "runs": [{
             "tool": {"driver": driver()},
             "columnKind": "unicodeCodePoints",
+            // Relative locations are relative to the directory opslint ran in.
+            "originalUriBaseIds": {
+                "%SRCROOT%": {"uri": file_uri(&format!("{}/", std::env::current_dir().unwrap_or_default().to_string_lossy().trim_end_matches('/')))}
+            },
             "results": "@RESULTS@",
         }],
     });

@@ -216,7 +216,7 @@ pub fn summary_line(s: &Summary) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let unread = if s.path_errors > 0 {
         format!(
-            "; {} could not be read (errors on stderr)",
+            "; {} could not be read",
             plural(s.path_errors, "path")
         )
     } else {
@@ -243,10 +243,18 @@ pub fn summary_line(s: &Summary) -> String {
         line.push_str(&format!(", {}", plural(s.infos, "info")));
     }
     line.push_str(&format!(" in {} checked", plural(s.files_checked, "file")));
-    if s.fixable > 0 {
-        line.push_str(&format!("; {} with a fix (see --format json)", s.fixable));
-    }
     line.push_str(&unread);
     line.push_str(".\n");
+    let safe = s.fixable - s.unsafe_fixable.min(s.fixable);
+    match (safe, s.unsafe_fixable) {
+        (0, 0) => {}
+        (0, u) => line.push_str(&format!("{} fixable with `opslint check --unsafe-fixes` (review them with `--diff`).\n", plural(u, "finding"))),
+        (n, 0) => line.push_str(&format!("[*] {} fixable with `opslint check --fix`.\n", plural(n, "finding"))),
+        (n, u) => line.push_str(&format!(
+            "[*] {} fixable with `opslint check --fix` ({} more with `--unsafe-fixes`).\n",
+            plural(n, "finding"),
+            u
+        )),
+    }
     line
 }

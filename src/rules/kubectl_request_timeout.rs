@@ -213,7 +213,12 @@ impl Rule for KubectlRequestTimeout {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
-        let timeout = ctx.option(&META, "timeout");
+        // A bare number (`timeout: 10`) is seconds: written with its unit, in
+        // the help and in the fix alike.
+        let mut timeout = ctx.option(&META, "timeout");
+        if !timeout.is_empty() && timeout.bytes().all(|b| b.is_ascii_digit()) {
+            timeout.push('s');
+        }
         // Ansible stops tasks with `async:` or `timeout:` after that long.
         let limited: Vec<crate::source::Span> = facts
             .tasks
