@@ -364,6 +364,11 @@ fn prepare_target(
     Ok(target)
 }
 
+/// The key that orders reports as discovery orders candidates.
+fn report_path_key(report: &crate::linter::FileReport) -> PathBuf {
+    report.path.clone()
+}
+
 fn check(args: CheckArgs) -> i32 {
     let config = match load_configuration(args.config.as_deref(), args.paths.first().map(PathBuf::as_path)) {
         Ok(config) => config,
@@ -493,8 +498,71 @@ fn check(args: CheckArgs) -> i32 {
     } else {
         None
     };
+    // Each file's configuration: `--config` for all, else the nearest
+    // `.opslint.yaml` above it (up to the repository root), as ruff does and as
+    // the LSP server does, so hook, CI and editor agree whatever the order of
+    // the paths. Files whose nearest configuration is the run's share its linter.
+    let mut groups: Vec<(Linter, Vec<crate::discover::Candidate>)> = Vec::new();
+    {
+        let mut by_config: Vec<(Option<PathBuf>, Vec<crate::discover::Candidate>)> = Vec::new();
+        let run_config = linter.config().path().map(Path::to_path_buf);
+        let mut nearest_cache: std::collections::HashMap<PathBuf, Option<PathBuf>> = Default::default();
+        for c in &candidates {
+            let nearest = if args.config.is_some() {
+                run_config.clone()
+            } else {
+                let dir = c.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+                nearest_cache.entry(dir.clone()).or_insert_with(|| config::discover(&dir)).clone()
+            };
+            let nearest = nearest.map(|p| std::fs::canonicalize(&p).unwrap_or(p));
+            match by_config.iter_mut().find(|(k, _)| *k == nearest) {
+                Some((_, list)) => list.push(c.clone()),
+                None => by_config.push((nearest, vec![c.clone()])),
+            }
+        }
+        let run_canonical = run_config.map(|p| std::fs::canonicalize(&p).unwrap_or(p));
+        for (path, list) in by_config {
+            if path == run_canonical {
+                continue;
+            }
+            let Some(path) = path else {
+                // No configuration above these files: the defaults.
+                let l = linter.with_config(Config::default_at(&std::env::current_dir().unwrap_or_default()), args.select.as_deref(), &args.ignore);
+                match l {
+                    Ok(l) => groups.push((l, list)),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return EXIT_ERROR;
+                    }
+                }
+                continue;
+            };
+            let sub = match config::load(&path, &rules::all_meta()) {
+                Ok(c) => c,
+                Err(e) => {
+                    let e = config::ConfigError { path: discover::clean(&e.path), problems: e.problems };
+                    eprintln!("error: invalid configuration\n{e}");
+                    return EXIT_ERROR;
+                }
+            };
+            match linter.with_config(sub, args.select.as_deref(), &args.ignore) {
+                Ok(l) => groups.push((l, list)),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_ERROR;
+                }
+            }
+        }
+        let own: Vec<crate::discover::Candidate> = candidates
+            .iter()
+            .filter(|c| !groups.iter().any(|(_, l)| l.iter().any(|o| o.path == c.path)))
+            .cloned()
+            .collect();
+        groups.insert(0, (linter, own));
+    }
+    let several = groups.len() > 1;
     // Each file is rendered where it was checked; only the rendered text is kept.
-    let outcomes = linter.check_each(&candidates, |mut report| {
+    let per_file = |linter: &Linter, mut report: crate::linter::FileReport| {
         if let Some(b) = &baseline {
             b.filter(&mut report);
         }
@@ -510,6 +578,7 @@ fn check(args: CheckArgs) -> i32 {
             None => (report, (0, 0, false), None),
         };
         let (summary, fatal) = (Summary::of_file(&report), report.is_fatal() || fixed.2);
+        let key = report_path_key(&report);
         let mut rules: Vec<(&'static str, usize, usize)> = Vec::new();
         if args.statistics {
             for d in &report.diagnostics {
@@ -527,8 +596,16 @@ fn check(args: CheckArgs) -> i32 {
             Some(crate::fixer::Mode::Diff) => report::Piece::Rendered(diff.unwrap_or_default()),
             _ => format.piece(report),
         };
-        (piece, summary, fatal, fixed, rules)
-    });
+        (key, piece, summary, fatal, fixed, rules)
+    };
+    let mut outcomes = Vec::with_capacity(candidates.len());
+    for (linter, list) in &groups {
+        outcomes.extend(linter.check_each(list, |r| per_file(linter, r)));
+    }
+    if several {
+        outcomes.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    let outcomes: Vec<_> = outcomes.into_iter().map(|(_, a, b, c, d, e)| (a, b, c, d, e)).collect();
     // `--statistics`: findings (and fixable ones) per rule, most first.
     let mut statistics: Vec<(&str, usize, usize)> = Vec::new();
     for (rule, n, fixable) in outcomes.iter().flat_map(|o| o.4.iter()) {

@@ -141,6 +141,17 @@ impl Linter {
         &self.config
     }
 
+    /// This linter with another configuration (a subdirectory's
+    /// `.opslint.yaml`): the same variables, target and root.
+    pub fn with_config(&self, config: Config, select: Option<&[String]>, ignore: &[String]) -> Result<Linter, UnknownRule> {
+        let mut other = Linter::new(config, select, ignore)?;
+        other.vars = self.vars.clone();
+        other.needle_vars = self.needle_vars.clone();
+        other.target = self.target.clone();
+        other.root = self.root.clone();
+        Ok(other)
+    }
+
     /// The project's root directory (default: the configuration's directory).
     pub fn with_root(mut self, root: PathBuf) -> Self {
         self.root = root;

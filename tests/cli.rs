@@ -892,3 +892,21 @@ fn gating_statistics_and_fixable_counts() {
     let (_, _, stderr) = run_in(empty.path(), &["check"]);
     assert!(stderr.contains("Ansible playbooks, roles and task files"), "{stderr}");
 }
+
+/// The nearest `.opslint.yaml` applies to each file, whatever the order of
+/// the paths (as pre-commit passes them in any order); `--config` wins.
+#[test]
+fn each_file_gets_its_nearest_configuration() {
+    let dir = tree(&[
+        ("a.sh", UNBOUNDED.as_bytes()),
+        ("sub/b.sh", UNBOUNDED.as_bytes()),
+        ("sub/.opslint.yaml", b"rules:\n  kubectl-request-timeout:\n    severity: off\n"),
+    ]);
+    let (code1, out1, _) = run_in(dir.path(), &["check", "-f", "concise", "sub/b.sh", "a.sh"]);
+    let (code2, out2, _) = run_in(dir.path(), &["check", "-f", "concise", "a.sh", "sub/b.sh"]);
+    assert_eq!((code1, code2), (1, 1));
+    assert_eq!(out1, out2);
+    assert!(out1.starts_with("a.sh:2:9: error[kubectl-request-timeout]") && !out1.contains("b.sh"), "{out1}");
+    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--config", "sub/.opslint.yaml", "a.sh", "sub/b.sh"]);
+    assert_eq!(code, 0, "{out}");
+}
