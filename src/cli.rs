@@ -133,6 +133,10 @@ pub struct CheckArgs {
     /// Hide the findings recorded in this baseline; report only new ones.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// With `-` as the path: the name standard input stands for (its language,
+    /// configuration and the path in the report).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Exit 0 even when there are findings (2 still means the run failed).
     #[arg(long, conflicts_with = "fail_on")]
     pub exit_zero: bool,
@@ -364,13 +368,65 @@ fn prepare_target(
     Ok(target)
 }
 
+/// `opslint check - [--stdin-filename PATH]`: one file read from standard
+/// input, reported under PATH (or `-`).
+fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 {
+    let mut bytes = Vec::new();
+    let limit = crate::fsread::MAX_FILE_SIZE;
+    if let Err(e) = std::io::Read::read_to_end(&mut std::io::Read::take(std::io::stdin(), limit + 1), &mut bytes) {
+        eprintln!("error: cannot read standard input: {e}");
+        return EXIT_ERROR;
+    }
+    if bytes.len() as u64 > limit {
+        eprintln!("error: standard input is larger than {} MiB", limit / (1024 * 1024));
+        return EXIT_ERROR;
+    }
+    let path = args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let language = args.stdin_filename.as_deref().and_then(Language::from_path);
+    let report = linter.check_bytes(&path, bytes, language);
+    let mut summary = Summary::default();
+    let mut pieces = Vec::new();
+    let mut fatal = false;
+    if let Some(report) = report {
+        summary = Summary::of_file(&report);
+        fatal = report.is_fatal();
+        pieces.push(format.piece(report));
+    } else if !args.quiet {
+        eprintln!(
+            "warning: standard input was not checked: name it with --stdin-filename (e.g. check.sh, tasks/main.yml, nrpe.cfg) or start it with a shebang"
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = format.finish_to(&pieces, &summary, &mut out);
+    let _ = out.flush();
+    let failing = match args.fail_on {
+        FailOn::Error => summary.errors,
+        FailOn::Warning => summary.errors + summary.warnings,
+        FailOn::Info => summary.errors + summary.warnings + summary.infos,
+    };
+    if fatal {
+        EXIT_ERROR
+    } else if failing > 0 && !args.exit_zero {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
 /// The key that orders reports as discovery orders candidates.
 fn report_path_key(report: &crate::linter::FileReport) -> PathBuf {
     report.path.clone()
 }
 
 fn check(args: CheckArgs) -> i32 {
-    let config = match load_configuration(args.config.as_deref(), args.paths.first().map(PathBuf::as_path)) {
+    // `opslint check -`: standard input, named by `--stdin-filename`.
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && (args.paths.len() > 1 || args.fix || args.unsafe_fixes || args.diff || args.write_baseline.is_some()) {
+        eprintln!("error: `-` (standard input) is checked alone, without --fix, --diff or --write-baseline");
+        return EXIT_ERROR;
+    }
+    let config_anchor = if stdin { args.stdin_filename.as_deref() } else { args.paths.first().map(PathBuf::as_path) };
+    let config = match load_configuration(args.config.as_deref(), config_anchor) {
         Ok(config) => config,
         Err(code) => return code,
     };
@@ -464,6 +520,9 @@ fn check(args: CheckArgs) -> i32 {
         Format::Gitlab => report::Format::Gitlab,
         Format::Junit => report::Format::Junit,
     };
+    if stdin {
+        return check_stdin(&args, linter, format);
+    }
     let baseline = match args.baseline.as_deref().map(crate::baseline::Baseline::load).transpose() {
         Ok(b) => b,
         Err(e) => {

@@ -246,7 +246,15 @@ impl Linter {
                 ));
             }
         };
-        let language = match candidate.language {
+        self.check_bytes(path, bytes, candidate.language)
+    }
+
+    /// Checks `bytes` as the content of `path` (read from disk, or standard
+    /// input named by `--stdin-filename`); `language` from the name, else the
+    /// shebang decides (`None`: not a file opslint reads).
+    pub fn check_bytes(&self, path: &Path, bytes: Vec<u8>, language: Option<Language>) -> Option<FileReport> {
+        let path = &path.to_path_buf();
+        let language = match language {
             Some(language) => language,
             None => Language::from_shebang(&bytes[..bytes.len().min(256)])?,
         };

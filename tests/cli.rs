@@ -910,3 +910,24 @@ fn each_file_gets_its_nearest_configuration() {
     let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--config", "sub/.opslint.yaml", "a.sh", "sub/b.sh"]);
     assert_eq!(code, 0, "{out}");
 }
+
+/// `opslint check -` reads standard input; `--stdin-filename` names it for
+/// language detection, configuration and the report.
+#[test]
+fn standard_input_with_a_name() {
+    let dir = tree(&[("sub/.opslint.yaml", b"rules:\n  kubectl-request-timeout:\n    severity: warning\n")]);
+    let run = |args: &[&str], input: &str| {
+        let out = opslint().current_dir(dir.path()).args(args).write_stdin(input.to_string()).output().expect("runs");
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, stdout) = run(&["check", "-", "-f", "concise"], UNBOUNDED);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with("-:2:9: error[kubectl-request-timeout]"), "{stdout}");
+    // No shebang: the name says it is a task file; the nearest configuration applies.
+    let task = "- name: Nodes\n  ansible.builtin.command: microk8s kubectl get nodes\n";
+    let (code, stdout) = run(&["check", "-", "--stdin-filename", "sub/roles/x/tasks/main.yml", "-f", "concise"], task);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.starts_with("sub/roles/x/tasks/main.yml:2:28: warning[kubectl-request-timeout]"), "{stdout}");
+    let (code, _) = run(&["check", "-", "--fix"], UNBOUNDED);
+    assert_eq!(code, 2);
+}
