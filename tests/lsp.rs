@@ -307,3 +307,44 @@ fn configuration_reload_and_broken_configuration() {
     assert_eq!(diags[0]["severity"], 2);
     assert_eq!(c.stop(), 0);
 }
+
+/// `.opslint.yaml` open in the editor: its problems come from the text being
+/// edited (not the disk) and are not cleared by an empty publish; the unsaved
+/// configuration applies to the other documents. An extension-less file with
+/// no shebang is read as its `languageId` says.
+#[test]
+fn open_configuration_and_language_ids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join(".opslint.yaml");
+    std::fs::write(&config, "rules: {}\n").expect("write");
+    let mut c = Client::start(dir.path(), false);
+    let config_uri = format!("file://{}", config.display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": config_uri, "languageId": "yaml", "version": 1,
+               "text": "rules:\n  kubectl-request-timout:\n    severity: off\n"}}),
+    );
+    let diags = c.diagnostics_for(&config_uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0]["message"].as_str().unwrap().contains("did you mean `kubectl-request-timeout`"), "{diags:?}");
+    // An extension-less script without a shebang, said to be shell by the editor;
+    // the unsaved (broken) configuration gives the defaults: the rule is on.
+    let script = format!("file://{}/check_nodes", dir.path().display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": script, "languageId": "shellscript", "version": 1,
+               "text": "microk8s kubectl get nodes\n"}}),
+    );
+    let d = c.diagnostics_for(&script);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "kubectl-request-timeout");
+    // The unsaved fix of the configuration turns the rule off, not the disk.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": config_uri, "version": 2},
+               "contentChanges": [{"text": "rules:\n  kubectl-request-timeout:\n    severity: off\n"}]}),
+    );
+    assert_eq!(c.diagnostics_for(&config_uri), Vec::<Value>::new());
+    assert_eq!(c.diagnostics_for(&script), Vec::<Value>::new());
+    assert_eq!(c.stop(), 0);
+}

@@ -28,6 +28,9 @@ use transport::Incoming;
 struct Document {
     text: String,
     version: i32,
+    /// The client's `languageId`: decides for a file whose name and first
+    /// line do not (an extension-less script without a shebang).
+    language_id: String,
     /// Needs analysing (changed since the last analysis).
     dirty: bool,
     /// The last analysis: the text it saw and its findings.
@@ -267,6 +270,7 @@ impl Server {
                         Document {
                             text: p.text_document.text,
                             version: p.text_document.version,
+                            language_id: p.text_document.language_id,
                             dirty: true,
                             analysed: None,
                         },
@@ -291,6 +295,16 @@ impl Server {
             "textDocument/didSave" => {
                 if let Ok(p) = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params) {
                     self.config_changed_if(&p.text_document.uri);
+                    // A saved variables file (role defaults, group_vars): the
+                    // project's variables are read again and every document
+                    // analysed with them.
+                    if convert::path_of(&p.text_document.uri).is_some_and(|path| crate::project::is_vars_file(&path)) {
+                        self.vars = crate::project::collect_vars(&self.root);
+                        self.configs.clear();
+                        for doc in self.documents.values_mut() {
+                            doc.dirty = true;
+                        }
+                    }
                     if let Some(doc) = self.documents.get_mut(&p.text_document.uri) {
                         doc.dirty = true;
                     }
@@ -334,14 +348,25 @@ impl Server {
         let modified = config_path
             .as_ref()
             .and_then(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        if let Some(cached) = self.configs.get(&config_path)
+        // The configuration open in the editor: its unsaved text applies.
+        let open_text = config_path
+            .as_ref()
+            .and_then(|p| convert::uri_of(p))
+            .and_then(|u| self.documents.get(&u))
+            .map(|d| d.text.clone());
+        if open_text.is_none()
+            && let Some(cached) = self.configs.get(&config_path)
             && cached.modified == modified
         {
             return cached.linter.clone();
         }
         let all_rules = crate::rules::all_meta();
+        let loaded = |p: &Path| match &open_text {
+            Some(text) => config::parse(text, p, &all_rules),
+            None => config::load(p, &all_rules),
+        };
         let config = match &config_path {
-            Some(p) => match config::load(p, &all_rules) {
+            Some(p) => match loaded(p) {
                 Ok(c) => {
                     self.show_config_errors(p, None);
                     c
@@ -389,6 +414,10 @@ impl Server {
         let Some(uri) = convert::uri_of(path) else {
             return;
         };
+        // Open in the editor: its own analysis publishes its problems.
+        if self.documents.contains_key(&uri) {
+            return;
+        }
         let items = error
             .map(|e| {
                 e.problems
@@ -441,9 +470,48 @@ impl Server {
         }
         let path = convert::path_of(uri).unwrap_or_else(|| PathBuf::from(uri.as_str()));
         let text = doc.text.clone();
+        let language_id = doc.language_id.clone();
+        // The configuration itself: its problems, from the text being edited.
+        if path.file_name().is_some_and(|n| config::CONFIG_FILE_NAMES.contains(&n.to_string_lossy().as_ref())) {
+            let source = SourceFile::new(&path, text);
+            let diagnostics = match config::parse(&source.text, &path, &crate::rules::all_meta()) {
+                Ok(_) => Vec::new(),
+                Err(e) => e
+                    .problems
+                    .iter()
+                    .map(|p| {
+                        let line = p.line.saturating_sub(1);
+                        let at = (line < source.lines.line_count())
+                            .then(|| source.lines.line_start(line) + p.column.saturating_sub(1))
+                            .unwrap_or(0)
+                            .min(source.text.len());
+                        Diagnostic::new(
+                            "invalid-configuration",
+                            Severity::Error,
+                            crate::source::Span::new(at, at),
+                            format!("invalid opslint configuration: {} (the defaults apply until it is fixed)", p.message),
+                        )
+                    })
+                    .collect(),
+            };
+            if let Some(doc) = self.documents.get_mut(uri) {
+                doc.dirty = false;
+                doc.analysed = Some((source, diagnostics));
+            }
+            return;
+        }
         let linter = self.linter_for(&path);
         let language = Language::from_path(&path)
-            .or_else(|| Language::from_shebang(&text.as_bytes()[..text.len().min(256)]));
+            .or_else(|| Language::from_shebang(&text.as_bytes()[..text.len().min(256)]))
+            .or_else(|| {
+                // An extension-less file without a shebang: what the editor says it is.
+                path.extension().is_none().then_some(())?;
+                match language_id.as_str() {
+                    "shellscript" | "sh" | "bash" => Some(Language::Shell),
+                    "yaml" | "ansible" => Some(Language::Yaml),
+                    _ => None,
+                }
+            });
         let source = SourceFile::new(&path, text);
         let diagnostics = match language {
             Some(Language::NrpeConfig | Language::NrpeConfigTemplate)
@@ -632,6 +700,9 @@ fn to_lsp(uri: &lsp::Uri, source: &SourceFile, d: &Diagnostic) -> lsp::Diagnosti
         range: convert::range(source, d.span),
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.rule.to_string())),
+        code_description: crate::report::docs_url(d.rule)
+            .and_then(|u| u.parse::<lsp::Uri>().ok())
+            .map(|href| lsp::CodeDescription { href }),
         source: Some("opslint".into()),
         message,
         related_information: related,

@@ -212,6 +212,12 @@ impl Format {
 }
 
 /// `path` as shown to users, with `/` separators on every platform.
+/// The documentation page of `rule`, when a docs base URL is known
+/// (`OPSLINT_DOCS_URL`, else the package's repository).
+pub fn docs_url(rule: &str) -> Option<String> {
+    sarif::help_uri(rule)
+}
+
 pub fn display_path(report: &FileReport) -> String {
     report.path.to_string_lossy().replace('\\', "/")
 }

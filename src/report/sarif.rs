@@ -70,7 +70,7 @@ fn region(source: &SourceFile, span: Span) -> Value {
 /// Where a rule's documentation page is: `OPSLINT_DOCS_URL` (a base URL) at run
 /// time, else the package's `repository` at build time; `None` when neither
 /// is known (the full text is in `help` anyway).
-fn help_uri(rule: &str) -> Option<String> {
+pub fn help_uri(rule: &str) -> Option<String> {
     let base = std::env::var("OPSLINT_DOCS_URL")
         .ok()
         .filter(|b| !b.is_empty())
