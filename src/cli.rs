@@ -344,7 +344,14 @@ fn prepare_target(
         None => spec.map(|s| crate::target::resolve(&s)).transpose(),
     };
     let target = match resolved {
-        Ok(target) => target.unwrap_or_else(crate::target::Target::newest),
+        Ok(target) => {
+            let target = target.unwrap_or_else(crate::target::Target::newest);
+            // `--microk8s 1.34.99`: said, not taken silently.
+            if let Some(how) = target.approximation() {
+                eprintln!("note: {}: {how}", target.describe("k8s-dqlite").split(" (").next().unwrap_or(""));
+            }
+            target
+        }
         Err(e) => {
             match (written_at, config.path()) {
                 (Some((line, col)), Some(path)) => {

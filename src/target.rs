@@ -90,6 +90,12 @@ impl Target {
         }
     }
 
+    /// How the target was resolved when it was not exact (`the patch release
+    /// is not in the sources: …`), for a note when the run starts.
+    pub fn approximation(&self) -> Option<&str> {
+        self.note.strip_prefix("; ").filter(|n| n.contains("not in the sources"))
+    }
+
     /// The tracks whose MicroK8s scripts apply, and how to name each in
     /// messages: one, or several for a revision bounded by date.
     pub fn tracks(&self) -> Vec<(&str, String)> {

@@ -931,3 +931,17 @@ fn standard_input_with_a_name() {
     let (code, _) = run(&["check", "-", "--fix"], UNBOUNDED);
     assert_eq!(code, 2);
 }
+
+/// A patch release the sources do not know is said, not taken silently.
+#[test]
+fn an_unknown_patch_release_is_noted() {
+    let dir = tree(&[("a.sh", BOUNDED.as_bytes())]);
+    let (code, _, stderr) = run_in(dir.path(), &["check", "--microk8s", "1.34.99"]);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("note: MicroK8s 1.34.99: the patch release is not in the sources: the whole track is assumed"),
+        "{stderr}"
+    );
+    let (_, _, stderr) = run_in(dir.path(), &["check", "--microk8s", "1.34"]);
+    assert!(!stderr.contains("note:"), "{stderr}");
+}
