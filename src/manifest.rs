@@ -262,6 +262,20 @@ pub struct Kubernetes {
 pub struct KubernetesComponent {
     #[serde(default)]
     pub removed_flags: Vec<KubernetesRemovedFlag>,
+    #[serde(default)]
+    pub deprecated_flags: Vec<KubernetesDeprecatedFlag>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KubernetesDeprecatedFlag {
+    /// With the leading `--`.
+    pub flag: String,
+    /// The release that deprecated it, when the source says so.
+    pub deprecated_in: Option<String>,
+    /// The release whose changelog says it is deprecated.
+    pub listed_in: Option<String>,
+    pub removal_planned_in: Option<String>,
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]

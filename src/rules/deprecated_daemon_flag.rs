@@ -14,6 +14,12 @@ or by an Ansible task) that the target's daemon version marks as deprecated
 (pflag `MarkDeprecated`), with the deprecation message from the sources. The
 target is chosen as for `unknown-daemon-flag`.
 
+For kubelite's components (kubelet, kube-apiserver, kube-controller-manager,
+kube-scheduler, kube-proxy) it also reports the flags the Kubernetes
+changelogs deprecate by the target's release (`lints/manifests/kubernetes.json`,
+partial: see `lints/kubernetes.md`), unless already removed by then (that is
+`removed-daemon-flag`'s).
+
 ## Why is this bad?
 A deprecated flag still works, but prints a warning on every start and will be
 removed in a later release; the next upgrade then fails with an unknown flag.
@@ -46,6 +52,7 @@ impl Rule for DeprecatedDaemonFlag {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        kubernetes_deprecations(ctx, facts, out);
         for (edit, manifest) in super::edits_with_manifest(facts) {
             let targets = ctx.target.versions(manifest);
             for flag in &edit.flags {
@@ -66,6 +73,57 @@ impl Rule for DeprecatedDaemonFlag {
                     ), edit, flag));
                 }
             }
+        }
+    }
+}
+
+/// Flags Kubernetes deprecated by the oldest track the target may be (and has
+/// not removed by then: that is `removed-daemon-flag`'s), from
+/// `lints/manifests/kubernetes.json`.
+fn kubernetes_deprecations(ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+    use crate::manifest::minor;
+    let Some(k) = crate::manifest::kubernetes() else { return };
+    let tracks = ctx.target.tracks();
+    let Some(((_, desc), running)) = tracks.iter().filter_map(|t| Some((t, minor(t.0)?))).min_by_key(|(_, m)| *m) else {
+        return;
+    };
+    for edit in &facts.args_edits {
+        let Some(component) = k.components.get(edit.component) else { continue };
+        for flag in &edit.flags {
+            let dashed = format!("--{}", flag.name);
+            let removed = component
+                .removed_flags
+                .iter()
+                .any(|r| r.flag == dashed && minor(&r.removed_in).is_some_and(|m| m <= running));
+            if removed {
+                continue;
+            }
+            let Some(d) = component.deprecated_flags.iter().find(|d| {
+                d.flag == dashed
+                    && d.deprecated_in.as_deref().or(d.listed_in.as_deref()).and_then(minor).is_some_and(|m| m <= running)
+            }) else {
+                continue;
+            };
+            let since = d.deprecated_in.as_deref().or(d.listed_in.as_deref()).unwrap_or("");
+            let planned = d
+                .removal_planned_in
+                .as_deref()
+                .map(|r| format!("; its removal was announced for Kubernetes {r}"))
+                .unwrap_or_default();
+            out.push(super::flag_finding(
+                Diagnostic::new(
+                    META.name,
+                    META.default_severity,
+                    flag.span,
+                    format!(
+                        "`{dashed}` of {} is deprecated since Kubernetes {since}, and {desc} runs Kubernetes {}.{}{planned}: a later release removes it and the component then exits with `unknown flag: {dashed}`",
+                        edit.component, running.0, running.1
+                    ),
+                )
+                .with_help(format!("source: {}", d.source)),
+                edit,
+                flag,
+            ));
         }
     }
 }
