@@ -84,7 +84,7 @@ fn repository_git_configuration_is_never_executed() {
     assert!(!marker.exists(), "opslint ran the repository's core.fsmonitor");
     assert!(canary_found(&run.stdout), "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("roles/x/tasks/main.yml:2:11: error[kubectl-request-timeout] `{{ kubectl }} get nodes` (expands to `microk8s kubectl get nodes`)"),
+        run.stdout.contains("roles/x/tasks/main.yml:2:11: error[kubectl-request-timeout] [*] `{{ kubectl }} get nodes` (expands to `microk8s kubectl get nodes`)"),
         "the index must still give the project's variables:\n{}",
         run.stdout
     );
