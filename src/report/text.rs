@@ -152,6 +152,31 @@ fn applicability(fix: &crate::diagnostic::Fix) -> &'static str {
     }
 }
 
+/// How wide text output is: the terminal's width when standard output is one
+/// (at least 60 columns), else 100 (files, pipes, CI logs).
+fn width() -> usize {
+    static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| terminal_columns().map_or(100, |c| c.max(60)))
+}
+
+#[cfg(unix)]
+fn terminal_columns() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    // SAFETY: TIOCGWINSZ fills a `winsize` for a terminal file descriptor; the
+    // struct is zeroed first and only read when the call succeeds.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(size.ws_col as usize)
+}
+
+#[cfg(not(unix))]
+fn terminal_columns() -> Option<usize> {
+    None
+}
+
 /// The findings `range` of the file's diagnostics, each followed by a blank line.
 pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: bool) -> String {
     let theme = if color {
@@ -160,7 +185,7 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: b
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
+        .with_width(width())
         .with_links(false);
     let mut out = String::new();
     let name = display_path(report);
