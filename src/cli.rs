@@ -406,6 +406,13 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
     let mut out = std::io::stdout().lock();
     let _ = format.finish_to(&pieces, &summary, &mut out);
     let _ = out.flush();
+    exit_status(args, &summary, fatal)
+}
+
+/// The exit status of a `check` run: 2 when something could not be read or
+/// analysed, else 1 when a finding is at or above `--fail-on` (unless
+/// `--exit-zero`), else 0.
+fn exit_status(args: &CheckArgs, summary: &Summary, fatal: bool) -> i32 {
     let failing = match args.fail_on {
         FailOn::Error => summary.errors,
         FailOn::Warning => summary.errors + summary.warnings,
@@ -418,11 +425,6 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
     } else {
         EXIT_OK
     }
-}
-
-/// The key that orders reports as discovery orders candidates.
-fn report_path_key(report: &crate::linter::FileReport) -> PathBuf {
-    report.path.clone()
 }
 
 fn check(args: CheckArgs) -> i32 {
@@ -568,64 +570,47 @@ fn check(args: CheckArgs) -> i32 {
     // `.opslint.yaml` above it (up to the repository root), as ruff does and as
     // the LSP server does, so hook, CI and editor agree whatever the order of
     // the paths. Files whose nearest configuration is the run's share its linter.
-    let mut groups: Vec<(Linter, Vec<crate::discover::Candidate>)> = Vec::new();
-    {
-        let mut by_config: Vec<(Option<PathBuf>, Vec<crate::discover::Candidate>)> = Vec::new();
-        let run_config = linter.config().path().map(Path::to_path_buf);
-        let mut nearest_cache: std::collections::HashMap<PathBuf, Option<PathBuf>> = Default::default();
-        for c in &candidates {
-            let nearest = if args.config.is_some() {
-                run_config.clone()
-            } else {
-                let dir = c.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-                nearest_cache.entry(dir.clone()).or_insert_with(|| config::discover(&dir)).clone()
-            };
-            let nearest = nearest.map(|p| std::fs::canonicalize(&p).unwrap_or(p));
-            match by_config.iter_mut().find(|(k, _)| *k == nearest) {
-                Some((_, list)) => list.push(c.clone()),
-                None => by_config.push((nearest, vec![c.clone()])),
-            }
+    let run_config = linter.config().path().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
+    // Candidates by the configuration that applies to them (canonical path;
+    // `None`: no configuration above them), the run's first.
+    let mut by_config: Vec<(Option<PathBuf>, Vec<crate::discover::Candidate>)> = vec![(run_config.clone(), Vec::new())];
+    let mut nearest_by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>> = Default::default();
+    for c in &candidates {
+        let nearest = if args.config.is_some() {
+            run_config.clone()
+        } else {
+            let dir = c.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            nearest_by_dir
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| config::discover(dir).map(|p| std::fs::canonicalize(&p).unwrap_or(p)))
+                .clone()
+        };
+        match by_config.iter_mut().find(|(k, _)| *k == nearest) {
+            Some((_, list)) => list.push(c.clone()),
+            None => by_config.push((nearest, vec![c.clone()])),
         }
-        let run_canonical = run_config.map(|p| std::fs::canonicalize(&p).unwrap_or(p));
-        for (path, list) in by_config {
-            if path == run_canonical {
-                continue;
-            }
-            let Some(path) = path else {
-                // No configuration above these files: the defaults.
-                let l = linter.with_config(Config::default_at(&std::env::current_dir().unwrap_or_default()), args.select.as_deref(), &args.ignore);
-                match l {
-                    Ok(l) => groups.push((l, list)),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return EXIT_ERROR;
-                    }
-                }
-                continue;
-            };
-            let sub = match config::load(&path, &rules::all_meta()) {
-                Ok(c) => c,
-                Err(e) => {
-                    let e = config::ConfigError { path: discover::clean(&e.path), problems: e.problems };
-                    eprintln!("error: invalid configuration\n{e}");
-                    return EXIT_ERROR;
-                }
-            };
-            match linter.with_config(sub, args.select.as_deref(), &args.ignore) {
-                Ok(l) => groups.push((l, list)),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return EXIT_ERROR;
-                }
-            }
-        }
-        let own: Vec<crate::discover::Candidate> = candidates
-            .iter()
-            .filter(|c| !groups.iter().any(|(_, l)| l.iter().any(|o| o.path == c.path)))
-            .cloned()
-            .collect();
-        groups.insert(0, (linter, own));
     }
+    let mut by_config = by_config.into_iter();
+    let (_, own) = by_config.next().unwrap_or_default();
+    let mut groups: Vec<(Linter, Vec<crate::discover::Candidate>)> = Vec::new();
+    for (path, list) in by_config {
+        let sub = match &path {
+            Some(path) => match load_configuration(Some(path), None) {
+                Ok(config) => config,
+                Err(code) => return code,
+            },
+            // No configuration above these files: the defaults.
+            None => Config::default_at(&std::env::current_dir().unwrap_or_default()),
+        };
+        match linter.with_config(sub, args.select.as_deref(), &args.ignore) {
+            Ok(l) => groups.push((l, list)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    groups.insert(0, (linter, own));
     let several = groups.len() > 1;
     // Each file is rendered where it was checked; only the rendered text is kept.
     let per_file = |linter: &Linter, mut report: crate::linter::FileReport| {
@@ -644,7 +629,7 @@ fn check(args: CheckArgs) -> i32 {
             None => (report, (0, 0, false), None),
         };
         let (summary, fatal) = (Summary::of_file(&report), report.is_fatal() || fixed.2);
-        let key = report_path_key(&report);
+        let key = report.path.clone();
         let mut rules: Vec<(&'static str, usize, usize)> = Vec::new();
         if args.statistics {
             for d in &report.diagnostics {
@@ -780,16 +765,5 @@ fn check(args: CheckArgs) -> i32 {
             eprint!("{table}");
         }
     }
-    let failing = match args.fail_on {
-        FailOn::Error => summary.errors,
-        FailOn::Warning => summary.errors + summary.warnings,
-        FailOn::Info => summary.errors + summary.warnings + summary.infos,
-    };
-    if !walk_errors.is_empty() || fatal {
-        EXIT_ERROR
-    } else if failing > 0 && !args.exit_zero {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    }
+    exit_status(&args, &summary, !walk_errors.is_empty() || fatal)
 }

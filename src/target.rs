@@ -96,6 +96,16 @@ impl Target {
         self.note.strip_prefix("; ").filter(|n| n.contains("not in the sources"))
     }
 
+    /// The Kubernetes minor release the target runs, judged by the oldest
+    /// track it may be (MicroK8s track 1.N runs Kubernetes 1.N), and how to
+    /// name that track in messages.
+    pub fn kubernetes_minor(&self) -> Option<(String, (u32, u32))> {
+        self.tracks()
+            .into_iter()
+            .filter_map(|(t, desc)| Some((desc, manifest::minor(t)?)))
+            .min_by_key(|(_, m)| *m)
+    }
+
     /// The tracks whose MicroK8s scripts apply, and how to name each in
     /// messages: one, or several for a revision bounded by date.
     pub fn tracks(&self) -> Vec<(&str, String)> {
@@ -215,11 +225,10 @@ pub fn resolve(spec: &TargetSpec) -> Result<Target, TargetError> {
 /// between two known ones by the dates between which it was uploaded.
 fn resolve_revision(m: &manifest::MicroK8sManifest, rev: u64) -> Result<Target, TargetError> {
     let rows = manifest::snap_revisions();
-    let lower = rows.iter().rev().find(|r| r.revision < rev && r.date.is_some());
-    let upper = rows.iter().find(|r| r.revision > rev && r.date.is_some());
     if let Some(row) = rows.iter().find(|r| r.revision == rev) {
         return resolve_row(m, row, "");
     }
+    let (lower, upper) = dated_neighbours(rev);
     let nearest = || {
         let below = rows.iter().rev().find(|r| r.revision < rev).map(named);
         let above = rows.iter().find(|r| r.revision > rev).map(named);
@@ -287,15 +296,22 @@ fn resolve_revision(m: &manifest::MicroK8sManifest, rev: u64) -> Result<Target, 
     })
 }
 
+/// The nearest known revisions below and above `rev` that have a date.
+fn dated_neighbours(rev: u64) -> (Option<&'static manifest::KnownRevision>, Option<&'static manifest::KnownRevision>) {
+    let rows = manifest::snap_revisions();
+    (
+        rows.iter().rev().find(|r| r.revision < rev && r.date.is_some()),
+        rows.iter().find(|r| r.revision > rev && r.date.is_some()),
+    )
+}
+
 /// A revision whose MicroK8s version is known (from the table or the node):
 /// its track's versions uploaded between the nearest lower dated revision
 /// and its own date (or the nearest higher one's). `via` says where the
 /// version was read (`; read from the node`).
 fn resolve_row(m: &manifest::MicroK8sManifest, row: &manifest::KnownRevision, via: &str) -> Result<Target, TargetError> {
-    let rows = manifest::snap_revisions();
     let rev = row.revision;
-    let lower = rows.iter().rev().find(|r| r.revision < rev && r.date.is_some());
-    let upper = rows.iter().find(|r| r.revision > rev && r.date.is_some());
+    let (lower, upper) = dated_neighbours(rev);
     // A flavour (`1.25-eksd`, `1.34-strict`) is judged by its base track.
     let (track, flavour) = match m.tracks.contains_key(&row.track) {
         true => (row.track.clone(), None),

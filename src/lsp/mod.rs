@@ -431,10 +431,7 @@ impl Server {
                             range: lsp::Range::new(at, at),
                             severity: Some(lsp::DiagnosticSeverity::ERROR),
                             source: Some("opslint".into()),
-                            message: format!(
-                                "invalid opslint configuration: {} (the defaults apply until it is fixed)",
-                                p.message
-                            ),
+                            message: config_problem(p),
                             ..Default::default()
                         }
                     })
@@ -489,7 +486,7 @@ impl Server {
                             "invalid-configuration",
                             Severity::Error,
                             crate::source::Span::new(at, at),
-                            format!("invalid opslint configuration: {} (the defaults apply until it is fixed)", p.message),
+                            config_problem(p),
                         )
                     })
                     .collect(),
@@ -679,6 +676,11 @@ fn workspace_edit(uri: &lsp::Uri, edits: Vec<lsp::TextEdit>) -> lsp::WorkspaceEd
         changes: Some(changes),
         ..Default::default()
     }
+}
+
+/// What is said of a problem in the configuration, on disk or being edited.
+fn config_problem(p: &config::ConfigProblem) -> String {
+    format!("invalid opslint configuration: {} (the defaults apply until it is fixed)", p.message)
 }
 
 fn to_lsp(uri: &lsp::Uri, source: &SourceFile, d: &Diagnostic) -> lsp::Diagnostic {

@@ -348,7 +348,7 @@ impl ProjectIndex {
 
 /// `microk8s remove-node` or `microk8s.remove-node` in a text.
 /// Whether `text` joins or adds MicroK8s nodes (as text: any form).
-pub fn joins_nodes(text: &str) -> bool {
+fn joins_nodes(text: &str) -> bool {
     ["microk8s join", "microk8s.join", "microk8s add-node", "microk8s.add-node"].iter().any(|w| text.contains(w))
 }
 

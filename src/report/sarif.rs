@@ -83,6 +83,9 @@ pub fn help_uri(rule: &str) -> Option<String> {
 
 pub fn render_file(report: &FileReport) -> String {
     let path = display_path(report);
+    // Where the file is, once per file (a path outside the working directory
+    // is resolved on disk).
+    let artifact = artifact(&path);
     let rules = crate::rules::all_meta();
     let fingerprints = fingerprints(report);
     report
@@ -92,7 +95,7 @@ pub fn render_file(report: &FileReport) -> String {
         .map(|(d, fingerprint)| {
             let location = json!({
                 "physicalLocation": {
-                    "artifactLocation": artifact(&path),
+                    "artifactLocation": artifact.clone(),
                     "region": region(&report.source, d.span),
                 }
             });
@@ -118,7 +121,7 @@ pub fn render_file(report: &FileReport) -> String {
                                 "id": i,
                                 "message": {"text": l.message},
                                 "physicalLocation": {
-                                    "artifactLocation": artifact(&path),
+                                    "artifactLocation": artifact.clone(),
                                     "region": region(&report.source, l.span),
                                 },
                             })
@@ -133,7 +136,7 @@ pub fn render_file(report: &FileReport) -> String {
                         crate::diagnostic::Applicability::Unsafe => "unsafe",
                     })},
                     "artifactChanges": [{
-                        "artifactLocation": artifact(&path),
+                        "artifactLocation": artifact.clone(),
                         "replacements": fix.edits.iter().map(|e| json!({
                             "deletedRegion": region(&report.source, e.span),
                             "insertedContent": {"text": e.content},

@@ -83,8 +83,7 @@ impl Rule for DeprecatedDaemonFlag {
 fn kubernetes_deprecations(ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
     use crate::manifest::minor;
     let Some(k) = crate::manifest::kubernetes() else { return };
-    let tracks = ctx.target.tracks();
-    let Some(((_, desc), running)) = tracks.iter().filter_map(|t| Some((t, minor(t.0)?))).min_by_key(|(_, m)| *m) else {
+    let Some((desc, running)) = ctx.target.kubernetes_minor() else {
         return;
     };
     for edit in &facts.args_edits {

@@ -198,7 +198,7 @@ impl Rule for RemovedDaemonFlag {
                 ));
             }
         }
-        kubernetes_removals(ctx, facts, &tracks, list, out);
+        kubernetes_removals(ctx, facts, list, out);
     }
 }
 
@@ -207,7 +207,6 @@ impl Rule for RemovedDaemonFlag {
 fn kubernetes_removals(
     ctx: &RuleContext<'_>,
     facts: &FileFacts,
-    tracks: &[(&str, String)],
     sanitised: &RemovedFlags,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -215,11 +214,10 @@ fn kubernetes_removals(
     let Some(k) = crate::manifest::kubernetes() else {
         return;
     };
-    let Some(((track, desc), running)) = tracks.iter().filter_map(|t| Some((t, minor(t.0)?))).min_by_key(|(_, m)| *m) else {
+    let Some((desc, running)) = ctx.target.kubernetes_minor() else {
         return;
     };
     let removed_by = |removed_in: &str| minor(removed_in).is_some_and(|r| r <= running);
-    let _ = track;
     for edit in &facts.args_edits {
         let stripped = sanitised.components.get(edit.component);
         for flag in &edit.flags {
