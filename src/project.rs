@@ -56,19 +56,39 @@ pub fn is_vars_file(path: &Path) -> bool {
     in_vars_dir && ext_ok
 }
 
+type Cache<T> = std::sync::OnceLock<std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<T>>>>;
+static FILES: Cache<Vec<PathBuf>> = std::sync::OnceLock::new();
+static INDEX: Cache<ProjectIndex> = std::sync::OnceLock::new();
+
+/// Forgets what was read of the repository at `root` (its file list and
+/// index): the next [`index`] reads it again. A long-lived process (the
+/// language server) calls it when a file of the project is saved, created or
+/// deleted, so that handlers, NRPE configuration, inventories and task files
+/// are current; a `check` run lists and reads the project once.
+pub fn forget(root: &Path) {
+    if let Some(cache) = FILES.get()
+        && let Ok(mut c) = cache.lock()
+    {
+        c.remove(root);
+    }
+    if let Some(cache) = INDEX.get()
+        && let Ok(mut c) = cache.lock()
+    {
+        c.remove(root);
+    }
+}
+
 /// Every file of the project (in a git work tree git's tracked files and the
 /// untracked ones it does not ignore, else a walk with `.gitignore` respected
 /// and hidden entries skipped), listed once
 /// per process and root: the variables and the index share it.
 fn files_of(root: &Path) -> std::sync::Arc<Vec<PathBuf>> {
-    use std::sync::{Arc, Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<PathBuf>>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
+    let cache = FILES.get_or_init(Default::default);
     if let Some(found) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
         return found;
     }
     let files = git_files(root).unwrap_or_else(|| walk_files(root));
-    let files = Arc::new(files);
+    let files = std::sync::Arc::new(files);
     if let Ok(mut c) = cache.lock() {
         c.entry(root.to_path_buf()).or_insert_with(|| files.clone());
     }
@@ -659,9 +679,8 @@ impl Budget {
 
 /// The index of the repository at `root` (one per process and root).
 pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
-    use std::sync::{Arc, Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<ProjectIndex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
+    use std::sync::Arc;
+    let cache = INDEX.get_or_init(Default::default);
     if let Some(found) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
         return found;
     }

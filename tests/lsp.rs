@@ -348,3 +348,40 @@ fn open_configuration_and_language_ids() {
     assert_eq!(c.diagnostics_for(&script), Vec::<Value>::new());
     assert_eq!(c.stop(), 0);
 }
+
+/// The project behind a document is read again when one of its files is
+/// saved: a handler written in another role answers a `notify` that had
+/// none, without restarting the server.
+#[test]
+fn project_context_reloads_on_save() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let play = "- hosts: all\n  tasks:\n    - name: Restart\n      ansible.builtin.command: /bin/true\n      notify: restart dqlite\n";
+    std::fs::write(dir.path().join("site.yml"), play).expect("write");
+    let mut c = Client::start(dir.path(), false);
+    let uri = format!("file://{}/site.yml", dir.path().display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": play}}),
+    );
+    let diags = c.diagnostics_for(&uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "handler-not-found");
+    // The handler is written in another role and saved from the editor.
+    let handlers = dir.path().join("roles/dqlite/handlers/main.yml");
+    std::fs::create_dir_all(handlers.parent().unwrap()).expect("mkdir");
+    let text = "- name: restart dqlite\n  ansible.builtin.service:\n    name: snap.microk8s.daemon-k8s-dqlite\n    state: restarted\n";
+    std::fs::write(&handlers, text).expect("write");
+    let handlers_uri = format!("file://{}", handlers.display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": handlers_uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    c.notify("textDocument/didSave", json!({"textDocument": {"uri": handlers_uri}}));
+    assert_eq!(c.diagnostics_for(&uri), Vec::<Value>::new());
+    // Deleted outside the editor: the file watcher's notice brings it back.
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": handlers_uri}}));
+    std::fs::remove_file(&handlers).expect("remove");
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": handlers_uri, "type": 3}]}));
+    assert_eq!(c.diagnostics_for(&uri).len(), 1);
+    assert_eq!(c.stop(), 0);
+}

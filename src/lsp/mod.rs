@@ -295,12 +295,19 @@ impl Server {
             "textDocument/didSave" => {
                 if let Ok(p) = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params) {
                     self.config_changed_if(&p.text_document.uri);
-                    // A saved variables file (role defaults, group_vars): the
-                    // project's variables are read again and every document
-                    // analysed with them.
-                    if convert::path_of(&p.text_document.uri).is_some_and(|path| crate::project::is_vars_file(&path)) {
-                        self.vars = crate::project::collect_vars(&self.root);
-                        self.configs.clear();
+                    let saved = convert::path_of(&p.text_document.uri);
+                    if saved.as_ref().is_some_and(|path| path.starts_with(&self.root)) {
+                        // A saved file of the project may be what another
+                        // document's findings depend on (a handler, the NRPE
+                        // configuration, an inventory, a role's tasks): the
+                        // project is read again and every document analysed.
+                        crate::project::forget(&self.root);
+                        // A variables file (role defaults, group_vars): the
+                        // variables the linters carry are read again too.
+                        if saved.as_ref().is_some_and(|path| crate::project::is_vars_file(path)) {
+                            self.vars = crate::project::collect_vars(&self.root);
+                            self.configs.clear();
+                        }
                         for doc in self.documents.values_mut() {
                             doc.dirty = true;
                         }
@@ -318,6 +325,10 @@ impl Server {
                 }
             }
             "workspace/didChangeWatchedFiles" => {
+                // Files created, changed or deleted outside the editor: the
+                // project's file list, index and variables are read again.
+                crate::project::forget(&self.root);
+                self.vars = crate::project::collect_vars(&self.root);
                 self.configs.clear();
                 for doc in self.documents.values_mut() {
                     doc.dirty = true;
