@@ -230,10 +230,13 @@ pub fn run(cli: Cli) -> i32 {
                 Err(code) => return code,
             };
             let node = Some((root, Some(file.clone())));
-            let target = match prepare_target(cli_target(microk8s.as_deref(), snap_revision), &config, node) {
+            let target = match prepare_target(cli_target(microk8s.as_deref(), snap_revision), &config, node, true) {
                 Ok(target) => target,
                 Err(code) => return code,
             };
+            if let Err(code) = register_manifests([&config]) {
+                return code;
+            }
             let (report, code) =
                 crate::validate::validate(&file, &component, binary.as_deref(), &target);
             if code == EXIT_ERROR {
@@ -328,7 +331,10 @@ fn prepare_target(
     cli: Option<crate::target::TargetSpec>,
     config: &Config,
     node: Option<(PathBuf, Option<PathBuf>)>,
+    note: bool,
 ) -> Result<crate::target::Target, i32> {
+    // A sub-configuration's target is noted only when it names its own.
+    let note = note || (cli.is_none() && config.target().is_some());
     let (spec, written_at) = match (cli, config.target()) {
         (Some(spec), _) => (Some(spec), None),
         (None, Some((spec, line, col))) => (Some(spec.clone()), Some((*line, *col))),
@@ -347,7 +353,7 @@ fn prepare_target(
         Ok(target) => {
             let target = target.unwrap_or_else(crate::target::Target::newest);
             // `--microk8s 1.34.99`: said, not taken silently.
-            if let Some(how) = target.approximation() {
+            if let Some(how) = target.approximation().filter(|_| note) {
                 eprintln!("note: {}: {how}", target.describe("k8s-dqlite").split(" (").next().unwrap_or(""));
             }
             target
@@ -365,14 +371,31 @@ fn prepare_target(
             return Err(EXIT_ERROR);
         }
     };
-    match crate::manifest::load_user(config.manifests()) {
-        Ok(user) => crate::manifest::register_user(user),
-        Err(e) => {
-            eprintln!("error: invalid configuration\n{e}");
-            return Err(EXIT_ERROR);
+    Ok(target)
+}
+
+/// The user manifests (`manifests:`) of the configurations in use, merged
+/// over the built-in data once per process (a file named by several
+/// configurations is read once).
+fn register_manifests<'a>(configs: impl IntoIterator<Item = &'a Config>) -> Result<(), i32> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for config in configs {
+        for path in config.manifests() {
+            if !paths.contains(path) {
+                paths.push(path.clone());
+            }
         }
     }
-    Ok(target)
+    match crate::manifest::load_user(&paths) {
+        Ok(user) => {
+            crate::manifest::register_user(user);
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error: invalid configuration\n{e}");
+            Err(EXIT_ERROR)
+        }
+    }
 }
 
 /// `opslint check - [--stdin-filename PATH]`: one file read from standard
@@ -439,6 +462,8 @@ fn check(args: CheckArgs) -> i32 {
         Ok(config) => config,
         Err(code) => return code,
     };
+    // `exclude:` of `--config` applies everywhere; else each directory's nearest.
+    let explicit_config = args.config.is_some().then(|| config.clone());
     let linter = match Linter::new(config, args.select.as_deref(), &args.ignore) {
         Ok(linter) => linter,
         Err(e) => {
@@ -458,13 +483,14 @@ fn check(args: CheckArgs) -> i32 {
     let target = match prepare_target(
         cli_target(args.microk8s.as_deref(), args.snap_revision),
         linter.config(),
-        node,
+        node.clone(),
+        true,
     ) {
         Ok(target) => target,
         Err(code) => return code,
     };
     let (candidates, walk_errors) =
-        discover::discover(&args.paths, linter.config(), args.force_exclude);
+        discover::discover(&args.paths, std::sync::Arc::new(config::Exclusions::new(explicit_config)), args.force_exclude);
     // Paths that cannot be read: an `unreadable-file` finding each, in every
     // format (like ruff's E902); with `--fix`/`--diff`/a baseline, on stderr.
     let path_findings: Vec<crate::linter::FileReport> = walk_errors
@@ -530,6 +556,9 @@ fn check(args: CheckArgs) -> i32 {
         Format::Junit => report::Format::Junit,
     };
     if stdin {
+        if let Err(code) = register_manifests([linter.config()]) {
+            return code;
+        }
         return check_stdin(&args, linter, format);
     }
     let baseline = match args.baseline.as_deref().map(crate::baseline::Baseline::load).transpose() {
@@ -538,33 +567,6 @@ fn check(args: CheckArgs) -> i32 {
             eprintln!("error: {e}");
             return EXIT_ERROR;
         }
-    };
-    if let Some(path) = &args.write_baseline {
-        let all: Vec<crate::baseline::Entry> = linter
-            .check_each(&candidates, |report| crate::baseline::entries(&report))
-            .into_iter()
-            .flatten()
-            .collect();
-        let n = all.len();
-        if let Err(e) = crate::baseline::write(path, all) {
-            eprintln!("error: cannot write the baseline {}: {e}", path.display());
-            return EXIT_ERROR;
-        }
-        if !args.quiet {
-            print(&format!(
-                "Baseline of {n} finding{} written to {}.\n",
-                if n == 1 { "" } else { "s" },
-                path.display()
-            ));
-        }
-        return if walk_errors.is_empty() { EXIT_OK } else { EXIT_ERROR };
-    }
-    let fix_mode = if args.diff {
-        Some(crate::fixer::Mode::Diff)
-    } else if args.fix || args.unsafe_fixes {
-        Some(crate::fixer::Mode::Write)
-    } else {
-        None
     };
     // Each file's configuration: `--config` for all, else the nearest
     // `.opslint.yaml` above it (up to the repository root), as ruff does and as
@@ -602,8 +604,14 @@ fn check(args: CheckArgs) -> i32 {
             // No configuration above these files: the defaults.
             None => Config::default_at(&std::env::current_dir().unwrap_or_default()),
         };
+        // Its own `target:` (the command line and a node's revision take
+        // precedence as for the run's configuration), else the newest.
+        let target = match prepare_target(cli_target(args.microk8s.as_deref(), args.snap_revision), &sub, node.clone(), false) {
+            Ok(target) => target,
+            Err(code) => return code,
+        };
         match linter.with_config(sub, args.select.as_deref(), &args.ignore) {
-            Ok(l) => groups.push((l, list)),
+            Ok(l) => groups.push((l.with_target(target), list)),
             Err(e) => {
                 eprintln!("error: {e}");
                 return EXIT_ERROR;
@@ -612,6 +620,38 @@ fn check(args: CheckArgs) -> i32 {
     }
     groups.insert(0, (linter, own));
     let several = groups.len() > 1;
+    // User manifests of every configuration in use, merged once before any
+    // file is read (the built-in data is shared by the whole run).
+    if let Err(code) = register_manifests(groups.iter().map(|(l, _)| l.config())) {
+        return code;
+    }
+    if let Some(path) = &args.write_baseline {
+        let all: Vec<crate::baseline::Entry> = groups
+            .iter()
+            .flat_map(|(linter, list)| linter.check_each(list, |report| crate::baseline::entries(&report)))
+            .flatten()
+            .collect();
+        let n = all.len();
+        if let Err(e) = crate::baseline::write(path, all) {
+            eprintln!("error: cannot write the baseline {}: {e}", path.display());
+            return EXIT_ERROR;
+        }
+        if !args.quiet {
+            print(&format!(
+                "Baseline of {n} finding{} written to {}.\n",
+                if n == 1 { "" } else { "s" },
+                path.display()
+            ));
+        }
+        return if walk_errors.is_empty() { EXIT_OK } else { EXIT_ERROR };
+    }
+    let fix_mode = if args.diff {
+        Some(crate::fixer::Mode::Diff)
+    } else if args.fix || args.unsafe_fixes {
+        Some(crate::fixer::Mode::Write)
+    } else {
+        None
+    };
     // Each file is rendered where it was checked; only the rendered text is kept.
     let per_file = |linter: &Linter, mut report: crate::linter::FileReport| {
         if let Some(b) = &baseline {

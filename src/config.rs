@@ -17,7 +17,7 @@ use crate::rules::{OptionKind, RuleMeta};
 use crate::suggest::closest;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
@@ -217,6 +217,63 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// Which files `exclude:` leaves out, each by the configuration nearest to
+/// the directory it is listed in (`--config`, when given, for all): a
+/// subdirectory's `.opslint.yaml` excludes its own files whatever path the run
+/// started from, and a parent's globs stop where a nearer configuration
+/// begins, as ruff resolves them. Configurations are read once per directory;
+/// one that does not load excludes nothing here (the run reports it when it
+/// checks that directory's files).
+pub struct Exclusions {
+    explicit: Option<std::sync::Arc<Config>>,
+    by_dir: std::sync::Mutex<HashMap<PathBuf, Option<std::sync::Arc<Config>>>>,
+    by_file: std::sync::Mutex<HashMap<PathBuf, Option<std::sync::Arc<Config>>>>,
+}
+
+impl Exclusions {
+    /// `explicit`: the configuration given by `--config`.
+    pub fn new(explicit: Option<Config>) -> Exclusions {
+        Exclusions {
+            explicit: explicit.map(std::sync::Arc::new),
+            by_dir: Default::default(),
+            by_file: Default::default(),
+        }
+    }
+
+    /// `path` (a file or a directory met while walking, or a path given) is
+    /// excluded by the configuration that applies to its directory.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let config = match &self.explicit {
+            Some(config) => Some(config.clone()),
+            None => {
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                self.nearest(dir)
+            }
+        };
+        config.is_some_and(|c| c.is_excluded(path))
+    }
+
+    fn nearest(&self, dir: &Path) -> Option<std::sync::Arc<Config>> {
+        if let Some(found) = self.by_dir.lock().ok().and_then(|m| m.get(dir).cloned()) {
+            return found;
+        }
+        let found = discover(dir).and_then(|file| {
+            if let Some(found) = self.by_file.lock().ok().and_then(|m| m.get(&file).cloned()) {
+                return found;
+            }
+            let loaded = load(&file, &crate::rules::all_meta()).ok().map(std::sync::Arc::new);
+            if let Ok(mut m) = self.by_file.lock() {
+                m.insert(file, loaded.clone());
+            }
+            loaded
+        });
+        if let Ok(mut m) = self.by_dir.lock() {
+            m.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
 }
 
 pub fn load(path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigError> {

@@ -1,7 +1,6 @@
 //! Which files to check: explicit paths always, directories walked with
 //! `.gitignore` respected and hidden and vendored directories skipped.
 
-use crate::config::Config;
 use crate::lang::Language;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
@@ -37,7 +36,7 @@ pub struct WalkError {
 
 pub fn discover(
     paths: &[PathBuf],
-    config: &Config,
+    exclusions: std::sync::Arc<crate::config::Exclusions>,
     force_exclude: bool,
 ) -> (Vec<Candidate>, Vec<WalkError>) {
     let mut candidates = Vec::new();
@@ -54,7 +53,7 @@ pub fn discover(
             }
         };
         if !meta.is_dir() {
-            if force_exclude && config.is_excluded(root) {
+            if force_exclude && exclusions.is_excluded(root) {
                 continue;
             }
             candidates.push(Candidate {
@@ -64,7 +63,7 @@ pub fn discover(
             });
             continue;
         }
-        let config_for_filter = config.clone();
+        let exclusions = exclusions.clone();
         let walk_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
         // The parallel walker: on a large tree, listing directories costs as much as
@@ -89,7 +88,7 @@ pub fn discover(
                 if entry.depth() > 0 && name.starts_with('.') && !HIDDEN_KEPT.contains(&name) {
                     return false;
                 }
-                entry.depth() == 0 || !config_for_filter.is_excluded(entry.path())
+                entry.depth() == 0 || !exclusions.is_excluded(entry.path())
             })
             .build_parallel()
             .run(|| {

@@ -426,6 +426,25 @@ fn targets_choose_the_daemon_versions() {
     );
 }
 
+/// A subdirectory's `target:` applies to its own files, whatever the order of
+/// the paths; `--microk8s` overrides every configuration's.
+#[test]
+fn each_configuration_keeps_its_own_target() {
+    let dir = tree(&[
+        ("old/.opslint.yaml", b"target:\n  microk8s: \"1.25\"\n"),
+        ("old/args/k8s-dqlite", b"--storage-dir=/var/x\n--metrics\n"),
+        ("new/args/k8s-dqlite", b"--storage-dir=/var/x\n--metrics\n"),
+    ]);
+    let (code1, out1, _) = run_in(dir.path(), &["check", "-f", "concise", "new", "old"]);
+    let (code2, out2, _) = run_in(dir.path(), &["check", "-f", "concise", "old", "new"]);
+    assert_eq!((code1, code2), (1, 1));
+    assert_eq!(out1, out2);
+    assert!(out1.starts_with("old/args/k8s-dqlite:2:1: error[unknown-daemon-flag] `--metrics` is not accepted by MicroK8s 1.25"), "{out1}");
+    assert!(!out1.contains("new/"), "{out1}");
+    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--microk8s", "1.25", "new", "old"]);
+    assert_eq!(out.lines().filter(|l| l.contains("`--metrics` is not accepted by MicroK8s 1.25")).count(), 2, "{out}");
+}
+
 #[test]
 fn removed_kubelet_flags_follow_the_tracks_sanitiser() {
     let dir = tree(&[(
@@ -652,6 +671,16 @@ fn user_manifests_from_help_texts() {
         stdout,
         "snap/args/kubelet:2:1: error[unknown-daemon-flag] `--max-pod` is not a flag of kubelet in any imported version (v1.34.5 … v1.34.5): the daemon exits with `Error: unknown flag: --max-pod`; did you mean `--max-pods`?\n"
     );
+    // A subdirectory's manifests apply when the run starts elsewhere.
+    let nested = tree(&[
+        ("a.sh", b"#!/bin/sh\necho ok\n"),
+        ("nodes/kubelet.json", &out.stdout),
+        ("nodes/.opslint.yaml", b"manifests: [kubelet.json]\n"),
+        ("nodes/snap/args/kubelet", b"--max-pods=250\n--max-pod=1\n"),
+    ]);
+    let (code, stdout, _) = run_in(nested.path(), &["check", "--format", "concise", "a.sh", "nodes"]);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with("nodes/snap/args/kubelet:2:1: error[unknown-daemon-flag] `--max-pod` is not a flag of kubelet in any imported version"), "{stdout}");
     // validate-args reads the same configuration (found above the file, or --config).
     let (code, stdout, _) = run_in(
         dir.path(),
@@ -909,6 +938,38 @@ fn each_file_gets_its_nearest_configuration() {
     assert!(out1.starts_with("a.sh:2:9: error[kubectl-request-timeout]") && !out1.contains("b.sh"), "{out1}");
     let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--config", "sub/.opslint.yaml", "a.sh", "sub/b.sh"]);
     assert_eq!(code, 0, "{out}");
+}
+
+/// `exclude:` too is each directory's nearest configuration's: a
+/// subdirectory's globs apply whatever the run starts from, and a parent's
+/// stop where the subdirectory's configuration begins.
+#[test]
+fn each_directory_gets_its_nearest_exclusions() {
+    let dir = tree(&[
+        (".opslint.yaml", b"exclude: [\"**/*.bak.sh\"]\n"),
+        ("a.sh", UNBOUNDED.as_bytes()),
+        ("old.bak.sh", UNBOUNDED.as_bytes()),
+        ("sub/.opslint.yaml", b"exclude: [generated]\n"),
+        ("sub/b.sh", UNBOUNDED.as_bytes()),
+        ("sub/keep.bak.sh", UNBOUNDED.as_bytes()),
+        ("sub/generated/c.sh", UNBOUNDED.as_bytes()),
+    ]);
+    let files = |out: &str| {
+        let mut files: Vec<String> = out.lines().filter_map(|l| l.split(':').next()).filter(|f| f.ends_with(".sh")).map(str::to_string).collect();
+        files.dedup();
+        files
+    };
+    let want = vec!["a.sh".to_string(), "sub/b.sh".to_string(), "sub/keep.bak.sh".to_string()];
+    for args in [&["."][..], &["sub", "."], &["a.sh", "sub"], &["sub", "a.sh"]] {
+        let mut argv = vec!["check", "-f", "concise"];
+        argv.extend_from_slice(args);
+        let (code, out, err) = run_in(dir.path(), &argv);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert_eq!(files(&out), want, "{args:?}");
+    }
+    // `--config` applies one file's globs to every directory.
+    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--config", ".opslint.yaml", "."]);
+    assert_eq!(files(&out), vec!["a.sh".to_string(), "sub/b.sh".to_string(), "sub/generated/c.sh".to_string()]);
 }
 
 /// `opslint check -` reads standard input; `--stdin-filename` names it for
