@@ -130,6 +130,10 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them.
     #[arg(long)]
     pub diff: bool,
+    /// Show what each fix changes: under each finding in the text report,
+    /// and, with `--fix`, list the fixes applied per file and rule.
+    #[arg(long)]
+    pub show_fixes: bool,
     /// Hide the findings recorded in this baseline; report only new ones.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -398,6 +402,20 @@ fn register_manifests<'a>(configs: impl IntoIterator<Item = &'a Config>) -> Resu
     }
 }
 
+/// What checking (and fixing) one file leaves for the run's report.
+struct FileDone {
+    key: PathBuf,
+    piece: report::Piece,
+    summary: Summary,
+    fatal: bool,
+    /// Fixes applied (or, with `--diff`, that would be).
+    applied: usize,
+    /// The rule of each fix applied (`--show-fixes`).
+    fixed_rules: Vec<&'static str>,
+    /// Findings and fixable ones per rule (`--statistics`).
+    rules: Vec<(&'static str, usize, usize)>,
+}
+
 /// `opslint check - [--stdin-filename PATH]`: one file read from standard
 /// input, reported under PATH (or `-`).
 fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 {
@@ -547,6 +565,7 @@ fn check(args: CheckArgs) -> i32 {
             // Never colour a file.
             color: color && args.output_file.is_none(),
             quiet: args.quiet,
+            show_fixes: args.show_fixes,
         },
         Format::Concise => report::Format::Concise,
         Format::Json => report::Format::Json,
@@ -657,18 +676,18 @@ fn check(args: CheckArgs) -> i32 {
         if let Some(b) = &baseline {
             b.filter(&mut report);
         }
-        let (report, fixed, diff) = match fix_mode {
+        let (report, applied, fixed_rules, fix_failed, diff) = match fix_mode {
             Some(mode) => {
                 let outcome = crate::fixer::fix_file(&linter, report, args.unsafe_fixes, mode);
                 if let Some(e) = &outcome.error {
                     eprintln!("error: {}: {e}", outcome.report.path.display());
                 }
-                let fixed = usize::from(outcome.applied > 0);
-                (outcome.report, (outcome.applied, fixed, outcome.error.is_some()), outcome.diff)
+                let failed = outcome.error.is_some();
+                (outcome.report, outcome.applied, outcome.rules, failed, outcome.diff)
             }
-            None => (report, (0, 0, false), None),
+            None => (report, 0, Vec::new(), false, None),
         };
-        let (summary, fatal) = (Summary::of_file(&report), report.is_fatal() || fixed.2);
+        let (summary, fatal) = (Summary::of_file(&report), report.is_fatal() || fix_failed);
         let key = report.path.clone();
         let mut rules: Vec<(&'static str, usize, usize)> = Vec::new();
         if args.statistics {
@@ -687,19 +706,18 @@ fn check(args: CheckArgs) -> i32 {
             Some(crate::fixer::Mode::Diff) => report::Piece::Rendered(diff.unwrap_or_default()),
             _ => format.piece(report),
         };
-        (key, piece, summary, fatal, fixed, rules)
+        FileDone { key, piece, summary, fatal, applied, fixed_rules, rules }
     };
     let mut outcomes = Vec::with_capacity(candidates.len());
     for (linter, list) in &groups {
         outcomes.extend(linter.check_each(list, |r| per_file(linter, r)));
     }
     if several {
-        outcomes.sort_by(|a, b| a.0.cmp(&b.0));
+        outcomes.sort_by(|a, b| a.key.cmp(&b.key));
     }
-    let outcomes: Vec<_> = outcomes.into_iter().map(|(_, a, b, c, d, e)| (a, b, c, d, e)).collect();
     // `--statistics`: findings (and fixable ones) per rule, most first.
     let mut statistics: Vec<(&str, usize, usize)> = Vec::new();
-    for (rule, n, fixable) in outcomes.iter().flat_map(|o| o.4.iter()) {
+    for (rule, n, fixable) in outcomes.iter().flat_map(|o| o.rules.iter()) {
         match statistics.iter_mut().find(|(r, _, _)| r == rule) {
             Some(c) => {
                 c.1 += n;
@@ -709,20 +727,32 @@ fn check(args: CheckArgs) -> i32 {
         }
     }
     statistics.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let mut summary = outcomes
-        .iter()
-        .fold(Summary::default(), |acc, (_, s, _, _, _)| acc.merge(*s));
+    let mut summary = outcomes.iter().fold(Summary::default(), |acc, o| acc.merge(o.summary));
     summary.path_errors = walk_errors.len();
-    let fatal = outcomes.iter().any(|(_, _, fatal, _, _)| *fatal);
-    let (fixes, fixed_files) = outcomes
-        .iter()
-        .fold((0, 0), |(n, f), (_, _, _, (a, files, _), _)| (n + a, f + files));
+    let fatal = outcomes.iter().any(|o| o.fatal);
+    let fixes: usize = outcomes.iter().map(|o| o.applied).sum();
+    let fixed_files = outcomes.iter().filter(|o| o.applied > 0).count();
+    // `--show-fixes --fix`: the fixes applied, by file and rule.
+    let mut fixed_by_file = String::new();
+    for o in outcomes.iter().filter(|o| !o.fixed_rules.is_empty()) {
+        fixed_by_file.push_str(&format!("- {}:\n", discover::clean(&o.key).display()));
+        let mut counted: Vec<(&str, usize)> = Vec::new();
+        for rule in &o.fixed_rules {
+            match counted.iter_mut().find(|(r, _)| r == rule) {
+                Some(c) => c.1 += 1,
+                None => counted.push((rule, 1)),
+            }
+        }
+        for (rule, n) in counted {
+            fixed_by_file.push_str(&format!("    {n} × {rule}\n"));
+        }
+    }
     let mut pieces: Vec<report::Piece> = Vec::with_capacity(outcomes.len() + path_findings.len());
     for report in path_findings {
         summary.errors += 1;
         pieces.push(format.piece(report));
     }
-    pieces.extend(outcomes.into_iter().map(|(piece, _, _, _, _)| piece));
+    pieces.extend(outcomes.into_iter().map(|o| o.piece));
     if fix_mode == Some(crate::fixer::Mode::Diff) {
         for piece in &pieces {
             if let report::Piece::Rendered(diff) = piece {
@@ -731,10 +761,14 @@ fn check(args: CheckArgs) -> i32 {
         }
         if !args.quiet {
             eprintln!(
-                "Would fix {fixes} finding{} in {fixed_files} file{}.",
+                "Would fix {fixes} finding{} in {fixed_files} file{}{}",
                 if fixes == 1 { "" } else { "s" },
-                if fixed_files == 1 { "" } else { "s" }
+                if fixed_files == 1 { "" } else { "s" },
+                if args.show_fixes && fixes > 0 { ":" } else { "." }
             );
+            if args.show_fixes {
+                eprint!("{fixed_by_file}");
+            }
         }
         return if !walk_errors.is_empty() || fatal {
             EXIT_ERROR
@@ -774,10 +808,14 @@ fn check(args: CheckArgs) -> i32 {
     }
     if fix_mode.is_some() && !args.quiet {
         eprintln!(
-            "Fixed {fixes} finding{} in {fixed_files} file{}.",
+            "Fixed {fixes} finding{} in {fixed_files} file{}{}",
             if fixes == 1 { "" } else { "s" },
-            if fixed_files == 1 { "" } else { "s" }
+            if fixed_files == 1 { "" } else { "s" },
+            if args.show_fixes && fixes > 0 { ":" } else { "." }
         );
+        if args.show_fixes {
+            eprint!("{fixed_by_file}");
+        }
     }
     if let Some(b) = &baseline {
         for e in b.stale() {

@@ -12,6 +12,8 @@ pub struct Applied {
     pub applied: usize,
     /// Fixes skipped because they overlapped another fix.
     pub skipped: usize,
+    /// The positions (in the order given) of the fixes applied.
+    pub accepted: Vec<usize>,
 }
 
 /// Applies every fix whose applicability is allowed. A fix is all-or-nothing: if
@@ -20,7 +22,8 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, unsafe_ok
     let mut accepted: Vec<&Edit> = Vec::new();
     let mut applied = 0;
     let mut skipped = 0;
-    for fix in fixes {
+    let mut taken = Vec::new();
+    for (i, fix) in fixes.into_iter().enumerate() {
         if fix.applicability == Applicability::Unsafe && !unsafe_ok {
             continue;
         }
@@ -37,6 +40,7 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, unsafe_ok
         }
         accepted.extend(new);
         applied += 1;
+        taken.push(i);
     }
     accepted.sort_by_key(|e| (e.span.start, e.span.end));
     let mut out = String::with_capacity(text.len());
@@ -51,6 +55,7 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, unsafe_ok
         text: out,
         applied,
         skipped,
+        accepted: taken,
     }
 }
 

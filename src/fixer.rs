@@ -30,6 +30,8 @@ pub struct Outcome {
     pub report: FileReport,
     /// Fixes applied (or, with `Diff`, that would be).
     pub applied: usize,
+    /// The rule of each fix applied, in the order applied.
+    pub rules: Vec<&'static str>,
     /// The unified diff (`Diff` mode, when something would change).
     pub diff: Option<String>,
     /// Why the file could not be written.
@@ -57,6 +59,7 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
     let unchanged = |report| Outcome {
         report,
         applied: 0,
+        rules: Vec::new(),
         diff: None,
         error: None,
     };
@@ -75,13 +78,13 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
     let mut text = original.clone();
     let mut diagnostics = report.diagnostics.clone();
     let mut applied = 0;
+    let mut rules = Vec::new();
     for _ in 0..MAX_PASSES {
-        let fixes: Vec<crate::diagnostic::Fix> = diagnostics
+        let (fixes, fix_rules): (Vec<crate::diagnostic::Fix>, Vec<&'static str>) = diagnostics
             .iter()
             .filter(|d| wanted(d, unsafe_ok))
-            .filter_map(|d| d.fix.as_ref())
-            .map(|f| with_line_endings(f, crlf))
-            .collect();
+            .filter_map(|d| d.fix.as_ref().map(|f| (with_line_endings(f, crlf), d.rule)))
+            .unzip();
         if fixes.is_empty() {
             break;
         }
@@ -90,6 +93,7 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
             break;
         }
         applied += result.applied;
+        rules.extend(result.accepted.iter().map(|&i| fix_rules[i]));
         text = result.text;
         let source = SourceFile::new(&report.path, text.clone());
         diagnostics = linter.lint_source(&source, language);
@@ -108,6 +112,7 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
             Outcome {
                 report,
                 applied,
+                rules,
                 diff: Some(diff),
                 error: None,
             }
@@ -117,6 +122,7 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
                 return Outcome {
                     report,
                     applied: 0,
+                    rules: Vec::new(),
                     diff: None,
                     error: Some(e),
                 };
@@ -130,6 +136,7 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
                     language: report.language,
                 },
                 applied,
+                rules,
                 diff: None,
                 error: None,
             }

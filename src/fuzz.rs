@@ -70,6 +70,7 @@ pub fn lint_as(language: Language, name: &str, data: &[u8]) {
         crate::report::Format::Text {
             color: false,
             quiet: false,
+            show_fixes: true,
         },
         crate::report::Format::Json,
         crate::report::Format::Sarif,

@@ -922,6 +922,36 @@ fn gating_statistics_and_fixable_counts() {
     assert!(stderr.contains("Ansible playbooks, roles and task files"), "{stderr}");
 }
 
+/// `--show-fixes`: each fix's change under its finding; with `--fix` (or
+/// `--diff`), the fixes applied, by file and rule.
+#[test]
+fn show_fixes() {
+    let dir = tree(&[
+        ("a.sh", UNBOUNDED.as_bytes()),
+        ("w.sh", b"#!/bin/bash\nmicrok8s kubectl --request-timeout=5s drain node1 --ignore-daemonsets\n"),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--color", "never", "--show-fixes", "a.sh"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains(
+            "        fix (safe): add `--request-timeout=10s`\n\
+             \x20       2 - nodes=$(microk8s kubectl get nodes)\n\
+             \x20       2 + nodes=$(microk8s kubectl --request-timeout=10s get nodes)\n"
+        ),
+        "{stdout}"
+    );
+    let (_, plain, _) = run_in(dir.path(), &["check", "--color", "never", "a.sh"]);
+    assert!(!plain.contains("2 - nodes"), "{plain}");
+    let (code, _, stderr) = run_in(dir.path(), &["check", "--diff", "--show-fixes"]);
+    assert_eq!(code, 1);
+    assert_eq!(stderr, "Would fix 2 findings in 2 files:\n- a.sh:\n    1 × kubectl-request-timeout\n- w.sh:\n    1 × unbounded-wait\n");
+    let (code, _, stderr) = run_in(dir.path(), &["check", "-f", "concise", "--fix", "--show-fixes"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "Fixed 2 findings in 2 files:\n- a.sh:\n    1 × kubectl-request-timeout\n- w.sh:\n    1 × unbounded-wait\n");
+    let (_, _, stderr) = run_in(dir.path(), &["check", "--fix", "--show-fixes"]);
+    assert_eq!(stderr, "Fixed 0 findings in 0 files.\n");
+}
+
 /// The nearest `.opslint.yaml` applies to each file, whatever the order of
 /// the paths (as pre-commit passes them in any order); `--config` wins.
 #[test]

@@ -73,7 +73,8 @@ impl Summary {
 /// order by `finish`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    Text { color: bool, quiet: bool },
+    /// `show_fixes`: each fix's change is shown under its finding.
+    Text { color: bool, quiet: bool, show_fixes: bool },
     Concise,
     Json,
     Sarif,
@@ -115,7 +116,7 @@ impl Format {
     /// A range of one file's findings, in a format that [`Format::streams`].
     fn render_range(self, report: &FileReport, range: std::ops::Range<usize>) -> String {
         match self {
-            Format::Text { color, .. } => text::render_range(report, range, color),
+            Format::Text { color, show_fixes, .. } => text::render_range(report, range, color, show_fixes),
             Format::Concise => concise::render_range(report, range),
             Format::Json => json::render_range(report, range),
             Format::Github => github::render_range(report, range),
@@ -265,8 +266,8 @@ mod tests {
         let (report, small) = (big_report(), small_report());
         let summary = Summary::of(std::slice::from_ref(&report)).merge(Summary::of_file(&small));
         for format in [
-            Format::Text { color: false, quiet: false },
-            Format::Text { color: true, quiet: true },
+            Format::Text { color: false, quiet: false, show_fixes: false },
+            Format::Text { color: true, quiet: true, show_fixes: true },
             Format::Concise,
             Format::Json,
             Format::Github,

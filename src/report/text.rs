@@ -178,7 +178,7 @@ fn terminal_columns() -> Option<usize> {
 }
 
 /// The findings `range` of the file's diagnostics, each followed by a blank line.
-pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: bool) -> String {
+pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: bool, show_fixes: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -211,6 +211,9 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: b
         let start = out.len();
         if handler.render_report(&mut out, &rendered).is_ok() {
             out.push_str(footer.as_deref().unwrap_or(""));
+            if show_fixes && let Some(fix) = &d.fix {
+                out.push_str(&fix_preview(&report.source, fix, color));
+            }
         } else {
             out.truncate(start);
             let pos = report.source.position(d.span.start);
@@ -226,6 +229,59 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: b
             out.reserve(out.len().saturating_mul(count.saturating_sub(1)) * 9 / 8);
         }
     }
+    out
+}
+
+/// Lines of a fix preview shown at most, before and after each.
+const PREVIEW_LINES: usize = 12;
+
+/// What a fix changes (`--show-fixes`): the whole lines its edits touch,
+/// before (`-`) and after (`+`), with their line numbers. Empty when the
+/// fix's edits do not fit the text.
+fn fix_preview(source: &crate::source::SourceFile, fix: &crate::diagnostic::Fix, color: bool) -> String {
+    let text = source.text.as_str();
+    let mut edits: Vec<&crate::diagnostic::Edit> = fix.edits.iter().collect();
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    let fits = edits.iter().all(|e| {
+        e.span.start <= e.span.end
+            && e.span.end <= text.len()
+            && text.is_char_boundary(e.span.start)
+            && text.is_char_boundary(e.span.end)
+    }) && edits.windows(2).all(|w| w[0].span.end <= w[1].span.start);
+    let (Some(first), Some(last)) = (edits.first(), edits.last()) else {
+        return String::new();
+    };
+    if !fits {
+        return String::new();
+    }
+    let start = text[..first.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[last.span.end..].find('\n').map_or(text.len(), |i| last.span.end + i);
+    let before = &text[start..end];
+    let mut after = String::with_capacity(before.len() + 32);
+    let mut pos = start;
+    for e in &edits {
+        after.push_str(&text[pos..e.span.start]);
+        after.push_str(&e.content);
+        pos = e.span.end;
+    }
+    after.push_str(&text[pos..end]);
+    let line = source.position(start).line;
+    let (red, green, reset) = if color { ("\x1b[31m", "\x1b[32m", "\x1b[0m") } else { ("", "", "") };
+    let mut out = String::new();
+    // Under the help footer's text, numbered like the snippet.
+    let last_line = line + before.matches('\n').count().max(after.matches('\n').count());
+    let width = last_line.to_string().len();
+    let mut side = |body: &str, sign: char, paint: &str| {
+        let lines: Vec<&str> = body.split('\n').collect();
+        for (i, l) in lines.iter().take(PREVIEW_LINES).enumerate() {
+            out.push_str(&format!("        {paint}{:>width$} {sign} {}{reset}\n", line + i, l.trim_end_matches('\r')));
+        }
+        if lines.len() > PREVIEW_LINES {
+            out.push_str(&format!("        {:>width$} {sign} … ({} more lines)\n", "", lines.len() - PREVIEW_LINES));
+        }
+    };
+    side(before, '-', red);
+    side(&after, '+', green);
     out
 }
 
