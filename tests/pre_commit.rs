@@ -66,17 +66,21 @@ fn run_hook(hook: &str, env: &[(&str, String)]) {
     let work = tempfile::tempdir().expect("tempdir");
     let hooks = work.path().join("hooks");
     let rev = hook_repo(&hooks);
-    let repo = work.path().join("ops");
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
+        hooks.display()
+    );
+    guard_commits(work.path(), &config, env);
+}
+
+/// A repository with `config` as its `.pre-commit-config.yaml`: a commit of
+/// an unbounded kubectl call is refused with the finding printed, the fixed
+/// script commits.
+fn guard_commits(work: &Path, config: &str, env: &[(&str, String)]) {
+    let repo = work.join("ops");
     std::fs::create_dir_all(&repo).expect("mkdir");
     git(&repo, &["init", "-q"]);
-    std::fs::write(
-        repo.join(".pre-commit-config.yaml"),
-        format!(
-            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
-            hooks.display()
-        ),
-    )
-    .expect("write");
+    std::fs::write(repo.join(".pre-commit-config.yaml"), config).expect("write");
     git(&repo, &["add", ".pre-commit-config.yaml"]);
     let mut install = Command::new("pre-commit");
     install.current_dir(&repo).arg("install");
@@ -144,4 +148,48 @@ fn rust_hook_builds_with_cargo_and_guards_commits() {
         return;
     }
     run_hook("opslint", &cache_env());
+}
+
+/// The hook a user without a Rust toolchain uses: `language: python`, the
+/// wheel (built by `bash .ci/run`, named by `OPSLINT_WHEEL`) installed by
+/// pre-commit into the hook's environment as its dependency, the way
+/// ruff-pre-commit installs ruff's. The README's "Installing" gives this
+/// configuration with `opslint==VERSION` once a package index has it.
+#[test]
+fn wheel_hook_when_a_wheel_is_given() {
+    let Some(wheel) = std::env::var_os("OPSLINT_WHEEL") else {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nNOT RUN wheel_hook_when_a_wheel_is_given: set OPSLINT_WHEEL=path/to/opslint-*.whl (bash .ci/run builds one and does)"
+        );
+        return;
+    };
+    if !pre_commit_available() {
+        skip::skip("wheel_hook_when_a_wheel_is_given", "pre-commit", "bash .ci/run installs it with pip");
+        return;
+    }
+    let wheel = std::fs::canonicalize(&wheel).expect("OPSLINT_WHEEL names a file");
+    let work = tempfile::tempdir().expect("tempdir");
+    let config = format!(
+        "repos:\n  - repo: local\n    hooks:\n      - id: opslint\n        name: opslint\n        \
+         entry: opslint check --force-exclude\n        language: python\n        \
+         additional_dependencies: [\"{}\"]\n        types: [text]\n        require_serial: true\n        verbose: true\n",
+        wheel.display()
+    );
+    // No cargo and no opslint on PATH (pre-commit's directory and the
+    // system's): the hook's environment has the binary.
+    let pre_commit_dir = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .find(|d| d.join("pre-commit").is_file())
+        .expect("pre-commit is on PATH");
+    let dirs = [pre_commit_dir, PathBuf::from("/usr/bin"), PathBuf::from("/bin")];
+    for d in &dirs {
+        assert!(!d.join("opslint").exists() && !d.join("cargo").exists(), "{} has opslint or cargo", d.display());
+    }
+    let path = std::env::join_paths(&dirs).expect("PATH");
+    let env = vec![
+        ("PRE_COMMIT_HOME", work.path().join("pre-commit-home").display().to_string()),
+        ("PATH", path.to_string_lossy().into_owned()),
+    ];
+    guard_commits(work.path(), &config, &env);
 }
