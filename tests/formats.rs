@@ -210,6 +210,36 @@ fn sarif_for_an_absolute_path_outside_the_working_directory() {
     assert!(output.status.success(), "{log}");
     let errors: Vec<&str> = log.lines().filter(|l| l.contains(": error ")).collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // Where the rules are documented is the tool's `informationUri` when the
+    // package names no homepage: the validator's SARIF2005 is answered.
+    let (code, _, stderr) = run_in(
+        elsewhere.path(),
+        &["check", examples.to_str().expect("utf-8"), "-f", "sarif", "-q", "-o", report.to_str().expect("utf-8")],
+        &[("OPSLINT_DOCS_URL", "https://docs.example.org/opslint/rules")],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    assert!(driver["informationUri"].as_str().is_some_and(|u| u.starts_with("https://")), "{driver}");
+    // Warnings too, written as the validator's own SARIF log.
+    let findings = elsewhere.path().join("validation.sarif");
+    let output = std::process::Command::new(&tool)
+        .args(["validate", "--level", "Error", "Warning", "-o"])
+        .arg(&findings)
+        .arg(&report)
+        .output()
+        .expect("runs");
+    let log = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    let validation: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&findings).expect("the validator's log")).expect("JSON");
+    let problems: Vec<String> = validation["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
 }
 
 /// A path that does not exist is a finding in every format, not only a line

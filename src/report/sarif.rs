@@ -189,8 +189,13 @@ fn driver() -> Value {
         "semanticVersion": env!("CARGO_PKG_VERSION"),
         "rules": rules,
     });
-    // From the package metadata (`homepage`, else `repository`), when set.
-    let home = [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")].into_iter().find(|u| !u.is_empty());
+    // From the package metadata (`homepage`, else `repository`), when set;
+    // else where the rules are documented (`OPSLINT_DOCS_URL`), when given.
+    let home = [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|u| !u.is_empty())
+        .map(str::to_string)
+        .or_else(|| std::env::var("OPSLINT_DOCS_URL").ok().filter(|b| !b.is_empty()));
     if let Some(home) = home {
         driver["informationUri"] = json!(home);
     }
