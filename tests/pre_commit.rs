@@ -104,13 +104,16 @@ fn guard_commits(work: &Path, config: &str, env: &[(&str, String)]) {
 
     std::fs::write(
         &script,
-        "#!/bin/bash\nmicrok8s kubectl --request-timeout=10s get nodes\n",
+        "#!/bin/bash\nmicrok8s kubectl --request-timeout=10s get nodes\n\
+         microk8s kubectl --request-timeout=5s drain node1 --ignore-daemonsets\n",
     )
     .expect("write");
     git(&repo, &["add", "check_nodes"]);
     let (ok, output) = commit(&repo, env);
     assert!(ok, "the fixed script should commit:\n{output}");
     assert!(output.contains("Passed"), "{output}");
+    // A warning does not refuse the commit, and it is shown (`verbose: true`).
+    assert!(output.contains("warning[unbounded-wait]") && output.contains("check_nodes:3:1"), "{output}");
 }
 
 /// pre-commit's own cache, and cargo's build directory for the `rust` hook,
