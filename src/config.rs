@@ -223,13 +223,12 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// the directory it is listed in (`--config`, when given, for all): a
 /// subdirectory's `.opslint.yaml` excludes its own files whatever path the run
 /// started from, and a parent's globs stop where a nearer configuration
-/// begins, as ruff resolves them. Configurations are read once per directory;
+/// begins, as ruff resolves them. Each directory is looked at once;
 /// one that does not load excludes nothing here (the run reports it when it
 /// checks that directory's files).
 pub struct Exclusions {
     explicit: Option<std::sync::Arc<Config>>,
     by_dir: std::sync::Mutex<HashMap<PathBuf, Option<std::sync::Arc<Config>>>>,
-    by_file: std::sync::Mutex<HashMap<PathBuf, Option<std::sync::Arc<Config>>>>,
 }
 
 impl Exclusions {
@@ -238,7 +237,6 @@ impl Exclusions {
         Exclusions {
             explicit: explicit.map(std::sync::Arc::new),
             by_dir: Default::default(),
-            by_file: Default::default(),
         }
     }
 
@@ -255,22 +253,22 @@ impl Exclusions {
         config.is_some_and(|c| c.is_excluded(path))
     }
 
+    /// The configuration for `dir`: its own file, else its parent's (up to
+    /// the repository root, as [`discover`] searches), each directory looked
+    /// at once however many entries it has.
     fn nearest(&self, dir: &Path) -> Option<std::sync::Arc<Config>> {
-        if let Some(found) = self.by_dir.lock().ok().and_then(|m| m.get(dir).cloned()) {
+        let dir = absolute(dir);
+        if let Some(found) = self.by_dir.lock().ok().and_then(|m| m.get(&dir).cloned()) {
             return found;
         }
-        let found = discover(dir).and_then(|file| {
-            if let Some(found) = self.by_file.lock().ok().and_then(|m| m.get(&file).cloned()) {
-                return found;
-            }
-            let loaded = load(&file, &crate::rules::all_meta()).ok().map(std::sync::Arc::new);
-            if let Ok(mut m) = self.by_file.lock() {
-                m.insert(file, loaded.clone());
-            }
-            loaded
-        });
+        let own = CONFIG_FILE_NAMES.iter().map(|name| dir.join(name)).find(|c| c.is_file());
+        let found = match own {
+            Some(file) => load(&file, &crate::rules::all_meta()).ok().map(std::sync::Arc::new),
+            None if dir.join(".git").exists() => None,
+            None => dir.parent().and_then(|parent| self.nearest(parent)),
+        };
         if let Ok(mut m) = self.by_dir.lock() {
-            m.insert(dir.to_path_buf(), found.clone());
+            m.insert(dir, found.clone());
         }
         found
     }
