@@ -431,7 +431,12 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
     }
     let path = args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("-"));
     let language = args.stdin_filename.as_deref().and_then(Language::from_path);
-    let report = linter.check_bytes(&path, bytes, language);
+    // `--force-exclude`: a name that `exclude:` covers is not checked (an
+    // editor's plugin passes every buffer), as for a path given.
+    let explicit = args.config.is_some().then(|| linter.config().clone());
+    let excluded = args.force_exclude
+        && args.stdin_filename.as_deref().is_some_and(|name| config::Exclusions::new(explicit).is_excluded(name));
+    let report = if excluded { None } else { linter.check_bytes(&path, bytes, language) };
     let mut summary = Summary::default();
     let mut pieces = Vec::new();
     let mut fatal = false;
@@ -439,7 +444,7 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
         summary = Summary::of_file(&report);
         fatal = report.is_fatal();
         pieces.push(format.piece(report));
-    } else if !args.quiet {
+    } else if !args.quiet && !excluded {
         eprintln!(
             "warning: standard input was not checked: name it with --stdin-filename (e.g. check.sh, tasks/main.yml, nrpe.cfg) or start it with a shebang"
         );

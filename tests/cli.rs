@@ -1021,6 +1021,12 @@ fn standard_input_with_a_name() {
     assert!(stdout.starts_with("sub/roles/x/tasks/main.yml:2:28: warning[kubectl-request-timeout]"), "{stdout}");
     let (code, _) = run(&["check", "-", "--fix"], UNBOUNDED);
     assert_eq!(code, 2);
+    // `--force-exclude` leaves out a name that `exclude:` covers, as for a path.
+    std::fs::write(dir.path().join("sub/.opslint.yaml"), "exclude: [\"generated/**\"]\n").expect("write");
+    let (code, stdout) = run(&["check", "-", "--stdin-filename", "sub/generated/a.sh", "--force-exclude", "-f", "concise"], UNBOUNDED);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+    let (code, _) = run(&["check", "-", "--stdin-filename", "sub/generated/a.sh", "-f", "concise"], UNBOUNDED);
+    assert_eq!(code, 1);
 }
 
 /// A patch release the sources do not know is said, not taken silently.
