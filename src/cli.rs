@@ -131,7 +131,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub diff: bool,
     /// Show what each fix changes: under each finding in the text report,
-    /// and, with `--fix`, list the fixes applied per file and rule.
+    /// and, with `--fix` or `--diff`, list the fixes applied per file and rule.
     #[arg(long)]
     pub show_fixes: bool,
     /// Hide the findings recorded in this baseline; report only new ones.
