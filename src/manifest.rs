@@ -266,6 +266,24 @@ pub struct KubernetesComponent {
     pub deprecated_flags: Vec<KubernetesDeprecatedFlag>,
 }
 
+impl KubernetesComponent {
+    /// The removal of `flag` (with `--`) if Kubernetes `running` no longer has it.
+    pub fn removed_by(&self, flag: &str, running: (u32, u32)) -> Option<&KubernetesRemovedFlag> {
+        self.removed_flags
+            .iter()
+            .find(|r| r.flag == flag && minor(&r.removed_in).is_some_and(|m| m <= running))
+    }
+
+    /// The deprecation of `flag` (with `--`) if Kubernetes `running` has it
+    /// deprecated, with the release it dates from.
+    pub fn deprecated_by(&self, flag: &str, running: (u32, u32)) -> Option<(&KubernetesDeprecatedFlag, &str)> {
+        self.deprecated_flags.iter().find_map(|d| {
+            let since = d.deprecated_in.as_deref().or(d.listed_in.as_deref())?;
+            (d.flag == flag && minor(since).is_some_and(|m| m <= running)).then_some((d, since))
+        })
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct KubernetesDeprecatedFlag {
     /// With the leading `--`.
@@ -292,6 +310,17 @@ pub struct FeatureGate {
     /// The first minor release without the gate (`None`: still present).
     pub removed_in: Option<String>,
     pub source: String,
+}
+
+impl Kubernetes {
+    /// The feature gate `name` if Kubernetes `running` no longer has it, with
+    /// the release that removed it.
+    pub fn gate_removed_by(&self, name: &str, running: (u32, u32)) -> Option<(&FeatureGate, &str)> {
+        self.feature_gates.iter().find_map(|g| {
+            let removed_in = g.removed_in.as_deref()?;
+            (g.name == name && minor(removed_in).is_some_and(|m| m <= running)).then_some((g, removed_in))
+        })
+    }
 }
 
 pub fn kubernetes() -> Option<&'static Kubernetes> {

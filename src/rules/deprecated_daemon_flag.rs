@@ -81,7 +81,6 @@ impl Rule for DeprecatedDaemonFlag {
 /// not removed by then: that is `removed-daemon-flag`'s), from
 /// `lints/manifests/kubernetes.json`.
 fn kubernetes_deprecations(ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
-    use crate::manifest::minor;
     let Some(k) = crate::manifest::kubernetes() else { return };
     let Some((desc, running)) = ctx.target.kubernetes_minor() else {
         return;
@@ -90,20 +89,12 @@ fn kubernetes_deprecations(ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut V
         let Some(component) = k.components.get(edit.component) else { continue };
         for flag in &edit.flags {
             let dashed = format!("--{}", flag.name);
-            let removed = component
-                .removed_flags
-                .iter()
-                .any(|r| r.flag == dashed && minor(&r.removed_in).is_some_and(|m| m <= running));
-            if removed {
+            if component.removed_by(&dashed, running).is_some() {
                 continue;
             }
-            let Some(d) = component.deprecated_flags.iter().find(|d| {
-                d.flag == dashed
-                    && d.deprecated_in.as_deref().or(d.listed_in.as_deref()).and_then(minor).is_some_and(|m| m <= running)
-            }) else {
+            let Some((d, since)) = component.deprecated_by(&dashed, running) else {
                 continue;
             };
-            let since = d.deprecated_in.as_deref().or(d.listed_in.as_deref()).unwrap_or("");
             let planned = d
                 .removal_planned_in
                 .as_deref()

@@ -210,14 +210,12 @@ fn kubernetes_removals(
     sanitised: &RemovedFlags,
     out: &mut Vec<Diagnostic>,
 ) {
-    use crate::manifest::minor;
     let Some(k) = crate::manifest::kubernetes() else {
         return;
     };
     let Some((desc, running)) = ctx.target.kubernetes_minor() else {
         return;
     };
-    let removed_by = |removed_in: &str| minor(removed_in).is_some_and(|r| r <= running);
     for edit in &facts.args_edits {
         let stripped = sanitised.components.get(edit.component);
         for flag in &edit.flags {
@@ -228,7 +226,7 @@ fn kubernetes_removals(
             if let Some(r) = k
                 .components
                 .get(edit.component)
-                .and_then(|c| c.removed_flags.iter().find(|r| r.flag == dashed && removed_by(&r.removed_in)))
+                .and_then(|c| c.removed_by(&dashed, running))
             {
                 let d = Diagnostic::new(
                     META.name,
@@ -251,7 +249,7 @@ fn kubernetes_removals(
                 let at = offset;
                 offset += part.len() + 1;
                 let name = part.split('=').next().unwrap_or("").trim();
-                let Some(gate) = k.feature_gates.iter().find(|g| g.name == name && g.removed_in.as_deref().is_some_and(removed_by)) else {
+                let Some((gate, removed_in)) = k.gate_removed_by(name, running) else {
                     continue;
                 };
                 // The gate's own text when the value is written as read.
@@ -267,7 +265,7 @@ fn kubernetes_removals(
                     span,
                     format!(
                         "feature gate `{name}` was removed in Kubernetes {}, and {desc} runs Kubernetes {}.{}: {} exits with `unrecognized feature gate: {name}` and kubelite with it",
-                        gate.removed_in.as_deref().unwrap_or(""), running.0, running.1, edit.component
+                        removed_in, running.0, running.1, edit.component
                     ),
                 )
                 .with_help(format!("remove `{part}` from `--feature-gates` (the feature is now always on, or gone); source: {}", gate.source));
