@@ -435,7 +435,7 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
     // editor's plugin passes every buffer), as for a path given.
     let explicit = args.config.is_some().then(|| linter.config().clone());
     let excluded = args.force_exclude
-        && args.stdin_filename.as_deref().is_some_and(|name| config::Exclusions::new(explicit).is_excluded(name));
+        && args.stdin_filename.as_deref().is_some_and(|name| config::Resolver::new(explicit).is_excluded(name));
     let report = if excluded { None } else { linter.check_bytes(&path, bytes, language) };
     let mut summary = Summary::default();
     let mut pieces = Vec::new();
@@ -512,8 +512,8 @@ fn check(args: CheckArgs) -> i32 {
         Ok(target) => target,
         Err(code) => return code,
     };
-    let (candidates, walk_errors) =
-        discover::discover(&args.paths, std::sync::Arc::new(config::Exclusions::new(explicit_config)), args.force_exclude);
+    let resolver = std::sync::Arc::new(config::Resolver::new(explicit_config));
+    let (candidates, walk_errors) = discover::discover(&args.paths, resolver.clone(), args.force_exclude);
     // Paths that cannot be read: an `unreadable-file` finding each, in every
     // format (like ruff's E902); with `--fix`/`--diff`/a baseline, on stderr.
     let path_findings: Vec<crate::linter::FileReport> = walk_errors
@@ -600,16 +600,18 @@ fn check(args: CheckArgs) -> i32 {
     // Candidates by the configuration that applies to them (canonical path;
     // `None`: no configuration above them), the run's first.
     let mut by_config: Vec<(Option<PathBuf>, Vec<crate::discover::Candidate>)> = vec![(run_config.clone(), Vec::new())];
-    let mut nearest_by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>> = Default::default();
+    // The walk's answers (each directory was resolved once), canonical once per file.
+    let mut canonical: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
     for c in &candidates {
         let nearest = if args.config.is_some() {
             run_config.clone()
         } else {
-            let dir = c.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            nearest_by_dir
-                .entry(dir.to_path_buf())
-                .or_insert_with(|| config::discover(dir).map(|p| std::fs::canonicalize(&p).unwrap_or(p)))
-                .clone()
+            resolver.nearest(config::parent_dir(&c.path)).map(|n| {
+                canonical
+                    .entry(n.file)
+                    .or_insert_with_key(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+                    .clone()
+            })
         };
         match by_config.iter_mut().find(|(k, _)| *k == nearest) {
             Some((_, list)) => list.push(c.clone()),

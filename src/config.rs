@@ -219,22 +219,31 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Which files `exclude:` leaves out, each by the configuration nearest to
-/// the directory it is listed in (`--config`, when given, for all): a
-/// subdirectory's `.opslint.yaml` excludes its own files whatever path the run
-/// started from, and a parent's globs stop where a nearer configuration
-/// begins, as ruff resolves them. Each directory is looked at once;
-/// one that does not load excludes nothing here (the run reports it when it
-/// checks that directory's files).
-pub struct Exclusions {
+/// Which configuration applies to each directory of a run: `--config`, when
+/// given, for all; else the `.opslint.yaml` nearest to it (its own, else its
+/// parent's, up to the repository root, as [`discover`] searches). Each
+/// directory is looked at once. The walk asks it what `exclude:` leaves out
+/// (a subdirectory's globs apply whatever path the run started from, and a
+/// parent's stop where a nearer configuration begins, as ruff resolves
+/// them), and the run groups the files it found by the same answer.
+pub struct Resolver {
     explicit: Option<std::sync::Arc<Config>>,
-    by_dir: std::sync::Mutex<HashMap<PathBuf, Option<std::sync::Arc<Config>>>>,
+    by_dir: std::sync::Mutex<HashMap<PathBuf, Option<Nearest>>>,
 }
 
-impl Exclusions {
+/// A directory's nearest configuration file, and what it loaded to (`None`:
+/// it does not load, which excludes nothing; the run reports it when it
+/// checks that directory's files).
+#[derive(Clone)]
+pub struct Nearest {
+    pub file: PathBuf,
+    config: Option<std::sync::Arc<Config>>,
+}
+
+impl Resolver {
     /// `explicit`: the configuration given by `--config`.
-    pub fn new(explicit: Option<Config>) -> Exclusions {
-        Exclusions {
+    pub fn new(explicit: Option<Config>) -> Resolver {
+        Resolver {
             explicit: explicit.map(std::sync::Arc::new),
             by_dir: Default::default(),
         }
@@ -245,25 +254,23 @@ impl Exclusions {
     pub fn is_excluded(&self, path: &Path) -> bool {
         let config = match &self.explicit {
             Some(config) => Some(config.clone()),
-            None => {
-                let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                self.nearest(dir)
-            }
+            None => self.nearest(parent_dir(path)).and_then(|n| n.config),
         };
         config.is_some_and(|c| c.is_excluded(path))
     }
 
-    /// The configuration for `dir`: its own file, else its parent's (up to
-    /// the repository root, as [`discover`] searches), each directory looked
-    /// at once however many entries it has.
-    fn nearest(&self, dir: &Path) -> Option<std::sync::Arc<Config>> {
+    /// The configuration file nearest to `dir` (not `--config`'s).
+    pub fn nearest(&self, dir: &Path) -> Option<Nearest> {
         let dir = absolute(dir);
         if let Some(found) = self.by_dir.lock().ok().and_then(|m| m.get(&dir).cloned()) {
             return found;
         }
         let own = CONFIG_FILE_NAMES.iter().map(|name| dir.join(name)).find(|c| c.is_file());
         let found = match own {
-            Some(file) => load(&file, &crate::rules::all_meta()).ok().map(std::sync::Arc::new),
+            Some(file) => {
+                let config = load(&file, &crate::rules::all_meta()).ok().map(std::sync::Arc::new);
+                Some(Nearest { file, config })
+            }
             None if dir.join(".git").exists() => None,
             None => dir.parent().and_then(|parent| self.nearest(parent)),
         };
@@ -272,6 +279,11 @@ impl Exclusions {
         }
         found
     }
+}
+
+/// The directory `path` is listed in (`.` for a bare name).
+pub fn parent_dir(path: &Path) -> &Path {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 pub fn load(path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigError> {

@@ -36,7 +36,7 @@ pub struct WalkError {
 
 pub fn discover(
     paths: &[PathBuf],
-    exclusions: std::sync::Arc<crate::config::Exclusions>,
+    exclusions: std::sync::Arc<crate::config::Resolver>,
     force_exclude: bool,
 ) -> (Vec<Candidate>, Vec<WalkError>) {
     let mut candidates = Vec::new();
