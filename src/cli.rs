@@ -402,6 +402,31 @@ fn register_manifests<'a>(configs: impl IntoIterator<Item = &'a Config>) -> Resu
     }
 }
 
+/// Adds `n` findings (`fixable` of them with a fix) to `key`'s row, rows in
+/// first-seen order.
+fn tally<'a>(rows: &mut Vec<(&'a str, usize, usize)>, key: &'a str, n: usize, fixable: usize) {
+    match rows.iter_mut().find(|(k, _, _)| *k == key) {
+        Some(row) => {
+            row.1 += n;
+            row.2 += fixable;
+        }
+        None => rows.push((key, n, fixable)),
+    }
+}
+
+/// "Fixed 2 findings in 1 file." (`verb`: "Fixed" or "Would fix"), followed
+/// by `listing` (`--show-fixes`: the fixes by file and rule) when given.
+fn fixes_line(verb: &str, fixes: usize, files: usize, listing: Option<&String>) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let end = if listing.is_some() && fixes > 0 { ":" } else { "." };
+    format!(
+        "{verb} {fixes} finding{} in {files} file{}{end}\n{}",
+        plural(fixes),
+        plural(files),
+        listing.map_or("", String::as_str)
+    )
+}
+
 /// What checking (and fixing) one file leaves for the run's report.
 struct FileDone {
     key: PathBuf,
@@ -699,14 +724,7 @@ fn check(args: CheckArgs) -> i32 {
         let mut rules: Vec<(&'static str, usize, usize)> = Vec::new();
         if args.statistics {
             for d in &report.diagnostics {
-                let fixable = usize::from(d.fix.is_some());
-                match rules.iter_mut().find(|(r, _, _)| *r == d.rule) {
-                    Some(c) => {
-                        c.1 += 1;
-                        c.2 += fixable;
-                    }
-                    None => rules.push((d.rule, 1, fixable)),
-                }
+                tally(&mut rules, d.rule, 1, usize::from(d.fix.is_some()));
             }
         }
         let piece = match fix_mode {
@@ -724,14 +742,8 @@ fn check(args: CheckArgs) -> i32 {
     }
     // `--statistics`: findings (and fixable ones) per rule, most first.
     let mut statistics: Vec<(&str, usize, usize)> = Vec::new();
-    for (rule, n, fixable) in outcomes.iter().flat_map(|o| o.rules.iter()) {
-        match statistics.iter_mut().find(|(r, _, _)| r == rule) {
-            Some(c) => {
-                c.1 += n;
-                c.2 += fixable;
-            }
-            None => statistics.push((rule, *n, *fixable)),
-        }
+    for &(rule, n, fixable) in outcomes.iter().flat_map(|o| o.rules.iter()) {
+        tally(&mut statistics, rule, n, fixable);
     }
     statistics.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut summary = outcomes.iter().fold(Summary::default(), |acc, o| acc.merge(o.summary));
@@ -743,14 +755,11 @@ fn check(args: CheckArgs) -> i32 {
     let mut fixed_by_file = String::new();
     for o in outcomes.iter().filter(|o| !o.fixed_rules.is_empty()) {
         fixed_by_file.push_str(&format!("- {}:\n", discover::clean(&o.key).display()));
-        let mut counted: Vec<(&str, usize)> = Vec::new();
+        let mut counted: Vec<(&str, usize, usize)> = Vec::new();
         for rule in &o.fixed_rules {
-            match counted.iter_mut().find(|(r, _)| r == rule) {
-                Some(c) => c.1 += 1,
-                None => counted.push((rule, 1)),
-            }
+            tally(&mut counted, rule, 1, 0);
         }
-        for (rule, n) in counted {
+        for (rule, n, _) in counted {
             fixed_by_file.push_str(&format!("    {n} × {rule}\n"));
         }
     }
@@ -767,15 +776,7 @@ fn check(args: CheckArgs) -> i32 {
             }
         }
         if !args.quiet {
-            eprintln!(
-                "Would fix {fixes} finding{} in {fixed_files} file{}{}",
-                if fixes == 1 { "" } else { "s" },
-                if fixed_files == 1 { "" } else { "s" },
-                if args.show_fixes && fixes > 0 { ":" } else { "." }
-            );
-            if args.show_fixes {
-                eprint!("{fixed_by_file}");
-            }
+            eprint!("{}", fixes_line("Would fix", fixes, fixed_files, args.show_fixes.then_some(&fixed_by_file)));
         }
         return if !walk_errors.is_empty() || fatal {
             EXIT_ERROR
@@ -814,15 +815,7 @@ fn check(args: CheckArgs) -> i32 {
         }
     }
     if fix_mode.is_some() && !args.quiet {
-        eprintln!(
-            "Fixed {fixes} finding{} in {fixed_files} file{}{}",
-            if fixes == 1 { "" } else { "s" },
-            if fixed_files == 1 { "" } else { "s" },
-            if args.show_fixes && fixes > 0 { ":" } else { "." }
-        );
-        if args.show_fixes {
-            eprint!("{fixed_by_file}");
-        }
+        eprint!("{}", fixes_line("Fixed", fixes, fixed_files, args.show_fixes.then_some(&fixed_by_file)));
     }
     if let Some(b) = &baseline {
         for e in b.stale() {
