@@ -206,17 +206,31 @@ fn absolute(path: &Path) -> PathBuf {
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let start = absolute(start);
     for dir in start.ancestors() {
-        for name in CONFIG_FILE_NAMES {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-        if dir.join(".git").exists() {
-            return None;
+        match own_file(dir) {
+            Own::File(file) => return Some(file),
+            Own::RepositoryRoot => return None,
+            Own::None => {}
         }
     }
     None
+}
+
+/// What one directory says about its configuration.
+enum Own {
+    /// It holds a configuration file.
+    File(PathBuf),
+    /// It holds none and is the repository root: the search stops.
+    RepositoryRoot,
+    /// It holds none: the search goes on in its parent.
+    None,
+}
+
+fn own_file(dir: &Path) -> Own {
+    match CONFIG_FILE_NAMES.iter().map(|name| dir.join(name)).find(|c| c.is_file()) {
+        Some(file) => Own::File(file),
+        None if dir.join(".git").exists() => Own::RepositoryRoot,
+        None => Own::None,
+    }
 }
 
 /// Which configuration applies to each directory of a run: `--config`, when
@@ -265,14 +279,13 @@ impl Resolver {
         if let Some(found) = self.by_dir.lock().ok().and_then(|m| m.get(&dir).cloned()) {
             return found;
         }
-        let own = CONFIG_FILE_NAMES.iter().map(|name| dir.join(name)).find(|c| c.is_file());
-        let found = match own {
-            Some(file) => {
+        let found = match own_file(&dir) {
+            Own::File(file) => {
                 let config = load(&file, &crate::rules::all_meta()).ok().map(std::sync::Arc::new);
                 Some(Nearest { file, config })
             }
-            None if dir.join(".git").exists() => None,
-            None => dir.parent().and_then(|parent| self.nearest(parent)),
+            Own::RepositoryRoot => None,
+            Own::None => dir.parent().and_then(|parent| self.nearest(parent)),
         };
         if let Ok(mut m) = self.by_dir.lock() {
             m.insert(dir, found.clone());

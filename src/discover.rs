@@ -36,7 +36,7 @@ pub struct WalkError {
 
 pub fn discover(
     paths: &[PathBuf],
-    exclusions: std::sync::Arc<crate::config::Resolver>,
+    resolver: std::sync::Arc<crate::config::Resolver>,
     force_exclude: bool,
 ) -> (Vec<Candidate>, Vec<WalkError>) {
     let mut candidates = Vec::new();
@@ -53,7 +53,7 @@ pub fn discover(
             }
         };
         if !meta.is_dir() {
-            if force_exclude && exclusions.is_excluded(root) {
+            if force_exclude && resolver.is_excluded(root) {
                 continue;
             }
             candidates.push(Candidate {
@@ -63,7 +63,7 @@ pub fn discover(
             });
             continue;
         }
-        let exclusions = exclusions.clone();
+        let resolver = resolver.clone();
         let walk_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
         // The parallel walker: on a large tree, listing directories costs as much as
@@ -88,7 +88,7 @@ pub fn discover(
                 if entry.depth() > 0 && name.starts_with('.') && !HIDDEN_KEPT.contains(&name) {
                     return false;
                 }
-                entry.depth() == 0 || !exclusions.is_excluded(entry.path())
+                entry.depth() == 0 || !resolver.is_excluded(entry.path())
             })
             .build_parallel()
             .run(|| {
