@@ -215,6 +215,11 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// `path` is named like a configuration file (`.opslint.yaml`, …).
+pub fn is_config_file(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| CONFIG_FILE_NAMES.contains(&n))
+}
+
 /// What one directory says about its configuration.
 enum Own {
     /// It holds a configuration file.

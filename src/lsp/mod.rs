@@ -308,9 +308,7 @@ impl Server {
                             self.vars = crate::project::collect_vars(&self.root);
                             self.configs.clear();
                         }
-                        for doc in self.documents.values_mut() {
-                            doc.dirty = true;
-                        }
+                        self.reanalyse_all();
                     }
                     if let Some(doc) = self.documents.get_mut(&p.text_document.uri) {
                         doc.dirty = true;
@@ -330,9 +328,7 @@ impl Server {
                 crate::project::forget(&self.root);
                 self.vars = crate::project::collect_vars(&self.root);
                 self.configs.clear();
-                for doc in self.documents.values_mut() {
-                    doc.dirty = true;
-                }
+                self.reanalyse_all();
             }
             _ => {} // `initialized`, `$/…` and others need nothing.
         }
@@ -340,14 +336,16 @@ impl Server {
 
     /// A change to `.opslint.yaml` itself: every document is analysed again.
     fn config_changed_if(&mut self, uri: &lsp::Uri) {
-        let is_config = convert::path_of(uri)
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .is_some_and(|n| config::CONFIG_FILE_NAMES.contains(&n.as_str()));
-        if is_config {
+        if convert::path_of(uri).is_some_and(|p| config::is_config_file(&p)) {
             self.configs.clear();
-            for doc in self.documents.values_mut() {
-                doc.dirty = true;
-            }
+            self.reanalyse_all();
+        }
+    }
+
+    /// Every open document is analysed again (what they depend on changed).
+    fn reanalyse_all(&mut self) {
+        for doc in self.documents.values_mut() {
+            doc.dirty = true;
         }
     }
 
@@ -480,7 +478,7 @@ impl Server {
         let text = doc.text.clone();
         let language_id = doc.language_id.clone();
         // The configuration itself: its problems, from the text being edited.
-        if path.file_name().is_some_and(|n| config::CONFIG_FILE_NAMES.contains(&n.to_string_lossy().as_ref())) {
+        if config::is_config_file(&path) {
             let source = SourceFile::new(&path, text);
             let diagnostics = match config::parse(&source.text, &path, &crate::rules::all_meta()) {
                 Ok(_) => Vec::new(),
