@@ -23,9 +23,6 @@ pub struct Target {
     pub k8s_dqlite: Vec<String>,
     /// containerd versions (without `v`); empty means "the newest release".
     pub containerd: Vec<String>,
-    /// The MicroK8s track (`1.34`); `None` means "the newest track", or
-    /// several (see `tracks`).
-    pub track: Option<String>,
     /// Every track the target may be (several for a revision bounded by
     /// date); empty means "the newest track".
     pub tracks: Vec<String>,
@@ -83,7 +80,6 @@ impl Target {
             description: String::new(),
             k8s_dqlite: Vec::new(),
             containerd: Vec::new(),
-            track: None,
             tracks: Vec::new(),
             release: String::new(),
             note: String::new(),
@@ -214,7 +210,6 @@ pub fn resolve(spec: &TargetSpec) -> Result<Target, TargetError> {
         description: format!("{release} (k8s-dqlite {}{note})", list(&versions)),
         k8s_dqlite: versions,
         containerd,
-        track: Some(track.clone()),
         tracks: vec![track],
         release,
         note: note.to_string(),
@@ -289,7 +284,6 @@ fn resolve_revision(m: &manifest::MicroK8sManifest, rev: u64) -> Result<Target, 
         description: format!("{release} (k8s-dqlite {}{note})", list(&dq)),
         k8s_dqlite: dq,
         containerd: ct,
-        track: (tracks.len() == 1).then(|| tracks[0].clone()),
         tracks,
         release,
         note,
@@ -356,7 +350,6 @@ fn resolve_row(m: &manifest::MicroK8sManifest, row: &manifest::KnownRevision, vi
         description: format!("{release} (k8s-dqlite {}{note})", list(&dq)),
         k8s_dqlite: dq,
         containerd: ct,
-        track: Some(track.clone()),
         tracks: vec![track],
         release,
         note,
