@@ -8,19 +8,23 @@ use crate::diagnostic::{Applicability, Edit, Fix};
 #[derive(Debug, PartialEq, Eq)]
 pub struct Applied {
     pub text: String,
-    /// Fixes applied in full.
-    pub applied: usize,
     /// Fixes skipped because they overlapped another fix.
     pub skipped: usize,
-    /// The positions (in the order given) of the fixes applied.
+    /// The positions (in the order given) of the fixes applied in full.
     pub accepted: Vec<usize>,
+}
+
+impl Applied {
+    /// How many fixes were applied in full.
+    pub fn applied(&self) -> usize {
+        self.accepted.len()
+    }
 }
 
 /// Applies every fix whose applicability is allowed. A fix is all-or-nothing: if
 /// any of its edits overlaps an edit already accepted, the whole fix is skipped.
 pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, unsafe_ok: bool) -> Applied {
     let mut accepted: Vec<&Edit> = Vec::new();
-    let mut applied = 0;
     let mut skipped = 0;
     let mut taken = Vec::new();
     for (i, fix) in fixes.into_iter().enumerate() {
@@ -39,7 +43,6 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, unsafe_ok
             continue;
         }
         accepted.extend(new);
-        applied += 1;
         taken.push(i);
     }
     accepted.sort_by_key(|e| (e.span.start, e.span.end));
@@ -53,7 +56,6 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, unsafe_ok
     out.push_str(&text[pos..]);
     Applied {
         text: out,
-        applied,
         skipped,
         accepted: taken,
     }
@@ -87,7 +89,7 @@ mod tests {
         let clash = fix(vec![Edit::replacement(Span::new(0, 11), "x")]);
         let result = apply(text, [&a, &same, &clash], false);
         assert_eq!(result.text, "kubectl --request-timeout=10s get nodes");
-        assert_eq!((result.applied, result.skipped), (2, 1));
+        assert_eq!((result.applied(), result.skipped), (2, 1));
     }
 
     #[test]

@@ -89,10 +89,10 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
             break;
         }
         let result = crate::fix::apply(&text, &fixes, unsafe_ok);
-        if result.applied == 0 || result.text == text {
+        if result.accepted.is_empty() || result.text == text {
             break;
         }
-        applied += result.applied;
+        applied += result.applied();
         rules.extend(result.accepted.iter().map(|&i| fix_rules[i]));
         text = result.text;
         let source = SourceFile::new(&report.path, text.clone());
