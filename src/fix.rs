@@ -22,7 +22,9 @@ impl Applied {
 }
 
 /// Applies every fix whose applicability is allowed. A fix is all-or-nothing: if
-/// any of its edits overlaps an edit already accepted, the whole fix is skipped.
+/// any of its edits does not fit the text (past its end, inside a character,
+/// ending before it starts), overlaps another of its edits or an edit already
+/// accepted, the whole fix is skipped.
 pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, unsafe_ok: bool) -> Applied {
     let mut accepted: Vec<&Edit> = Vec::new();
     let mut skipped = 0;
@@ -32,11 +34,13 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, unsafe_ok
             continue;
         }
         let new: Vec<&Edit> = fix.edits.iter().filter(|e| !accepted.contains(e)).collect();
-        let clashes = new.iter().any(|e| {
-            e.span.end > text.len()
+        let clashes = new.iter().enumerate().any(|(j, e)| {
+            e.span.start > e.span.end
+                || e.span.end > text.len()
                 || !text.is_char_boundary(e.span.start)
                 || !text.is_char_boundary(e.span.end)
                 || accepted.iter().any(|a| overlaps(a, e))
+                || new[j + 1..].iter().any(|b| b.span.overlaps(e.span))
         });
         if clashes {
             skipped += 1;
@@ -90,6 +94,18 @@ mod tests {
         let result = apply(text, [&a, &same, &clash], false);
         assert_eq!(result.text, "kubectl --request-timeout=10s get nodes");
         assert_eq!((result.applied(), result.skipped), (2, 1));
+    }
+
+    /// A fix whose own edits overlap, or an edit that ends before it
+    /// starts, is skipped whole (not spliced into garbage or a panic).
+    #[test]
+    fn refuses_a_fix_that_does_not_fit() {
+        let text = "kubectl get nodes";
+        let overlapping = fix(vec![Edit::replacement(Span::new(0, 7), "a"), Edit::replacement(Span::new(4, 11), "b")]);
+        let backwards = fix(vec![Edit { span: Span { start: 11, end: 8 }, content: "c".into() }]);
+        let result = apply(text, [&overlapping, &backwards], true);
+        assert_eq!(result.text, text);
+        assert_eq!((result.applied(), result.skipped), (0, 2));
     }
 
     #[test]

@@ -240,31 +240,22 @@ const PREVIEW_LINES: usize = 12;
 /// fix's edits do not fit the text.
 fn fix_preview(source: &crate::source::SourceFile, fix: &crate::diagnostic::Fix, color: bool) -> String {
     let text = source.text.as_str();
-    let mut edits: Vec<&crate::diagnostic::Edit> = fix.edits.iter().collect();
-    edits.sort_by_key(|e| (e.span.start, e.span.end));
-    let fits = edits.iter().all(|e| {
-        e.span.start <= e.span.end
-            && e.span.end <= text.len()
-            && text.is_char_boundary(e.span.start)
-            && text.is_char_boundary(e.span.end)
-    }) && edits.windows(2).all(|w| w[0].span.end <= w[1].span.start);
-    let (Some(first), Some(last)) = (edits.first(), edits.last()) else {
+    // The fix as `--fix` applies it (refused whole when it does not fit).
+    let applied = crate::fix::apply(text, [fix], true);
+    let (Some(first), Some(last)) = (
+        fix.edits.iter().map(|e| e.span.start).min(),
+        fix.edits.iter().map(|e| e.span.end).max(),
+    ) else {
         return String::new();
     };
-    if !fits {
+    if applied.applied() == 0 {
         return String::new();
     }
-    let start = text[..first.span.start].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[last.span.end..].find('\n').map_or(text.len(), |i| last.span.end + i);
+    let start = text[..first].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[last..].find('\n').map_or(text.len(), |i| last + i);
     let before = &text[start..end];
-    let mut after = String::with_capacity(before.len() + 32);
-    let mut pos = start;
-    for e in &edits {
-        after.push_str(&text[pos..e.span.start]);
-        after.push_str(&e.content);
-        pos = e.span.end;
-    }
-    after.push_str(&text[pos..end]);
+    // Every edit lies in `start..end`: what follows it is unchanged.
+    let after = &applied.text[start..applied.text.len() - (text.len() - end)];
     let line = source.position(start).line;
     let (red, green, reset) = if color { ("\x1b[31m", "\x1b[32m", "\x1b[0m") } else { ("", "", "") };
     let mut out = String::new();
@@ -281,7 +272,7 @@ fn fix_preview(source: &crate::source::SourceFile, fix: &crate::diagnostic::Fix,
         }
     };
     side(before, '-', red);
-    side(&after, '+', green);
+    side(after, '+', green);
     out
 }
 
