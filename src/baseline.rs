@@ -54,14 +54,17 @@ pub fn entries(report: &FileReport) -> Vec<Entry> {
         .collect()
 }
 
-pub fn write(path: &std::path::Path, mut all: Vec<Entry>) -> std::io::Result<()> {
+/// Writes the baseline through [`crate::fswrite`]: never through a link, and
+/// inside `root` unless the path is spelt outside it.
+pub fn write(root: &std::path::Path, path: &std::path::Path, mut all: Vec<Entry>) -> Result<(), String> {
     all.sort();
     let file = File {
         version: VERSION,
         entries: all,
     };
-    let text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)? + "\n";
-    std::fs::write(path, text)
+    let text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())? + "\n";
+    let dest = crate::fswrite::Dest { root, path, explicit: true };
+    crate::fswrite::write_bytes(dest, text.as_bytes()).map_err(|e| e.to_string())
 }
 
 /// A loaded baseline, shared by the threads that check files.

@@ -310,9 +310,11 @@ fn load_configuration(explicit: Option<&Path>, first_path: Option<&Path>) -> Res
             } else {
                 start
             };
-            let start = std::fs::canonicalize(&start).unwrap_or(start);
+            // As written, not resolved: a linked first path does not move the
+            // search out of the tree it is in.
+            let start = crate::fsread::lexical_absolute(&start);
             match config::discover(&start) {
-                Some(path) => config::load(&path, &all_rules),
+                Some(path) => config::load_found(&path, &all_rules),
                 None => Ok(Config::default_at(
                     &std::env::current_dir().unwrap_or_default(),
                 )),
@@ -670,6 +672,8 @@ fn check(args: CheckArgs) -> i32 {
         }
     }
     groups.insert(0, (linter, own));
+    // What links in the tree may not lead a written file out of.
+    let groups_root = groups[0].0.root().to_path_buf();
     let several = groups.len() > 1;
     // User manifests of every configuration in use, merged once before any
     // file is read (the built-in data is shared by the whole run).
@@ -683,7 +687,7 @@ fn check(args: CheckArgs) -> i32 {
             .flatten()
             .collect();
         let n = all.len();
-        if let Err(e) = crate::baseline::write(path, all) {
+        if let Err(e) = crate::baseline::write(&groups_root, path, all) {
             eprintln!("error: cannot write the baseline {}: {e}", path.display());
             return EXIT_ERROR;
         }
@@ -790,11 +794,9 @@ fn check(args: CheckArgs) -> i32 {
     // copied into one more string.
     match &args.output_file {
         Some(path) => {
-            let written = std::fs::File::create(path).and_then(|file| {
-                let mut out = std::io::BufWriter::new(file);
-                format.finish_to(&pieces, &summary, &mut out)?;
-                out.flush()
-            });
+            let root = groups_root.as_path();
+            let dest = crate::fswrite::Dest { root, path, explicit: true };
+            let written = crate::fswrite::write_file(dest, |out| format.finish_to(&pieces, &summary, out));
             if let Err(e) = written {
                 eprintln!("error: cannot write the report to {}: {e}", path.display());
                 return EXIT_ERROR;

@@ -19,7 +19,7 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE_NAMES: &[&str] = &[".opslint.yaml", ".opslint.yml"];
 
@@ -183,22 +183,7 @@ impl Config {
 
 /// An absolute, lexically normalised path (`.` and `..` resolved without touching disk).
 fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::fsread::lexical_absolute(path)
 }
 
 /// The first config file in `start` or its parents, not looking above the
@@ -286,7 +271,7 @@ impl Resolver {
         }
         let found = match own_file(&dir) {
             Own::File(file) => {
-                let config = load(&file, &crate::rules::all_meta()).ok().map(std::sync::Arc::new);
+                let config = load_found(&file, &crate::rules::all_meta()).ok().map(std::sync::Arc::new);
                 Some(Nearest { file, config })
             }
             Own::RepositoryRoot => None,
@@ -302,6 +287,26 @@ impl Resolver {
 /// The directory `path` is listed in (`.` for a bare name).
 pub fn parent_dir(path: &Path) -> &Path {
     path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// [`load`] of a configuration file found by the search, not named by the
+/// user: a link that leads out of the repository it was found in (else out of
+/// its own directory) is refused without being read, so nothing outside the
+/// tree reaches an error message.
+pub fn load_found(path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigError> {
+    let dir = absolute(parent_dir(path));
+    let top = dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(&dir).to_path_buf();
+    if let Err(e @ crate::fsread::ReadError::OutsideRoot { .. }) = crate::fsread::confine(&top, path) {
+        return Err(ConfigError {
+            path: path.to_path_buf(),
+            problems: vec![ConfigProblem {
+                line: 0,
+                column: 0,
+                message: format!("cannot read: the configuration file {e}; not read"),
+            }],
+        });
+    }
+    load(path, rules)
 }
 
 pub fn load(path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigError> {

@@ -66,29 +66,35 @@ pub fn discover(
         let resolver = resolver.clone();
         let walk_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+        // Ignore files are read by opslint's bounded reader, not the walker's.
+        let spelt_root = crate::fsread::lexical_absolute(root);
+        let ignores = std::sync::Arc::new(crate::ignorefiles::Ignores::new(
+            &crate::ignorefiles::Ignores::top_of(&spelt_root),
+            true,
+        ));
+        let walk_ignores = ignores.clone();
+        let walk_from = root.clone();
         // The parallel walker: on a large tree, listing directories costs as much as
         // reading the files that matter.
         WalkBuilder::new(root)
-            .hidden(false)
-            .git_ignore(true)
-            .git_exclude(true)
-            .git_global(false)
-            .require_git(false)
-            .ignore(true)
-            .parents(true)
+            .standard_filters(false)
             .follow_links(false)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 let name = entry.file_name().to_str().unwrap_or("");
-                if is_dir && entry.depth() > 0 && VENDORED.contains(&name) {
+                if entry.depth() == 0 {
+                    return true;
+                }
+                if is_dir && VENDORED.contains(&name) {
                     return false;
                 }
                 // Hidden files and directories are skipped, except MicroK8s's
                 // launch configuration (`.microk8s.yaml`).
-                if entry.depth() > 0 && name.starts_with('.') && !HIDDEN_KEPT.contains(&name) {
+                if name.starts_with('.') && !HIDDEN_KEPT.contains(&name) {
                     return false;
                 }
-                entry.depth() == 0 || !resolver.is_excluded(entry.path())
+                let spelt = spelt_root.join(entry.path().strip_prefix(&walk_from).unwrap_or(entry.path()));
+                !walk_ignores.ignored(&spelt, is_dir) && !resolver.is_excluded(entry.path())
             })
             .build_parallel()
             .run(|| {
@@ -139,10 +145,15 @@ pub fn discover(
         let (found_candidates, found_errors) = found.into_inner().unwrap_or_default();
         candidates.extend(found_candidates);
         errors.extend(found_errors);
+        errors.extend(ignores.unread().into_iter().map(|(path, why)| WalkError {
+            path: clean(&path),
+            message: format!("ignore file not read ({why}); its patterns are not applied"),
+        }));
     }
     candidates.sort_by(|a, b| a.path.cmp(&b.path));
     candidates.dedup_by(|a, b| a.path == b.path);
     errors.sort_by(|a, b| a.path.cmp(&b.path));
+    errors.dedup_by(|a, b| a.path == b.path && a.message == b.message);
     (candidates, errors)
 }
 

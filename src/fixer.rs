@@ -11,7 +11,6 @@
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::linter::{FileReport, Linter};
 use crate::source::SourceFile;
-use std::io::Write;
 use std::path::Path;
 
 pub const MAX_PASSES: usize = 10;
@@ -118,7 +117,7 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
             }
         }
         Mode::Write => {
-            if let Err(e) = write_atomic(&report.path, original.as_bytes(), text.as_bytes()) {
+            if let Err(e) = write_atomic(linter.root(), &report.path, original.as_bytes(), text.as_bytes()) {
                 return Outcome {
                     report,
                     applied: 0,
@@ -145,26 +144,14 @@ pub fn fix_file(linter: &Linter, report: FileReport, unsafe_ok: bool, mode: Mode
 }
 
 /// Replaces `path`'s content `expected` by `new`: refuses when the file changed
-/// since it was read; writes a temporary file beside it and renames it over.
-fn write_atomic(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), String> {
-    let target = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve: {e}"))?;
-    let current = crate::fsread::read_bounded(&target, crate::fsread::MAX_FILE_SIZE)
+/// since it was read; written through [`crate::fswrite`], which never writes
+/// through a link or out of the project's root.
+fn write_atomic(root: &Path, path: &Path, expected: &[u8], new: &[u8]) -> Result<(), String> {
+    let current = crate::fsread::read_in_tree(root, path, true, crate::fsread::MAX_FILE_SIZE)
         .map_err(|e| format!("cannot re-read: {e}"))?;
     if current != expected {
         return Err("the file changed while it was checked; not fixed".into());
     }
-    let meta = std::fs::metadata(&target).map_err(|e| e.to_string())?;
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".opslint-fix-")
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
-    tmp.write_all(new)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| format!("cannot write: {e}"))?;
-    std::fs::set_permissions(tmp.path(), meta.permissions())
-        .map_err(|e| format!("cannot keep the permissions: {e}"))?;
-    tmp.persist(&target)
-        .map_err(|e| format!("cannot replace the file: {}", e.error))?;
-    Ok(())
+    let dest = crate::fswrite::Dest { root, path, explicit: true };
+    crate::fswrite::write_bytes(dest, new).map_err(|e| format!("not written: {e}"))
 }

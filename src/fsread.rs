@@ -1,14 +1,21 @@
 //! The one way opslint reads a file: regular files only (a FIFO or device would
-//! block or never end, `/dev/zero` would fill memory), at most a given number of
-//! bytes, and, for everything that is not named on the command line, only inside
-//! the project's root with symbolic links resolved first.
+//! block or never end, `/dev/zero` would fill memory, a `/proc` file lies about
+//! its size), at most a given number of bytes, and, for everything that is not
+//! named on the command line, only inside the project's root with symbolic
+//! links resolved first.
 //!
-//! Checked files, configuration, baselines, manifests, the project context
-//! (variables, handlers, NRPE configuration, role files) and template sources
-//! all come through here: see `docs/security.md`.
+//! The file is opened without blocking (`O_NONBLOCK`: opening a FIFO returns at
+//! once) and judged by `fstat` of what was opened, so a path swapped for a FIFO
+//! or device between a check and the open is still refused. Checked files,
+//! configuration, baselines, manifests, ignore files, the git index, the
+//! project context (variables, handlers, NRPE configuration, role files,
+//! Molecule scenarios), template sources and a node's `snap.yaml` all come
+//! through here: see `docs/security.md`. `tests/security.rs` keeps every other
+//! module from opening files itself.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Component, Path, PathBuf};
 
 /// Checked files above this size are reported, not analysed.
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
@@ -75,19 +82,32 @@ pub fn describe_io_error(e: &std::io::Error) -> String {
 
 /// The bytes of the regular file at `path` (links followed), at most `limit`.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(describe_io_error(&e)))?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular);
+    read_opened(path, limit, false)
+}
+
+/// Opens `path` for reading without blocking (and, with `nofollow`, without
+/// following a link at its last component), checks what was opened and reads
+/// at most `limit` bytes of it.
+fn read_opened(path: &Path, limit: u64, nofollow: bool) -> Result<Vec<u8>, ReadError> {
+    let mut flags = libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOCTTY;
+    if nofollow {
+        flags |= libc::O_NOFOLLOW;
     }
-    if meta.len() > limit {
-        return Err(ReadError::TooLarge { len: meta.len(), limit });
-    }
-    let file = std::fs::File::open(path).map_err(|e| ReadError::Io(describe_io_error(&e)))?;
-    // The file was opened after the check: test the opened file again, so a
-    // path swapped for a FIFO or device meanwhile is still refused.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) if nofollow => ReadError::Io("is a symbolic link".into()),
+            Some(libc::ENXIO) => ReadError::NotRegular,
+            _ => ReadError::Io(describe_io_error(&e)),
+        })?;
     let opened = file.metadata().map_err(|e| ReadError::Io(describe_io_error(&e)))?;
-    if !opened.is_file() {
+    if !opened.is_file() || is_pseudo_filesystem(&file) {
         return Err(ReadError::NotRegular);
+    }
+    if opened.len() > limit {
+        return Err(ReadError::TooLarge { len: opened.len(), limit });
     }
     let mut bytes = Vec::with_capacity(opened.len().min(limit) as usize);
     // One byte past the limit: a file that grew meanwhile is still caught.
@@ -98,6 +118,26 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge { len: limit + 1, limit });
     }
     Ok(bytes)
+}
+
+/// Files of `/proc` and `/sys` say they are regular and empty, then produce
+/// without end (`/proc/self/pagemap`): they are not files a tree holds.
+fn is_pseudo_filesystem(file: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    const PROC_SUPER_MAGIC: i64 = 0x9fa0;
+    const SYSFS_MAGIC: i64 = 0x6265_6572;
+    const DEBUGFS_MAGIC: i64 = 0x6462_6720;
+    const TRACEFS_MAGIC: i64 = 0x7472_6163;
+    const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
+    // SAFETY: statfs is plain data the kernel fills in for an open descriptor.
+    let mut fs: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: the descriptor is open for the lifetime of `file`.
+    if unsafe { libc::fstatfs(file.as_raw_fd(), &mut fs) } != 0 {
+        return false;
+    }
+    #[allow(clippy::unnecessary_cast)]
+    let kind = fs.f_type as i64;
+    matches!(kind, PROC_SUPER_MAGIC | SYSFS_MAGIC | DEBUGFS_MAGIC | TRACEFS_MAGIC | CGROUP2_SUPER_MAGIC)
 }
 
 /// [`read_bounded`] as UTF-8 text.
@@ -138,7 +178,69 @@ pub(crate) fn canonical_root(root: &Path) -> PathBuf {
 /// bytes: how context files are read.
 pub fn read_confined(root: &Path, path: &Path, limit: u64) -> Result<String, ReadError> {
     let resolved = confine(root, path)?;
-    read_text_bounded(&resolved, limit)
+    let bytes = read_opened(&resolved, limit, true)?;
+    String::from_utf8(bytes).map_err(|_| ReadError::Io("not valid UTF-8".into()))
+}
+
+/// The bytes of a file of the tree: inside `root` with links resolved, or a
+/// path the user named on the command line outside the project (an
+/// `explicit` path whose own spelling lies outside `root`). A path written
+/// inside the project that leads out through a link (a linked file or
+/// directory) is [`ReadError::OutsideRoot`]: its content must not reach a
+/// report.
+pub fn read_in_tree(root: &Path, path: &Path, explicit: bool, limit: u64) -> Result<Vec<u8>, ReadError> {
+    match place(root, path, explicit)? {
+        Place::Inside(resolved) => read_opened(&resolved, limit, true),
+        Place::NamedOutside => read_opened(path, limit, false),
+    }
+}
+
+/// Where a path of a run lies, for reading or writing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// Inside the project's root, links resolved: the resolved path.
+    Inside(PathBuf),
+    /// Named on the command line, spelt outside the project's root.
+    NamedOutside,
+}
+
+/// Whether `path` may be read or written: inside `root` once links are
+/// resolved, or named on the command line (`explicit`) by a spelling that
+/// lies outside `root` (`opslint check /tmp/x.sh`, `--output-file ../r.json`).
+pub fn place(root: &Path, path: &Path, explicit: bool) -> Result<Place, ReadError> {
+    match confine(root, path) {
+        Ok(resolved) => Ok(Place::Inside(resolved)),
+        Err(ReadError::OutsideRoot { .. }) if explicit && spelt_outside(root, path) => Ok(Place::NamedOutside),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `path`, as written (made absolute, `.` and `..` folded without
+/// resolving links), lies outside `root` as written and as resolved.
+pub fn spelt_outside(root: &Path, path: &Path) -> bool {
+    let spelt = lexical_absolute(path);
+    !spelt.starts_with(lexical_absolute(root)) && !spelt.starts_with(canonical_root(root))
+}
+
+/// `path` made absolute against the working directory, with `.` dropped and
+/// `..` taken lexically (links are not resolved).
+pub fn lexical_absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

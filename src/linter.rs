@@ -193,7 +193,7 @@ impl Linter {
     }
 
     /// The project's root (default: the configuration's directory).
-    fn root(&self) -> &Path {
+    pub fn root(&self) -> &Path {
         if self.root.as_os_str().is_empty() {
             self.config.root()
         } else {
@@ -204,33 +204,36 @@ impl Linter {
     /// `None` when the file turns out not to be one opslint reads.
     pub fn check_file(&self, candidate: &Candidate) -> Option<FileReport> {
         let path = &candidate.path;
-        // A link found while walking is read only when it stays inside the
-        // project: its content would otherwise reach the report.
-        if !candidate.explicit
-            && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
-            && let Err(e @ crate::fsread::ReadError::OutsideRoot { .. }) =
-                crate::fsread::confine(self.root(), path)
-        {
+        // A path spelt inside the project that leads out of it through a link
+        // (a linked file, or a file under a linked directory, walked or named)
+        // is not read: its content would otherwise reach the report. A path
+        // the user spelt outside the project is read: that is their choice.
+        // A file walked from a directory the user named is theirs as much as
+        // a file named; a link met by the walk is not.
+        let is_link = || std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let named = candidate.explicit || !is_link();
+        let read = crate::fsread::read_in_tree(self.root(), path, named, MAX_FILE_SIZE);
+        if let Err(e @ crate::fsread::ReadError::OutsideRoot { .. }) = &read {
             // Without a name that says it is ours, only its content could tell.
             candidate.language?;
             let meta = rules::PathOutsideRoot.meta();
             let severity = self.enabled.iter().find(|e| e.rule.meta().name == meta.name)?.severity;
+            let what = if is_link() {
+                "symbolic link"
+            } else {
+                "path (through a linked directory)"
+            };
             return Some(FileReport {
                 path: path.to_path_buf(),
                 source: SourceFile::new(path, String::new()),
                 diagnostics: vec![
-                    Diagnostic::new(
-                        meta.name,
-                        severity,
-                        Span::default(),
-                        format!("symbolic link {e}; not read"),
-                    )
-                    .with_help(rules::PATH_OUTSIDE_ROOT_HELP),
+                    Diagnostic::new(meta.name, severity, Span::default(), format!("{what} {e}; not read"))
+                        .with_help(rules::PATH_OUTSIDE_ROOT_HELP),
                 ],
                 language: candidate.language,
             });
         }
-        let bytes = match read_limited(path) {
+        let bytes = match read.map_err(read_error_message) {
             Ok(bytes) => bytes,
             Err(message) => {
                 // An unreadable file whose name says it is ours (or that was named
@@ -566,11 +569,11 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
-fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
-    crate::fsread::read_bounded(path, MAX_FILE_SIZE).map_err(|e| match e {
+fn read_error_message(e: crate::fsread::ReadError) -> String {
+    match e {
         crate::fsread::ReadError::Io(m) => m,
         other => format!("{other}; not checked"),
-    })
+    }
 }
 
 /// `needle` occurs in `text` with no identifier character right before or after it.

@@ -24,7 +24,9 @@ pub fn root(paths: &[PathBuf], config: &Config) -> PathBuf {
         return config.root().to_path_buf();
     }
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let start = std::fs::canonicalize(&first).unwrap_or(first);
+    // As written, not resolved: a linked first path (`roles -> /elsewhere`)
+    // does not move the project's root out of the tree it is in.
+    let start = crate::fsread::lexical_absolute(&first);
     let start = if start.is_dir() {
         start
     } else {
@@ -141,6 +143,20 @@ fn untracked_files(root: &Path, tracked: &[PathBuf]) -> Vec<PathBuf> {
     }
     let mut listed: Vec<&Path> = dirs.iter().copied().collect();
     listed.sort();
+    // git never tracks a file under a linked directory: an index that says
+    // otherwise (`link/x` with `link -> /`) must not make this list `/`. A
+    // directory is listed only when it and every directory between it and
+    // the root are real directories (parents sort before their children).
+    let mut linked: HashSet<&Path> = HashSet::new();
+    listed.retain(|dir| {
+        let through_link = *dir != root
+            && (dir.parent().is_some_and(|p| linked.contains(p))
+                || !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()));
+        if through_link {
+            linked.insert(dir);
+        }
+        !through_link
+    });
     // Listing directories is system calls: spread over the cores on scoped
     // threads (not rayon's: this runs inside rule jobs, and a worker that
     // steals another file's job would come back here for the same root).
@@ -179,7 +195,7 @@ fn untracked_files(root: &Path, tracked: &[PathBuf]) -> Vec<PathBuf> {
     if new_files.is_empty() && new_dirs.is_empty() {
         return Vec::new();
     }
-    let ignores = Ignores::new(root);
+    let ignores = crate::ignorefiles::Ignores::new(root, false);
     let mut out: Vec<PathBuf> = new_files
         .into_iter()
         .filter(|p| !ignores.ignored(p, false))
@@ -188,87 +204,36 @@ fn untracked_files(root: &Path, tracked: &[PathBuf]) -> Vec<PathBuf> {
         // The walk reads the new directory's own `.gitignore` files but not
         // its parents' (the `ignore` crate applies those only to a walk's
         // root): the matcher judges every file it finds.
-        out.extend(walk_files(&dir).into_iter().filter(|p| !ignores.ignored(p, false)));
+        out.extend(walk_files_with(&dir, &ignores));
     }
     out.sort();
     out
 }
 
-/// `.gitignore` files (and `.git/info/exclude`) of a work tree, read as they
-/// are needed, deepest first when a path is matched.
-struct Ignores<'r> {
-    root: &'r Path,
-    exclude: Option<ignore::gitignore::Gitignore>,
-    by_dir: std::sync::Mutex<HashMap<PathBuf, Option<std::sync::Arc<ignore::gitignore::Gitignore>>>>,
-}
-
-impl<'r> Ignores<'r> {
-    fn new(root: &'r Path) -> Self {
-        let exclude = {
-            let mut b = ignore::gitignore::GitignoreBuilder::new(root);
-            let file = root.join(".git/info/exclude");
-            (file.is_file() && b.add(&file).is_none())
-                .then(|| b.build().ok())
-                .flatten()
-        };
-        Ignores {
-            root,
-            exclude,
-            by_dir: Default::default(),
-        }
-    }
-
-    fn of_dir(&self, dir: &Path) -> Option<std::sync::Arc<ignore::gitignore::Gitignore>> {
-        let mut cache = self.by_dir.lock().ok()?;
-        cache
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| {
-                let file = dir.join(".gitignore");
-                if !file.is_file() {
-                    return None;
-                }
-                let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
-                // A line that does not parse is skipped, as git skips it.
-                let _ = b.add(&file);
-                b.build().ok().map(std::sync::Arc::new)
-            })
-            .clone()
-    }
-
-    /// Whether git ignores `path` (a directory when `is_dir`): the deepest
-    /// `.gitignore` that says anything about it or a parent decides.
-    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
-        use ignore::Match;
-        for dir in path.ancestors().skip(1) {
-            if !dir.starts_with(self.root) {
-                break;
-            }
-            if let Some(g) = self.of_dir(dir) {
-                match g.matched_path_or_any_parents(path, is_dir) {
-                    Match::Ignore(_) => return true,
-                    Match::Whitelist(_) => return false,
-                    Match::None => {}
-                }
-            }
-        }
-        self.exclude
-            .as_ref()
-            .is_some_and(|g| g.matched_path_or_any_parents(path, is_dir).is_ignore())
-    }
-}
-
 fn walk_files(root: &Path) -> Vec<PathBuf> {
+    walk_files_with(root, &crate::ignorefiles::Ignores::new(root, true))
+}
+
+/// The files under `dir` that `ignores` leaves (ignore files read by
+/// opslint's bounded reader, never the walker's), hidden entries skipped,
+/// links not followed.
+fn walk_files_with(dir: &Path, ignores: &crate::ignorefiles::Ignores) -> Vec<PathBuf> {
     use std::sync::Mutex;
     let found = Mutex::new(Vec::new());
-    ignore::WalkBuilder::new(root)
+    ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
         .hidden(true)
-        .require_git(false)
+        .follow_links(false)
         .build_parallel()
         .run(|| {
             let found = &found;
             Box::new(move |entry| {
-                if let Ok(e) = entry
-                    && e.file_type().is_some_and(|t| t.is_file())
+                let Ok(e) = entry else { return ignore::WalkState::Continue };
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                if e.depth() > 0 && ignores.ignored(e.path(), is_dir) {
+                    return ignore::WalkState::Skip;
+                }
+                if e.file_type().is_some_and(|t| t.is_file())
                     && let Ok(mut f) = found.lock()
                 {
                     f.push(e.into_path());

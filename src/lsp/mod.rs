@@ -372,7 +372,7 @@ impl Server {
         let all_rules = crate::rules::all_meta();
         let loaded = |p: &Path| match &open_text {
             Some(text) => config::parse(text, p, &all_rules),
-            None => config::load(p, &all_rules),
+            None => config::load_found(p, &all_rules),
         };
         let config = match &config_path {
             Some(p) => match loaded(p) {
