@@ -59,7 +59,11 @@ pub struct Reached {
     pub joins: bool,
     /// Some reached file joins a worker node.
     pub worker: bool,
+    /// Task files already followed.
     seen: HashSet<PathBuf>,
+    /// Roles already followed (directory and `tasks_from`): a diamond of
+    /// dependencies is followed once per role, a cycle ends where it closes.
+    roles_seen: HashSet<(PathBuf, Option<String>)>,
 }
 
 /// Where a lookup starts: the playbook, and the role it is inside of.
@@ -120,7 +124,7 @@ impl ProjectIndex {
         }
         candidates.push(playbook_dir.join(name));
         if let Some(dir) = &molecule_role {
-            if dir.file_name().is_some_and(|n| n == name) || galaxy_name(dir).is_some_and(|g| g == name) {
+            if dir.file_name().is_some_and(|n| n == name) || galaxy_name(&self.root, dir).is_some_and(|g| g == name) {
                 candidates.push(dir.clone());
             }
         }
@@ -194,6 +198,9 @@ impl ProjectIndex {
     /// handlers and its dependencies) into `out`.
     pub fn reach_role(&self, name: &str, tasks_from: Option<&str>, from: Origin<'_>, out: &mut Reached) {
         for dir in self.find_role(name, from) {
+            if !out.roles_seen.insert((dir.clone(), tasks_from.map(str::to_string))) {
+                continue;
+            }
             let label = format!("role `{name}`");
             let inner = Origin { playbook: from.playbook, role: Some(&dir) };
             let entry = tasks_from.unwrap_or("main");
@@ -208,6 +215,39 @@ impl ProjectIndex {
                 self.reach_role(&dep, None, inner, out);
             }
         }
+    }
+
+    /// The cycle of `meta/main.yml` dependencies that leads from the role at
+    /// `role` back to it (role names, the first repeated at the end), found
+    /// with a visited set: each role is looked at once, so a diamond of
+    /// dependencies costs one visit per role.
+    pub fn dependency_cycle(&self, role: &Path) -> Option<Vec<String>> {
+        let role = std::fs::canonicalize(role).unwrap_or_else(|_| role.to_path_buf());
+        let name = role.file_name()?.to_string_lossy().into_owned();
+        let mut visited: HashSet<PathBuf> = HashSet::new();
+        let mut path = vec![name];
+        self.cycle_from(&role, &role, &mut visited, &mut path).then_some(path)
+    }
+
+    /// Depth first from `dir`: whether a dependency leads back to `start`
+    /// (`path` then holds the way there).
+    fn cycle_from(&self, start: &Path, dir: &Path, visited: &mut HashSet<PathBuf>, path: &mut Vec<String>) -> bool {
+        if !visited.insert(dir.to_path_buf()) {
+            return false;
+        }
+        let meta = dir.join("meta/main.yml");
+        let from = Origin { playbook: &meta, role: Some(dir) };
+        for dep in dependencies(&self.root, dir) {
+            for found in self.find_role(&dep, from) {
+                let found = std::fs::canonicalize(&found).unwrap_or(found);
+                path.push(dep.clone());
+                if found == start || self.cycle_from(start, &found, visited, path) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        false
     }
 
     /// Follows an `include_tasks`/`import_tasks` of `target`, written in
@@ -373,8 +413,8 @@ fn molecule_role(dir: &Path) -> Option<PathBuf> {
 
 /// `namespace.role_name` of a role's `meta/main.yml` (what Molecule installs
 /// the role under test as).
-fn galaxy_name(role: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(role.join("meta/main.yml")).ok()?;
+fn galaxy_name(root: &Path, role: &Path) -> Option<String> {
+    let text = read_context(root, &role.join("meta/main.yml"))?;
     let docs = yaml::load(&text).ok()?;
     let info = docs.first()?.get("galaxy_info")?;
     let ns = info.get("namespace")?.as_str()?;

@@ -19,7 +19,11 @@ the input:
   (`v1="$v0 $v0 …"; v2="$v1 $v1 …"`, exponential in the number of levels) is
   cut once the text it would produce exceeds the budget;
 - the number of elements of one structure that are compared with each other
-  (members of a dqlite `cluster.yaml`).
+  (members of a dqlite `cluster.yaml`);
+- a cycle of role dependencies (`meta/main.yml` of role `a` depends on `b`,
+  whose `meta/main.yml` depends on `a`): opslint follows each role once and
+  reports the cycle once, as an info, at the `dependencies:` of the role of
+  the cycle whose name sorts first.
 
 ## Why is this bad?
 What lies past the limit was not checked, and saying so is better than a silent
@@ -56,9 +60,48 @@ impl Rule for AnalysisLimit {
         None
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for l in &facts.limits {
             out.push(Diagnostic::new(META.name, META.default_severity, l.span, l.message.clone()));
         }
+        if let Some(d) = dependency_cycle(ctx) {
+            out.push(d);
+        }
     }
+}
+
+/// A role's `meta/main.yml` whose dependencies lead back to the role: one
+/// info, on the role of the cycle whose directory sorts first.
+fn dependency_cycle(ctx: &RuleContext<'_>) -> Option<Diagnostic> {
+    let path = &ctx.source.path;
+    let name = path.file_name()?.to_str()?;
+    if !matches!(name, "main.yml" | "main.yaml") {
+        return None;
+    }
+    let meta_dir = path.parent()?;
+    if meta_dir.file_name()? != "meta" {
+        return None;
+    }
+    let text = &ctx.source.text;
+    let at = text
+        .match_indices("dependencies:")
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')?;
+    let role = meta_dir.parent()?;
+    let index = crate::project::index(ctx.root);
+    let cycle = index.dependency_cycle(role)?;
+    // Reported once: by the role of the cycle whose name sorts first.
+    let short = |n: &String| n.rsplit(['.', '/']).next().unwrap_or(n).to_string();
+    if cycle[1..].iter().map(short).any(|n| n < short(&cycle[0])) {
+        return None;
+    }
+    Some(Diagnostic::new(
+        META.name,
+        crate::diagnostic::Severity::Info,
+        crate::source::Span { start: at, end: at + "dependencies".len() },
+        format!(
+            "role dependency cycle {}: each role was followed once",
+            cycle.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ")
+        ),
+    ))
 }
