@@ -96,6 +96,13 @@ pub fn analyze_in(
 ) {
     let docs = match yaml::load(host) {
         Ok(docs) => docs,
+        Err(e) if e.limit => {
+            facts.limits.push(crate::facts::LimitReached {
+                span: Span::new(e.offset.min(host.len()), e.offset.min(host.len())),
+                message: e.message,
+            });
+            return;
+        }
         Err(e) => {
             if is_ansible_path(path) {
                 let end = host[e.offset.min(host.len())..]

@@ -11,6 +11,11 @@ use std::borrow::Cow;
 const MAX_DEPTH: usize = 256;
 /// Nodes that aliases may produce in one file ("billion laughs").
 const ALIAS_LIMIT: usize = 100_000;
+/// Bytes that aliases may add to one file, beyond four times its own size
+/// (one large scalar aliased many times is few nodes and much memory).
+const ALIAS_BYTES: u64 = 16 * 1024 * 1024;
+/// What one node costs in the loaded tree besides its text, for the budget.
+const NODE_BYTES: u64 = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -90,6 +95,9 @@ impl Node {
 pub struct YamlError {
     pub offset: usize,
     pub message: String,
+    /// The document was refused at a budget (alias expansion), not for its
+    /// syntax: an `analysis-limit`, not a `yaml-syntax` finding.
+    pub limit: bool,
 }
 
 /// How deep block structure can go before parsing is refused: each level of
@@ -124,9 +132,20 @@ fn too_deep(text: &str) -> Option<usize> {
 pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
     if let Some(offset) = too_deep(text) {
         return Err(YamlError {
+            limit: false,
             offset,
             message: format!(
                 "nesting deeper than {MAX_DEPTH} levels (indentation beyond {MAX_BLOCK_COLUMNS} columns)"
+            ),
+        });
+    }
+    if let Some(offset) = alias_budget_exceeded(text) {
+        return Err(YamlError {
+            limit: true,
+            offset,
+            message: format!(
+                "aliases here expand the document past {} MiB beyond its own size; not analysed",
+                ALIAS_BYTES / (1024 * 1024)
             ),
         });
     }
@@ -167,6 +186,7 @@ pub fn load(text: &str) -> Result<Vec<Node>, YamlError> {
             continue;
         }
         return Err(YamlError {
+            limit: false,
             offset: prepared.host(at),
             message,
         });
@@ -334,6 +354,51 @@ fn open_flow(prefix: &str, lines: &LineIndex) -> Option<usize> {
     open.into_iter().flatten().next()
 }
 
+/// The offset of the alias at which what aliases add to the document (the
+/// size of each anchored node, its own aliases included, once per alias)
+/// passes [`ALIAS_BYTES`] plus four times the text: one pass over the events,
+/// before anything is copied.
+fn alias_budget_exceeded(text: &str) -> Option<usize> {
+    if !text.contains('*') {
+        return None;
+    }
+    let budget = ALIAS_BYTES.saturating_add(4 * text.len() as u64);
+    let lines = LineIndex::new(text);
+    let mut parser = Parser::new_from_str(text);
+    let mut anchors: std::collections::HashMap<usize, u64> = Default::default();
+    // Open collections: (anchor id, size so far).
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    let mut added: u64 = 0;
+    while let Some(Ok((event, span))) = parser.next_event() {
+        let done = match event {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                open.push((anchor, NODE_BYTES));
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => open.pop(),
+            Event::Scalar(value, _, anchor, _) => Some((anchor, NODE_BYTES + value.len() as u64)),
+            Event::Alias(id) => {
+                let size = anchors.get(&id).copied().unwrap_or(NODE_BYTES);
+                added = added.saturating_add(size);
+                if added > budget {
+                    return Some(marker_offset(text, &lines, &span.start));
+                }
+                Some((0, size))
+            }
+            _ => None,
+        };
+        if let Some((anchor, size)) = done {
+            if anchor != 0 {
+                anchors.insert(anchor, size);
+            }
+            if let Some(parent) = open.last_mut() {
+                parent.1 = parent.1.saturating_add(size);
+            }
+        }
+    }
+    None
+}
+
 /// The offset of the bracket that closes the flow collection opened at
 /// `open`: saphyr's events over the text from there, read as a document of
 /// its own (where indentation does not matter), up to that collection's end.
@@ -399,6 +464,7 @@ fn block_scalar_tabs(text: &str, nodes: &[Node]) -> Result<(), YamlError> {
             Kind::Scalar { style: Style::Literal | Style::Folded, .. } => {
                 if let Some(offset) = block_scalar_tab(text, node.span.start) {
                     return Err(YamlError {
+                        limit: false,
                         offset,
                         message: "found a tab character where block scalar indentation is expected (libyaml, which Ansible uses, refuses it)".into(),
                     });
@@ -440,6 +506,7 @@ fn block_context_tabs(text: &str, nodes: &[Node]) -> Result<(), YamlError> {
         let inside = regions.peek().is_some_and(|r| r.0 <= l && l < r.1);
         if !inside && let Some(at) = token_start_tab(&text[l..end]) {
             return Err(YamlError {
+                limit: false,
                 offset: l + at,
                 message: "found a tab character where a token may start (libyaml, which Ansible uses, refuses it)".into(),
             });
@@ -503,6 +570,7 @@ fn flow_error(text: &str, node: &Node, indent: isize, flow: Option<Span>, tabs: 
                 return None;
             }
             Some(YamlError {
+                limit: false,
                 offset: tab_in_plain(text, start, end, indent)?,
                 message: "found a tab character that violates indentation while scanning a plain scalar in a flow collection (libyaml, which Ansible uses, refuses it)".into(),
             })
@@ -529,6 +597,7 @@ fn flow_error(text: &str, node: &Node, indent: isize, flow: Option<Span>, tabs: 
                         && let Some(at) = multi_line_implicit_key(text, Span::new(ks, ke))
                     {
                         return Some(YamlError {
+                            limit: false,
                             offset: at,
                             message: "an implicit key of a flow mapping must end on its line, with its ':' (libyaml, which Ansible uses, refuses it)".into(),
                         });
@@ -763,6 +832,7 @@ fn convert(p: &Prepared<'_>, node: &MarkedYaml<'_>, depth: usize) -> Result<Node
     let span = Span::new(p.offset(&node.span.start), p.offset(&node.span.end));
     if depth > MAX_DEPTH {
         return Err(YamlError {
+            limit: false,
             offset: span.start,
             message: format!("nesting deeper than {MAX_DEPTH} levels"),
         });
