@@ -189,9 +189,8 @@ fn absolute(path: &Path) -> PathBuf {
 /// The first config file in `start` or its parents, not looking above the
 /// repository root (the directory that holds `.git`).
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    let start = absolute(start);
-    for dir in start.ancestors() {
-        match own_file(dir) {
+    for dir in crate::fsread::search_ancestors(start) {
+        match own_file(&dir) {
             Own::File(file) => return Some(file),
             Own::RepositoryRoot => return None,
             Own::None => {}

@@ -222,6 +222,25 @@ pub fn spelt_outside(root: &Path, path: &Path) -> bool {
     !spelt.starts_with(lexical_absolute(root)) && !spelt.starts_with(canonical_root(root))
 }
 
+/// The directories a search for the project's root or configuration looks at
+/// from `start` upwards, as written (made absolute, links not resolved). A
+/// directory that is a link is passed over when a directory above it is a
+/// repository's root: a link inside a repository (`roles -> /elsewhere`) does
+/// not move the project out of it. A link outside any repository
+/// (`~/work -> /srv/repo`) is the user's own way in and is searched.
+pub fn search_ancestors(start: &Path) -> Vec<PathBuf> {
+    let start = lexical_absolute(start);
+    let all: Vec<&Path> = start.ancestors().collect();
+    all.iter()
+        .enumerate()
+        .filter(|(i, dir)| {
+            !std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink())
+                || !all[i + 1..].iter().any(|up| up.join(".git").exists())
+        })
+        .map(|(_, dir)| dir.to_path_buf())
+        .collect()
+}
+
 /// `path` made absolute against the working directory, with `.` dropped and
 /// `..` taken lexically (links are not resolved).
 pub fn lexical_absolute(path: &Path) -> PathBuf {

@@ -388,17 +388,36 @@ fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-/// Reads user manifests (JSON, the format `opslint manifest import` writes).
+/// All user manifests of a run together: past this they are refused.
+pub const MAX_USER_MANIFESTS_TOTAL: u64 = 64 * 1024 * 1024;
+
+/// Reads user manifests (JSON, the format `opslint manifest import` writes):
+/// each distinct file once (paths that resolve to the same file, through
+/// links or spelling, are one), and at most [`MAX_USER_MANIFESTS_TOTAL`]
+/// bytes in all.
 pub fn load_user(paths: &[std::path::PathBuf]) -> Result<Vec<Manifest>, String> {
-    paths
-        .iter()
-        .map(|p| {
-            let text = crate::fsread::read_text_bounded(p, crate::fsread::MAX_CONFIG_SIZE)
-                .map_err(|e| format!("{}: {e}", p.display()))?;
-            serde_json::from_str(&text)
-                .map_err(|e| format!("{}: not a flag manifest: {e}", p.display()))
-        })
-        .collect()
+    let mut seen = std::collections::HashSet::new();
+    let mut total: u64 = 0;
+    let mut out = Vec::new();
+    for p in paths {
+        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        let left = MAX_USER_MANIFESTS_TOTAL.saturating_sub(total);
+        let text = crate::fsread::read_text_bounded(p, crate::fsread::MAX_CONFIG_SIZE.min(left))
+            .map_err(|e| match e {
+                crate::fsread::ReadError::TooLarge { .. } if left < crate::fsread::MAX_CONFIG_SIZE => format!(
+                    "{}: the manifests of this run exceed {} MiB in all; not read",
+                    p.display(),
+                    MAX_USER_MANIFESTS_TOTAL / (1024 * 1024)
+                ),
+                e => format!("{}: {e}", p.display()),
+            })?;
+        total += text.len() as u64;
+        out.push(serde_json::from_str(&text).map_err(|e| format!("{}: not a flag manifest: {e}", p.display()))?);
+    }
+    Ok(out)
 }
 
 /// A manifest of one version from a cobra/pflag `--help` text:

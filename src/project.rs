@@ -32,10 +32,9 @@ pub fn root(paths: &[PathBuf], config: &Config) -> PathBuf {
     } else {
         start.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    start
-        .ancestors()
+    crate::fsread::search_ancestors(&start)
+        .into_iter()
         .find(|dir| dir.join(".git").exists())
-        .map(Path::to_path_buf)
         .unwrap_or(start)
 }
 

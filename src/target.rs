@@ -375,7 +375,11 @@ pub fn from_node(root: &std::path::Path, path: Option<&std::path::Path>) -> Opti
     })?;
     let m = manifest::microk8s()?;
     let meta = snap.join(rev.to_string()).join("meta/snap.yaml");
-    let version = std::fs::read_to_string(&meta).ok().and_then(|text| {
+    // Inside the node's tree, bounded: a `snap.yaml` is a few KiB.
+    let version = crate::fsread::read_in_tree(root, &meta, false, 1024 * 1024)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| {
         text.lines().find_map(|l| {
             let v = l.strip_prefix("version:")?.trim().trim_matches(['"', '\'']);
             (!v.is_empty()).then(|| v.trim_start_matches('v').to_string())

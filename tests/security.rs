@@ -294,3 +294,350 @@ fn untracked_files_are_context_but_ignored_ones_and_pre_commit_runs_are_not() {
     git(repo, &["add", "plays/site.yml"]);
     assert!(!run(true).contains("handler-not-found"), "{}", run(true));
 }
+
+/// The bounds every hostile tree of the tests below is held to: the run ends
+/// within 20 s with at most 1 GiB resident, and the canary is still reported.
+fn bounded(run: &measured::Measured, what: &str) {
+    assert!(canary_found(&run.stdout), "{what}: canary lost\n{}{}", run.stdout, run.stderr);
+    assert!(run.seconds < 20.0, "{what}: {:.1} s", run.seconds);
+    assert!(run.peak_mib < 1024, "{what}: {} MiB", run.peak_mib);
+}
+
+/// A repository with a canary script and a victim file outside it.
+fn repo_with_victim() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    fs::create_dir_all(repo.join(".git")).unwrap();
+    fs::write(repo.join("canary.sh"), CANARY).unwrap();
+    let victim = dir.path().join("victim");
+    fs::write(&victim, SECRET).unwrap();
+    (dir, repo, victim)
+}
+
+/// Every writer (`--write-baseline`, `--output-file`, `--fix`) refuses a link
+/// planted where it writes: the victim outside keeps its bytes.
+#[test]
+fn writers_never_write_through_a_link() {
+    use std::os::unix::fs::symlink;
+    let (dir, repo, victim) = repo_with_victim();
+    symlink(&victim, repo.join(".opslint-baseline.json")).unwrap();
+    let run = check(&repo, &["--write-baseline", ".opslint-baseline.json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(&victim).unwrap(), SECRET);
+    symlink(&victim, repo.join("report.sarif")).unwrap();
+    for format in ["sarif", "json", "text"] {
+        let run = measured::run(
+            &repo,
+            &["check", "--format", format, "--output-file", "report.sarif"],
+            Duration::from_secs(60),
+        );
+        assert_eq!(run.code, 2, "{format}: {}", run.stderr);
+        assert_eq!(fs::read_to_string(&victim).unwrap(), SECRET, "{format}");
+    }
+    // A directory of the repository that links out: nothing is written there.
+    symlink(dir.path(), repo.join("reports")).unwrap();
+    let run = check(&repo, &["--output-file", "reports/new.json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("outside the project's root"), "{}", run.stderr);
+    assert!(!dir.path().join("new.json").exists());
+    // `--fix` of a linked directory: the outside file is neither read nor fixed.
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("check.sh"), CANARY).unwrap();
+    symlink(&outside, repo.join("roles")).unwrap();
+    let run = check(&repo, &["--fix", "roles", "canary.sh"]);
+    assert_eq!(fs::read_to_string(outside.join("check.sh")).unwrap(), CANARY);
+    assert!(run.stdout.contains("roles/check.sh:1:1: warning[path-outside-root]"), "{}", run.stdout);
+    // The canary was fixed in place: writing inside the tree still works.
+    assert!(fs::read_to_string(repo.join("canary.sh")).unwrap().contains("--request-timeout"));
+    // A path the user spells outside the project is theirs to write.
+    let report = dir.path().join("report.json");
+    let run = check(&repo, &["--output-file", report.to_str().unwrap(), "canary.sh"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(report.is_file() && !report.is_symlink());
+}
+
+/// Ignore files are read by opslint's bounded reader: links to endless files,
+/// a FIFO and a 19 MB file cost nothing and are reported, never waited on.
+#[test]
+fn ignore_files_are_read_bounded() {
+    use std::os::unix::fs::symlink;
+    let (_dir, repo, _) = repo_with_victim();
+    fs::create_dir_all(repo.join(".git/info")).unwrap();
+    fs::create_dir_all(repo.join("a")).unwrap();
+    fs::create_dir_all(repo.join("b")).unwrap();
+    fs::create_dir_all(repo.join("c")).unwrap();
+    symlink("/dev/zero", repo.join(".gitignore")).unwrap();
+    symlink("/dev/zero", repo.join("a/.ignore")).unwrap();
+    symlink("/proc/self/pagemap", repo.join("b/.gitignore")).unwrap();
+    symlink("/dev/zero", repo.join(".git/info/exclude")).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(repo.join("c/.gitignore")).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    fs::create_dir_all(repo.join("d")).unwrap();
+    fs::write(repo.join("d/.gitignore"), "x\n".repeat(10_000_000)).unwrap();
+    let run = check(&repo, &[]);
+    bounded(&run, "ignore files");
+    assert!(run.stdout.contains(".gitignore:1:1: error[unreadable-file]"), "{}", run.stdout);
+    assert!(run.stdout.contains("its patterns are not applied"), "{}", run.stdout);
+    // A readable ignore file still applies.
+    fs::remove_file(repo.join(".gitignore")).unwrap();
+    fs::write(repo.join(".gitignore"), "ignored.sh\n").unwrap();
+    fs::write(repo.join("ignored.sh"), CANARY).unwrap();
+    let run = check(&repo, &[]);
+    bounded(&run, "ignore files");
+    assert!(!run.stdout.contains("ignored.sh"), "{}", run.stdout);
+}
+
+/// Role dependencies that form a cycle end and are reported once; a diamond
+/// of 30 levels is visited once per role, not once per path (2^30).
+#[test]
+fn role_dependency_cycles_and_diamonds() {
+    let (_dir, repo, _) = repo_with_victim();
+    let role = |name: &str, deps: &[String]| {
+        fs::create_dir_all(repo.join(format!("roles/{name}/meta"))).unwrap();
+        fs::create_dir_all(repo.join(format!("roles/{name}/tasks"))).unwrap();
+        let list: String = deps.iter().map(|d| format!("  - {d}\n")).collect();
+        fs::write(repo.join(format!("roles/{name}/meta/main.yml")), format!("dependencies:\n{list}")).unwrap();
+        fs::write(
+            repo.join(format!("roles/{name}/tasks/main.yml")),
+            "- name: restart\n  ansible.builtin.systemd:\n    name: snap.microk8s.daemon-k8s-dqlite\n    state: restarted\n",
+        )
+        .unwrap();
+    };
+    role("a", &["b".into()]);
+    role("b", &["a".into()]);
+    for i in 0..30 {
+        role(&format!("l{i}"), &[format!("m{}", i + 1), format!("n{}", i + 1)]);
+        role(&format!("m{}", i + 1), &[format!("l{}", i + 1)]);
+        role(&format!("n{}", i + 1), &[format!("l{}", i + 1)]);
+    }
+    role("l30", &[]);
+    fs::write(repo.join("site.yml"), "- hosts: all\n  roles:\n    - a\n- hosts: all\n  roles:\n    - l0\n").unwrap();
+    let run = check(&repo, &[]);
+    bounded(&run, "role dependencies");
+    assert_eq!(
+        run.stdout.lines().filter(|l| l.contains("role dependency cycle")).collect::<Vec<_>>(),
+        ["roles/a/meta/main.yml:1:1: info[analysis-limit] role dependency cycle `a` → `b` → `a`: each role was followed once"],
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("site.yml:1:3: error[dqlite-restart-not-serial]"), "{}", run.stdout);
+    assert!(run.stdout.contains("site.yml:4:3: error[dqlite-restart-not-serial]"), "{}", run.stdout);
+}
+
+/// An inventory whose `children` form a diamond 40 groups deep (2^40 paths)
+/// or a cycle is read once per group.
+#[test]
+fn inventory_children_diamonds_and_cycles() {
+    let (_dir, repo, _) = repo_with_victim();
+    let mut ini = String::from("[g40]\nnode1\nnode2\nnode3\n");
+    for i in 0..40 {
+        ini.push_str(&format!("[g{i}:children]\nh{i}\nk{i}\n[h{i}:children]\ng{n}\n[k{i}:children]\ng{n}\n", n = i + 1));
+    }
+    ini.push_str("[c1:children]\nc2\n[c2:children]\nc1\n");
+    fs::write(repo.join("inventory.ini"), ini).unwrap();
+    fs::write(repo.join("ansible.cfg"), "[defaults]\ninventory = inventory.ini\n").unwrap();
+    fs::write(
+        repo.join("site.yml"),
+        "- hosts: g0\n  tasks:\n    - ansible.builtin.systemd:\n        name: snap.microk8s.daemon-k8s-dqlite\n        state: restarted\n      register: r\n    - ansible.builtin.command: microk8s status --wait-ready --timeout 60\n- hosts: c1\n  tasks:\n    - ansible.builtin.systemd:\n        name: snap.microk8s.daemon-k8s-dqlite\n        state: restarted\n",
+    )
+    .unwrap();
+    let run = check(&repo, &[]);
+    bounded(&run, "inventory");
+    assert!(run.stdout.contains("all its 3 hosts at once"), "{}", run.stdout);
+}
+
+/// One large scalar aliased many times is few nodes and many bytes: the
+/// budget is in bytes, the file gets an `analysis-limit`, the run goes on.
+#[test]
+fn yaml_aliases_are_budgeted_in_bytes() {
+    let (_dir, repo, _) = repo_with_victim();
+    fs::create_dir_all(repo.join("group_vars")).unwrap();
+    let text = format!(
+        "big: &a \"{}\"\nl: [{}]\nkubectl: microk8s kubectl\n",
+        "A".repeat(600 * 1024),
+        vec!["*a"; 90_000].join(", ")
+    );
+    fs::write(repo.join("group_vars/all.yml"), text).unwrap();
+    let run = check(&repo, &[]);
+    bounded(&run, "alias bytes");
+    assert!(
+        run.stdout.contains("group_vars/all.yml:2:137: warning[analysis-limit] aliases here expand the document past 16 MiB"),
+        "{}",
+        run.stdout
+    );
+    // The same under pre-commit, whose context is the index.
+    let run = measured::run(&repo, &["check", "--format", "concise", "canary.sh"], Duration::from_secs(60));
+    bounded(&run, "alias bytes, one file");
+}
+
+/// `manifests:` that are links to one file are read once, and all of a run's
+/// manifests together are bounded.
+#[test]
+fn linked_manifests_are_read_once() {
+    use std::os::unix::fs::symlink;
+    let (_dir, repo, _) = repo_with_victim();
+    let flags: Vec<String> = (0..60_000)
+        .map(|i| format!("{{\"name\":\"flag-number-{i:06}\",\"value\":\"string\"}}"))
+        .collect();
+    let manifest = format!(
+        "{{\"component\":\"kubelet\",\"version\":\"1.99.0\",\"source\":\"help\",\"flags\":[{}]}}",
+        flags.join(",")
+    );
+    assert!(manifest.len() > 2_500_000);
+    fs::create_dir_all(repo.join("m")).unwrap();
+    fs::write(repo.join("m/kubelet.json"), manifest).unwrap();
+    let mut list = String::from("manifests:\n");
+    for i in 0..2000 {
+        symlink("kubelet.json", repo.join(format!("m/l{i}.json"))).unwrap();
+        list.push_str(&format!("  - m/l{i}.json\n"));
+    }
+    fs::write(repo.join(".opslint.yaml"), list).unwrap();
+    let run = check(&repo, &[]);
+    assert!(run.peak_mib < 1024, "{} MiB", run.peak_mib);
+    assert!(run.seconds < 20.0, "{:.1} s", run.seconds);
+    assert!(canary_found(&run.stdout) || run.stderr.contains("not a flag manifest"), "{}{}", run.stdout, run.stderr);
+}
+
+/// Paths that lead out of the tree through links are not read, whether
+/// walked or named (`git ls-files | xargs opslint check`), and a linked first
+/// path does not move the project's root.
+#[test]
+fn named_links_out_of_the_tree_are_not_read() {
+    use std::os::unix::fs::symlink;
+    let (dir, repo, victim) = repo_with_victim();
+    fs::write(&victim, format!("- hosts: [{SECRET}\n")).unwrap();
+    symlink(&victim, repo.join("vars.yml")).unwrap();
+    let run = check(&repo, &["vars.yml", "canary.sh"]);
+    bounded(&run, "named link");
+    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET), "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("vars.yml:1:1: warning[path-outside-root]"), "{}", run.stdout);
+    // A linked directory as the first path: the root stays this repository.
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(outside.join(".git")).unwrap();
+    fs::write(outside.join("play.yml"), format!("- hosts: [{SECRET}\n")).unwrap();
+    symlink(&outside, repo.join("linked")).unwrap();
+    let run = check(&repo, &["linked", "canary.sh"]);
+    bounded(&run, "linked first path");
+    assert!(!run.stdout.contains(SECRET), "{}", run.stdout);
+    assert!(run.stdout.contains("linked/play.yml:1:1: warning[path-outside-root]"), "{}", run.stdout);
+}
+
+/// Files read for context outside the walk: a Molecule role's `meta/main.yml`,
+/// a node's `snap.yaml` under `--root`, a discovered `.opslint.yaml`.
+#[test]
+fn context_reads_are_bounded_and_confined() {
+    use std::os::unix::fs::symlink;
+    let (_dir, repo, victim) = repo_with_victim();
+    fs::create_dir_all(repo.join("roles/r/meta")).unwrap();
+    fs::create_dir_all(repo.join("roles/r/tasks")).unwrap();
+    fs::create_dir_all(repo.join("roles/r/molecule/default")).unwrap();
+    fs::write(repo.join("roles/r/tasks/main.yml"), "- ansible.builtin.debug:\n").unwrap();
+    symlink("/dev/zero", repo.join("roles/r/meta/main.yml")).unwrap();
+    fs::write(repo.join("roles/r/molecule/default/converge.yml"), "- hosts: all\n  roles:\n    - ns.other\n").unwrap();
+    let made = std::process::Command::new("mkfifo").arg(repo.join("roles/r/meta/main.yaml")).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let run = check(&repo, &[]);
+    bounded(&run, "molecule meta");
+    // A node's tree whose snap.yaml is endless.
+    let node = tempfile::tempdir().expect("node");
+    fs::create_dir_all(node.path().join("snap/microk8s/8205/meta")).unwrap();
+    symlink("8205", node.path().join("snap/microk8s/current")).unwrap();
+    symlink("/dev/zero", node.path().join("snap/microk8s/8205/meta/snap.yaml")).unwrap();
+    let run = check(&repo, &["--root", node.path().to_str().unwrap(), "canary.sh"]);
+    bounded(&run, "snap.yaml");
+    // A discovered configuration that links out: not read, its keys not echoed.
+    fs::write(&victim, format!("{SECRET}: 1\n")).unwrap();
+    symlink(&victim, repo.join(".opslint.yaml")).unwrap();
+    let run = check(&repo, &["canary.sh"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains(SECRET) && !run.stdout.contains(SECRET), "{}", run.stderr);
+    assert!(run.stderr.contains("outside the project's root; not read"), "{}", run.stderr);
+}
+
+/// A git index that lists files under a directory which is a link to `/`:
+/// the listing of untracked files does not walk through it.
+#[test]
+fn an_index_entry_under_a_linked_directory_is_not_walked() {
+    use std::os::unix::fs::symlink;
+    if !have_git() {
+        return;
+    }
+    let (_dir, repo, _) = repo_with_victim();
+    fs::remove_dir_all(repo.join(".git")).unwrap();
+    git(&repo, &["init", "-q"]);
+    fs::create_dir_all(repo.join("d")).unwrap();
+    fs::write(repo.join("d/x.yml"), "a: 1\n").unwrap();
+    git(&repo, &["add", "d/x.yml", "canary.sh"]);
+    fs::remove_dir_all(repo.join("d")).unwrap();
+    symlink("/", repo.join("d")).unwrap();
+    let run = check(&repo, &["canary.sh"]);
+    bounded(&run, "index under a link");
+    assert!(run.seconds < 5.0, "{:.1} s", run.seconds);
+}
+
+/// No module but the reader and the writer opens a file: every byte read
+/// from a tree is bounded and confined, every write goes through one writer.
+#[test]
+fn only_the_reader_and_the_writer_open_files() {
+    let forbidden = [
+        "fs::read(",
+        "fs::read_to_string(",
+        "File::open(",
+        "File::create(",
+        "fs::write(",
+        "OpenOptions",
+        "fs::copy(",
+        "tempfile::",
+        "GitignoreBuilder",
+        "WalkBuilder::new(",
+    ];
+    let allowed: &[(&str, &[&str])] = &[
+        ("src/fsread.rs", &["OpenOptions"]),
+        ("src/fswrite.rs", &["tempfile::"]),
+        ("src/ignorefiles.rs", &["GitignoreBuilder"]),
+        // Directory walks: the walker's own reading of ignore files is off.
+        ("src/discover.rs", &["WalkBuilder::new("]),
+        ("src/project.rs", &["WalkBuilder::new("]),
+    ];
+    let mut found = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().to_string_lossy().into_owned();
+            let text = fs::read_to_string(&path).unwrap();
+            // Unit tests write their own fixtures.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for (n, line) in code.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for f in forbidden {
+                    let ok = allowed.iter().any(|(p, fs)| *p == rel && fs.contains(&f));
+                    if line.contains(f) && !ok {
+                        found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "files opened outside src/fsread.rs and src/fswrite.rs:\n{}", found.join("\n"));
+    // Every walk turns the walker's own ignore-file reading off.
+    for file in ["src/discover.rs", "src/project.rs"] {
+        let text = fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+        assert_eq!(
+            text.matches("WalkBuilder::new(").count(),
+            text.matches(".standard_filters(false)").count(),
+            "{file}"
+        );
+    }
+}

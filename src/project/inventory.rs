@@ -20,21 +20,50 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Every host of `group` and its descendants.
-    fn group(&self, group: &str, depth: usize) -> Option<BTreeSet<String>> {
-        if depth > 64 {
-            return None;
-        }
+    /// Every host of `group` and its descendants; `None` for a group that is
+    /// its own descendant (Ansible refuses such an inventory). Each group is
+    /// visited once: a diamond of `children` costs one visit per group.
+    fn group(&self, group: &str) -> Option<BTreeSet<String>> {
         if group == "all" {
             let mut all: BTreeSet<String> = self.hosts.values().flatten().cloned().collect();
             all.remove("");
             return Some(all);
         }
-        let mut out = self.hosts.get(group).cloned();
-        for child in self.children.get(group).into_iter().flatten() {
-            out.get_or_insert_with(BTreeSet::new).extend(self.group(child, depth + 1)?);
-        }
+        let mut done: std::collections::HashSet<&str> = Default::default();
+        let mut on_path: std::collections::HashSet<&str> = Default::default();
+        let mut out: Option<BTreeSet<String>> = None;
+        self.descend(group, &mut done, &mut on_path, &mut out)?;
         out
+    }
+
+    fn descend<'s>(
+        &'s self,
+        group: &'s str,
+        done: &mut std::collections::HashSet<&'s str>,
+        on_path: &mut std::collections::HashSet<&'s str>,
+        out: &mut Option<BTreeSet<String>>,
+    ) -> Option<()> {
+        // A cycle, or nesting deeper than any real inventory: not known.
+        if on_path.contains(group) || on_path.len() > 64 {
+            return None;
+        }
+        if !done.insert(group) {
+            return Some(());
+        }
+        // A group the inventory does not define: its hosts are not known.
+        if !self.hosts.contains_key(group) && !self.children.contains_key(group) {
+            return None;
+        }
+        if let Some(hosts) = self.hosts.get(group) {
+            out.get_or_insert_with(BTreeSet::new).extend(hosts.iter().cloned());
+        }
+        on_path.insert(group);
+        for child in self.children.get(group).into_iter().flatten() {
+            out.get_or_insert_with(BTreeSet::new);
+            self.descend(child, done, on_path, out)?;
+        }
+        on_path.remove(group);
+        Some(())
     }
 
     fn is_host(&self, name: &str) -> bool {
@@ -55,7 +84,7 @@ impl Inventory {
                 b'!' => ('!', &part[1..]),
                 _ => ('+', part),
             };
-            let hosts = match self.group(name, 0) {
+            let hosts = match self.group(name) {
                 Some(h) => h,
                 None if self.is_host(name) => BTreeSet::from([name.to_string()]),
                 None => return None,
