@@ -2,6 +2,7 @@
 
 use crate::config::{self, Config};
 use crate::discover;
+use crate::escape::visible;
 use crate::lang::Language;
 use crate::linter::Linter;
 use crate::report::{self, Summary};
@@ -229,16 +230,17 @@ pub fn run(cli: Cli) -> i32 {
             root,
             file,
         } => {
-            let config = match load_configuration(config.as_deref(), Some(&file)) {
+            let errors = Errors { github: false };
+            let config = match load_configuration(config.as_deref(), Some(&file), errors) {
                 Ok(config) => config,
                 Err(code) => return code,
             };
             let node = Some((root, Some(file.clone())));
-            let target = match prepare_target(cli_target(microk8s.as_deref(), snap_revision), &config, node, true) {
+            let target = match prepare_target(cli_target(microk8s.as_deref(), snap_revision), &config, node, true, errors) {
                 Ok(target) => target,
                 Err(code) => return code,
             };
-            if let Err(code) = register_manifests([&config]) {
+            if let Err(code) = register_manifests([&config], errors) {
                 return code;
             }
             let (report, code) =
@@ -263,7 +265,7 @@ pub fn run(cli: Cli) -> i32 {
                 let hint = rules::suggest(&name)
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
-                eprintln!("error: unknown rule `{name}`{hint} (`opslint rules` lists them)");
+                eprintln!("error: unknown rule `{}`{hint} (`opslint rules` lists them)", visible(&name));
                 EXIT_ERROR
             }
         },
@@ -282,6 +284,51 @@ fn cli_target(
     }
 }
 
+/// `path` as shown in a message: control characters escaped
+/// ([`crate::escape::visible`]), since names come from the checked tree.
+fn shown(path: &Path) -> String {
+    visible(&path.to_string_lossy()).into_owned()
+}
+
+/// How configuration errors are reported: on standard error, escaped, and
+/// under `--format github` also as `::error` annotations on standard output
+/// (escaped by GitHub's rules), so that the job shows them on the file and
+/// nothing in a key or value can pass for a workflow command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Errors {
+    github: bool,
+}
+
+impl Errors {
+    /// An invalid configuration: each problem at its line.
+    fn config(self, e: &config::ConfigError) {
+        // `ConfigError`'s `Display` escapes the path and each message.
+        eprintln!("error: invalid configuration\n{e}");
+        if self.github {
+            let file = report::github::property(&e.path.to_string_lossy());
+            for p in &e.problems {
+                let at = if p.line == 0 { String::new() } else { format!(",line={},col={}", p.line, p.column) };
+                self.annotate(&format!("file={file}{at},"), &p.message);
+            }
+        }
+    }
+
+    /// An invalid configuration where no file and line are known: `message`
+    /// is escaped here.
+    fn config_message(self, message: &str) {
+        eprintln!("error: invalid configuration\n{}", visible(message));
+        if self.github {
+            self.annotate("", message);
+        }
+    }
+
+    /// `properties`: empty, or `file=…,line=…,` (escaped, with a trailing comma).
+    fn annotate(self, properties: &str, message: &str) {
+        let title = report::github::property("opslint (invalid-configuration)");
+        print(&format!("::error {properties}title={title}::{}\n", report::github::data(message)));
+    }
+}
+
 fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`opslint rules | head`) is not an error worth a panic.
@@ -291,7 +338,7 @@ fn print(text: &str) {
 
 /// The configuration: `--config`, else the nearest `.opslint.yaml` above the
 /// first path, else the defaults. Errors are printed; the exit status returned.
-fn load_configuration(explicit: Option<&Path>, first_path: Option<&Path>) -> Result<Config, i32> {
+fn load_configuration(explicit: Option<&Path>, first_path: Option<&Path>, errors: Errors) -> Result<Config, i32> {
     let all_rules = rules::all_meta();
     let config = match explicit {
         Some(path) => config::load(path, &all_rules),
@@ -326,7 +373,7 @@ fn load_configuration(explicit: Option<&Path>, first_path: Option<&Path>) -> Res
             path: discover::clean(&e.path),
             problems: e.problems,
         };
-        eprintln!("error: invalid configuration\n{e}");
+        errors.config(&e);
         EXIT_ERROR
     })
 }
@@ -338,6 +385,7 @@ fn prepare_target(
     config: &Config,
     node: Option<(PathBuf, Option<PathBuf>)>,
     note: bool,
+    errors: Errors,
 ) -> Result<crate::target::Target, i32> {
     // A sub-configuration's target is noted only when it names its own.
     let note = note || (cli.is_none() && config.target().is_some());
@@ -360,19 +408,18 @@ fn prepare_target(
             let target = target.unwrap_or_else(crate::target::Target::newest);
             // `--microk8s 1.34.99`: said, not taken silently.
             if let Some(how) = target.approximation().filter(|_| note) {
-                eprintln!("note: {}: {how}", target.describe("k8s-dqlite").split(" (").next().unwrap_or(""));
+                let what = target.describe("k8s-dqlite");
+                eprintln!("note: {}: {}", visible(what.split(" (").next().unwrap_or("")), visible(&how));
             }
             target
         }
         Err(e) => {
             match (written_at, config.path()) {
-                (Some((line, col)), Some(path)) => {
-                    eprintln!(
-                        "error: invalid configuration\n{}:{line}:{col}: {e}",
-                        discover::clean(path).display()
-                    )
-                }
-                _ => eprintln!("error: {e}"),
+                (Some((line, col)), Some(path)) => errors.config(&config::ConfigError {
+                    path: discover::clean(path),
+                    problems: vec![config::ConfigProblem { line, column: col, message: e.to_string() }],
+                }),
+                _ => eprintln!("error: {}", visible(&e.to_string())),
             }
             return Err(EXIT_ERROR);
         }
@@ -383,7 +430,7 @@ fn prepare_target(
 /// The user manifests (`manifests:`) of the configurations in use, merged
 /// over the built-in data once per process (a file named by several
 /// configurations is read once).
-fn register_manifests<'a>(configs: impl IntoIterator<Item = &'a Config>) -> Result<(), i32> {
+fn register_manifests<'a>(configs: impl IntoIterator<Item = &'a Config>, errors: Errors) -> Result<(), i32> {
     let mut paths: Vec<PathBuf> = Vec::new();
     for config in configs {
         for path in config.manifests() {
@@ -398,7 +445,7 @@ fn register_manifests<'a>(configs: impl IntoIterator<Item = &'a Config>) -> Resu
             Ok(())
         }
         Err(e) => {
-            eprintln!("error: invalid configuration\n{e}");
+            errors.config_message(&e);
             Err(EXIT_ERROR)
         }
     }
@@ -508,7 +555,15 @@ fn check(args: CheckArgs) -> i32 {
         return EXIT_ERROR;
     }
     let config_anchor = if stdin { args.stdin_filename.as_deref() } else { args.paths.first().map(PathBuf::as_path) };
-    let config = match load_configuration(args.config.as_deref(), config_anchor) {
+    let chosen = args.format.unwrap_or_else(|| {
+        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+            Format::Github
+        } else {
+            Format::Text
+        }
+    });
+    let errors = Errors { github: chosen == Format::Github };
+    let config = match load_configuration(args.config.as_deref(), config_anchor, errors) {
         Ok(config) => config,
         Err(code) => return code,
     };
@@ -517,7 +572,7 @@ fn check(args: CheckArgs) -> i32 {
     let linter = match Linter::new(config, args.select.as_deref(), &args.ignore) {
         Ok(linter) => linter,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", visible(&e.to_string()));
             return EXIT_ERROR;
         }
     };
@@ -535,6 +590,7 @@ fn check(args: CheckArgs) -> i32 {
         linter.config(),
         node.clone(),
         true,
+        errors,
     ) {
         Ok(target) => target,
         Err(code) => return code,
@@ -559,7 +615,7 @@ fn check(args: CheckArgs) -> i32 {
         .collect();
     if args.diff || args.fix || args.unsafe_fixes || args.write_baseline.is_some() {
         for e in &walk_errors {
-            eprintln!("error: {}: {}", e.path.display(), e.message);
+            eprintln!("error: {}: {}", shown(&e.path), visible(&e.message));
         }
     }
     // Template variables matter only where templates are: skip the project walk
@@ -585,13 +641,6 @@ fn check(args: CheckArgs) -> i32 {
             !set("NO_COLOR") && (set("FORCE_COLOR") || std::io::stdout().is_terminal())
         }
     };
-    let chosen = args.format.unwrap_or_else(|| {
-        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-            Format::Github
-        } else {
-            Format::Text
-        }
-    });
     let format = match chosen {
         Format::Text => report::Format::Text {
             // Never colour a file.
@@ -607,7 +656,7 @@ fn check(args: CheckArgs) -> i32 {
         Format::Junit => report::Format::Junit,
     };
     if stdin {
-        if let Err(code) = register_manifests([linter.config()]) {
+        if let Err(code) = register_manifests([linter.config()], errors) {
             return code;
         }
         return check_stdin(&args, linter, format);
@@ -615,7 +664,7 @@ fn check(args: CheckArgs) -> i32 {
     let baseline = match args.baseline.as_deref().map(crate::baseline::Baseline::load).transpose() {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", visible(&e.to_string()));
             return EXIT_ERROR;
         }
     };
@@ -650,7 +699,7 @@ fn check(args: CheckArgs) -> i32 {
     let mut groups: Vec<(Linter, Vec<crate::discover::Candidate>)> = Vec::new();
     for (path, list) in by_config {
         let sub = match &path {
-            Some(path) => match load_configuration(Some(path), None) {
+            Some(path) => match load_configuration(Some(path), None, errors) {
                 Ok(config) => config,
                 Err(code) => return code,
             },
@@ -659,14 +708,14 @@ fn check(args: CheckArgs) -> i32 {
         };
         // Its own `target:` (the command line and a node's revision take
         // precedence as for the run's configuration), else the newest.
-        let target = match prepare_target(cli_target(args.microk8s.as_deref(), args.snap_revision), &sub, node.clone(), false) {
+        let target = match prepare_target(cli_target(args.microk8s.as_deref(), args.snap_revision), &sub, node.clone(), false, errors) {
             Ok(target) => target,
             Err(code) => return code,
         };
         match linter.with_config(sub, args.select.as_deref(), &args.ignore) {
             Ok(l) => groups.push((l.with_target(target), list)),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", visible(&e.to_string()));
                 return EXIT_ERROR;
             }
         }
@@ -677,7 +726,7 @@ fn check(args: CheckArgs) -> i32 {
     let several = groups.len() > 1;
     // User manifests of every configuration in use, merged once before any
     // file is read (the built-in data is shared by the whole run).
-    if let Err(code) = register_manifests(groups.iter().map(|(l, _)| l.config())) {
+    if let Err(code) = register_manifests(groups.iter().map(|(l, _)| l.config()), errors) {
         return code;
     }
     if let Some(path) = &args.write_baseline {
@@ -688,14 +737,14 @@ fn check(args: CheckArgs) -> i32 {
             .collect();
         let n = all.len();
         if let Err(e) = crate::baseline::write(&groups_root, path, all) {
-            eprintln!("error: cannot write the baseline {}: {e}", path.display());
+            eprintln!("error: cannot write the baseline {}: {}", shown(path), visible(&e));
             return EXIT_ERROR;
         }
         if !args.quiet {
             print(&format!(
                 "Baseline of {n} finding{} written to {}.\n",
                 if n == 1 { "" } else { "s" },
-                path.display()
+                shown(path)
             ));
         }
         return if walk_errors.is_empty() { EXIT_OK } else { EXIT_ERROR };
@@ -716,7 +765,7 @@ fn check(args: CheckArgs) -> i32 {
             Some(mode) => {
                 let outcome = crate::fixer::fix_file(&linter, report, args.unsafe_fixes, mode);
                 if let Some(e) = &outcome.error {
-                    eprintln!("error: {}: {e}", outcome.report.path.display());
+                    eprintln!("error: {}: {}", shown(&outcome.report.path), visible(&e.to_string()));
                 }
                 let failed = outcome.error.is_some();
                 (outcome.report, outcome.applied, outcome.rules, failed, outcome.diff)
@@ -758,7 +807,7 @@ fn check(args: CheckArgs) -> i32 {
     // `--show-fixes --fix`: the fixes applied, by file and rule.
     let mut fixed_by_file = String::new();
     for o in outcomes.iter().filter(|o| !o.fixed_rules.is_empty()) {
-        fixed_by_file.push_str(&format!("- {}:\n", discover::clean(&o.key).display()));
+        fixed_by_file.push_str(&format!("- {}:\n", shown(&discover::clean(&o.key))));
         let mut counted: Vec<(&str, usize, usize)> = Vec::new();
         for rule in &o.fixed_rules {
             tally(&mut counted, rule, 1, 0);
@@ -798,14 +847,14 @@ fn check(args: CheckArgs) -> i32 {
             let dest = crate::fswrite::Dest { root, path, explicit: true };
             let written = crate::fswrite::write_file(dest, |out| format.finish_to(&pieces, &summary, out));
             if let Err(e) = written {
-                eprintln!("error: cannot write the report to {}: {e}", path.display());
+                eprintln!("error: cannot write the report to {}: {}", shown(path), visible(&e.to_string()));
                 return EXIT_ERROR;
             }
             if !args.quiet {
                 print(&format!(
                     "{}Report written to {}.\n",
                     crate::report::text::summary_line(&summary),
-                    path.display()
+                    shown(path)
                 ));
             }
         }
@@ -823,7 +872,9 @@ fn check(args: CheckArgs) -> i32 {
         for e in b.stale() {
             eprintln!(
                 "warning: stale baseline entry: {} {} `{}` no longer found (remove it with --write-baseline)",
-                e.path, e.rule, e.content
+                visible(&e.path),
+                visible(&e.rule),
+                visible(&e.content)
             );
         }
     }

@@ -11,6 +11,7 @@
 //!   "legacy/**": [kubectl-request-timeout]
 //! ```
 
+use crate::escape::visible;
 use crate::diagnostic::Severity;
 use crate::duration::parse_go_duration;
 use crate::rules::{OptionKind, RuleMeta};
@@ -74,23 +75,21 @@ pub struct ConfigError {
     pub problems: Vec<ConfigProblem>,
 }
 
+/// One line per problem, each `path:line:column: message`, control characters
+/// escaped ([`crate::escape::visible`]).
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, p) in self.problems.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
+            // Keys and values are the configuration's author's: escaped.
+            let path = self.path.to_string_lossy();
+            let (path, message) = (visible(&path), visible(&p.message));
             if p.line == 0 {
-                write!(f, "{}: {}", self.path.display(), p.message)?;
+                write!(f, "{path}: {message}")?;
             } else {
-                write!(
-                    f,
-                    "{}:{}:{}: {}",
-                    self.path.display(),
-                    p.line,
-                    p.column,
-                    p.message
-                )?;
+                write!(f, "{path}:{}:{}: {message}", p.line, p.column)?;
             }
         }
         Ok(())

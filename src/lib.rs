@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod docs;
 pub mod duration;
+pub mod escape;
 pub mod facts;
 pub mod fix;
 pub mod fsread;

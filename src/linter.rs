@@ -492,6 +492,17 @@ impl Linter {
         )
     }
 
+    /// The report of a file of `len` bytes, over [`MAX_FILE_SIZE`], that is
+    /// not analysed: the `unreadable-file` finding checking it from disk gives
+    /// (the language server reports an open document this way).
+    pub fn too_large(&self, path: &Path, len: u64) -> FileReport {
+        let message = format!(
+            "{}; not checked",
+            crate::fsread::ReadError::TooLarge { len, limit: MAX_FILE_SIZE }
+        );
+        self.unreadable(path, SourceFile::new(path, String::new()), Span::default(), message)
+    }
+
     fn unreadable(
         &self,
         path: &Path,

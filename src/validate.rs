@@ -53,7 +53,10 @@ pub fn validate(
     };
     let text = match crate::fsread::read_text_bounded(file, crate::fsread::MAX_FILE_SIZE) {
         Ok(text) => text,
-        Err(e) => return (format!("error: {}: {e}\n", file.display()), 2),
+        Err(e) => {
+            let what = format!("{}: {e}", file.display());
+            return (format!("error: {}\n", crate::escape::visible(&what)), 2);
+        }
     };
     let source = SourceFile::new(file, text);
     let mut facts = FileFacts::default();
@@ -120,16 +123,18 @@ pub fn validate(
     }
     crate::linter::sort(&mut diagnostics);
     let mut out = String::new();
+    // The file's name and flags are shown with control characters escaped.
+    let name = file.to_string_lossy();
+    let name = crate::escape::visible(&name);
     for d in &diagnostics {
         let p = source.position(d.span.start);
         out.push_str(&format!(
-            "{}:{}:{}: {}[{}] {}\n",
-            file.display(),
+            "{name}:{}:{}: {}[{}] {}\n",
             p.line,
             p.column,
             d.severity,
             d.rule,
-            d.message
+            crate::escape::visible(&d.message)
         ));
     }
     let errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
@@ -137,8 +142,7 @@ pub fn validate(
     let unchecked = binary.is_none() && crate::manifest::for_component(component).is_none();
     if unchecked {
         out.push_str(&format!(
-            "{}: note: exit status 3, the flags were not checked: {}\n",
-            file.display(),
+            "{name}: note: exit status 3, the flags were not checked: {}\n",
             rules::unknown_daemon_flag::import_help(component)
         ));
     }

@@ -20,6 +20,13 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Client {
     fn start(root: &std::path::Path, pull: bool) -> Client {
+        let mut client = Client::spawn(root, pull);
+        client.initialize(root, pull);
+        client
+    }
+
+    /// The server started, not yet initialized.
+    fn spawn(root: &std::path::Path, pull: bool) -> Client {
         // Clients that pull diagnostics here also pass `--stdio`, as most do.
         let mut child = Command::new(env!("CARGO_BIN_EXE_opslint"))
             .arg("server")
@@ -59,13 +66,17 @@ impl Client {
                 }
             }
         });
-        let mut client = Client {
+        Client {
             child,
             stdin,
             incoming,
             next_id: 1,
             backlog: Vec::new(),
-        };
+        }
+    }
+
+    fn initialize(&mut self, root: &std::path::Path, pull: bool) {
+        let client = self;
         let capabilities = if pull {
             json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}})
         } else {
@@ -79,7 +90,6 @@ impl Client {
         assert_eq!(init["result"]["serverInfo"]["name"], "opslint");
         assert_eq!(init["result"]["capabilities"]["hoverProvider"], true);
         client.notify("initialized", json!({}));
-        client
     }
 
     fn raw(&mut self, bytes: &[u8]) {
@@ -383,5 +393,66 @@ fn project_context_reloads_on_save() {
     std::fs::remove_file(&handlers).expect("remove");
     c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": handlers_uri, "type": 3}]}));
     assert_eq!(c.diagnostics_for(&uri).len(), 1);
+    assert_eq!(c.stop(), 0);
+}
+
+/// A header line with bytes that are not UTF-8 is skipped (and logged); the
+/// server goes on and answers the next message.
+#[test]
+fn a_header_that_is_not_utf8_does_not_end_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::spawn(dir.path(), false);
+    c.raw(b"Content-Type: application/vscode-jsonrpc; charset=\xff\xfe\r\n\r\n");
+    c.raw(b"Content-Length: 2\r\nX-\xc3(: 1\r\n\r\n{}");
+    c.initialize(dir.path(), false);
+    let log = c.wait_for(|m| m["method"] == "window/logMessage");
+    assert!(log["params"]["message"].as_str().unwrap().contains("not UTF-8"), "{log}");
+    let uri = format!("file://{}/check.sh", dir.path().display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "shellscript", "version": 1, "text": UNBOUNDED}}),
+    );
+    assert_eq!(c.diagnostics_for(&uri).len(), 1);
+    assert_eq!(c.stop(), 0);
+}
+
+/// A document larger than a checked file may be (16 MiB) gets one
+/// `unreadable-file` finding, as such a file on disk does, without being
+/// analysed; the server keeps answering.
+#[test]
+fn an_oversized_document_is_reported_not_analysed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(dir.path(), false);
+    let big_uri = format!("file://{}/big.sh", dir.path().display());
+    let mut text = String::from("#!/bin/bash\n");
+    while text.len() < 20 << 20 {
+        text.push_str("nodes=$(microk8s kubectl get nodes)\n");
+    }
+    let started = Instant::now();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": big_uri, "languageId": "shellscript", "version": 1, "text": text}}),
+    );
+    let diagnostics = c.diagnostics_for(&big_uri);
+    let took = started.elapsed();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "unreadable-file");
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert!(message.contains("too large") && message.contains("16 MiB"), "{message}");
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+    // Still answering: a small document is analysed, hover works.
+    let uri = format!("file://{}/check.sh", dir.path().display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "shellscript", "version": 1, "text": UNBOUNDED}}),
+    );
+    let found = c.diagnostics_for(&uri);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["code"], "kubectl-request-timeout");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 18}}),
+    );
+    assert!(hover.get("error").is_none(), "{hover}");
     assert_eq!(c.stop(), 0);
 }

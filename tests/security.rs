@@ -640,4 +640,124 @@ fn only_the_reader_and_the_writer_open_files() {
             "{file}"
         );
     }
+
+/// A file name that retitles the terminal (OSC … BEL) and starts a new line.
+const HOSTILE_NAME: &str = "a\x1b]0;pwned\x07\nb.sh";
+/// How it must read in every text report.
+const HOSTILE_NAME_SHOWN: &str = "a\\x1b]0;pwned\\x07\\nb.sh";
+
+/// The control characters of `text` other than line ends, after removing the
+/// colour sequences (`ESC [ … m`) opslint writes itself when asked to.
+fn raw_controls(text: &str, own_colour: bool) -> Vec<char> {
+    let mut rest = text.to_string();
+    if own_colour {
+        let mut kept = String::new();
+        let mut chars = rest.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' && chars.peek() == Some(&'[') {
+                let sequence: String = chars.clone().take_while(|c| *c != 'm').collect();
+                if sequence[1..].chars().all(|c| c.is_ascii_digit() || c == ';') {
+                    chars.nth(sequence.chars().count());
+                    continue;
+                }
+            }
+            kept.push(c);
+        }
+        rest = kept;
+    }
+    rest.chars().filter(|c| c.is_control() && *c != '\n').collect()
+}
+
+/// File names and source lines with ESC, OSC, BEL and newlines reach no
+/// report as control characters: each is shown as its escape.
+#[test]
+fn control_characters_from_the_tree_are_escaped_in_every_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    fs::write(repo.join("canary.sh"), CANARY).unwrap();
+    fs::write(repo.join(HOSTILE_NAME), CANARY).unwrap();
+    fs::write(
+        repo.join("line.sh"),
+        "#!/bin/bash\necho \"\x1b[2J\x1b]0;pwned\x07\"; kubectl get pods # \u{9b}31m\x7f\n",
+    )
+    .unwrap();
+    let shown_line = "echo \"\\x1b[2J\\x1b]0;pwned\\x07\"; kubectl get pods # \\u{9b}31m\\x7f";
+    for (format, colour) in [
+        ("text", false),
+        ("text", true),
+        ("concise", false),
+        ("github", false),
+        ("junit", false),
+        ("json", false),
+        ("sarif", false),
+        ("gitlab", false),
+    ] {
+        let colour_flag = if colour { "always" } else { "never" };
+        let run = measured::run(repo, &["check", "--format", format, "--color", colour_flag, "."], Duration::from_secs(120));
+        let what = format!("--format {format} --color {colour_flag}");
+        assert_eq!(run.code, 1, "{what}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("canary.sh"), "{what}: the canary was not reported:\n{}", run.stdout);
+        for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            let raw = raw_controls(text, colour);
+            assert!(raw.is_empty(), "{what}: raw control characters {raw:?} on {stream}:\n{text:?}");
+        }
+        // Text reports show the escapes; serde's JSON escapes its own way,
+        // and SARIF names files by URI.
+        let (name, line) = match format {
+            "json" | "gitlab" => ("a\\u001b]0;pwned\\u0007\\nb.sh", None),
+            "sarif" => ("a%1B%5D0%3Bpwned%07%0Ab.sh", None),
+            "text" => (HOSTILE_NAME_SHOWN, Some(shown_line)),
+            _ => (HOSTILE_NAME_SHOWN, None),
+        };
+        assert!(run.stdout.contains(name), "{what}: no `{name}`:\n{}", run.stdout);
+        if let Some(line) = line {
+            assert!(run.stdout.contains(line), "{what}: no `{line}`:\n{}", run.stdout);
+        }
+    }
+    // The label stays under `kubectl`, and the header gives the file's column.
+    let run = measured::run(repo, &["check", "--format", "text", "--color", "never", "line.sh"], Duration::from_secs(120));
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let at = lines.iter().position(|l| l.contains(shown_line)).expect("the line is shown");
+    let (code, marks) = (lines[at], lines[at + 1]);
+    let column = |l: &str, byte: usize| l[..byte].chars().count();
+    let caret = marks.find(|c: char| c != ' ' && c != '·').expect("a label");
+    assert_eq!(column(marks, caret), column(code, code.find("kubectl").unwrap()), "\n{code}\n{marks}");
+    let concise = check(repo, &["line.sh"]).stdout;
+    let position = concise.split(": ").next().unwrap().to_string();
+    assert!(run.stdout.contains(&format!("[{position}]")), "{position}:\n{}", run.stdout);
+}
+
+/// A key of `.opslint.yaml` holding a newline and a workflow command is
+/// reported, escaped, as an annotation of its own: it cannot start a line.
+#[test]
+fn configuration_keys_cannot_forge_workflow_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    fs::write(repo.join("canary.sh"), CANARY).unwrap();
+    fs::write(
+        repo.join(".opslint.yaml"),
+        "\"x\\n::error file=x::forged\": 1\nrules:\n  \"y\\r\\n::error file=x,line=1::forged\\e]0;t\\a\": error\n",
+    )
+    .unwrap();
+    let run = measured::run(repo, &["check", "--format", "github", "."], Duration::from_secs(120));
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        for line in text.lines() {
+            assert!(!line.trim_start().starts_with("::error file=x"), "forged on {stream}: {line:?}\n{text}");
+        }
+        let raw = raw_controls(text, false);
+        assert!(raw.is_empty(), "raw control characters {raw:?} on {stream}:\n{text:?}");
+    }
+    let annotation = "::error file=.opslint.yaml,line=1,col=1,title=opslint (invalid-configuration)::unknown key `x\\n::error file=x::forged`";
+    assert!(run.stdout.lines().any(|l| l.starts_with(annotation)), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("::error file=.opslint.yaml,line=3,col=3,title=opslint (invalid-configuration)::unknown rule `y\\r\\n::error file=x,line=1::forged\\x1b]0;t\\x07`"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains(".opslint.yaml:1:1: unknown key `x\\n::error file=x::forged`"), "{}", run.stderr);
+    // The same tree with the configuration repaired: the canary is found.
+    fs::write(repo.join(".opslint.yaml"), "rules: {}\n").unwrap();
+    let run = check(repo, &["."]);
+    assert!(canary_found(&run.stdout), "{}{}", run.stdout, run.stderr);
 }

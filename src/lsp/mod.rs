@@ -475,6 +475,17 @@ impl Server {
             return;
         }
         let path = convert::path_of(uri).unwrap_or_else(|| PathBuf::from(uri.as_str()));
+        // Bounded as a file on disk is: a larger document is reported, not
+        // analysed (nor copied).
+        let len = doc.text.len() as u64;
+        if len > crate::linter::MAX_FILE_SIZE {
+            let report = self.linter_for(&path).too_large(&path, len);
+            if let Some(doc) = self.documents.get_mut(uri) {
+                doc.dirty = false;
+                doc.analysed = Some((report.source, report.diagnostics));
+            }
+            return;
+        }
         let text = doc.text.clone();
         let language_id = doc.language_id.clone();
         // The configuration itself: its problems, from the text being edited.

@@ -7,7 +7,7 @@ use std::fmt::Write;
 /// The findings `range` of the file's diagnostics.
 pub fn render_range(report: &FileReport, range: std::ops::Range<usize>) -> String {
     let mut out = String::new();
-    let path = display_path(report);
+    let path = crate::escape::visible(&display_path(report)).into_owned();
     for d in &report.diagnostics[range] {
         let pos = report.source.position(d.span.start);
         // `[*]` marks a finding `--fix` (or `--unsafe-fixes`) can fix.
@@ -19,7 +19,11 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>) -> Strin
         let _ = writeln!(
             out,
             "{path}:{}:{}: {}[{}]{mark} {}",
-            pos.line, pos.column, d.severity, d.rule, d.message
+            pos.line,
+            pos.column,
+            d.severity,
+            d.rule,
+            crate::escape::visible(&d.message)
         );
     }
     out

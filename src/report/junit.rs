@@ -6,7 +6,13 @@ use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 use std::fmt::Write;
 
+/// `text` as XML character data or attribute value. Control characters are
+/// made visible first ([`crate::escape::visible`]): XML 1.0 cannot carry most
+/// of them even as character references, and a newline in an attribute would
+/// be read back as a space. U+FFFE and U+FFFF, not XML characters either, are
+/// replaced by U+FFFD.
 fn xml(text: &str) -> String {
+    let text = crate::escape::visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -15,10 +21,7 @@ fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot hold.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
+            '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }

@@ -20,8 +20,88 @@ struct Rendered<'a> {
 
 struct NamedText<'a> {
     name: String,
+    /// The text as shown (see [`Shown`]).
     text: &'a str,
     lines: &'a crate::source::LineIndex,
+    /// Where the shown text differs from the file's (see [`Shown::offset`]).
+    shifts: &'a [Shift],
+    /// The length of the file's text.
+    original_len: usize,
+}
+
+impl NamedText<'_> {
+    /// A span of the file's text as a span of the shown text.
+    fn span(&self, s: crate::source::Span) -> SourceSpan {
+        let start = s.start.min(self.original_len);
+        let end = s.end.min(self.original_len).max(start);
+        let (start, end) = (shifted(self.shifts, start), shifted(self.shifts, end));
+        SourceSpan::new(start.into(), end - start)
+    }
+}
+
+/// The file's text as snippets show it: control characters other than line
+/// ends and tabs escaped (an ESC in a source line must not reach the terminal),
+/// with the offsets of the file's text mapped onto it so that labels stay
+/// under the characters they point at. Escaping neither adds nor removes a
+/// line, so line numbers are the file's.
+struct Shown<'a> {
+    text: std::borrow::Cow<'a, str>,
+    lines: std::borrow::Cow<'a, crate::source::LineIndex>,
+    shifts: Vec<Shift>,
+}
+
+/// An escaped character of [`Shown`].
+#[derive(Debug, Clone, Copy)]
+struct Shift {
+    /// Its offset in the file's text.
+    at: usize,
+    /// Where its escape starts in the shown text.
+    shown_at: usize,
+    /// The bytes the escapes add, up to and including this one.
+    added: usize,
+}
+
+impl<'a> Shown<'a> {
+    fn of(source: &'a crate::source::SourceFile) -> Shown<'a> {
+        use std::borrow::Cow;
+        let text = source.text.as_str();
+        if !crate::escape::needs_escape_in_source(text) {
+            return Shown { text: Cow::Borrowed(text), lines: Cow::Borrowed(&source.lines), shifts: Vec::new() };
+        }
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut shifts = Vec::new();
+        let mut added = 0;
+        for (i, c) in text.char_indices() {
+            if c.is_control() && crate::escape::escapes_in_source(text, i) {
+                let shown_at = out.len();
+                crate::escape::push_escape(&mut out, c);
+                added += out.len() - shown_at - c.len_utf8();
+                shifts.push(Shift { at: i, shown_at, added });
+            } else {
+                out.push(c);
+            }
+        }
+        let lines = crate::source::LineIndex::new(&out);
+        Shown { text: Cow::Owned(out), lines: Cow::Owned(lines), shifts }
+    }
+}
+
+/// `offset` of the file's text in the shown text: moved by what the escapes
+/// before it add (an offset at an escaped character is the start of its escape).
+fn shifted(shifts: &[Shift], offset: usize) -> usize {
+    match shifts.partition_point(|s| s.at < offset) {
+        0 => offset,
+        i => offset + shifts[i - 1].added,
+    }
+}
+
+/// The offset of the file's text shown at `shown` (the escaped character's
+/// own offset for a place inside its escape).
+fn unshifted(shifts: &[Shift], shown: usize) -> usize {
+    match shifts.partition_point(|s| s.shown_at < shown) {
+        0 => shown,
+        i => (shown - shifts[i - 1].added.min(shown)).max(shifts[i - 1].at),
+    }
 }
 
 impl SourceCode for NamedText<'_> {
@@ -44,6 +124,14 @@ impl SourceCode for NamedText<'_> {
         let region = &self.text[region_start..region_end];
         let local = SourceSpan::new((start - region_start).into(), end - start);
         let inner = region.read_span(&local, context_lines_before, context_lines_after)?;
+        // The column miette shows in the header (bytes from the line's start,
+        // read without context): the file's, not the shown text's.
+        let column = if context_lines_before == 0 && !self.shifts.is_empty() {
+            let line_start = self.lines.line_start(self.lines.line_of(start));
+            unshifted(self.shifts, start) - unshifted(self.shifts, line_start)
+        } else {
+            inner.column()
+        };
         let shifted = SourceSpan::new(
             (inner.span().offset() + region_start).into(),
             inner.span().len(),
@@ -53,7 +141,7 @@ impl SourceCode for NamedText<'_> {
             inner.data(),
             shifted,
             inner.line() + first_line,
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
@@ -61,13 +149,13 @@ impl SourceCode for NamedText<'_> {
 
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&crate::escape::visible(&self.diagnostic.message))
     }
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&crate::escape::visible(&self.diagnostic.message))
     }
 }
 
@@ -102,27 +190,24 @@ impl miette::Diagnostic for Rendered<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
-        let len = self.source.as_ref()?.text.len();
-        let clamp = move |s: crate::source::Span| {
-            let start = s.start.min(len);
-            SourceSpan::new(start.into(), s.end.min(len) - start)
-        };
-        let primary = LabeledSpan::new_primary_with_span(None, clamp(d.span));
-        let others = d
-            .labels
-            .iter()
-            .map(move |l| LabeledSpan::new_with_span(Some(l.message.clone()), clamp(l.span)));
+        let source = self.source.as_ref()?;
+        let primary = LabeledSpan::new_primary_with_span(None, source.span(d.span));
+        let others = d.labels.iter().map(move |l| {
+            LabeledSpan::new_with_span(Some(crate::escape::visible(&l.message).into_owned()), source.span(l.span))
+        });
         Some(Box::new(std::iter::once(primary).chain(others)))
     }
 }
 
-/// The help footer's text: the rule's help, then the fix.
+/// The help footer's text: the rule's help, then the fix (both escaped: they
+/// may quote the file).
 fn help_text(d: &Diagnostic) -> Option<String> {
+    use crate::escape::visible;
     let fix = d
         .fix
         .as_ref()
-        .map(|f| format!("fix ({}): {}", applicability(f), f.description));
-    match (&d.help, fix) {
+        .map(|f| format!("fix ({}): {}", applicability(f), visible(&f.description)));
+    match (d.help.as_deref().map(visible), fix) {
         (Some(h), Some(f)) => Some(format!("{h}\n{f}")),
         (Some(h), None) => Some(h.to_string()),
         (None, Some(f)) => Some(f),
@@ -188,7 +273,8 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: b
         .with_width(width())
         .with_links(false);
     let mut out = String::new();
-    let name = display_path(report);
+    let name = crate::escape::visible(&display_path(report)).into_owned();
+    let shown = Shown::of(&report.source);
     let count = range.len();
     // Footers by help text (see `footer`).
     let mut footers: std::collections::HashMap<String, Option<String>> = Default::default();
@@ -203,8 +289,10 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: b
             diagnostic: d,
             source: Some(NamedText {
                 name: name.clone(),
-                text: &report.source.text,
-                lines: &report.source.lines,
+                text: &shown.text,
+                lines: &shown.lines,
+                shifts: &shown.shifts,
+                original_len: report.source.text.len(),
             }),
             with_help: footer.is_none(),
         };
@@ -219,7 +307,11 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>, color: b
             let pos = report.source.position(d.span.start);
             out.push_str(&format!(
                 "{name}:{}:{}: {}[{}] {}\n",
-                pos.line, pos.column, d.severity, d.rule, d.message
+                pos.line,
+                pos.column,
+                d.severity,
+                d.rule,
+                crate::escape::visible(&d.message)
             ));
         }
         out.push('\n');
@@ -265,7 +357,7 @@ fn fix_preview(source: &crate::source::SourceFile, fix: &crate::diagnostic::Fix,
     let mut side = |body: &str, sign: char, paint: &str| {
         let lines: Vec<&str> = body.split('\n').collect();
         for (i, l) in lines.iter().take(PREVIEW_LINES).enumerate() {
-            out.push_str(&format!("        {paint}{:>width$} {sign} {}{reset}\n", line + i, l.trim_end_matches('\r')));
+            out.push_str(&format!("        {paint}{:>width$} {sign} {}{reset}\n", line + i, crate::escape::visible_source(l.trim_end_matches('\r'))));
         }
         if lines.len() > PREVIEW_LINES {
             out.push_str(&format!("        {:>width$} {sign} … ({} more lines)\n", "", lines.len() - PREVIEW_LINES));

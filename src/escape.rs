@@ -1,0 +1,124 @@
+//! Text from the checked tree made safe to print.
+//!
+//! File names, source lines, configuration keys and the messages quoting them
+//! come from repositories cloned from elsewhere. Written raw to a terminal or
+//! a CI log, an ESC, OSC or BEL there would drive the terminal (retitle it,
+//! hide or rewrite lines), and a newline would start a line of opslint's
+//! choosing in the reader's eyes and in GitHub's, which takes any line that
+//! starts with `::` (after blanks) as a workflow command. Every place where
+//! such text leaves the process (the text, concise, GitHub and JUnit reports,
+//! the messages on standard error) passes it through [`visible`] (or
+//! [`visible_source`] for the lines of a snippet), so that every control
+//! character is shown as an escape instead of acting.
+//!
+//! The escapes: `\n`, `\r` and `\t` for those three; `\xNN` (two lowercase hex
+//! digits) for the other C0 controls and DEL (`\x1b`, `\x07`, `\x7f`);
+//! `\u{NN}` for the C1 controls U+0080–U+009F (`\u{9b}`, the one-character
+//! CSI). These are exactly the characters of Unicode's `Cc` category
+//! ([`char::is_control`]). A backslash itself is left as it is: the escaped
+//! text is for reading, and a name that spells `\x1b` literally reads the same
+//! as one holding an ESC, which is harmless.
+//!
+//! JSON, SARIF and GitLab reports are written by serde, whose string escaping
+//! already turns every control character into `\uXXXX`; they are not passed
+//! through here.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Appends the escape of the control character `c` to `out`.
+pub fn push_escape(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x80 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// `text` with every control character (`\n`, `\t`, ESC, BEL, DEL, C1…)
+/// replaced by its visible escape. Borrowed when there is none (the usual case).
+pub fn visible(text: &str) -> Cow<'_, str> {
+    escape_where(text, |_, _| true)
+}
+
+/// Like [`visible`], for source text shown as lines: line ends (`\n`, and `\r`
+/// right before `\n`) and tabs are kept, every other control character is
+/// escaped.
+pub fn visible_source(text: &str) -> Cow<'_, str> {
+    escape_where(text, escapes_in_source)
+}
+
+/// Whether the control character `c` at byte `at` of `text` is escaped in a
+/// source snippet (see [`visible_source`]).
+pub fn escapes_in_source(text: &str, at: usize) -> bool {
+    match text[at..].as_bytes() {
+        [b'\n', ..] | [b'\t', ..] | [b'\r', b'\n', ..] => false,
+        _ => true,
+    }
+}
+
+/// Whether `text` holds a character [`visible_source`] escapes (a fast scan
+/// over the bytes: C0 controls other than line ends and tabs, DEL, and the
+/// two-byte UTF-8 form of the C1 controls).
+pub fn needs_escape_in_source(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' | b'\t' => false,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        0..0x20 | 0x7f => true,
+        0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
+        _ => false,
+    })
+}
+
+/// `text` with the control characters for which `escaped(text, offset)` holds
+/// replaced by their escapes.
+fn escape_where(text: &str, escaped: impl Fn(&str, usize) -> bool) -> Cow<'_, str> {
+    let needs = |(i, c): &(usize, char)| c.is_control() && escaped(text, *i);
+    let Some((first, _)) = text.char_indices().find(needs) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push_str(&text[..first]);
+    for (i, c) in text[first..].char_indices().map(|(i, c)| (i + first, c)) {
+        if needs(&(i, c)) {
+            push_escape(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        assert!(matches!(visible("plain/path ü.sh"), Cow::Borrowed(_)));
+        assert_eq!(
+            visible("a\x1b]0;pwned\x07\nb\tc\r\u{9b}31m\u{7f}\0"),
+            "a\\x1b]0;pwned\\x07\\nb\\tc\\r\\u{9b}31m\\x7f\\x00"
+        );
+        assert_eq!(visible_source("a\tb\r\nc\x1b[2J\rd\n"), "a\tb\r\nc\\x1b[2J\\rd\n");
+        for (text, needs) in [
+            ("a\tb\r\nc\n", false),
+            ("ü é ¡", false),
+            ("a\rb", true),
+            ("x\r", true),
+            ("\x1b", true),
+            ("\u{85}", true),
+            ("\u{7f}", true),
+        ] {
+            assert_eq!(needs_escape_in_source(text), needs, "{text:?}");
+            assert_eq!(matches!(visible_source(text), Cow::Owned(_)), needs, "{text:?}");
+        }
+    }
+}
