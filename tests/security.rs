@@ -640,6 +640,7 @@ fn only_the_reader_and_the_writer_open_files() {
             "{file}"
         );
     }
+}
 
 /// A file name that retitles the terminal (OSC … BEL) and starts a new line.
 const HOSTILE_NAME: &str = "a\x1b]0;pwned\x07\nb.sh";
