@@ -23,7 +23,7 @@ def case(out, name, files, links=None, fifos=()):
     tree = os.path.join(base, "tree")
     os.makedirs(tree, exist_ok=True)
     with open(os.path.join(base, "victim"), "w") as f:
-        f.write(SECRET)
+        f.write(f"{SECRET}: [\n")  # a key, and a syntax error whose snippet would show it
     for path, text in files.items():
         full = os.path.join(tree, path)
         os.makedirs(os.path.dirname(full), exist_ok=True)
@@ -59,8 +59,12 @@ def diamond(levels):
 
 
 def manifest(flags):
-    return json.dumps({"component": "kubelet", "version": "1.99.0", "source": "help",
-                       "flags": [{"name": f"flag-number-{i:06}", "value": "string"} for i in range(flags)]})
+    """A user manifest (the format `opslint manifest import` writes) of `flags` flags."""
+    flag = {"type": "string", "default": "", "usage": "u", "deprecated": None, "enum": None, "enum_source": None}
+    return json.dumps({"component": "kubelet", "repository": "user: imported from --help",
+                       "generator": "opslint manifest import", "builtin_flags": [{"name": "help"}],
+                       "versions": [{"version": "1.99.0", "tag": "v1.99.0", "commit": "", "path": "--help",
+                                     "flags": [{"name": f"flag-number-{i:06}", **flag} for i in range(flags)]}]})
 
 
 def main(out):
@@ -92,24 +96,26 @@ def main(out):
     # Walks: a role dependency cycle and a 30-level diamond (2^30 paths).
     case(out, "role-cycle", {"site.yml": "- hosts: all\n  roles:\n    - a\n", **role("a", ["b"]), **role("b", ["a"])})
     case(out, "role-diamond-30", diamond(30))
-    case(out, "inventory-diamond-40", {"ansible.cfg": "[defaults]\ninventory = hosts.ini\n",
+    case(out, "inventory-diamond-30", {"ansible.cfg": "[defaults]\ninventory = hosts.ini\n",
                                        "site.yml": "- hosts: g0\n  tasks:\n    - ansible.builtin.systemd:\n"
                                                    "        name: snap.microk8s.daemon-k8s-dqlite\n        state: restarted\n",
-                                       "hosts.ini": "[g40]\nnode1\n" + "".join(
+                                       "hosts.ini": "[g30]\nnode1\nnode2\nnode3\n" + "".join(
                                            f"[g{i}:children]\nh{i}\nk{i}\n[h{i}:children]\ng{i + 1}\n[k{i}:children]\ng{i + 1}\n"
-                                           for i in range(40))})
+                                           for i in range(30))})
     # Budgets in bytes: one 600 KiB scalar aliased 90,000 times; 2,000 links to one 4 MB manifest.
     case(out, "alias-bytes", {"group_vars/all.yml": 'big: &a "' + "A" * 600 * 1024 + '"\nl: [' + ", ".join(["*a"] * 90_000)
                               + "]\nkubectl: microk8s kubectl\n"})
-    case(out, "manifest-links", {"m/kubelet.json": manifest(100_000),
+    case(out, "manifest-links", {"m/kubelet.json": manifest(30_000),
                                  ".opslint.yaml": "manifests:\n" + "".join(f"  - m/l{i}.json\n" for i in range(2000))},
          {f"m/l{i}.json": "kubelet.json" for i in range(2000)})
     # Links out of the tree: named (`git ls-files | xargs opslint check`), walked, a linked first path.
     case(out, "links-out", {".git/HEAD": ""}, {"vars.yml": "VICTIM", "linked": "/etc", "roles": ".."})
-    # Context reads outside the walk: a Molecule role's meta, a discovered configuration.
-    case(out, "context-reads", {"roles/r/tasks/main.yml": "- ansible.builtin.debug:\n",
+    # Context reads outside the walk: a Molecule role's meta (a device, a FIFO); a discovered configuration linking out
+    # (exits 2 with an error that names no key of the victim).
+    case(out, "molecule-meta", {"roles/r/tasks/main.yml": "- ansible.builtin.debug:\n",
                                 "roles/r/molecule/default/converge.yml": "- hosts: all\n  roles:\n    - ns.other\n"},
-         {"roles/r/meta/main.yml": "/dev/zero", ".opslint.yaml": "VICTIM"}, fifos=["roles/r/meta/main.yaml"])
+         {"roles/r/meta/main.yml": "/dev/zero"}, fifos=["roles/r/meta/main.yaml"])
+    case(out, "config-link", {}, {".opslint.yaml": "VICTIM"})
 
 
 if __name__ == "__main__":
