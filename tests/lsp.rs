@@ -456,3 +456,44 @@ fn an_oversized_document_is_reported_not_analysed() {
     assert!(hover.get("error").is_none(), "{hover}");
     assert_eq!(c.stop(), 0);
 }
+
+/// A clone whose ignore files never end (`.gitignore -> /dev/zero`, a FIFO)
+/// and whose role dependencies form a cycle: the server answers `initialize`
+/// and analyses documents as on any tree.
+#[test]
+fn a_hostile_clone_does_not_stop_the_server() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git/info")).unwrap();
+    symlink("/dev/zero", root.join(".gitignore")).unwrap();
+    symlink("/dev/zero", root.join(".git/info/exclude")).unwrap();
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(root.join("sub/.gitignore")).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    for (role, dep) in [("a", "b"), ("b", "a")] {
+        std::fs::create_dir_all(root.join(format!("roles/{role}/meta"))).unwrap();
+        std::fs::create_dir_all(root.join(format!("roles/{role}/tasks"))).unwrap();
+        std::fs::write(root.join(format!("roles/{role}/meta/main.yml")), format!("dependencies:\n  - {dep}\n")).unwrap();
+        std::fs::write(
+            root.join(format!("roles/{role}/tasks/main.yml")),
+            "- ansible.builtin.systemd:\n    name: snap.microk8s.daemon-k8s-dqlite\n    state: restarted\n",
+        )
+        .unwrap();
+    }
+    let mut c = Client::start(root, false);
+    let uri = format!("file://{}/site.yml", root.display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": "- hosts: all\n  roles:\n    - a\n"}}),
+    );
+    let diags = c.diagnostics_for(&uri);
+    assert!(diags.iter().any(|d| d["code"] == "dqlite-restart-not-serial"), "{diags:?}");
+    let uri = format!("file://{}/check_nodes.sh", root.display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "shellscript", "version": 1, "text": UNBOUNDED}}),
+    );
+    assert_eq!(c.diagnostics_for(&uri).len(), 1);
+    assert_eq!(c.stop(), 0);
+}
