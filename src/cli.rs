@@ -509,7 +509,7 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
     // editor's plugin passes every buffer), as for a path given.
     let explicit = args.config.is_some().then(|| linter.config().clone());
     let excluded = args.force_exclude
-        && args.stdin_filename.as_deref().is_some_and(|name| config::Resolver::new(explicit).is_excluded(name));
+        && args.stdin_filename.as_deref().is_some_and(|name| config::Resolver::new(explicit, crate::rules::all_meta()).is_excluded(name));
     let report = if excluded { None } else { linter.check_bytes(&path, bytes, language) };
     let mut summary = Summary::default();
     let mut pieces = Vec::new();
@@ -595,7 +595,7 @@ fn check(args: CheckArgs) -> i32 {
         Ok(target) => target,
         Err(code) => return code,
     };
-    let resolver = std::sync::Arc::new(config::Resolver::new(explicit_config));
+    let resolver = std::sync::Arc::new(config::Resolver::new(explicit_config, crate::rules::all_meta()));
     let (candidates, walk_errors) = discover::discover(&args.paths, resolver.clone(), args.force_exclude);
     // Paths that cannot be read: an `unreadable-file` finding each, in every
     // format (like ruff's E902); with `--fix`/`--diff`/a baseline, on stderr.
@@ -626,7 +626,8 @@ fn check(args: CheckArgs) -> i32 {
             Some(Language::Yaml | Language::ShellTemplate | Language::NrpeConfigTemplate)
         )
     });
-    let root = crate::project::root(&args.paths, linter.config());
+    let config_root = linter.config().path().map(|_| linter.config().root());
+    let root = crate::project::root(&args.paths, config_root);
     let vars = if templated {
         crate::project::collect_vars(&root)
     } else {

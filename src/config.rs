@@ -14,7 +14,7 @@
 use crate::escape::visible;
 use crate::diagnostic::Severity;
 use crate::duration::parse_go_duration;
-use crate::rules::{OptionKind, RuleMeta};
+use crate::rule_meta::{OptionKind, RuleMeta};
 use crate::suggest::closest;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
@@ -230,6 +230,8 @@ fn own_file(dir: &Path) -> Own {
 /// them), and the run groups the files it found by the same answer.
 pub struct Resolver {
     explicit: Option<std::sync::Arc<Config>>,
+    /// The rules a configuration may name.
+    rules: Vec<&'static RuleMeta>,
     by_dir: std::sync::Mutex<HashMap<PathBuf, Option<Nearest>>>,
 }
 
@@ -244,9 +246,10 @@ pub struct Nearest {
 
 impl Resolver {
     /// `explicit`: the configuration given by `--config`.
-    pub fn new(explicit: Option<Config>) -> Resolver {
+    pub fn new(explicit: Option<Config>, rules: Vec<&'static RuleMeta>) -> Resolver {
         Resolver {
             explicit: explicit.map(std::sync::Arc::new),
+            rules,
             by_dir: Default::default(),
         }
     }
@@ -269,7 +272,7 @@ impl Resolver {
         }
         let found = match own_file(&dir) {
             Own::File(file) => {
-                let config = load_found(&file, &crate::rules::all_meta()).ok().map(std::sync::Arc::new);
+                let config = load_found(&file, &self.rules).ok().map(std::sync::Arc::new);
                 Some(Nearest { file, config })
             }
             Own::RepositoryRoot => None,

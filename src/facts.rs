@@ -302,6 +302,42 @@ pub struct LoopItem {
     pub fields: Vec<(String, String)>,
 }
 
+impl LoopItem {
+    /// `template` with every `{{ item }}` / `{{ item.field }}` / `{{ item['field'] }}`
+    /// replaced by the item's value; `None` when a reference cannot be resolved.
+    pub fn expand(&self, template: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(open) = rest.find("{{") {
+            let close = rest[open..].find("}}")? + open;
+            let expr = rest[open + 2..close].trim();
+            out.push_str(&rest[..open]);
+            let value = if expr == "item" {
+                self.value.clone()?
+            } else if let Some(field) = expr
+                .strip_prefix("item.")
+                .or_else(|| {
+                    expr.strip_prefix("item['")
+                        .and_then(|f| f.strip_suffix("']"))
+                })
+                .or_else(|| {
+                    expr.strip_prefix("item[\"")
+                        .and_then(|f| f.strip_suffix("\"]"))
+                })
+            {
+                self.fields.iter().find(|(k, _)| k == field)?.1.clone()
+            } else {
+                // Not about the item: keep the expression as written.
+                rest[open..close + 2].to_string()
+            };
+            out.push_str(&value);
+            rest = &rest[close + 2..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
 /// The command line of a `shell`/`command`/`raw` task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandLine {

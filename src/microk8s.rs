@@ -22,6 +22,29 @@ pub const ARGS_COMPONENTS: &[&str] = &[
 pub const KUBELITE_COMPONENTS: &[&str] =
     &["kubelet", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"];
 
+/// Components whose args files kubelite's Go reader reads (its own and those of
+/// the components it runs), not bash: see [`KUBELITE_COMPONENTS`] for the
+/// components whose flags are Kubernetes's.
+pub const READ_BY_KUBELITE: &[&str] = &[
+    "kubelet",
+    "kube-apiserver",
+    "kube-proxy",
+    "kube-scheduler",
+    "kube-controller-manager",
+    "kubelite",
+];
+
+/// The component whose args file (or `.j2` template of one) `path` is, by name.
+pub fn args_file_of(path: &std::path::Path) -> Option<&'static str> {
+    let parent = path.parent()?.file_name()?.to_str()?;
+    if parent != "args" {
+        return None;
+    }
+    let name = path.file_name()?.to_str()?;
+    let name = name.strip_suffix(".j2").unwrap_or(name);
+    ARGS_COMPONENTS.iter().copied().find(|c| *c == name)
+}
+
 /// The component whose args file `path` is, if it is one: `…/args/<component>`
 /// under a MicroK8s (or Canonical Kubernetes) args directory, or under a path that
 /// is still partly a Jinja expression (`{{ snap_data }}/args/k8s-dqlite`).
@@ -138,7 +161,7 @@ pub fn restart_of(task: &crate::facts::AnsibleTask) -> Option<Restart> {
             let lines: Vec<std::borrow::Cow<'_, str>> = if line.text.contains("item") && !task.loop_items.is_empty() {
                 task.loop_items
                     .iter()
-                    .filter_map(|item| crate::lang::ansible::expand_item(&line.text, item))
+                    .filter_map(|item| item.expand(&line.text))
                     .map(std::borrow::Cow::Owned)
                     .collect()
             } else {

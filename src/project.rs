@@ -4,7 +4,6 @@
 //! few files are checked (a pre-commit run), so `{{ kubectl }}` in a changed task
 //! file still resolves.
 
-use crate::config::Config;
 use crate::lang::jinja::Vars;
 use crate::lang::yaml;
 use rayon::prelude::*;
@@ -17,11 +16,12 @@ pub mod inventory;
 mod roles;
 pub use roles::{Origin, Reached, TaskFileInfo};
 
-/// The directory that holds the project: the configuration file's, else the
-/// repository root above the first path, else that path's directory.
-pub fn root(paths: &[PathBuf], config: &Config) -> PathBuf {
-    if config.path().is_some() {
-        return config.root().to_path_buf();
+/// The directory that holds the project: `config_root` (the directory of the
+/// configuration file in use), else the repository root above the first path,
+/// else that path's directory.
+pub fn root(paths: &[PathBuf], config_root: Option<&Path>) -> PathBuf {
+    if let Some(root) = config_root {
+        return root.to_path_buf();
     }
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     // As written, not resolved: a linked first path (`roles -> /elsewhere`)

@@ -772,7 +772,7 @@ impl Walker<'_> {
         // One loop item at a time when the content is written from `{{ item }}`.
         if text.contains("item") && !task.loop_items.is_empty() {
             for item in &task.loop_items {
-                let Some(expanded) = expand_item(text, item) else {
+                let Some(expanded) = item.expand(text) else {
                     continue;
                 };
                 // Exact spans when the content is just the item, written as a scalar.
@@ -1289,7 +1289,7 @@ pub fn dict_entry_edits(
             value: None,
             fields: vec![("key".into(), key.to_string())],
         };
-        let Some(target) = expand_item(dest, &item) else { continue };
+        let Some(target) = item.expand(dest) else { continue };
         let Some(component) = args_file_component(&target) else { continue };
         let (flags, comments) = match yaml::scalar_region(host, v) {
             Some(region) => super::argsfile::literal_flag_words(
@@ -1315,39 +1315,6 @@ pub fn dict_entry_edits(
     out
 }
 
-/// `template` with every `{{ item }}` / `{{ item.field }}` / `{{ item['field'] }}`
-/// replaced by the item's value; `None` when a reference cannot be resolved.
-pub fn expand_item(template: &str, item: &LoopItem) -> Option<String> {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(open) = rest.find("{{") {
-        let close = rest[open..].find("}}")? + open;
-        let expr = rest[open + 2..close].trim();
-        out.push_str(&rest[..open]);
-        let value = if expr == "item" {
-            item.value.clone()?
-        } else if let Some(field) = expr
-            .strip_prefix("item.")
-            .or_else(|| {
-                expr.strip_prefix("item['")
-                    .and_then(|f| f.strip_suffix("']"))
-            })
-            .or_else(|| {
-                expr.strip_prefix("item[\"")
-                    .and_then(|f| f.strip_suffix("\"]"))
-            })
-        {
-            item.fields.iter().find(|(k, _)| k == field)?.1.clone()
-        } else {
-            // Not about the item: keep the expression as written.
-            rest[open..close + 2].to_string()
-        };
-        out.push_str(&value);
-        rest = &rest[close + 2..];
-    }
-    out.push_str(rest);
-    Some(out)
-}
 
 /// `ansible.builtin.blockinfile` / `ansible.legacy.blockinfile` → `blockinfile`.
 fn normalise(module: &str) -> String {
@@ -1398,7 +1365,7 @@ pub fn args_targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Spa
             .loop_items
             .iter()
             .filter_map(|item| {
-                let path = expand_item(dest, item)?;
+                let path = item.expand(dest)?;
                 let component = args_file_component(&path)?;
                 Some((path, component, Some(item.span)))
             })

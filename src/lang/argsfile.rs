@@ -3,20 +3,9 @@
 //! (`declare -a args="($(cat …))"`), which is what is modelled here.
 
 use crate::facts::{ArgsFileEdit, FileFacts, FlagWord};
-use crate::microk8s::ARGS_COMPONENTS;
+use crate::microk8s::{READ_BY_KUBELITE, args_file_of as component_of};
 use crate::source::Span;
 use std::path::Path;
-
-/// The component whose args file (or `.j2` template of one) `path` is, by name.
-pub fn component_of(path: &Path) -> Option<&'static str> {
-    let parent = path.parent()?.file_name()?.to_str()?;
-    if parent != "args" {
-        return None;
-    }
-    let name = path.file_name()?.to_str()?;
-    let name = name.strip_suffix(".j2").unwrap_or(name);
-    ARGS_COMPONENTS.iter().copied().find(|c| *c == name)
-}
 
 /// How a daemon reads its args file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +20,7 @@ pub enum Reader {
 
 impl Reader {
     pub fn of(component: &str) -> Reader {
-        if KUBELITE_COMPONENTS.contains(&component) {
+        if READ_BY_KUBELITE.contains(&component) {
             Reader::Kubelite
         } else {
             Reader::Bash
@@ -249,16 +238,6 @@ pub fn comments(text: &str, base: usize) -> Vec<(Span, bool)> {
     }
     out
 }
-
-/// Components whose args are read by kubelite's Go reader (not by bash).
-pub const KUBELITE_COMPONENTS: &[&str] = &[
-    "kubelet",
-    "kube-apiserver",
-    "kube-proxy",
-    "kube-scheduler",
-    "kube-controller-manager",
-    "kubelite",
-];
 
 /// An args file in the repository: every flag it holds is written to the daemon.
 pub fn analyze(text: &str, path: &Path, facts: &mut FileFacts) {

@@ -1,7 +1,7 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::FileFacts;
-use crate::lang::argsfile::KUBELITE_COMPONENTS;
+use crate::microk8s::READ_BY_KUBELITE;
 
 pub struct ArgsFileComment;
 
@@ -52,7 +52,7 @@ impl Rule for ArgsFileComment {
 
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for edit in &facts.args_edits {
-            let kubelite = KUBELITE_COMPONENTS.contains(&edit.component);
+            let kubelite = READ_BY_KUBELITE.contains(&edit.component);
             for (span, own_line) in &edit.comments {
                 let d = if !own_line && kubelite {
                     Diagnostic::new(

@@ -17,7 +17,6 @@ mod invalid_daemon_flag_value;
 mod invalid_suppression;
 mod kubectl_request_timeout;
 mod leave_without_remove_node;
-mod meta;
 mod missing_dqlite_monitoring;
 mod nrpe_timeout_budget;
 mod path_outside_root;
@@ -29,7 +28,7 @@ mod unbounded_wait;
 mod unreadable_file;
 mod yaml_syntax;
 
-pub use meta::*;
+pub use crate::rule_meta::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::facts::FileFacts;
@@ -185,7 +184,7 @@ pub trait Rule: Send + Sync {
 
     /// Whether the rule can find anything in files of `language` (files are only
     /// parsed for the rules that apply to them).
-    fn applies_to(&self, _language: crate::lang::Language) -> bool {
+    fn applies_to(&self, _language: crate::language::Language) -> bool {
         true
     }
 
