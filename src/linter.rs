@@ -456,7 +456,7 @@ impl Linter {
                 }
             }
         }
-        let directives = suppress::parse(source, &facts.comments);
+        let directives = suppress::parse(source, &facts.comments, &rules::names());
         diagnostics.retain(|d| !directives.suppresses(source, d));
         sort(&mut diagnostics);
         // Two calls in a scalar that does not map byte for byte both point at

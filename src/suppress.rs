@@ -7,7 +7,6 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::facts::Comment;
-use crate::rules;
 use crate::source::{SourceFile, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +40,9 @@ pub struct Directives {
 
 const MARKER: &str = "opslint:";
 
-pub fn parse(source: &SourceFile, comments: &[Comment]) -> Directives {
+/// `known`: the names of the rules there are (a directive naming another is
+/// reported).
+pub fn parse(source: &SourceFile, comments: &[Comment], known: &[&str]) -> Directives {
     let mut out = Directives::default();
     let leading_end = leading_comment_block_end(&source.text);
     for comment in comments {
@@ -86,13 +87,13 @@ pub fn parse(source: &SourceFile, comments: &[Comment]) -> Directives {
             if name.is_empty() {
                 continue;
             }
-            if rules::by_name(name).is_none() {
+            if !known.contains(&name) {
                 out.problems.push(Problem {
                     span,
                     message: format!(
                         "unknown rule `{name}` in opslint directive; it suppresses nothing"
                     ),
-                    help: Some(match rules::suggest(name) {
+                    help: Some(match crate::suggest::closest(name, known.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`? `opslint rules` lists every rule"),
                         None => "`opslint rules` lists every rule".into(),
                     }),

@@ -229,6 +229,11 @@ pub fn by_name(name: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|r| r.meta().name == name)
 }
 
+/// Every rule's name.
+pub fn names() -> Vec<&'static str> {
+    ALL.iter().map(|r| r.meta().name).collect()
+}
+
 pub fn all_meta() -> Vec<&'static RuleMeta> {
     ALL.iter().map(|r| r.meta()).collect()
 }
