@@ -220,12 +220,9 @@ impl Rule for KubectlRequestTimeout {
             timeout.push('s');
         }
         // Ansible stops tasks with `async:` or `timeout:` after that long.
-        let limited: Vec<crate::source::Span> = facts
-            .tasks
-            .iter()
-            .filter(|t| t.time_limit.is_some())
-            .map(|t| t.span)
-            .collect();
+        let limited = crate::source::Enclosing::new(
+            facts.tasks.iter().filter(|t| t.time_limit.is_some()).map(|t| t.span),
+        );
         // One help text for all of the file's findings.
         let help_for = |timeout: &str| -> std::sync::Arc<str> {
             format!(
@@ -236,10 +233,7 @@ impl Rule for KubectlRequestTimeout {
         let help = help_for(&timeout);
         let mut fixed: Vec<(usize, usize)> = Vec::new();
         for (i, fact) in facts.commands.iter().enumerate() {
-            if limited
-                .iter()
-                .any(|t| t.start <= fact.span.start && fact.span.end <= t.end)
-            {
+            if limited.first(fact.span).is_some() {
                 continue;
             }
             if let Some(d) = check_call(ctx.source, fact, &timeout, &help) {
