@@ -85,6 +85,9 @@ def main(out):
         f"x\nE{i}\n" for i in range(50_000))
     case(out, "heredocs-50k", {"chained.sh": "#!/bin/bash\n" + chained,
                                "consecutive.sh": "#!/bin/bash\n" + "kubectl get x <<EOF\nkubectl get x\nEOF\n" * 50_000})
+    case(out, "scalar-58k-calls", {"playbooks/scalar.yml": "- hosts: all\n  tasks:\n    - shell: \"" + "kubectl get nodes\\n" * 58_000 + "\"\n"})
+    case(out, "tasks-100k", {"playbooks/tasks.yml": "- hosts: all\n  handlers:\n" + "".join(f"    - name: h{i}\n      command: echo {i}\n" for i in range(1000)) + "  tasks:\n" + "".join(f"    - name: t{i}\n      shell: kubectl --request-timeout=5s get pods p{i}\n      register: r{i}\n      notify: h{i % 1000}\n" for i in range(100_000))})
+    case(out, "nested-case-6mb", {"nested.sh": "#!/bin/bash\n" + "case $x in a)\n" * 286_000 + "kubectl get nodes\n" + ";; esac\n" * 286_000})
     case(out, "yaml-1m", {"playbook.yml": "- hosts: all\n  vars:\n" + "".join(f"    k{i}: v\n" for i in range(1_000_000))})
     # Writers: links planted where opslint writes (run with --write-baseline / --output-file / --fix).
     case(out, "write-through-links", {".git/HEAD": ""}, {".opslint-baseline.json": "VICTIM", "report.sarif": "VICTIM",

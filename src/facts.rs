@@ -292,6 +292,9 @@ pub struct Play {
     pub serial: Option<(String, Span)>,
     /// Roles the play applies (`roles:` entries, by name), with their spans.
     pub roles: Vec<(String, Span)>,
+    /// Indices into [`FileFacts::tasks`] from the play's first task to past
+    /// its last (empty when it has none): see [`FileFacts::play_tasks`].
+    pub tasks: std::ops::Range<usize>,
 }
 
 /// One literal loop item: a scalar (`{{ item }}`) or a mapping (`{{ item.path }}`).
@@ -425,6 +428,18 @@ pub struct FileFacts {
     /// Expansion work done so far for this file (variables, wrapper
     /// functions), shared by all its shell regions: see `lang::shell::resolve`.
     pub expansion_used: usize,
+}
+
+impl FileFacts {
+    /// The tasks of play `play` (index into `plays`), in order.
+    pub fn play_tasks(&self, play: usize) -> impl Iterator<Item = &AnsibleTask> {
+        let range = self.plays.get(play).map_or(0..0, |p| p.tasks.clone());
+        self.tasks
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .filter(move |t| t.play == Some(play))
+    }
 }
 
 /// A `while` or `until` loop of a shell script, for rules that judge how it

@@ -33,6 +33,73 @@ impl Span {
     }
 }
 
+/// Which span of a list encloses a given span, for many questions about one
+/// list: [`Enclosing::first`] answers as a linear search from the front of the
+/// list would (the first span `s` with `s.start <= q.start && q.end <= s.end`),
+/// without reading the whole list each time. The spans of syntax nodes (tasks,
+/// blocks) nest or are disjoint: a question then reads only the spans that
+/// enclose the last one starting at or before it. A list with spans that
+/// partly overlap is searched linearly.
+#[derive(Debug, Clone, Default)]
+pub struct Enclosing {
+    spans: Vec<Span>,
+    /// Indices into `spans` by start, the longer first at one start.
+    order: Vec<usize>,
+    /// Per position in `order`: the position of the nearest span before it
+    /// that encloses it.
+    parent: Vec<Option<usize>>,
+    nested: bool,
+}
+
+impl Enclosing {
+    pub fn new(spans: impl IntoIterator<Item = Span>) -> Self {
+        let spans: Vec<Span> = spans.into_iter().collect();
+        let mut order: Vec<usize> = (0..spans.len()).collect();
+        order.sort_by_key(|&i| (spans[i].start, std::cmp::Reverse(spans[i].end), i));
+        let mut parent = Vec::with_capacity(order.len());
+        let mut stack: Vec<usize> = Vec::new();
+        let mut nested = true;
+        for (pos, &i) in order.iter().enumerate() {
+            let cur = spans[i];
+            while let Some(&top) = stack.last() {
+                let t = spans[order[top]];
+                if cur.end <= t.end {
+                    break;
+                }
+                if t.end > cur.start {
+                    nested = false;
+                }
+                stack.pop();
+            }
+            parent.push(stack.last().copied());
+            stack.push(pos);
+        }
+        Enclosing { spans, order, parent, nested }
+    }
+
+    /// The index of the first span of the list that encloses `q`.
+    pub fn first(&self, q: Span) -> Option<usize> {
+        let encloses = |s: &Span| s.start <= q.start && q.end <= s.end;
+        // An empty question at a boundary may lie in two disjoint spans.
+        if !self.nested || q.is_empty() {
+            return self.spans.iter().position(encloses);
+        }
+        let after = self.order.partition_point(|&i| self.spans[i].start <= q.start);
+        let mut at = after.checked_sub(1);
+        let mut best: Option<usize> = None;
+        // Every span that encloses `q` encloses the last one starting at or
+        // before it (or is it).
+        while let Some(pos) = at {
+            let i = self.order[pos];
+            if encloses(&self.spans[i]) {
+                best = Some(best.map_or(i, |b| b.min(i)));
+            }
+            at = self.parent[pos];
+        }
+        best
+    }
+}
+
 /// A 1-based position: `column` counts Unicode scalar values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
@@ -159,6 +226,30 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enclosing_answers_as_a_linear_search() {
+        let lists: Vec<Vec<Span>> = vec![
+            vec![],
+            vec![Span::new(0, 10), Span::new(10, 20), Span::new(20, 30)],
+            // Inner tasks before their block, as the walker records them.
+            vec![Span::new(5, 8), Span::new(9, 12), Span::new(4, 13), Span::new(14, 20), Span::new(0, 30)],
+            // Outer first, equal spans, empty spans.
+            vec![Span::new(0, 30), Span::new(2, 9), Span::new(2, 9), Span::new(3, 3), Span::new(9, 9), Span::new(9, 15)],
+            // Partly overlapping: searched linearly.
+            vec![Span::new(0, 10), Span::new(5, 15), Span::new(12, 20)],
+        ];
+        for spans in lists {
+            let index = Enclosing::new(spans.iter().copied());
+            for start in 0..32 {
+                for end in start..32 {
+                    let q = Span::new(start, end);
+                    let linear = spans.iter().position(|s| s.start <= q.start && q.end <= s.end);
+                    assert_eq!(index.first(q), linear, "{spans:?} {q:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn positions_count_scalar_values() {

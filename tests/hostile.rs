@@ -418,3 +418,74 @@ fn five_thousand_nested_loops() {
     assert!(run.seconds < 20.0, "{:.1} s", run.seconds);
     assert!(run.stdout.contains("loops.sh:2:75001: error[kubectl-request-timeout]"), "{}", run.stdout);
 }
+
+/// Thousands of kubectl calls in one double-quoted scalar (escapes: the value
+/// does not map byte for byte onto the file, so every call's span is the
+/// whole scalar). Each message folded the whole scalar: quadratic, 44 s for
+/// 1.1 MB in a release build.
+#[test]
+fn many_calls_in_one_double_quoted_scalar() {
+    let s = format!(
+        "- hosts: all\n  tasks:\n    - shell: \"{}\"\n",
+        "kubectl get nodes\\n".repeat(20_000)
+    );
+    let run = hostile_case("playbooks/scalar.yml", s, 1024);
+    assert!(run.seconds < 30.0, "{:.1} s", run.seconds);
+    assert!(
+        run.stdout.contains("playbooks/scalar.yml:3:14: error[kubectl-request-timeout] `\"kubectl get nodes\\nkubectl get nodes"),
+        "{}",
+        &run.stdout[..run.stdout.len().min(3000)]
+    );
+}
+
+/// A playbook of many tasks: rules searched the task list once per call and
+/// the notifying tasks once per handler (quadratic: 25–35 s for 100,000 tasks
+/// in a release build).
+#[test]
+fn a_hundred_thousand_tasks() {
+    let mut s = String::from("- hosts: all\n  handlers:\n");
+    for i in 0..1000 {
+        s.push_str(&format!("    - name: h{i}\n      command: echo {i}\n"));
+    }
+    s.push_str("  tasks:\n");
+    for i in 0..80_000 {
+        s.push_str(&format!("    - shell: kubectl --request-timeout=5s get pods p{i}\n      notify: h{}\n", i % 1000));
+        if i % 10 == 0 {
+            s.push_str(&format!("      register: r{i}\n      when: r{} is defined\n", i.max(10) - 10));
+        }
+    }
+    s.push_str("    - name: last\n      shell: kubectl get nodes\n      notify: nowhere\n");
+    let last = s.lines().count() - 1;
+    let run = hostile_case("playbooks/tasks.yml", s, 1024);
+    // 9 s here, over 80 s before (21 s for half as many tasks).
+    assert!(run.seconds < 60.0, "{:.1} s", run.seconds);
+    assert!(
+        run.stdout.contains(&format!("playbooks/tasks.yml:{last}:14: error[kubectl-request-timeout]")),
+        "{}",
+        &run.stdout[..run.stdout.len().min(3000)]
+    );
+    assert!(run.stdout.contains("error[handler-not-found] `notify: nowhere`"), "{}", run.stdout);
+}
+
+/// `case` nested deeper than the bash parser follows goes to tree-sitter; a
+/// statement longer than the parse window is cut, and each of the thousands
+/// of `;; esac` after the cut re-parsed a whole window (6 minutes for 6.3 MB
+/// in a release build).
+#[test]
+fn nested_case_beyond_the_parse_window() {
+    let depth = 45_000;
+    let s = format!(
+        "#!/bin/bash\n{}kubectl get nodes\n{}",
+        "case $x in a)\n".repeat(depth),
+        ";; esac\n".repeat(depth)
+    );
+    let run = hostile_case("nested.sh", s, 1024);
+    assert!(run.seconds < 30.0, "{:.1} s", run.seconds);
+    assert!(
+        run.stdout.contains(&format!("nested.sh:{}:1: error[kubectl-request-timeout]", depth + 2)),
+        "{}",
+        run.stdout
+    );
+    // What could not be parsed is said, never passed silently.
+    assert!(run.stdout.contains("info[shell-parse-error]"), "{}", run.stdout);
+}

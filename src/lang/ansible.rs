@@ -358,6 +358,7 @@ fn play_fact(play: &Node) -> Option<crate::facts::Play> {
         hosts: play.get("hosts").and_then(scalar),
         serial,
         roles,
+        tasks: 0..0,
     })
 }
 
@@ -477,6 +478,10 @@ impl Walker<'_> {
                                 .insert(arg.name.clone(), value.to_string());
                         }
                     }
+                }
+                let at = self.facts.tasks.len();
+                if let Some(play) = t.play.and_then(|p| self.facts.plays.get_mut(p)) {
+                    play.tasks = if play.tasks.is_empty() { at..at + 1 } else { play.tasks.start..at + 1 };
                 }
                 self.facts.tasks.push(t);
             }

@@ -159,7 +159,7 @@ impl ProjectIndex {
                 self.reach_role(role, None, from, out);
             }
         }
-        for t in facts.tasks.iter().filter(|t| t.play == Some(play)) {
+        for t in facts.play_tasks(play) {
             let text = |n: &str| t.arg(n).and_then(|a| a.text());
             match t.module.as_str() {
                 "include_role" | "import_role" => {

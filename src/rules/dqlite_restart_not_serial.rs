@@ -135,12 +135,10 @@ fn throttled(n: Option<usize>, allowed: usize) -> bool {
     n.is_some_and(|n| n > 0 && n <= allowed)
 }
 
-fn notified(handler: &AnsibleTask, by: &[&AnsibleTask]) -> bool {
-    by.iter().any(|t| {
-        t.notify.iter().any(|(n, _)| {
-            handler.name.as_deref() == Some(n.as_str()) || handler.listen.iter().any(|l| l == n)
-        })
-    })
+/// Whether a task notifies `handler` (by name or `listen:` topic); `notes`
+/// holds what the tasks notify.
+fn notified(handler: &AnsibleTask, notes: &std::collections::HashSet<&str>) -> bool {
+    handler.name.as_deref().is_some_and(|n| notes.contains(n)) || handler.listen.iter().any(|l| notes.contains(l.as_str()))
 }
 
 impl Rule for DqliteRestartNotSerial {
@@ -178,14 +176,16 @@ impl Rule for DqliteRestartNotSerial {
             let Some(why) = unsafe_serial(play.serial.as_ref().map(|(s, _)| s.as_str()), hosts, &counted) else {
                 continue;
             };
-            let in_play: Vec<&AnsibleTask> =
-                facts.tasks.iter().filter(|t| t.play == Some(i)).collect();
-            let tasks: Vec<&AnsibleTask> =
-                in_play.iter().copied().filter(|t| !t.in_handlers).collect();
+            let in_play: Vec<&AnsibleTask> = facts.play_tasks(i).collect();
+            let notes: std::collections::HashSet<&str> = in_play
+                .iter()
+                .filter(|t| !t.in_handlers)
+                .flat_map(|t| t.notify.iter().map(|(n, _)| n.as_str()))
+                .collect();
             // In this file: tasks, and handlers the play's tasks notify.
             let mut here = Vec::new();
             for t in &in_play {
-                if t.in_handlers && !notified(t, &tasks) {
+                if t.in_handlers && !notified(t, &notes) {
                     continue;
                 }
                 if let Some(r) = crate::microk8s::restart_of(t)
@@ -205,7 +205,7 @@ impl Rule for DqliteRestartNotSerial {
                 || ctx.source.text.get(play.span.start..play.span.end).is_some_and(|t| t.contains("microk8s"));
             if microk8s {
                 for t in &in_play {
-                    if t.module == "reboot" && !safe_task(t, allowed(hosts)) && (!t.in_handlers || notified(t, &tasks)) {
+                    if t.module == "reboot" && !safe_task(t, allowed(hosts)) && (!t.in_handlers || notified(t, &notes)) {
                         here.push((*t, crate::microk8s::Restart { service: "its hosts", action: "reboot" }));
                     }
                 }

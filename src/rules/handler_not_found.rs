@@ -142,42 +142,79 @@ impl Rule for HandlerNotFound {
         for dir in &role_dirs {
             nearby.extend(crate::project::role_handlers(ctx.root, dir));
         }
+        // Exact names by hashing; only templated names (`{{ … }}`) are matched
+        // as patterns, and a templated notification matches any templated name.
+        let nearby = Names::new(nearby.iter().map(String::as_str));
+        let index = std::cell::OnceCell::new();
+        let all: std::cell::OnceCell<Names> = std::cell::OnceCell::new();
+        let known: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
+        // One verdict (and one suggestion) per distinct notification.
+        let mut verdicts: std::collections::HashMap<&str, String> = Default::default();
         for task in &facts.tasks {
             for (notified, span) in &task.notify {
-                if nearby.iter().any(|k| matches(k, notified)) {
+                if nearby.matches(notified) {
                     continue;
                 }
                 // Anywhere in the repository (handlers of all roles in a play
                 // are visible to each other).
-                let index = crate::project::index(ctx.root);
-                let all = index.handlers();
-                if all.contains(notified)
-                    || all
-                        .iter()
-                        .filter(|k| k.contains("{{") || notified.contains("{{"))
-                        .any(|k| matches(k, notified))
-                {
+                let index = index.get_or_init(|| crate::project::index(ctx.root));
+                let all = all.get_or_init(|| Names::new(index.handlers().iter().map(String::as_str)));
+                if all.matches(notified) {
                     continue;
                 }
-                let mut known: Vec<&str> = all
-                    .iter()
-                    .map(String::as_str)
-                    .chain(nearby.iter().map(String::as_str))
-                    .collect();
-                known.sort_unstable();
-                known.dedup();
-                let mut message = format!(
-                    "`notify: {notified}` names no handler: no handler in this file or anywhere in the repository has this `name` or `listen` topic, so it never runs"
-                );
-                if let Some(near) = crate::suggest::closest(notified, known.iter().copied()) {
-                    message.push_str(&format!("; did you mean `{near}`?"));
-                }
-                let mut d = Diagnostic::new(META.name, META.default_severity, *span, message);
+                let known = known.get_or_init(|| {
+                    let mut known: Vec<&str> = all.names.iter().copied().chain(nearby.names.iter().copied()).collect();
+                    known.sort_unstable();
+                    known.dedup();
+                    known
+                });
+                let message = verdicts.entry(notified.as_str()).or_insert_with(|| {
+                    let mut message = format!(
+                        "`notify: {notified}` names no handler: no handler in this file or anywhere in the repository has this `name` or `listen` topic, so it never runs"
+                    );
+                    if let Some(near) = crate::suggest::closest(notified, known.iter().copied()) {
+                        message.push_str(&format!("; did you mean `{near}`?"));
+                    }
+                    message
+                });
+                let mut d = Diagnostic::new(META.name, META.default_severity, *span, message.clone());
                 if known.is_empty() {
                     d = d.with_help("no handler is defined in this repository at all");
                 }
                 out.push(d);
             }
+        }
+    }
+}
+
+/// Handler names and topics, to match notifications against as [`matches`]
+/// does, without reading every name for each notification.
+struct Names<'n> {
+    names: Vec<&'n str>,
+    exact: std::collections::HashSet<&'n str>,
+    templated: Vec<&'n str>,
+}
+
+impl<'n> Names<'n> {
+    fn new(names: impl Iterator<Item = &'n str>) -> Self {
+        let names: Vec<&str> = names.collect();
+        Names {
+            exact: names.iter().copied().collect(),
+            templated: names.iter().copied().filter(|k| k.contains("{{")).collect(),
+            names,
+        }
+    }
+
+    /// Whether some name matches `notified`.
+    fn matches(&self, notified: &str) -> bool {
+        if self.exact.contains(notified) {
+            return true;
+        }
+        if notified.contains("{{") {
+            // Two templated names always match; a plain name as a pattern.
+            !self.templated.is_empty() || self.names.iter().any(|k| matches(k, notified))
+        } else {
+            self.templated.iter().any(|k| matches(k, notified))
         }
     }
 }

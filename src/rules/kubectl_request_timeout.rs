@@ -220,12 +220,9 @@ impl Rule for KubectlRequestTimeout {
             timeout.push('s');
         }
         // Ansible stops tasks with `async:` or `timeout:` after that long.
-        let limited: Vec<crate::source::Span> = facts
-            .tasks
-            .iter()
-            .filter(|t| t.time_limit.is_some())
-            .map(|t| t.span)
-            .collect();
+        let limited = crate::source::Enclosing::new(
+            facts.tasks.iter().filter(|t| t.time_limit.is_some()).map(|t| t.span),
+        );
         // One help text for all of the file's findings.
         let help_for = |timeout: &str| -> std::sync::Arc<str> {
             format!(
@@ -236,10 +233,7 @@ impl Rule for KubectlRequestTimeout {
         let help = help_for(&timeout);
         let mut fixed: Vec<(usize, usize)> = Vec::new();
         for (i, fact) in facts.commands.iter().enumerate() {
-            if limited
-                .iter()
-                .any(|t| t.start <= fact.span.start && fact.span.end <= t.end)
-            {
+            if limited.first(fact.span).is_some() {
                 continue;
             }
             if let Some(d) = check_call(ctx.source, fact, &timeout, &help) {
@@ -430,14 +424,38 @@ fn describe_call(source: &SourceFile, fact: &CommandFact) -> String {
 
 /// One line, white space folded, at most 60 characters.
 pub(crate) fn shorten(text: &str) -> String {
-    let folded: Vec<&str> = text.split_whitespace().filter(|w| *w != "\\").collect();
-    let folded = folded.join(" ");
+    let folded = folded_head(text.split_whitespace().filter(|w| *w != "\\"), 60);
     if folded.chars().count() <= 60 {
         folded
     } else {
         let cut: String = folded.chars().take(59).collect();
         format!("{}…", cut.trim_end())
     }
+}
+
+/// `words` joined by single spaces, read only as far as the first `max + 1`
+/// characters of the joined text: a call's span may cover a whole scalar of
+/// thousands of lines, and its message shows only the first few words.
+pub(crate) fn folded_head<'t>(words: impl Iterator<Item = &'t str>, max: usize) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in words {
+        if chars > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars > max {
+                break;
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
 }
 
 pub(crate) fn is_client_only(args: &[Word]) -> bool {

@@ -514,7 +514,7 @@ fn secs_text(secs: f64) -> String {
 
 fn call_text(source: &crate::source::SourceFile, fact: &CommandFact) -> String {
     let text = source.slice(fact.span);
-    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = super::kubectl_request_timeout::folded_head(text.split_whitespace(), 60);
     if text.chars().count() > 60 {
         format!("{}…", text.chars().take(59).collect::<String>())
     } else {

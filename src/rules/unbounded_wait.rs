@@ -143,8 +143,9 @@ impl Rule for UnboundedWait {
             return;
         }
         let check = super::nrpe_timeout_budget::is_check_file(ctx);
+        let tasks = crate::source::Enclosing::new(facts.tasks.iter().map(|t| t.span));
         let place = |span: Span| -> Option<Place> {
-            match facts.tasks.iter().find(|t| t.span.start <= span.start && span.end <= t.span.end) {
+            match tasks.first(span).map(|i| &facts.tasks[i]) {
                 // `async:` / `timeout:` stop the task.
                 Some(t) if t.time_limit.is_some() => None,
                 Some(_) => Some(Place::Task),

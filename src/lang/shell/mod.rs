@@ -31,6 +31,17 @@ const RECOVERY_CHUNK_LINES: usize = 8;
 /// Regions longer than this are parsed a window at a time (statements that
 /// cross a window's end are parsed again with the next one).
 const PARSE_WINDOW: usize = 256 * 1024;
+/// After a window whose first line is damaged, the next window is an eighth
+/// as large, down to this (and twice as large again after each window that
+/// parses something): a run of damaged lines (thousands of `esac` left over
+/// from a construct nested past what can be parsed, which tree-sitter's error
+/// recovery reads slowly) then costs each of its lines a few small parses,
+/// not a whole window each.
+const MIN_PARSE_WINDOW: usize = 512;
+/// Damaged lines in a row, none of which parses, after which each further
+/// attempt skips twice as many lines as the one before (reported as not
+/// parsed): a run of a million such lines costs a few dozen attempts.
+const DAMAGED_RUN: usize = 64;
 /// Re-parsing during recovery may cost at most this many times the region's size
 /// (plus 64 KiB); what is left after that is reported as unparsed.
 pub const RECOVERY_BUDGET_FACTOR: usize = 16;
@@ -480,6 +491,8 @@ impl Recovery<'_> {
         let mut spent = 0usize;
         let mut start = 0usize;
         let mut window = PARSE_WINDOW;
+        // Damaged lines in a row with nothing parsed between them.
+        let mut run = 0usize;
         while start < end {
             // A large region is parsed a window at a time, so the syntax tree in
             // memory stays small whatever the file's size (a 15 MB script held
@@ -551,6 +564,7 @@ impl Recovery<'_> {
                 .get(first_bad)
                 .map_or(end - start, |c| c.start_byte());
             let mut bad_line = start + line_start(&self.text[start..], bad_offset);
+            let progress = bad_line > start;
             if let Some(h) = self.lexed.body_at(bad_line) {
                 // The damage starts in a heredoc's body: the statement that
                 // opened it is damaged too.
@@ -602,13 +616,30 @@ impl Recovery<'_> {
                 }
             }
             start = match resumed {
-                Some(next) => next,
+                Some(next) => {
+                    run = 0;
+                    next
+                }
                 None => {
                     // The line, with the bodies of heredocs it opens.
-                    let next = self.past_bodies(bad_line, next_line(&self.text, bad_line).min(end));
+                    let mut next = self.past_bodies(bad_line, next_line(&self.text, bad_line).min(end));
+                    run = if progress { 1 } else { run + 1 };
+                    if run > DAMAGED_RUN {
+                        for _ in 0..1usize << (run - DAMAGED_RUN).min(30) {
+                            if next >= end {
+                                break;
+                            }
+                            next = self.past_bodies(next, next_line(&self.text, next).min(end));
+                        }
+                    }
                     self.mark_unparsed(bad_line, next);
                     next
                 }
+            };
+            window = if progress {
+                window.max((window * 2).min(PARSE_WINDOW))
+            } else {
+                (window / 8).max(MIN_PARSE_WINDOW)
             };
             if spent > budget && start < end {
                 self.mark_unparsed(start, end);
