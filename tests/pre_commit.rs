@@ -144,13 +144,66 @@ fn system_hook_refuses_then_accepts_a_commit() {
     run_hook("opslint-system", &env);
 }
 
+/// The hook that builds opslint from source (pip through maturin): it guards
+/// commits, and the binary it installed was compiled from exactly the
+/// dependency versions of Cargo.lock. The binary says which: the paths of its
+/// dependencies' sources (`…/registry/src/<index>/<name>-<version>/…`) are in
+/// its panic locations.
 #[test]
-fn rust_hook_builds_with_cargo_and_guards_commits() {
+fn source_hook_builds_the_locked_dependencies_and_guards_commits() {
     if !pre_commit_available() {
-        skip::skip("rust_hook_builds_with_cargo_and_guards_commits", "pre-commit", "bash .ci/run installs it with pip");
+        skip::skip(
+            "source_hook_builds_the_locked_dependencies_and_guards_commits",
+            "pre-commit",
+            "bash .ci/run installs it with pip",
+        );
         return;
     }
-    run_hook("opslint", &cache_env());
+    let env = cache_env();
+    let started = std::time::SystemTime::now();
+    run_hook("opslint", &env);
+    let home = PathBuf::from(&env.iter().find(|(k, _)| *k == "PRE_COMMIT_HOME").expect("home").1);
+    // The `opslint` this run's hook environment holds.
+    let installed = std::fs::read_dir(&home)
+        .expect("pre-commit home")
+        .flatten()
+        .flat_map(|repo| std::fs::read_dir(repo.path()).into_iter().flatten().flatten())
+        .map(|env| env.path().join("bin/opslint"))
+        .filter(|bin| bin.is_file())
+        .max_by_key(|bin| bin.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH))
+        .expect("the hook installed opslint");
+    assert!(
+        installed.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= started),
+        "{} is not from this run",
+        installed.display()
+    );
+    let binary = std::fs::read(&installed).expect("binary");
+    let lock = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock")).expect("Cargo.lock");
+    let locked: std::collections::BTreeSet<(String, String)> = lock
+        .split("[[package]]")
+        .filter_map(|p| {
+            let field = |k: &str| {
+                p.lines()
+                    .find_map(|l| l.strip_prefix(k)?.trim().strip_prefix('=')?.trim().strip_prefix('"')?.strip_suffix('"'))
+                    .map(str::to_string)
+            };
+            Some((field("name")?, field("version")?))
+        })
+        .collect();
+    // `…/registry/src/<index>/<name>-<version>/…` for every crate compiled in.
+    let text = String::from_utf8_lossy(&binary);
+    let built: std::collections::BTreeSet<(String, String)> = text
+        .split("/registry/src/")
+        .skip(1)
+        .filter_map(|rest| {
+            let dir = rest.split('/').nth(1)?;
+            let (name, version) = dir.rsplit_once('-')?;
+            version.starts_with(|c: char| c.is_ascii_digit()).then(|| (name.to_string(), version.to_string()))
+        })
+        .collect();
+    assert!(built.len() > 20, "the binary names too few crates: {built:?}");
+    let unlocked: Vec<_> = built.difference(&locked).collect();
+    assert!(unlocked.is_empty(), "built from versions Cargo.lock does not hold: {unlocked:?}");
 }
 
 /// The hook a user without a Rust toolchain uses: `language: python`, the
