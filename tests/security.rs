@@ -6,6 +6,8 @@ mod skip;
 
 mod measured;
 
+mod sources;
+
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
@@ -609,30 +611,12 @@ fn only_the_reader_and_the_writer_open_files() {
         ("src/project.rs", &["WalkBuilder::new("]),
     ];
     let mut found = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let rel = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().to_string_lossy().into_owned();
-            let text = fs::read_to_string(&path).unwrap();
-            // Unit tests write their own fixtures.
-            let code = text.split("#[cfg(test)]").next().unwrap_or("");
-            for (n, line) in code.lines().enumerate() {
-                if line.trim_start().starts_with("//") {
-                    continue;
-                }
-                for f in forbidden {
-                    let ok = allowed.iter().any(|(p, fs)| *p == rel && fs.contains(&f));
-                    if line.contains(f) && !ok {
-                        found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
-                    }
+    for file in sources::rust_sources() {
+        for (n, line) in file.code.lines().enumerate() {
+            for f in forbidden {
+                let ok = allowed.iter().any(|(p, fs)| *p == file.path && fs.contains(&f));
+                if line.contains(f) && !ok {
+                    found.push(format!("{}:{}: {}", file.path, n + 1, line.trim()));
                 }
             }
         }
