@@ -267,3 +267,52 @@ fn a_missing_path_is_a_finding_in_every_format() {
     let (_, stdout, _) = run_in(dir.path(), &["check", "missing.sh", "-f", "gitlab"], &[]);
     assert!(stdout.contains("\"lines\":{\"begin\":1}"), "{stdout}");
 }
+
+/// `docs/json-format.md` documents every field the JSON report emits and no
+/// other: its table is compared with the fields of a real report (the
+/// shipped examples have fixes, related places and `null` helps).
+#[test]
+fn the_json_document_lists_every_field_emitted() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_opslint"))
+        .current_dir(root)
+        .args(["check", "-f", "json", "testdata/examples"])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    fn walk(v: &serde_json::Value, prefix: String, out: &mut std::collections::BTreeSet<String>) {
+        let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, x) in map {
+                    // An object field that may be `null` is documented itself too.
+                    if x.is_object() {
+                        out.insert(join(k));
+                    }
+                    walk(x, join(k), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                out.insert(prefix.clone());
+                for x in items {
+                    walk(x, format!("{prefix}[]"), out);
+                }
+            }
+            _ => {
+                out.insert(prefix);
+            }
+        }
+    }
+    let mut emitted = std::collections::BTreeSet::new();
+    walk(&report, String::new(), &mut emitted);
+    // Containers named by their items' rows.
+    emitted.remove("diagnostics");
+    emitted.remove("summary");
+    emitted.remove("diagnostics[].fix.edits");
+    let doc = std::fs::read_to_string(root.join("docs/json-format.md")).expect("doc");
+    let documented: std::collections::BTreeSet<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `")?.split('`').next().map(str::to_string))
+        .collect();
+    assert_eq!(emitted, documented, "emitted (left) and documented (right) fields differ");
+}

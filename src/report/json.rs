@@ -15,6 +15,7 @@ struct JsonSummary {
     warnings: usize,
     infos: usize,
     fixable: usize,
+    safe_fixable: usize,
     unsafe_fixable: usize,
     paths_not_read: usize,
 }
@@ -31,12 +32,25 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
     help: Option<&'a str>,
     fix: Option<JsonFix<'a>>,
+    related: Vec<JsonRelated<'a>>,
 }
 
 #[derive(Serialize)]
 struct JsonFix<'a> {
     applicability: Applicability,
+    description: &'a str,
     edits: Vec<JsonEdit<'a>>,
+}
+
+/// Another place of the same file the finding speaks of (where a variable
+/// was set, the handler, the task that restarts).
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -77,6 +91,7 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>) -> Strin
             help: d.help.as_deref(),
             fix: d.fix.as_ref().map(|f| JsonFix {
                 applicability: f.applicability,
+                description: &f.description,
                 edits: f
                     .edits
                     .iter()
@@ -92,6 +107,20 @@ pub fn render_range(report: &FileReport, range: std::ops::Range<usize>) -> Strin
                     })
                     .collect(),
             }),
+            related: d
+                .labels
+                .iter()
+                .map(|l| {
+                    let (line, column, end_line, end_column) = span_range(&report.source, l.span);
+                    JsonRelated {
+                        line,
+                        column,
+                        end_line,
+                        end_column,
+                        message: &l.message,
+                    }
+                })
+                .collect(),
         };
         pretty.clear();
         // Serialising plain data to memory cannot fail.
@@ -151,6 +180,7 @@ pub fn finish_items_to<'a>(
         warnings: summary.warnings,
         infos: summary.infos,
         fixable: summary.fixable,
+        safe_fixable: summary.fixable - summary.unsafe_fixable,
         unsafe_fixable: summary.unsafe_fixable,
         paths_not_read: summary.path_errors,
     };
