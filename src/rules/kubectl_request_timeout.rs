@@ -497,7 +497,7 @@ pub(crate) fn is_client_only(args: &[Word]) -> bool {
 
 /// The `--request-timeout` value word and whether it is inline (`--request-timeout=V`).
 pub(crate) fn find_request_timeout(args: &[Word]) -> Option<(&Word, bool)> {
-    crate::waits::flag_value(args, &["--request-timeout"])
+    crate::facts::flag_value(args, &["--request-timeout"])
         .map(|(word, _)| (word, word.text.starts_with("--request-timeout=")))
 }
 

@@ -225,7 +225,7 @@ fn fix(fact: &CommandFact, judgement: &crate::waits::Judgement<'_>, timeout: std
     let prefix = judgement.entry.fix.as_deref()?;
     let bound = judgement.entry.bound.as_ref()?;
     // Only a flag left at its default: a written `--timeout=0` is the author's.
-    if crate::waits::flag_value(&fact.words, &bound.flags).is_some() {
+    if crate::facts::flag_value(&fact.words, &bound.flags).is_some() {
         return None;
     }
     // An edit of a variable's value, an alias or a function body would land
