@@ -19,6 +19,7 @@ pub mod fixer;
 pub mod fuzz;
 pub mod gitindex;
 pub mod ignorefiles;
+pub mod kubectl;
 pub mod lang;
 pub mod linter;
 pub mod lsp;

@@ -159,7 +159,7 @@ pub struct Judgement<'f> {
 /// The program and its sub-command words, as the table names them:
 /// (`kubectl`, index of the first argument after the program word).
 fn program(fact: &CommandFact) -> Option<(&'static str, usize, Option<String>)> {
-    if let Some(k) = crate::rules::kubectl_word(fact) {
+    if let Some(k) = crate::kubectl::program_word(fact) {
         return Some(("kubectl", k + 1, None));
     }
     let name = fact.program_name();
@@ -182,7 +182,7 @@ fn positionals<'w>(program: &str, args: &'w [Word]) -> Vec<&'w Word> {
             break;
         }
         if t.starts_with('-') {
-            if program == "kubectl" && crate::rules::kubectl_flag_takes_value(t) {
+            if program == "kubectl" && crate::kubectl::global_flag_takes_value(t) {
                 i += 1;
             }
         } else {
@@ -219,7 +219,7 @@ fn parse(kind: ValueKind, text: &str) -> Option<f64> {
 pub fn judge<'f>(fact: &'f CommandFact, host: &str) -> Option<Judgement<'f>> {
     let (program, first, dotted) = program(fact)?;
     let args = fact.words.get(first..)?;
-    if program == "kubectl" && crate::rules::is_client_only(args) && !matches!(sub_command(args), Some("proxy")) {
+    if program == "kubectl" && crate::kubectl::is_client_only(args) && !matches!(sub_command(args), Some("proxy")) {
         return None;
     }
     let words: Vec<&Word> = positionals(program, args);

@@ -49,7 +49,6 @@ pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
 pub use leave_without_remove_node::LeaveWithoutRemoveNode;
-pub(crate) use kubectl_request_timeout::{is_client_only, kubectl_flag_takes_value, kubectl_word};
 pub use missing_dqlite_monitoring::MissingDqliteMonitoring;
 pub use nrpe_timeout_budget::NrpeTimeoutBudget;
 pub use path_outside_root::{HELP as PATH_OUTSIDE_ROOT_HELP, PathOutsideRoot};
@@ -114,6 +113,18 @@ pub(crate) fn flag_finding(
         .chain(edit.written_by.iter().cloned())
         .collect();
     with_notes(diagnostic, &notes)
+}
+
+/// One line, white space folded, at most 60 characters.
+pub(crate) fn shorten(text: &str) -> String {
+    let folded: Vec<&str> = text.split_whitespace().filter(|w| *w != "\\").collect();
+    let folded = folded.join(" ");
+    if folded.chars().count() <= 60 {
+        folded
+    } else {
+        let cut: String = folded.chars().take(59).collect();
+        format!("{}…", cut.trim_end())
+    }
 }
 
 /// `notes` added to the help of `diagnostic`, one per line.

@@ -143,12 +143,12 @@ fn bound_of(fact: &CommandFact, host: &str) -> Option<Bound> {
         },
         crate::waits::Wait::Unknown { why } => Bound::Unknown(why),
     });
-    if let Some(k) = super::kubectl_request_timeout::kubectl_word(fact) {
+    if let Some(k) = crate::kubectl::program_word(fact) {
         let args = &fact.words[k + 1..];
-        if super::kubectl_request_timeout::is_client_only(args) {
+        if crate::kubectl::is_client_only(args) {
             return table;
         }
-        let request = match super::kubectl_request_timeout::find_request_timeout(args) {
+        let request = match crate::kubectl::find_request_timeout(args) {
             None => Bound::Unbounded {
                 why: "kubectl has no `--request-timeout`".into(),
                 elsewhere: true,
@@ -695,7 +695,7 @@ impl NrpeTimeoutBudget {
         let at_least = if opens.is_empty() { "" } else { "at least " };
         let kubectl = terms
             .iter()
-            .any(|t| super::kubectl_request_timeout::kubectl_word(&facts[t.fact]).is_some());
+            .any(|t| crate::kubectl::program_word(&facts[t.fact]).is_some());
         let help: std::borrow::Cow<'static, str> = if kubectl {
             format!("{HELP}; each kubectl call is counted at its `--request-timeout`, which bounds one request: on a cold discovery cache a call makes more, so leave a margin").into()
         } else {
@@ -770,11 +770,11 @@ fn fixes_bounding(fact: &CommandFact, host: &str) -> u32 {
     let table = crate::waits::judge(fact, host);
     let stream = table.as_ref().is_some_and(|j| j.entry.kind == crate::waits::Kind::Stream);
     let mut n = 0;
-    if let Some(k) = super::kubectl_request_timeout::kubectl_word(fact) {
+    if let Some(k) = crate::kubectl::program_word(fact) {
         let args = &fact.words[k + 1..];
         if !stream
-            && !super::kubectl_request_timeout::is_client_only(args)
-            && super::kubectl_request_timeout::find_request_timeout(args).is_none()
+            && !crate::kubectl::is_client_only(args)
+            && crate::kubectl::find_request_timeout(args).is_none()
         {
             n += 1;
         }

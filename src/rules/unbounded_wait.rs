@@ -251,8 +251,8 @@ fn fix(fact: &CommandFact, judgement: &crate::waits::Judgement<'_>, timeout: std
 /// A call a retry loop waits on: one that talks to the API server or to
 /// MicroK8s.
 fn waits_on_cluster(fact: &CommandFact) -> bool {
-    if let Some(k) = super::kubectl_word(fact) {
-        return !super::is_client_only(&fact.words[k + 1..]);
+    if let Some(k) = crate::kubectl::program_word(fact) {
+        return !crate::kubectl::is_client_only(&fact.words[k + 1..]);
     }
     let name = fact.program_name();
     name == "microk8s" || name.starts_with("microk8s.")
@@ -326,10 +326,10 @@ fn judge_loop(
 
 /// The call as written (its words for an Ansible `argv:` list), shortened.
 fn call_text(source: &SourceFile, fact: &CommandFact) -> String {
-    let written = super::kubectl_request_timeout::shorten(source.slice(fact.span));
+    let written = super::shorten(source.slice(fact.span));
     let expanded = fact.expanded();
     if written.replace(", ", " ") == expanded {
-        super::kubectl_request_timeout::shorten(&expanded)
+        super::shorten(&expanded)
     } else {
         written
     }
