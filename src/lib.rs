@@ -4,6 +4,7 @@
 //! reporters. See `docs/architecture.md`.
 
 pub mod baseline;
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

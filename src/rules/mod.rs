@@ -159,7 +159,16 @@ pub struct RuleContext<'a> {
     pub root: &'a std::path::Path,
 }
 
-impl RuleContext<'_> {
+impl<'a> RuleContext<'a> {
+    /// The file as the NRPE budget evaluator sees it, with this rule's options.
+    pub(crate) fn check_file(&self) -> crate::budget::CheckFile<'a> {
+        crate::budget::CheckFile {
+            source: self.source,
+            root: self.root,
+            options: self.options,
+        }
+    }
+
     /// The configured value of `name`, else the option's documented default.
     pub fn option(&self, meta: &RuleMeta, name: &str) -> String {
         (self.options)(name)

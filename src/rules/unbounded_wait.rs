@@ -142,7 +142,7 @@ impl Rule for UnboundedWait {
         if facts.commands.is_empty() {
             return;
         }
-        let check = super::nrpe_timeout_budget::is_check_file(ctx);
+        let check = crate::budget::is_check_file(&ctx.check_file());
         let place = |span: Span| -> Option<Place> {
             match facts.tasks.iter().find(|t| t.span.start <= span.start && span.end <= t.span.end) {
                 // `async:` / `timeout:` stop the task.
@@ -197,7 +197,7 @@ impl Rule for UnboundedWait {
             out.push(d);
         }
         if !in_checks.is_empty() {
-            let shares = super::nrpe_timeout_budget::fix_shares(ctx, &facts.commands);
+            let shares = crate::budget::fix_shares(&ctx.check_file(), &facts.commands);
             for (i, at) in in_checks {
                 let Some(share) = shares.get(&i) else { continue };
                 let share = std::time::Duration::from_secs(*share);
