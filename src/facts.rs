@@ -474,3 +474,34 @@ pub struct LimitReached {
     pub span: Span,
     pub message: String,
 }
+
+/// The last value of any of `flags` in `args`: `--f=V`, `--f V`, `-f V`,
+/// `-fV`; like pflag, the last occurrence wins (a flag left without its
+/// value at the end wins too: there is then none).
+pub fn flag_value<'w>(args: &'w [Word], flags: &[impl AsRef<str>]) -> Option<(&'w Word, &'w str)> {
+    let mut found = None;
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].text.as_str();
+        if t == "--" {
+            break;
+        }
+        for f in flags.iter().map(AsRef::as_ref) {
+            if t == f {
+                found = args.get(i + 1).map(|v| (v, v.text.as_str()));
+                // The value is not a flag of its own.
+                i += 1;
+                break;
+            }
+            if let Some(v) = t.strip_prefix(f) {
+                if let Some(v) = v.strip_prefix('=') {
+                    found = Some((&args[i], v));
+                } else if !f.starts_with("--") && f.len() == 2 && !v.is_empty() && !t.starts_with("--") {
+                    found = Some((&args[i], v));
+                }
+            }
+        }
+        i += 1;
+    }
+    found
+}

@@ -4,6 +4,7 @@
 //! reporters. See `docs/architecture.md`.
 
 pub mod baseline;
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -19,6 +20,7 @@ pub mod fixer;
 pub mod fuzz;
 pub mod gitindex;
 pub mod ignorefiles;
+pub mod kubectl;
 pub mod lang;
 pub mod language;
 pub mod linter;

@@ -3,7 +3,7 @@
 //! call against it. Read by `unbounded-wait` and `nrpe-timeout-budget`.
 
 use crate::duration::{parse_coreutils_duration, parse_go_duration};
-use crate::facts::{CommandFact, Word};
+use crate::facts::{CommandFact, Word, flag_value};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -159,7 +159,7 @@ pub struct Judgement<'f> {
 /// The program and its sub-command words, as the table names them:
 /// (`kubectl`, index of the first argument after the program word).
 fn program(fact: &CommandFact) -> Option<(&'static str, usize, Option<String>)> {
-    if let Some(k) = crate::rules::kubectl_word(fact) {
+    if let Some(k) = crate::kubectl::program_word(fact) {
         return Some(("kubectl", k + 1, None));
     }
     let name = fact.program_name();
@@ -182,7 +182,7 @@ fn positionals<'w>(program: &str, args: &'w [Word]) -> Vec<&'w Word> {
             break;
         }
         if t.starts_with('-') {
-            if program == "kubectl" && crate::rules::kubectl_flag_takes_value(t) {
+            if program == "kubectl" && crate::kubectl::global_flag_takes_value(t) {
                 i += 1;
             }
         } else {
@@ -191,37 +191,6 @@ fn positionals<'w>(program: &str, args: &'w [Word]) -> Vec<&'w Word> {
         i += 1;
     }
     out
-}
-
-/// The last value of any of `flags` in `args`: `--f=V`, `--f V`, `-f V`,
-/// `-fV`; like pflag, the last occurrence wins (a flag left without its
-/// value at the end wins too: there is then none).
-pub fn flag_value<'w>(args: &'w [Word], flags: &[impl AsRef<str>]) -> Option<(&'w Word, &'w str)> {
-    let mut found = None;
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        if t == "--" {
-            break;
-        }
-        for f in flags.iter().map(AsRef::as_ref) {
-            if t == f {
-                found = args.get(i + 1).map(|v| (v, v.text.as_str()));
-                // The value is not a flag of its own.
-                i += 1;
-                break;
-            }
-            if let Some(v) = t.strip_prefix(f) {
-                if let Some(v) = v.strip_prefix('=') {
-                    found = Some((&args[i], v));
-                } else if !f.starts_with("--") && f.len() == 2 && !v.is_empty() && !t.starts_with("--") {
-                    found = Some((&args[i], v));
-                }
-            }
-        }
-        i += 1;
-    }
-    found
 }
 
 fn parse(kind: ValueKind, text: &str) -> Option<f64> {
@@ -250,7 +219,7 @@ fn parse(kind: ValueKind, text: &str) -> Option<f64> {
 pub fn judge<'f>(fact: &'f CommandFact, host: &str) -> Option<Judgement<'f>> {
     let (program, first, dotted) = program(fact)?;
     let args = fact.words.get(first..)?;
-    if program == "kubectl" && crate::rules::is_client_only(args) && !matches!(sub_command(args), Some("proxy")) {
+    if program == "kubectl" && crate::kubectl::is_client_only(args) && !matches!(sub_command(args), Some("proxy")) {
         return None;
     }
     let words: Vec<&Word> = positionals(program, args);

@@ -2,6 +2,7 @@ use super::{FixKind, OptionKind, Rule, RuleContext, RuleMeta, RuleOption};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::duration::{format_duration, parse_go_duration};
 use crate::facts::{CommandFact, FileFacts, Origin, Word};
+use crate::kubectl;
 use crate::source::SourceFile;
 
 pub struct KubectlRequestTimeout;
@@ -112,97 +113,6 @@ word is in the script, is fixed there.
     fix: FixKind::Safe,
 };
 
-/// kubectl's global flags that take their value as the next word.
-const GLOBAL_FLAGS_WITH_VALUE: &[&str] = &[
-    "--as",
-    "--as-group",
-    "--as-uid",
-    "--cache-dir",
-    "--certificate-authority",
-    "--client-certificate",
-    "--client-key",
-    "--cluster",
-    "--context",
-    "--kubeconfig",
-    "--log-dir",
-    "--log-file",
-    "-n",
-    "--namespace",
-    "--password",
-    "--profile",
-    "--profile-output",
-    "--request-timeout",
-    "-s",
-    "--server",
-    "--tls-server-name",
-    "--token",
-    "--user",
-    "--username",
-    "-v",
-    "--v",
-    "--vmodule",
-];
-
-/// Sub-commands that never contact the API server (or are long-running on purpose).
-const CLIENT_ONLY: &[&str] = &[
-    "completion",
-    "config",
-    "help",
-    "kustomize",
-    "options",
-    "plugin",
-    "proxy",
-];
-
-/// kubectl's own sub-commands (`pkg/cmd/cmd.go` of kubernetes/kubectl at
-/// 10504c18ade2c0328478f94647a81550bbf06e6d, plus `events` (1.26+) and the
-/// removed `convert` and `rolling-update` that older clients still have).
-/// Any other sub-command runs a plugin (`kubectl krew`, `kubectl ctx`): an
-/// executable `kubectl-NAME` that is not kubectl's API client.
-const BUILT_IN: &[&str] = &[
-    "alpha", "annotate", "api-resources", "api-versions", "apply", "attach", "auth",
-    "autoscale", "certificate", "cluster-info", "completion", "config", "convert",
-    "cordon", "cp", "create", "debug", "delete", "describe", "diff", "drain", "edit",
-    "events", "exec", "explain", "expose", "get", "help", "kustomize", "label", "logs",
-    "options", "patch", "plugin", "port-forward", "proxy", "replace", "rolling-update",
-    "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version", "wait",
-];
-
-/// Whether kubectl's global flag `flag` takes its value as the next word.
-pub(crate) fn kubectl_flag_takes_value(flag: &str) -> bool {
-    GLOBAL_FLAGS_WITH_VALUE.contains(&flag)
-}
-
-/// `kubectl create` sub-commands that build an object locally.
-const CREATE_GENERATORS: &[&str] = &[
-    "clusterrole",
-    "clusterrolebinding",
-    "configmap",
-    "cm",
-    "cronjob",
-    "cj",
-    "deployment",
-    "deploy",
-    "ingress",
-    "ing",
-    "job",
-    "namespace",
-    "ns",
-    "poddisruptionbudget",
-    "pdb",
-    "priorityclass",
-    "pc",
-    "quota",
-    "resourcequota",
-    "role",
-    "rolebinding",
-    "secret",
-    "service",
-    "svc",
-    "serviceaccount",
-    "sa",
-];
-
 impl Rule for KubectlRequestTimeout {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -246,7 +156,7 @@ impl Rule for KubectlRequestTimeout {
         // In a check, the fixed calls share what the budget leaves: the
         // fix must not push the check past check_nrpe's timeout.
         if !fixed.is_empty() {
-            let shares = super::nrpe_timeout_budget::fix_shares(ctx, &facts.commands);
+            let shares = crate::budget::fix_shares(&ctx.check_file(), &facts.commands);
             let configured = parse_go_duration(&timeout).ok().filter(|d| !d.is_zero());
             // The help names the value the fix inserts (one text per share).
             let mut helps: Vec<(u64, std::sync::Arc<str>)> = Vec::new();
@@ -273,18 +183,6 @@ impl Rule for KubectlRequestTimeout {
     }
 }
 
-/// Index of the word that names kubectl (`kubectl` in `microk8s kubectl`).
-pub(crate) fn kubectl_word(fact: &CommandFact) -> Option<usize> {
-    match fact.program_name() {
-        "kubectl" | "oc" | "microk8s.kubectl" => Some(0),
-        "microk8s" | "k3s" => {
-            let sub = fact.words.get(1)?;
-            (sub.is_static && sub.text == "kubectl").then_some(1)
-        }
-        _ => None,
-    }
-}
-
 enum Problem<'a> {
     Missing,
     Zero {
@@ -305,12 +203,12 @@ fn check_call(
     timeout: &str,
     help: &std::sync::Arc<str>,
 ) -> Option<Diagnostic> {
-    let program = kubectl_word(fact)?;
+    let program = kubectl::program_word(fact)?;
     let args = &fact.words[program + 1..];
-    if is_client_only(args) {
+    if kubectl::is_client_only(args) {
         return None;
     }
-    let problem = match find_request_timeout(args) {
+    let problem = match kubectl::find_request_timeout(args) {
         Some((value, inline)) => {
             if !value.is_static {
                 // Set from a variable or template: its value is not known here.
@@ -413,110 +311,13 @@ fn check_call(
 
 /// The call as written, and what it expands to when that differs.
 fn describe_call(source: &SourceFile, fact: &CommandFact) -> String {
-    let written = shorten(source.slice(fact.span));
-    let expanded = shorten(&fact.expanded());
+    let written = super::shorten(source.slice(fact.span));
+    let expanded = super::shorten(&fact.expanded());
     if matches!(fact.origin, Origin::Direct) || written == expanded {
         format!("`{written}`")
     } else {
         format!("`{written}` (expands to `{expanded}`)")
     }
-}
-
-/// One line, white space folded, at most 60 characters.
-pub(crate) fn shorten(text: &str) -> String {
-    let folded = folded_head(text.split_whitespace().filter(|w| *w != "\\"), 60);
-    if folded.chars().count() <= 60 {
-        folded
-    } else {
-        let cut: String = folded.chars().take(59).collect();
-        format!("{}…", cut.trim_end())
-    }
-}
-
-/// `words` joined by single spaces, read only as far as the first `max + 1`
-/// characters of the joined text: a call's span may cover a whole scalar of
-/// thousands of lines, and its message shows only the first few words.
-pub(crate) fn folded_head<'t>(words: impl Iterator<Item = &'t str>, max: usize) -> String {
-    let mut out = String::new();
-    let mut chars = 0;
-    for word in words {
-        if chars > max {
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-            chars += 1;
-        }
-        for c in word.chars() {
-            if chars > max {
-                break;
-            }
-            out.push(c);
-            chars += 1;
-        }
-    }
-    out
-}
-
-pub(crate) fn is_client_only(args: &[Word]) -> bool {
-    let mut subcommand = None;
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        if t == "--" {
-            break;
-        }
-        if t == "--help" || t == "-h" {
-            return true;
-        }
-        if subcommand.is_none() && args[i].is_static {
-            if t.starts_with('-') {
-                if GLOBAL_FLAGS_WITH_VALUE.contains(&t) {
-                    i += 1;
-                }
-            } else {
-                subcommand = Some(t);
-            }
-        } else if subcommand.is_none() {
-            // A dynamic word where the sub-command should be: unknown, so not client-only.
-            subcommand = Some("");
-        }
-        i += 1;
-    }
-    // `kubectl set image --local -f x.yaml`: works on the file only.
-    if args.iter().any(|a| a.text == "--local" || a.text == "--local=true") {
-        return true;
-    }
-    match subcommand {
-        Some(s) if CLIENT_ONLY.contains(&s) => true,
-        // A plugin: not kubectl's client.
-        Some(s) if !s.is_empty() && !BUILT_IN.contains(&s) => true,
-        Some("version") => args
-            .iter()
-            .any(|a| a.text == "--client" || a.text == "--client=true"),
-        // `kubectl create <generator> --dry-run[=client]` prints the object it
-        // built and never calls the server (kubectl's create_*.go `Run`s only
-        // do when the dry-run strategy is not client). `create -f` is not a
-        // generator: it still asks the server for the resource types.
-        Some("create") => {
-            let generator = args
-                .iter()
-                .filter(|a| a.is_static && !a.text.starts_with('-'))
-                .nth(1)
-                .is_some_and(|g| CREATE_GENERATORS.contains(&g.text.as_str()));
-            generator
-                && args.iter().any(|a| {
-                    matches!(a.text.as_str(), "--dry-run" | "--dry-run=client" | "--dry-run=true")
-                })
-        }
-        _ => false,
-    }
-}
-
-/// The `--request-timeout` value word and whether it is inline (`--request-timeout=V`).
-pub(crate) fn find_request_timeout(args: &[Word]) -> Option<(&Word, bool)> {
-    crate::waits::flag_value(args, &["--request-timeout"])
-        .map(|(word, _)| (word, word.text.starts_with("--request-timeout=")))
 }
 
 /// `at` is inside the default of a `${VAR:-…}` expansion (on its line): the

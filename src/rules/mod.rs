@@ -48,7 +48,6 @@ pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
 pub use invalid_suppression::InvalidSuppression;
 pub use kubectl_request_timeout::KubectlRequestTimeout;
 pub use leave_without_remove_node::LeaveWithoutRemoveNode;
-pub(crate) use kubectl_request_timeout::{is_client_only, kubectl_flag_takes_value, kubectl_word};
 pub use missing_dqlite_monitoring::MissingDqliteMonitoring;
 pub use nrpe_timeout_budget::NrpeTimeoutBudget;
 pub use path_outside_root::{HELP as PATH_OUTSIDE_ROOT_HELP, PathOutsideRoot};
@@ -115,6 +114,42 @@ pub(crate) fn flag_finding(
     with_notes(diagnostic, &notes)
 }
 
+/// One line, white space folded, at most 60 characters.
+pub(crate) fn shorten(text: &str) -> String {
+    let folded = folded_head(text.split_whitespace().filter(|w| *w != "\\"), 60);
+    if folded.chars().count() <= 60 {
+        folded
+    } else {
+        let cut: String = folded.chars().take(59).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// `words` joined by single spaces, read only as far as the first `max + 1`
+/// characters of the joined text: a call's span may cover a whole scalar of
+/// thousands of lines, and its message shows only the first few words.
+pub(crate) fn folded_head<'t>(words: impl Iterator<Item = &'t str>, max: usize) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in words {
+        if chars > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars > max {
+                break;
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
+}
+
 /// `notes` added to the help of `diagnostic`, one per line.
 pub(crate) fn with_notes(diagnostic: Diagnostic, notes: &[String]) -> Diagnostic {
     if notes.is_empty() {
@@ -147,7 +182,16 @@ pub struct RuleContext<'a> {
     pub root: &'a std::path::Path,
 }
 
-impl RuleContext<'_> {
+impl<'a> RuleContext<'a> {
+    /// The file as the NRPE budget evaluator sees it, with this rule's options.
+    pub(crate) fn check_file(&self) -> crate::budget::CheckFile<'a> {
+        crate::budget::CheckFile {
+            source: self.source,
+            root: self.root,
+            options: self.options,
+        }
+    }
+
     /// The configured value of `name`, else the option's documented default.
     pub fn option(&self, meta: &RuleMeta, name: &str) -> String {
         (self.options)(name)

@@ -142,7 +142,7 @@ impl Rule for UnboundedWait {
         if facts.commands.is_empty() {
             return;
         }
-        let check = super::nrpe_timeout_budget::is_check_file(ctx);
+        let check = crate::budget::is_check_file(&ctx.check_file());
         let tasks = crate::source::Enclosing::new(facts.tasks.iter().map(|t| t.span));
         let place = |span: Span| -> Option<Place> {
             match tasks.first(span).map(|i| &facts.tasks[i]) {
@@ -198,7 +198,7 @@ impl Rule for UnboundedWait {
             out.push(d);
         }
         if !in_checks.is_empty() {
-            let shares = super::nrpe_timeout_budget::fix_shares(ctx, &facts.commands);
+            let shares = crate::budget::fix_shares(&ctx.check_file(), &facts.commands);
             for (i, at) in in_checks {
                 let Some(share) = shares.get(&i) else { continue };
                 let share = std::time::Duration::from_secs(*share);
@@ -226,7 +226,7 @@ fn fix(fact: &CommandFact, judgement: &crate::waits::Judgement<'_>, timeout: std
     let prefix = judgement.entry.fix.as_deref()?;
     let bound = judgement.entry.bound.as_ref()?;
     // Only a flag left at its default: a written `--timeout=0` is the author's.
-    if crate::waits::flag_value(&fact.words, &bound.flags).is_some() {
+    if crate::facts::flag_value(&fact.words, &bound.flags).is_some() {
         return None;
     }
     // An edit of a variable's value, an alias or a function body would land
@@ -252,8 +252,8 @@ fn fix(fact: &CommandFact, judgement: &crate::waits::Judgement<'_>, timeout: std
 /// A call a retry loop waits on: one that talks to the API server or to
 /// MicroK8s.
 fn waits_on_cluster(fact: &CommandFact) -> bool {
-    if let Some(k) = super::kubectl_word(fact) {
-        return !super::is_client_only(&fact.words[k + 1..]);
+    if let Some(k) = crate::kubectl::program_word(fact) {
+        return !crate::kubectl::is_client_only(&fact.words[k + 1..]);
     }
     let name = fact.program_name();
     name == "microk8s" || name.starts_with("microk8s.")
@@ -327,10 +327,10 @@ fn judge_loop(
 
 /// The call as written (its words for an Ansible `argv:` list), shortened.
 fn call_text(source: &SourceFile, fact: &CommandFact) -> String {
-    let written = super::kubectl_request_timeout::shorten(source.slice(fact.span));
+    let written = super::shorten(source.slice(fact.span));
     let expanded = fact.expanded();
     if written.replace(", ", " ") == expanded {
-        super::kubectl_request_timeout::shorten(&expanded)
+        super::shorten(&expanded)
     } else {
         written
     }
