@@ -54,6 +54,31 @@ pub fn visible_source(text: &str) -> Cow<'_, str> {
     escape_where(text, escapes_in_source)
 }
 
+/// Like [`visible`], for opslint's own multi-line text that quotes the tree
+/// (a help with an example task): its line breaks are kept, every other control
+/// character is escaped, and a line that would start, after blanks, with `::`
+/// (a GitHub workflow command) has its first colon shown as `\x3a`.
+pub fn visible_lines(text: &str) -> Cow<'_, str> {
+    let needs = text.chars().any(|c| c.is_control() && c != '\n')
+        || text.split('\n').any(|l| l.trim_start().starts_with("::"));
+    if !needs {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| {
+            let escaped = visible(line);
+            let blanks = escaped.len() - escaped.trim_start().len();
+            if escaped[blanks..].starts_with("::") {
+                format!("{}\\x3a{}", &escaped[..blanks], &escaped[blanks + 1..])
+            } else {
+                escaped.into_owned()
+            }
+        })
+        .collect();
+    Cow::Owned(lines.join("\n"))
+}
+
 /// Whether the control character `c` at byte `at` of `text` is escaped in a
 /// source snippet (see [`visible_source`]).
 pub fn escapes_in_source(text: &str, at: usize) -> bool {
@@ -99,6 +124,12 @@ fn escape_where(text: &str, escaped: impl Fn(&str, usize) -> bool) -> Cow<'_, st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_keep_their_breaks_and_lose_commands() {
+        assert_eq!(visible_lines("use:\n  - a"), "use:\n  - a");
+        assert_eq!(visible_lines("a\x1b[2J\n  ::error::x"), "a\\x1b[2J\n  \\x3a:error::x");
+    }
 
     #[test]
     fn control_characters_are_shown_not_sent() {

@@ -207,7 +207,8 @@ fn help_text(d: &Diagnostic) -> Option<String> {
         .fix
         .as_ref()
         .map(|f| format!("fix ({}): {}", applicability(f), visible(&f.description)));
-    match (d.help.as_deref().map(visible), fix) {
+    // The help's own lines are kept (an example task); what it quotes is escaped.
+    match (d.help.as_deref().map(crate::escape::visible_lines), fix) {
         (Some(h), Some(f)) => Some(format!("{h}\n{f}")),
         (Some(h), None) => Some(h.to_string()),
         (None, Some(f)) => Some(f),

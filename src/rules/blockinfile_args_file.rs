@@ -82,15 +82,17 @@ impl Rule for BlockinfileArgsFile {
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for task in facts.tasks.iter().filter(|t| t.module == "blockinfile") {
-            if let Some(mut d) = check_task(task) {
-                d.fix = lineinfile_fix(ctx.source, task).map(Box::new);
+            if let Some((mut d, rejected)) = check_task(ctx, task) {
+                d.fix = lineinfile_fix(ctx.source, task, &rejected).map(Box::new);
                 out.push(d);
             }
         }
     }
 }
 
-fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
+/// The finding of a `blockinfile` task, and the flags of its block that the
+/// target's daemon rejects (with why).
+fn check_task(ctx: &RuleContext<'_>, task: &AnsibleTask) -> Option<(Diagnostic, Vec<(String, String)>)> {
     let dest = path_arg(task)?;
     let targets = args_targets(task);
     // A templated file name in an args directory (`args/{{ item.key }}`):
@@ -146,29 +148,67 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
                 .collect()
         })
         .unwrap_or_default();
+    let rejected = rejected_flags(ctx, component, &flags);
+    let accepted: Vec<&String> = flags.iter().filter(|f| !rejected.iter().any(|(r, _)| r == *f)).collect();
     let mut help = String::from(
         "use one `ansible.builtin.lineinfile` task per flag, which replaces the flag wherever it stands:",
     );
-    if flags.is_empty() {
+    if accepted.is_empty() {
         help.push_str(&format!(
             "\n  - ansible.builtin.lineinfile:\n      path: {dest_text}\n      regexp: '^--FLAG(=|\\s|$)'\n      line: '--FLAG=VALUE'"
         ));
     }
-    for flag in &flags {
+    for flag in accepted {
         let name = flag.split(['=', ' ']).next().unwrap_or(flag);
         help.push_str(&format!(
             "\n  - ansible.builtin.lineinfile:\n      path: {dest_text}\n      regexp: '^{name}(=|\\s|$)'\n      line: '{flag}'"
         ));
     }
+    for (flag, why) in &rejected {
+        help.push_str(&format!("\nleave out `{flag}`: {why}"));
+    }
     if component == "k8s-dqlite" && flags.iter().any(|f| f.starts_with("--snapshot-")) {
         help.push_str("\nk8s-dqlite has no `--snapshot-*` flags: snapshot tuning is read from `tuning.yaml` in its storage directory");
     }
-    Some(d.with_help(help))
+    Some((d.with_help(help), rejected))
+}
+
+/// The flags of `flags` (`--name[=value]` lines) that no version of
+/// `component` the target may run accepts, each with why, from the flag
+/// manifests `unknown-daemon-flag` judges with.
+fn rejected_flags(ctx: &RuleContext<'_>, component: &str, flags: &[String]) -> Vec<(String, String)> {
+    let Some(manifest) = crate::manifest::for_component(component) else {
+        return Vec::new();
+    };
+    let targets = ctx.target.versions(manifest);
+    let target_desc = if ctx.target.constrains(component) {
+        ctx.target.describe(component)
+    } else {
+        match manifest.newest() {
+            Some(newest) => format!("{component} {} (the newest release)", newest.tag),
+            None => return Vec::new(),
+        }
+    };
+    flags
+        .iter()
+        .filter_map(|flag| {
+            let name = flag.trim_start_matches('-').split(['=', ' ']).next().unwrap_or("");
+            if name.is_empty() || manifest.is_builtin(name) || targets.iter().any(|v| v.flag(name).is_some()) {
+                return None;
+            }
+            let why = if manifest.accepting(name).is_empty() {
+                format!("it is not a flag of {component} in {}", manifest.versions_cover)
+            } else {
+                format!("{target_desc} does not accept it")
+            };
+            Some((flag.clone(), format!("{why}, and the daemon exits on it")))
+        })
+        .collect()
 }
 
 /// Replaces the `blockinfile` module (key and arguments) by a `lineinfile` loop
 /// over the block's flags. Only for the plain mapping form.
-fn lineinfile_fix(source: &SourceFile, task: &AnsibleTask) -> Option<Fix> {
+fn lineinfile_fix(source: &SourceFile, task: &AnsibleTask, rejected: &[(String, String)]) -> Option<Fix> {
     if task.has_loop || task.args.is_empty() {
         return None;
     }
@@ -228,7 +268,16 @@ fn lineinfile_fix(source: &SourceFile, task: &AnsibleTask) -> Option<Fix> {
     }
     Some(Fix {
         applicability: Applicability::Unsafe,
-        description: "replace `blockinfile` by a `lineinfile` loop over the flags".into(),
+        description: if rejected.is_empty() {
+            "replace `blockinfile` by a `lineinfile` loop over the flags".into()
+        } else {
+            format!(
+                "replace `blockinfile` by a `lineinfile` loop over the flags (remove {} from it: the target's daemon rejects {})",
+                rejected.iter().map(|(f, _)| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+                if rejected.len() == 1 { "it" } else { "them" }
+            )
+        }
+        .into(),
         edits: vec![Edit::replacement(
             Span::new(task.module_span.start, end),
             content,
