@@ -435,7 +435,8 @@ impl Linter {
         if !wanted {
             return Vec::new();
         }
-        let facts = lang::analyze_in(language, &source.text, &source.path, Some(root), &self.vars);
+        let project = ProjectOf { root, index: Default::default() };
+        let facts = lang::analyze_in(language, &source.text, &source.path, Some(&project), &self.vars);
         let mut diagnostics = Vec::new();
         for e in &active {
             let meta = e.rule.meta();
@@ -521,6 +522,27 @@ impl Linter {
             diagnostics: vec![Diagnostic::new(meta.name, severity, span, message)],
             language: None,
         }
+    }
+}
+
+/// The project at `root` as the front-ends see it, its index looked up only
+/// when they ask for a part of it.
+struct ProjectOf<'a> {
+    root: &'a Path,
+    index: std::sync::OnceLock<std::sync::Arc<crate::project::ProjectIndex>>,
+}
+
+impl lang::ProjectFacts for ProjectOf<'_> {
+    fn root(&self) -> &Path {
+        self.root
+    }
+
+    fn args_dict_loops(
+        &self,
+    ) -> &std::collections::HashMap<String, Vec<lang::ansible::ArgsDictLoop>> {
+        self.index
+            .get_or_init(|| crate::project::index(self.root))
+            .args_dict_loops()
     }
 }
 

@@ -5,6 +5,7 @@
 //! file still resolves.
 
 use crate::config::Config;
+use crate::lang::ansible::{ArgsDictLoop, is_vars_file};
 use crate::lang::jinja::Vars;
 use crate::lang::yaml;
 use rayon::prelude::*;
@@ -36,25 +37,6 @@ pub fn root(paths: &[PathBuf], config: &Config) -> PathBuf {
         .into_iter()
         .find(|dir| dir.join(".git").exists())
         .unwrap_or(start)
-}
-
-/// A variables file by its place: under `defaults/`, `vars/`, `group_vars/` or
-/// `host_vars/`, named `*.yml`, `*.yaml` or without an extension.
-pub fn is_vars_file(path: &Path) -> bool {
-    let in_vars_dir = path.parent().is_some_and(|p| {
-        p.iter().any(|c| {
-            matches!(
-                c.to_str(),
-                Some("defaults" | "vars" | "group_vars" | "host_vars")
-            )
-        })
-    });
-    let ext_ok = match path.extension().and_then(|e| e.to_str()) {
-        Some("yml" | "yaml") => true,
-        None => true, // `group_vars/all` may have no extension
-        Some(_) => false,
-    };
-    in_vars_dir && ext_ok
 }
 
 type Cache<T> = std::sync::OnceLock<std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<T>>>>;
@@ -344,22 +326,6 @@ pub enum HostCount {
     Unknown(String),
 }
 
-/// A task that writes each entry of a mapping variable into the args file the
-/// entry's key names (`loop: "{{ NAME | dict2items }}"`, `path:
-/// …/args/{{ item.key }}`, `block: "{{ item.value }}"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgsDictLoop {
-    /// `blockinfile`, `lineinfile`, `copy` or `replace`.
-    pub module: &'static str,
-    /// The destination as written (`…/args/{{ item.key }}`).
-    pub dest: String,
-    /// The task's file, relative to the root, and line.
-    pub file: String,
-    pub line: usize,
-    /// The task runs only under a `when:` condition.
-    pub conditional: bool,
-}
-
 /// The NRPE side of a repository.
 #[derive(Debug, Default)]
 pub struct NrpeIndex {
@@ -557,7 +523,7 @@ impl ProjectIndex {
                     .to_string_lossy()
                     .trim_start_matches("./")
                     .to_string();
-                for (name, found) in args_dict_loops_in(path, &text, &shown) {
+                for (name, found) in crate::lang::ansible::args_dict_loops(path, &text, &shown) {
                     out.entry(name).or_default().push(found);
                 }
             }
@@ -567,33 +533,6 @@ impl ProjectIndex {
             out
         })
     }
-}
-
-/// The tasks of one file that write a mapping variable's entries into args
-/// files. No root is given to the front-end: it reads no other file and does
-/// not consult the index being built.
-fn args_dict_loops_in(path: &Path, text: &str, shown: &str) -> Vec<(String, ArgsDictLoop)> {
-    let mut facts = crate::facts::FileFacts::default();
-    crate::lang::ansible::analyze(text, path, &Vars::default(), &mut facts);
-    let lines = crate::source::LineIndex::new(text);
-    facts
-        .tasks
-        .iter()
-        .filter_map(|task| {
-            let name = task.loop_dict.clone()?;
-            let (module, dest) = crate::lang::ansible::dict_entry_writer(task)?;
-            Some((
-                name,
-                ArgsDictLoop {
-                    module,
-                    dest: dest.to_string(),
-                    file: shown.to_string(),
-                    line: lines.line_of(task.span.start.min(text.len())) + 1,
-                    conditional: task.when.is_some(),
-                },
-            ))
-        })
-        .collect()
 }
 
 /// What an NRPE check's text shows it watches.
@@ -822,4 +761,14 @@ pub fn check_nrpe_timeout(line: &str) -> Option<u64> {
         i += 1;
     }
     None
+}
+
+impl crate::lang::ProjectFacts for ProjectIndex {
+    fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn args_dict_loops(&self) -> &HashMap<String, Vec<ArgsDictLoop>> {
+        ProjectIndex::args_dict_loops(self)
+    }
 }

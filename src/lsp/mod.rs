@@ -304,7 +304,7 @@ impl Server {
                         crate::project::forget(&self.root);
                         // A variables file (role defaults, group_vars): the
                         // variables the linters carry are read again too.
-                        if saved.as_ref().is_some_and(|path| crate::project::is_vars_file(path)) {
+                        if saved.as_ref().is_some_and(|path| crate::lang::ansible::is_vars_file(path)) {
                             self.vars = crate::project::collect_vars(&self.root);
                             self.configs.clear();
                         }

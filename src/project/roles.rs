@@ -79,7 +79,7 @@ impl ProjectIndex {
         if let Some(found) = self.task_files.lock().ok().and_then(|c| c.get(path).cloned()) {
             return found;
         }
-        let info = Arc::new(read_task_file(&self.root, path));
+        let info = Arc::new(read_task_file(self, path));
         if let Ok(mut c) = self.task_files.lock() {
             c.entry(path.to_path_buf()).or_insert_with(|| info.clone());
         }
@@ -516,12 +516,12 @@ fn glob_match(pieces: &[String], path: &str) -> bool {
 }
 
 /// A task file's restarts, includes and roles.
-fn read_task_file(root: &Path, path: &Path) -> TaskFileInfo {
-    let Some(text) = read_context(root, path) else {
+fn read_task_file(project: &ProjectIndex, path: &Path) -> TaskFileInfo {
+    let Some(text) = read_context(&project.root, path) else {
         return TaskFileInfo::default();
     };
     let mut facts = crate::facts::FileFacts::default();
-    crate::lang::ansible::analyze_in(&text, path, Some(root), &Vars::default(), &mut facts);
+    crate::lang::ansible::analyze_in(&text, path, Some(project), &Vars::default(), &mut facts);
     let lines = crate::source::LineIndex::new(&text);
     let mut info = TaskFileInfo {
         microk8s: text.contains("microk8s"),
