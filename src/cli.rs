@@ -627,12 +627,13 @@ fn check(args: CheckArgs) -> i32 {
         )
     });
     let root = crate::project::root(&args.paths, linter.config());
+    let linter = linter.with_root(root);
     let vars = if templated {
-        crate::project::collect_vars(&root)
+        crate::project::collect_vars(linter.project())
     } else {
         Default::default()
     };
-    let linter = linter.with_vars(vars).with_target(target).with_root(root);
+    let linter = linter.with_vars(vars).with_target(target);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -149,7 +149,7 @@ impl Rule for HandlerNotFound {
                 }
                 // Anywhere in the repository (handlers of all roles in a play
                 // are visible to each other).
-                let index = crate::project::index(ctx.root);
+                let index = ctx.project;
                 let all = index.handlers();
                 if all.contains(notified)
                     || all

@@ -143,9 +143,11 @@ pub struct RuleContext<'a> {
     pub options: &'a dyn Fn(&str) -> Option<&'a str>,
     /// The MicroK8s release the configuration is for.
     pub target: &'a crate::target::Target,
-    /// The project's root: rules that need other files of the repository
-    /// read them through [`crate::project::index`].
+    /// The project's root.
     pub root: &'a std::path::Path,
+    /// What rules need of the repository's other files (the project at
+    /// `root`; each part is built the first time a rule asks for it).
+    pub project: &'a crate::project::ProjectIndex,
 }
 
 impl RuleContext<'_> {

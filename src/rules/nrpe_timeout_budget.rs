@@ -524,7 +524,7 @@ fn call_text(source: &crate::source::SourceFile, fact: &CommandFact) -> String {
 
 /// How the budget was found, for messages.
 fn budget_of(ctx: &RuleContext<'_>) -> (f64, String) {
-    let index = crate::project::index(ctx.root);
+    let index = ctx.project;
     let shown = |b: &Budget| {
         b.file
             .strip_prefix(ctx.root)
@@ -575,7 +575,7 @@ fn is_check(ctx: &RuleContext<'_>) -> bool {
     let Some(name) = ctx.source.path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    let index = crate::project::index(ctx.root);
+    let index = ctx.project;
     if index.nrpe().scripts.contains_key(name) {
         return true;
     }
