@@ -22,9 +22,10 @@ pub const DEFAULT_CHECKS: &str = "";
 /// What the evaluator sees of the file being checked.
 pub struct CheckFile<'a> {
     pub source: &'a SourceFile,
-    /// The project's root: checks and budgets are found through
-    /// [`crate::project::index`].
+    /// The project's root.
     pub root: &'a Path,
+    /// The project's index: where checks and budgets are found.
+    pub project: &'a crate::project::ProjectIndex,
     /// Configured option values (`default-budget`, `checks`), by option name.
     pub options: &'a dyn Fn(&str) -> Option<&'a str>,
 }
@@ -467,7 +468,7 @@ impl<'a> Eval<'a> {
 
 /// How the budget was found, for messages.
 pub fn budget_of(file: &CheckFile<'_>) -> (f64, String) {
-    let index = crate::project::index(file.root);
+    let index = file.project;
     let shown = |b: &Budget| {
         b.file
             .strip_prefix(file.root)
@@ -518,7 +519,7 @@ fn is_check(file: &CheckFile<'_>) -> bool {
     let Some(name) = file.source.path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    let index = crate::project::index(file.root);
+    let index = file.project;
     if index.nrpe().scripts.contains_key(name) {
         return true;
     }

@@ -628,12 +628,13 @@ fn check(args: CheckArgs) -> i32 {
     });
     let config_root = linter.config().path().map(|_| linter.config().root());
     let root = crate::project::root(&args.paths, config_root);
+    let linter = linter.with_root(root);
     let vars = if templated {
-        crate::project::collect_vars(&root)
+        crate::project::collect_vars(linter.project())
     } else {
         Default::default()
     };
-    let linter = linter.with_vars(vars).with_target(target).with_root(root);
+    let linter = linter.with_vars(vars).with_target(target);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

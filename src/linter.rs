@@ -10,6 +10,7 @@ use crate::source::{SourceFile, Span};
 use crate::suppress;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use crate::fsread::MAX_FILE_SIZE;
 
@@ -20,6 +21,7 @@ struct Enabled {
     severity: Severity,
 }
 
+#[derive(Clone)]
 pub struct Linter {
     config: Config,
     enabled: Vec<Enabled>,
@@ -32,6 +34,11 @@ pub struct Linter {
     target: crate::target::Target,
     /// The project's root (for what rules need of other files).
     root: PathBuf,
+    /// The index of the project at [`Linter::root`], shared by every file of
+    /// the run (and by the linters of subdirectories' configurations): built
+    /// part by part as rules ask, so a run that needs nothing of the project
+    /// does not read it.
+    project: Arc<crate::project::ProjectIndex>,
     /// One prepared finder per distinct needle of the enabled rules.
     finders: Vec<memchr::memmem::Finder<'static>>,
 }
@@ -126,8 +133,10 @@ impl Linter {
             .into_iter()
             .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
             .collect();
+        let project = Arc::new(crate::project::ProjectIndex::new(config.root()));
         Ok(Linter {
             config,
+            project,
             enabled,
             finders,
             vars: lang::jinja::Vars::new(),
@@ -148,14 +157,40 @@ impl Linter {
         other.vars = self.vars.clone();
         other.needle_vars = self.needle_vars.clone();
         other.target = self.target.clone();
-        other.root = self.root.clone();
+        // Without a root of its own, each linter's project is its
+        // configuration's directory.
+        if !self.root.as_os_str().is_empty() {
+            other.root = self.root.clone();
+            other.project = self.project.clone();
+        }
         Ok(other)
     }
 
     /// The project's root directory (default: the configuration's directory).
     pub fn with_root(mut self, root: PathBuf) -> Self {
         self.root = root;
+        self.project = Arc::new(crate::project::ProjectIndex::new(self.root()));
         self
+    }
+
+    /// This linter over `project` (a new index of the same tree, made when
+    /// the project changed): rooted at its root, rules and front-ends see it.
+    pub fn with_project(mut self, project: Arc<crate::project::ProjectIndex>) -> Self {
+        self.root = project.root().to_path_buf();
+        self.project = project;
+        self
+    }
+
+    /// Whether this linter's project is `project` (the same index, not
+    /// another one of the same tree).
+    pub fn has_project(&self, project: &Arc<crate::project::ProjectIndex>) -> bool {
+        Arc::ptr_eq(&self.project, project)
+    }
+
+    /// The index of the project at [`Linter::root`] (nothing of it is read
+    /// until asked for).
+    pub fn project(&self) -> &crate::project::ProjectIndex {
+        &self.project
     }
 
     /// The MicroK8s release the checked configuration is for.
@@ -395,7 +430,8 @@ impl Linter {
                 && reach
                     .iter()
                     .any(|r| r.applies_to(language) && rules::judges_args_edits(*r))
-                && crate::project::index(root)
+                && self
+                    .project
                     .args_dict_loops()
                     .keys()
                     .any(|name| contains_word(&source.text, name))
@@ -435,7 +471,7 @@ impl Linter {
         if !wanted {
             return Vec::new();
         }
-        let facts = lang::analyze_in(language, &source.text, &source.path, Some(root), &self.vars);
+        let facts = lang::analyze_in(language, &source.text, &source.path, Some(&*self.project), &self.vars);
         let mut diagnostics = Vec::new();
         for e in &active {
             let meta = e.rule.meta();
@@ -445,6 +481,7 @@ impl Linter {
                 options: &options,
                 target: &self.target,
                 root,
+                project: &self.project,
             };
             let start = diagnostics.len();
             e.rule.check(&ctx, &facts, &mut diagnostics);

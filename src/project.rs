@@ -1,9 +1,15 @@
-//! Context shared by every file of a run: the project's root and the template
+//! Context shared by every file of a run: the project's root, the template
 //! variables its Ansible tree defines (role `defaults/` and `vars/`,
-//! `group_vars/`, `host_vars/`). Loaded from the whole project even when only a
-//! few files are checked (a pre-commit run), so `{{ kubectl }}` in a changed task
-//! file still resolves.
+//! `group_vars/`, `host_vars/`) and the [`ProjectIndex`] of what rules need of
+//! its other files. Loaded from the whole project even when only a few files
+//! are checked (a pre-commit run), so `{{ kubectl }}` in a changed task file
+//! still resolves.
+//!
+//! The index is a value: the linter holds the one of its root and hands it to
+//! the front-ends and rules; a long-lived process (the language server) builds
+//! a new one when the project changes.
 
+use crate::lang::ansible::{ArgsDictLoop, is_vars_file};
 use crate::lang::jinja::Vars;
 use crate::lang::yaml;
 use rayon::prelude::*;
@@ -36,64 +42,6 @@ pub fn root(paths: &[PathBuf], config_root: Option<&Path>) -> PathBuf {
         .into_iter()
         .find(|dir| dir.join(".git").exists())
         .unwrap_or(start)
-}
-
-/// A variables file by its place: under `defaults/`, `vars/`, `group_vars/` or
-/// `host_vars/`, named `*.yml`, `*.yaml` or without an extension.
-pub fn is_vars_file(path: &Path) -> bool {
-    let in_vars_dir = path.parent().is_some_and(|p| {
-        p.iter().any(|c| {
-            matches!(
-                c.to_str(),
-                Some("defaults" | "vars" | "group_vars" | "host_vars")
-            )
-        })
-    });
-    let ext_ok = match path.extension().and_then(|e| e.to_str()) {
-        Some("yml" | "yaml") => true,
-        None => true, // `group_vars/all` may have no extension
-        Some(_) => false,
-    };
-    in_vars_dir && ext_ok
-}
-
-type Cache<T> = std::sync::OnceLock<std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<T>>>>;
-static FILES: Cache<Vec<PathBuf>> = std::sync::OnceLock::new();
-static INDEX: Cache<ProjectIndex> = std::sync::OnceLock::new();
-
-/// Forgets what was read of the repository at `root` (its file list and
-/// index): the next [`index`] reads it again. A long-lived process (the
-/// language server) calls it when a file of the project is saved, created or
-/// deleted, so that handlers, NRPE configuration, inventories and task files
-/// are current; a `check` run lists and reads the project once.
-pub fn forget(root: &Path) {
-    if let Some(cache) = FILES.get()
-        && let Ok(mut c) = cache.lock()
-    {
-        c.remove(root);
-    }
-    if let Some(cache) = INDEX.get()
-        && let Ok(mut c) = cache.lock()
-    {
-        c.remove(root);
-    }
-}
-
-/// Every file of the project (in a git work tree git's tracked files and the
-/// untracked ones it does not ignore, else a walk with `.gitignore` respected
-/// and hidden entries skipped), listed once
-/// per process and root: the variables and the index share it.
-fn files_of(root: &Path) -> std::sync::Arc<Vec<PathBuf>> {
-    let cache = FILES.get_or_init(Default::default);
-    if let Some(found) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
-        return found;
-    }
-    let files = git_files(root).unwrap_or_else(|| walk_files(root));
-    let files = std::sync::Arc::new(files);
-    if let Ok(mut c) = cache.lock() {
-        c.entry(root.to_path_buf()).or_insert_with(|| files.clone());
-    }
-    files
 }
 
 /// The files of a git work tree: the ones git tracks (staged ones included)
@@ -246,11 +194,13 @@ fn walk_files_with(dir: &Path, ignores: &crate::ignorefiles::Ignores) -> Vec<Pat
     files
 }
 
-/// Top-level string variables of every variables file under `root`. A name
-/// defined with different values in different places is left out: it is not
-/// known which one applies.
-pub fn collect_vars(root: &Path) -> Vars {
-    let files: Vec<PathBuf> = files_of(root)
+/// Top-level string variables of every variables file of `project` (read
+/// anew on each call). A name defined with different values in different
+/// places is left out: it is not known which one applies.
+pub fn collect_vars(project: &ProjectIndex) -> Vars {
+    let root = project.root();
+    let files: Vec<PathBuf> = project
+        .files()
         .iter()
         .filter(|p| is_vars_file(p))
         .cloned()
@@ -290,9 +240,10 @@ pub fn collect_vars(root: &Path) -> Vars {
 }
 
 /// What rules about one file need to know of the rest of the repository.
-/// Each part is built on first use, once per root, from the project's file
-/// list: a pre-commit run over a few shell scripts reads only the NRPE
-/// configuration, not every YAML file.
+/// Making one costs nothing: each part is built on first use, once per index,
+/// from the project's file list, itself listed on first use. A pre-commit run
+/// over a few shell scripts reads only the NRPE configuration, not every YAML
+/// file; a run whose rules ask nothing of the project does not list it.
 ///
 /// Parts are built sequentially: they are first asked for from rayon's
 /// workers, and a parallel loop inside `OnceLock::get_or_init` lets the
@@ -301,7 +252,8 @@ pub fn collect_vars(root: &Path) -> Vars {
 #[derive(Debug)]
 pub struct ProjectIndex {
     root: PathBuf,
-    files: std::sync::Arc<Vec<PathBuf>>,
+    /// Every file of the project (see [`ProjectIndex::files`]).
+    files: std::sync::OnceLock<Vec<PathBuf>>,
     handlers: std::sync::OnceLock<HashSet<String>>,
     nrpe: std::sync::OnceLock<NrpeIndex>,
     /// Task files read for what plays reach through roles and includes.
@@ -344,22 +296,6 @@ pub enum HostCount {
     Unknown(String),
 }
 
-/// A task that writes each entry of a mapping variable into the args file the
-/// entry's key names (`loop: "{{ NAME | dict2items }}"`, `path:
-/// …/args/{{ item.key }}`, `block: "{{ item.value }}"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgsDictLoop {
-    /// `blockinfile`, `lineinfile`, `copy` or `replace`.
-    pub module: &'static str,
-    /// The destination as written (`…/args/{{ item.key }}`).
-    pub dest: String,
-    /// The task's file, relative to the root, and line.
-    pub file: String,
-    pub line: usize,
-    /// The task runs only under a `when:` condition.
-    pub conditional: bool,
-}
-
 /// The NRPE side of a repository.
 #[derive(Debug, Default)]
 pub struct NrpeIndex {
@@ -391,12 +327,42 @@ fn has_suffix(p: &Path, suffixes: &[&str]) -> bool {
 }
 
 impl ProjectIndex {
+    /// The index of the project at `root`; nothing is read until a part is
+    /// asked for.
+    pub fn new(root: impl Into<PathBuf>) -> ProjectIndex {
+        ProjectIndex {
+            root: root.into(),
+            files: Default::default(),
+            handlers: Default::default(),
+            nrpe: Default::default(),
+            task_files: Default::default(),
+            remove_node_files: Default::default(),
+            inventories: Default::default(),
+            args_dict_loops: Default::default(),
+            memberships: Default::default(),
+        }
+    }
+
+    /// The project's root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Every file of the project (in a git work tree git's tracked files and
+    /// the untracked ones it does not ignore, else a walk with `.gitignore`
+    /// respected and hidden entries skipped), listed once per index: the
+    /// variables and every part share it.
+    pub fn files(&self) -> &[PathBuf] {
+        self.files
+            .get_or_init(|| git_files(&self.root).unwrap_or_else(|| walk_files(&self.root)))
+    }
+
     /// Handler names and `listen:` topics anywhere in the repository (role
     /// handlers also as `role : name`).
     pub fn handlers(&self) -> &HashSet<String> {
         self.handlers.get_or_init(|| {
             let parts: Vec<HashSet<String>> = self
-                .files
+                .files()
                 .iter()
                 .filter(|p| has_suffix(p, &[".yml", ".yaml"]))
                 .map(|p| handlers_in(&self.root, p))
@@ -409,7 +375,7 @@ impl ProjectIndex {
     pub fn nrpe(&self) -> &NrpeIndex {
         self.nrpe.get_or_init(|| {
             let parts: Vec<NrpeIndex> = self
-                .files
+                .files()
                 .iter()
                 .filter(|p| has_suffix(p, &[".cfg", ".cfg.j2"]))
                 .filter_map(|p| {
@@ -440,7 +406,7 @@ impl ProjectIndex {
             }
             // The scripts NRPE runs: what they watch.
             if out.disk_check.is_none() || out.dqlite_restarts_check.is_none() {
-                for script in self.files.iter().filter(|p| {
+                for script in self.files().iter().filter(|p| {
                     p.file_name()
                         .and_then(|n| n.to_str())
                         .is_some_and(|n| out.scripts.contains_key(n))
@@ -516,7 +482,7 @@ impl ProjectIndex {
     pub fn memberships(&self) -> &[Membership] {
         self.memberships.get_or_init(|| {
             let mut out = Vec::new();
-            for f in self.files.iter().filter(|f| has_suffix(f, &[".yml", ".yaml", ".yaml.j2", ".yml.j2"])) {
+            for f in self.files().iter().filter(|f| has_suffix(f, &[".yml", ".yaml", ".yaml.j2", ".yml.j2"])) {
                 let Some(text) = read_context(&self.root, f) else { continue };
                 if !(text.contains("Address") && text.contains("Role")) {
                     continue;
@@ -546,7 +512,7 @@ impl ProjectIndex {
     pub fn args_dict_loops(&self) -> &HashMap<String, Vec<ArgsDictLoop>> {
         self.args_dict_loops.get_or_init(|| {
             let mut out: HashMap<String, Vec<ArgsDictLoop>> = HashMap::new();
-            for path in self.files.iter().filter(|p| has_suffix(p, &[".yml", ".yaml"])) {
+            for path in self.files().iter().filter(|p| has_suffix(p, &[".yml", ".yaml"])) {
                 let Some(text) = read_context(&self.root, path) else { continue };
                 if !text.contains("args/") || !text.contains("item") {
                     continue;
@@ -557,7 +523,7 @@ impl ProjectIndex {
                     .to_string_lossy()
                     .trim_start_matches("./")
                     .to_string();
-                for (name, found) in args_dict_loops_in(path, &text, &shown) {
+                for (name, found) in crate::lang::ansible::args_dict_loops(path, &text, &shown) {
                     out.entry(name).or_default().push(found);
                 }
             }
@@ -567,33 +533,6 @@ impl ProjectIndex {
             out
         })
     }
-}
-
-/// The tasks of one file that write a mapping variable's entries into args
-/// files. No root is given to the front-end: it reads no other file and does
-/// not consult the index being built.
-fn args_dict_loops_in(path: &Path, text: &str, shown: &str) -> Vec<(String, ArgsDictLoop)> {
-    let mut facts = crate::facts::FileFacts::default();
-    crate::lang::ansible::analyze(text, path, &Vars::default(), &mut facts);
-    let lines = crate::source::LineIndex::new(text);
-    facts
-        .tasks
-        .iter()
-        .filter_map(|task| {
-            let name = task.loop_dict.clone()?;
-            let (module, dest) = crate::lang::ansible::dict_entry_writer(task)?;
-            Some((
-                name,
-                ArgsDictLoop {
-                    module,
-                    dest: dest.to_string(),
-                    file: shown.to_string(),
-                    line: lines.line_of(task.span.start.min(text.len())) + 1,
-                    conditional: task.when.is_some(),
-                },
-            ))
-        })
-        .collect()
 }
 
 /// What an NRPE check's text shows it watches.
@@ -638,30 +577,6 @@ impl Budget {
             Some(a) if a.seconds <= b.seconds => Some(a),
             _ => Some(b),
         }
-    }
-}
-
-/// The index of the repository at `root` (one per process and root).
-pub fn index(root: &Path) -> std::sync::Arc<ProjectIndex> {
-    use std::sync::Arc;
-    let cache = INDEX.get_or_init(Default::default);
-    if let Some(found) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
-        return found;
-    }
-    let built = Arc::new(ProjectIndex {
-        root: root.to_path_buf(),
-        files: files_of(root),
-        handlers: Default::default(),
-        nrpe: Default::default(),
-        task_files: Default::default(),
-        remove_node_files: Default::default(),
-        inventories: Default::default(),
-        args_dict_loops: Default::default(),
-        memberships: Default::default(),
-    });
-    match cache.lock() {
-        Ok(mut c) => c.entry(root.to_path_buf()).or_insert(built).clone(),
-        Err(_) => built,
     }
 }
 
@@ -822,4 +737,14 @@ pub fn check_nrpe_timeout(line: &str) -> Option<u64> {
         i += 1;
     }
     None
+}
+
+impl crate::lang::ProjectFacts for ProjectIndex {
+    fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn args_dict_loops(&self) -> &HashMap<String, Vec<ArgsDictLoop>> {
+        ProjectIndex::args_dict_loops(self)
+    }
 }

@@ -115,6 +115,7 @@ pub fn validate(
                 options: &no_options,
                 target,
                 root: std::path::Path::new("."),
+                project: &crate::project::ProjectIndex::new("."),
             };
             for rule in checks {
                 rule.check(&ctx, &facts, &mut diagnostics);

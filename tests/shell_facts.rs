@@ -404,7 +404,7 @@ fn sourced_commands(files: &[(&str, &str)], caller: &str) -> (tempfile::TempDir,
     }
     let main = dir.path().join("main.sh");
     std::fs::write(&main, caller).unwrap();
-    let facts = lang::analyze_in(Language::Shell, caller, &main, Some(dir.path()), &Default::default());
+    let facts = lang::analyze_in(Language::Shell, caller, &main, Some(&lang::RootOnly(dir.path())), &Default::default());
     (dir, facts.commands)
 }
 

@@ -85,15 +85,17 @@ pub fn analyze(host: &str, path: &Path, vars: &jinja::Vars, facts: &mut FileFact
     analyze_in(host, path, None, vars, facts)
 }
 
-/// [`analyze`] for a file of the project at `root`: `template`/`copy` sources
-/// are read only inside it (without a root, none are read).
+/// [`analyze`] for a file of `project`: `template`/`copy` sources are read
+/// only inside its root (without a project, none are read), and the mappings
+/// the file gives are judged where the project's tasks write them.
 pub fn analyze_in(
     host: &str,
     path: &Path,
-    root: Option<&Path>,
+    project: Option<&dyn super::ProjectFacts>,
     vars: &jinja::Vars,
     facts: &mut FileFacts,
 ) {
+    let root = project.map(|p| p.root());
     let docs = match yaml::load(host) {
         Ok(docs) => docs,
         Err(e) if e.limit => {
@@ -173,15 +175,77 @@ pub fn analyze_in(
             walker.tasks(items, in_handlers_dir(path), 0);
         }
     }
-    if let Some(root) = root {
+    if let Some(project) = project {
         let consumed = std::mem::take(&mut walker.consumed_dicts);
-        looped_dict_edits(host, path, root, &docs, &consumed, walker.facts);
+        looped_dict_edits(host, path, project, &docs, &consumed, walker.facts);
     }
+}
+
+/// A variables file by its place: under `defaults/`, `vars/`, `group_vars/` or
+/// `host_vars/`, named `*.yml`, `*.yaml` or without an extension.
+pub fn is_vars_file(path: &Path) -> bool {
+    let in_vars_dir = path.parent().is_some_and(|p| {
+        p.iter().any(|c| {
+            matches!(
+                c.to_str(),
+                Some("defaults" | "vars" | "group_vars" | "host_vars")
+            )
+        })
+    });
+    let ext_ok = match path.extension().and_then(|e| e.to_str()) {
+        Some("yml" | "yaml") => true,
+        None => true, // `group_vars/all` may have no extension
+        Some(_) => false,
+    };
+    in_vars_dir && ext_ok
+}
+
+/// A task that writes each entry of a mapping variable into the args file the
+/// entry's key names (`loop: "{{ NAME | dict2items }}"`, `path:
+/// …/args/{{ item.key }}`, `block: "{{ item.value }}"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgsDictLoop {
+    /// `blockinfile`, `lineinfile`, `copy` or `replace`.
+    pub module: &'static str,
+    /// The destination as written (`…/args/{{ item.key }}`).
+    pub dest: String,
+    /// The task's file, relative to the root, and line.
+    pub file: String,
+    pub line: usize,
+    /// The task runs only under a `when:` condition.
+    pub conditional: bool,
+}
+
+/// The tasks of one file (at `path`, shown as `shown`) that write a mapping
+/// variable's entries into args files, with the variable's name. Only this
+/// file is read: no project is consulted.
+pub fn args_dict_loops(path: &Path, text: &str, shown: &str) -> Vec<(String, ArgsDictLoop)> {
+    let mut facts = FileFacts::default();
+    analyze(text, path, &jinja::Vars::default(), &mut facts);
+    let lines = crate::source::LineIndex::new(text);
+    facts
+        .tasks
+        .iter()
+        .filter_map(|task| {
+            let name = task.loop_dict.clone()?;
+            let (module, dest) = dict_entry_writer(task)?;
+            Some((
+                name,
+                ArgsDictLoop {
+                    module,
+                    dest: dest.to_string(),
+                    file: shown.to_string(),
+                    line: lines.line_of(task.span.start.min(text.len())) + 1,
+                    conditional: task.when.is_some(),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Mappings that this file gives to variables whose entries a task elsewhere
 /// writes into args files (`loop: "{{ d | dict2items }}"` over
-/// `…/args/{{ item.key }}`, see [`crate::project::ProjectIndex::args_dict_loops`]):
+/// `…/args/{{ item.key }}`, see [`super::ProjectFacts::args_dict_loops`]):
 /// the top-level entries of a variables file (`defaults/`, `vars/`,
 /// `group_vars/`, `host_vars/`), a play's `vars:`, and the variables of a
 /// play's `roles:` entries. Each value whose key names a daemon is judged as
@@ -190,7 +254,7 @@ pub fn analyze_in(
 fn looped_dict_edits(
     host: &str,
     path: &Path,
-    root: &Path,
+    project: &dyn super::ProjectFacts,
     docs: &[Node],
     consumed: &std::collections::HashSet<(usize, usize)>,
     facts: &mut FileFacts,
@@ -234,8 +298,8 @@ fn looped_dict_edits(
             .or_else(|| r.get("name").and_then(Node::as_str))
     }
     let mut defined: Vec<Defined> = Vec::new();
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let vars_file = crate::project::is_vars_file(relative);
+    let relative = path.strip_prefix(project.root()).unwrap_or(path);
+    let vars_file = is_vars_file(relative);
     // A role's own `defaults/` and `vars/` are for its tasks first.
     let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
     let own_role: Vec<&str> = parts
@@ -270,13 +334,12 @@ fn looped_dict_edits(
     if defined.is_empty() {
         return;
     }
-    let index = crate::project::index(root);
-    let loops = index.args_dict_loops();
+    let loops = project.args_dict_loops();
     for Defined { name, dict, roles } in defined {
         let Some(writers) = loops.get(name) else { continue };
         // Variables given to roles are seen by those roles' tasks: name them
         // when they are among the writers.
-        let in_roles: Vec<&crate::project::ArgsDictLoop> = writers
+        let in_roles: Vec<&ArgsDictLoop> = writers
             .iter()
             .filter(|w| {
                 roles.iter().any(|r| {
@@ -290,7 +353,7 @@ fn looped_dict_edits(
                 })
             })
             .collect();
-        let writers: Vec<&crate::project::ArgsDictLoop> = if in_roles.is_empty() {
+        let writers: Vec<&ArgsDictLoop> = if in_roles.is_empty() {
             writers.iter().collect()
         } else {
             in_roles
@@ -1475,27 +1538,45 @@ mod tests {
         }
     }
 
-    /// A project on disk, removed when dropped.
-    struct Project(std::path::PathBuf);
+    /// A project on disk, removed when dropped, with the tasks of its files
+    /// that write a mapping's entries into args files.
+    struct Project(std::path::PathBuf, HashMap<String, Vec<ArgsDictLoop>>);
 
     impl Project {
         fn new(name: &str, files: &[(&str, &str)]) -> Project {
             let root = std::env::temp_dir().join(format!("opslint-{name}-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&root);
+            let mut loops: HashMap<String, Vec<ArgsDictLoop>> = HashMap::new();
             for (path, text) in files {
+                for (name, found) in args_dict_loops(&root.join(path), text, path) {
+                    loops.entry(name).or_default().push(found);
+                }
                 let path = root.join(path);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, text).unwrap();
             }
-            Project(root)
+            for found in loops.values_mut() {
+                found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            }
+            Project(root, loops)
         }
 
         fn edits(&self, path: &str) -> Vec<crate::facts::ArgsFileEdit> {
             let path = self.0.join(path);
             let text = std::fs::read_to_string(&path).unwrap();
             let mut facts = FileFacts::default();
-            analyze_in(&text, &path, Some(&self.0), &jinja::Vars::default(), &mut facts);
+            analyze_in(&text, &path, Some(self), &jinja::Vars::default(), &mut facts);
             facts.args_edits
+        }
+    }
+
+    impl crate::lang::ProjectFacts for Project {
+        fn root(&self) -> &Path {
+            &self.0
+        }
+
+        fn args_dict_loops(&self) -> &HashMap<String, Vec<ArgsDictLoop>> {
+            &self.1
         }
     }
 

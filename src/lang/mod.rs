@@ -11,9 +11,40 @@ pub mod yaml;
 
 use crate::facts::{Comment, FileFacts};
 use crate::source::Span;
+use std::collections::HashMap;
 use std::path::Path;
 
 pub use crate::language::Language;
+
+/// The project a file is read in, as the caller of a front-end hands it
+/// down: the front-ends never look the project up themselves.
+pub trait ProjectFacts {
+    /// The project's root: other files a file names (`template` sources,
+    /// `source`d scripts) are read only inside it.
+    fn root(&self) -> &Path;
+
+    /// The tasks of the project that write a mapping variable's entries into
+    /// MicroK8s args files, by variable name, sorted by file and line (see
+    /// [`ansible::args_dict_loops`]). Asked for only when a YAML file gives a
+    /// mapping whose keys name daemons.
+    fn args_dict_loops(&self) -> &HashMap<String, Vec<ansible::ArgsDictLoop>>;
+}
+
+/// A project known by its root alone: no task of another file is known to
+/// write args files.
+pub struct RootOnly<'a>(pub &'a Path);
+
+impl ProjectFacts for RootOnly<'_> {
+    fn root(&self) -> &Path {
+        self.0
+    }
+
+    fn args_dict_loops(&self) -> &HashMap<String, Vec<ansible::ArgsDictLoop>> {
+        static NONE: std::sync::OnceLock<HashMap<String, Vec<ansible::ArgsDictLoop>>> = std::sync::OnceLock::new();
+        NONE.get_or_init(HashMap::new)
+    }
+}
+
 
 /// Runs the front-end for `language` over `text` (`path` places Ansible files;
 /// `vars` are template variables with known values).
@@ -21,18 +52,19 @@ pub fn analyze(language: Language, text: &str, path: &Path, vars: &jinja::Vars) 
     analyze_in(language, text, path, None, vars)
 }
 
-/// [`analyze`] for a file of the project at `root` (other files it names, such
-/// as `template` sources, are read only inside it; without a root, none are).
+/// [`analyze`] for a file of `project` (other files it names, such as
+/// `template` sources, are read only inside its root; without a project, none
+/// are).
 pub fn analyze_in(
     language: Language,
     text: &str,
     path: &Path,
-    root: Option<&Path>,
+    project: Option<&dyn ProjectFacts>,
     vars: &jinja::Vars,
 ) -> FileFacts {
     let mut facts = FileFacts::default();
     // A script's `source`d files are read only inside a known root.
-    let sourcing = root.map(|root| shell::Sourcing { path, root });
+    let sourcing = project.map(|project| shell::Sourcing { path, root: project.root() });
     match language {
         Language::Shell => match &sourcing {
             Some(sourcing) => {
@@ -74,7 +106,7 @@ pub fn analyze_in(
             };
             nrpe::analyze(text, &masked.text, templating, &mut facts);
         }
-        Language::Yaml => ansible::analyze_in(text, path, root, vars, &mut facts),
+        Language::Yaml => ansible::analyze_in(text, path, project, vars, &mut facts),
         Language::ArgsFile => argsfile::analyze(text, path, &mut facts),
     }
     facts.commands.sort_by_key(|c| (c.span.start, c.span.end));

@@ -51,6 +51,9 @@ struct Server {
     /// Configuration files whose errors are currently shown.
     config_errors: BTreeMap<PathBuf, bool>,
     root: PathBuf,
+    /// The project at `root`: a new index when a file of it changes, handed
+    /// to every linter.
+    project: std::sync::Arc<crate::project::ProjectIndex>,
     vars: crate::lang::jinja::Vars,
     /// The client pulls diagnostics (`textDocument/diagnostic`).
     pull: bool,
@@ -60,12 +63,14 @@ struct Server {
 /// Runs the server until the client says `exit` (or closes stdin).
 pub fn run() -> i32 {
     let (out, incoming, writer) = transport::stdio();
+    let root = std::env::current_dir().unwrap_or_default();
     let mut server = Server {
         out,
         documents: HashMap::new(),
         configs: HashMap::new(),
         config_errors: BTreeMap::new(),
-        root: std::env::current_dir().unwrap_or_default(),
+        project: std::sync::Arc::new(crate::project::ProjectIndex::new(&root)),
+        root,
         vars: Default::default(),
         pull: false,
         shutdown: false,
@@ -163,7 +168,8 @@ impl Server {
             .as_ref()
             .and_then(|t| t.diagnostic.as_ref())
             .is_some();
-        self.vars = crate::project::collect_vars(&self.root);
+        self.project = std::sync::Arc::new(crate::project::ProjectIndex::new(&self.root));
+        self.vars = crate::project::collect_vars(&self.project);
         let capabilities = lsp::ServerCapabilities {
             text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
                 lsp::TextDocumentSyncOptions {
@@ -299,13 +305,14 @@ impl Server {
                     if saved.as_ref().is_some_and(|path| path.starts_with(&self.root)) {
                         // A saved file of the project may be what another
                         // document's findings depend on (a handler, the NRPE
-                        // configuration, an inventory, a role's tasks): the
-                        // project is read again and every document analysed.
-                        crate::project::forget(&self.root);
+                        // configuration, an inventory, a role's tasks): a new
+                        // index of the project is made (read as it is asked
+                        // for) and every document analysed.
+                        self.project = std::sync::Arc::new(crate::project::ProjectIndex::new(&self.root));
                         // A variables file (role defaults, group_vars): the
                         // variables the linters carry are read again too.
-                        if saved.as_ref().is_some_and(|path| crate::project::is_vars_file(path)) {
-                            self.vars = crate::project::collect_vars(&self.root);
+                        if saved.as_ref().is_some_and(|path| crate::lang::ansible::is_vars_file(path)) {
+                            self.vars = crate::project::collect_vars(&self.project);
                             self.configs.clear();
                         }
                         self.reanalyse_all();
@@ -325,8 +332,8 @@ impl Server {
             "workspace/didChangeWatchedFiles" => {
                 // Files created, changed or deleted outside the editor: the
                 // project's file list, index and variables are read again.
-                crate::project::forget(&self.root);
-                self.vars = crate::project::collect_vars(&self.root);
+                self.project = std::sync::Arc::new(crate::project::ProjectIndex::new(&self.root));
+                self.vars = crate::project::collect_vars(&self.project);
                 self.configs.clear();
                 self.reanalyse_all();
             }
@@ -364,9 +371,13 @@ impl Server {
             .and_then(|u| self.documents.get(&u))
             .map(|d| d.text.clone());
         if open_text.is_none()
-            && let Some(cached) = self.configs.get(&config_path)
+            && let Some(cached) = self.configs.get_mut(&config_path)
             && cached.modified == modified
         {
+            // The project changed since: the same linter over its new index.
+            if !cached.linter.has_project(&self.project) {
+                cached.linter = std::sync::Arc::new(Linter::clone(&cached.linter).with_project(self.project.clone()));
+            }
             return cached.linter.clone();
         }
         let all_rules = crate::rules::all_meta();
@@ -403,7 +414,7 @@ impl Server {
         let linter = std::sync::Arc::new(linter
                 .with_vars(self.vars.clone())
                 .with_target(target)
-                .with_root(self.root.clone()));
+                .with_project(self.project.clone()));
         self.configs.insert(
             config_path,
             CachedConfig {

@@ -79,7 +79,7 @@ impl ProjectIndex {
         if let Some(found) = self.task_files.lock().ok().and_then(|c| c.get(path).cloned()) {
             return found;
         }
-        let info = Arc::new(read_task_file(&self.root, path));
+        let info = Arc::new(read_task_file(self, path));
         if let Ok(mut c) = self.task_files.lock() {
             c.entry(path.to_path_buf()).or_insert_with(|| info.clone());
         }
@@ -135,7 +135,7 @@ impl ProjectIndex {
         // in the repository is the best guess.
         let short = name.rsplit(['.', '/']).next().unwrap_or(name);
         let mut dirs: Vec<PathBuf> = self
-            .files
+            .files()
             .iter()
             .filter_map(|f| {
                 let rel = f.strip_prefix(&self.root).ok()?;
@@ -183,7 +183,7 @@ impl ProjectIndex {
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.remove_node_files
             .get_or_init(|| {
-                self.files
+                self.files()
                     .iter()
                     .filter(|f| has_suffix(f, &[".yml", ".yaml", ".sh", ".bash", ".j2"]))
                     .filter(|f| read_context(&self.root, f).is_some_and(|t| runs_remove_node(&t)))
@@ -317,7 +317,7 @@ impl ProjectIndex {
         }
         let pieces = literal_pieces(target);
         let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
-        self.files
+        self.files()
             .iter()
             .filter(|f| has_suffix(f, &[".yml", ".yaml"]))
             .filter_map(|f| {
@@ -370,7 +370,7 @@ impl ProjectIndex {
     /// Directories of the repository that are collection `ns.coll` (by their
     /// `galaxy.yml`).
     fn collections_here(&self, ns: &str, coll: &str) -> Vec<PathBuf> {
-        self.files
+        self.files()
             .iter()
             .filter(|f| f.file_name().is_some_and(|n| n == "galaxy.yml"))
             .filter(|f| {
@@ -516,12 +516,12 @@ fn glob_match(pieces: &[String], path: &str) -> bool {
 }
 
 /// A task file's restarts, includes and roles.
-fn read_task_file(root: &Path, path: &Path) -> TaskFileInfo {
-    let Some(text) = read_context(root, path) else {
+fn read_task_file(project: &ProjectIndex, path: &Path) -> TaskFileInfo {
+    let Some(text) = read_context(project.root(), path) else {
         return TaskFileInfo::default();
     };
     let mut facts = crate::facts::FileFacts::default();
-    crate::lang::ansible::analyze_in(&text, path, Some(root), &Vars::default(), &mut facts);
+    crate::lang::ansible::analyze_in(&text, path, Some(project), &Vars::default(), &mut facts);
     let lines = crate::source::LineIndex::new(&text);
     let mut info = TaskFileInfo {
         microk8s: text.contains("microk8s"),
@@ -607,7 +607,7 @@ mod tests {
         ]);
         std::fs::write(root.join("ansible.cfg"), "[defaults]\nroles_path = shared\n").unwrap();
         std::fs::write(root.join("coll/galaxy.yml"), "namespace: ns\nname: coll\n").unwrap();
-        let index = crate::project::index(&root);
+        let index = ProjectIndex::new(&root);
         let from = Origin { playbook: &root.join("play/site.yml"), role: None };
         let found = |name: &str| -> Vec<String> {
             index

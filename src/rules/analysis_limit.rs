@@ -88,7 +88,7 @@ fn dependency_cycle(ctx: &RuleContext<'_>) -> Option<Diagnostic> {
         .map(|(i, _)| i)
         .find(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')?;
     let role = meta_dir.parent()?;
-    let index = crate::project::index(ctx.root);
+    let index = ctx.project;
     let cycle = index.dependency_cycle(role)?;
     // Reported once: by the role of the cycle whose name sorts first.
     let short = |n: &String| n.rsplit(['.', '/']).next().unwrap_or(n).to_string();

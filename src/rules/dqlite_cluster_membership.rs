@@ -203,7 +203,7 @@ fn check_removal(ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnos
     if ctx.source.text.contains("--worker") {
         return;
     }
-    let index = crate::project::index(ctx.root);
+    let index = ctx.project;
     // Plays about MicroK8s: the largest one's host count is the cluster's
     // size; what they reach may remove (or join) nodes too.
     let mut largest: Option<(usize, String, String)> = None;

@@ -158,7 +158,7 @@ impl Rule for DqliteRestartNotSerial {
         if facts.plays.is_empty() {
             return;
         }
-        let index = crate::project::index(ctx.root);
+        let index = ctx.project;
         for (i, play) in facts.plays.iter().enumerate() {
             if play.hosts.as_deref().is_some_and(|h| h == "localhost" || h == "127.0.0.1") {
                 continue;

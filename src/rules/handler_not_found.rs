@@ -145,7 +145,6 @@ impl Rule for HandlerNotFound {
         // Exact names by hashing; only templated names (`{{ … }}`) are matched
         // as patterns, and a templated notification matches any templated name.
         let nearby = Names::new(nearby.iter().map(String::as_str));
-        let index = std::cell::OnceCell::new();
         let all: std::cell::OnceCell<Names> = std::cell::OnceCell::new();
         let known: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
         // One verdict (and one suggestion) per distinct notification.
@@ -157,8 +156,7 @@ impl Rule for HandlerNotFound {
                 }
                 // Anywhere in the repository (handlers of all roles in a play
                 // are visible to each other).
-                let index = index.get_or_init(|| crate::project::index(ctx.root));
-                let all = all.get_or_init(|| Names::new(index.handlers().iter().map(String::as_str)));
+                let all = all.get_or_init(|| Names::new(ctx.project.handlers().iter().map(String::as_str)));
                 if all.matches(notified) {
                     continue;
                 }

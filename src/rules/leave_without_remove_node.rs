@@ -260,7 +260,7 @@ fn answered_elsewhere(ctx: &RuleContext<'_>, facts: &FileFacts, at: Span) -> boo
     let Some(task) = facts.tasks.iter().find(|t| t.span.start <= at.start && at.end <= t.span.end) else {
         return false;
     };
-    let index = crate::project::index(ctx.root);
+    let index = ctx.project;
     let Some(play) = task.play else {
         return index.runs_remove_node_outside(&ctx.source.path);
     };

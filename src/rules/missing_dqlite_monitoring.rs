@@ -66,7 +66,7 @@ impl Rule for MissingDqliteMonitoring {
     }
 
     fn check(&self, ctx: &RuleContext<'_>, _facts: &FileFacts, out: &mut Vec<Diagnostic>) {
-        let index = crate::project::index(ctx.root);
+        let index = ctx.project;
         let here = std::fs::canonicalize(&ctx.source.path).ok();
         let first = index
             .nrpe()

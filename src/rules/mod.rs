@@ -177,9 +177,11 @@ pub struct RuleContext<'a> {
     pub options: &'a dyn Fn(&str) -> Option<&'a str>,
     /// The MicroK8s release the configuration is for.
     pub target: &'a crate::target::Target,
-    /// The project's root: rules that need other files of the repository
-    /// read them through [`crate::project::index`].
+    /// The project's root.
     pub root: &'a std::path::Path,
+    /// What rules need of the repository's other files (the project at
+    /// `root`; each part is built the first time a rule asks for it).
+    pub project: &'a crate::project::ProjectIndex,
 }
 
 impl<'a> RuleContext<'a> {
@@ -188,6 +190,7 @@ impl<'a> RuleContext<'a> {
         crate::budget::CheckFile {
             source: self.source,
             root: self.root,
+            project: self.project,
             options: self.options,
         }
     }

@@ -31,11 +31,11 @@ pub fn lint_selected(path: &Path, select: &[String]) -> Option<FileReport> {
     let rel = relative(path);
     let fixture_root: std::path::PathBuf = rel.iter().take(3).collect();
     let fixture_root = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture_root);
-    let vars = opslint::project::collect_vars(&fixture_root);
     let linter = Linter::new(Config::default_at(Path::new(".")), Some(select), &[])
         .expect("valid rules")
-        .with_vars(vars)
         .with_root(fixture_root);
+    let vars = opslint::project::collect_vars(linter.project());
+    let linter = linter.with_vars(vars);
     linter.check_file(&Candidate {
         path: relative(path),
         explicit: true,
