@@ -94,12 +94,17 @@ impl Linter {
         let enabled: Vec<Enabled> = rules::ALL
             .iter()
             .copied()
-            .filter(|r| select.is_none_or(|s| s.iter().any(|n| n == r.meta().name)))
+            // `extend-select` adds to the selection, whatever it is.
+            .filter(|r| {
+                select.is_none_or(|s| s.iter().any(|n| n == r.meta().name))
+                    || config.extends_selection(r.meta().name)
+            })
             .filter(|r| !ignore.iter().any(|n| n == r.meta().name))
             // Opt-in rules run when selected by name or given a severity.
             .filter(|r| {
                 r.enabled_by_default()
                     || select.is_some_and(|s| s.iter().any(|n| n == r.meta().name))
+                    || config.extends_selection(r.meta().name)
                     || config.configures_severity(r.meta().name)
             })
             .filter_map(|rule| {
