@@ -462,7 +462,23 @@ impl Linter {
             }
         }
         let directives = suppress::parse(source, &facts.comments, &rules::names());
-        diagnostics.retain(|d| !directives.suppresses(source, d));
+        // Which directive entries silenced something (`unused-suppression`).
+        let mut used: Vec<Vec<bool>> = directives.directives.iter().map(|d| vec![false; d.rules.len()]).collect();
+        diagnostics.retain(|d| {
+            let mut silenced = false;
+            for (i, j) in directives.suppressing(source, d) {
+                used[i][j] = true;
+                silenced = true;
+            }
+            !silenced
+        });
+        let unused_meta = rules::UnusedSuppression.meta();
+        if let Some(e) = active.iter().find(|e| e.rule.meta().name == unused_meta.name) {
+            let ran: Vec<&str> = active.iter().map(|e| e.rule.meta().name).collect();
+            let found = rules::unused_suppression::findings(source, &directives, &used, &ran, e.severity);
+            // A directive naming `unused-suppression` silences these too.
+            diagnostics.extend(found.into_iter().filter(|d| !directives.suppresses(source, d)));
+        }
         sort(&mut diagnostics);
         // Two calls in a scalar that does not map byte for byte both point at
         // the whole scalar: one finding says it.

@@ -1210,3 +1210,50 @@ fn check_help_lists_the_exit_statuses() {
         "{out}"
     );
 }
+
+/// `unused-suppression` (opt-in): a directive entry that silenced nothing is
+/// reported, with a safe fix that removes the name, or the whole comment when
+/// none remains; rules that did not run are not judged.
+#[test]
+fn unused_suppressions_are_reported_and_fixed() {
+    let script = "#!/bin/bash\n\
+        microk8s kubectl --request-timeout=10s get nodes  # opslint: disable=kubectl-request-timeout -- slow API\n\
+        microk8s kubectl get ns  # opslint: disable=unbounded-wait,kubectl-request-timeout -- reviewed\n\
+        # opslint: disable=kubectl-request-timeout\n\
+        microk8s kubectl --request-timeout=10s get pods\n\
+        echo done  # opslint: disable=missing-dqlite-monitoring\n\
+        echo ok  # opslint: disable=kubectl-request-timeout,unused-suppression\n";
+    let dir = tree(&[("a.sh", script.as_bytes())]);
+    // Opt-in: nothing by default.
+    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise"]);
+    assert_eq!((code, out.as_str()), (0, "All checks passed (1 file checked).\n"));
+    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--extend-select", "unused-suppression"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "a.sh:2:70: warning[unused-suppression] [*] unused suppression: no `kubectl-request-timeout` finding on this line to silence\n\
+         a.sh:3:45: warning[unused-suppression] [*] unused suppression: no `unbounded-wait` finding on this line to silence\n\
+         a.sh:4:20: warning[unused-suppression] [*] unused suppression: no `kubectl-request-timeout` finding on the next line to silence\n\
+         Found 0 errors, 3 warnings in 1 file checked.\n\
+         [*] 3 findings fixable with `opslint check --fix`.\n"
+    );
+    // The suppressed rule not selected: nothing to judge.
+    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--select", "unused-suppression,unbounded-wait"]);
+    assert_eq!(
+        out,
+        "a.sh:3:45: warning[unused-suppression] [*] unused suppression: no `unbounded-wait` finding on this line to silence\n\
+         Found 0 errors, 1 warning in 1 file checked.\n\
+         [*] 1 finding fixable with `opslint check --fix`.\n"
+    );
+    let (code, out, stderr) = run_in(dir.path(), &["check", "-f", "concise", "--extend-select", "unused-suppression", "--fix"]);
+    assert_eq!((code, out.as_str(), stderr.as_str()), (0, "All checks passed (1 file checked).\n", "Fixed 3 findings in 1 file.\n"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a.sh")).unwrap(),
+        "#!/bin/bash\n\
+         microk8s kubectl --request-timeout=10s get nodes\n\
+         microk8s kubectl get ns  # opslint: disable=kubectl-request-timeout -- reviewed\n\
+         microk8s kubectl --request-timeout=10s get pods\n\
+         echo done  # opslint: disable=missing-dqlite-monitoring\n\
+         echo ok  # opslint: disable=kubectl-request-timeout,unused-suppression\n"
+    );
+}
