@@ -25,6 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check files and directories (default: the current directory).
+    #[command(after_help = CHECK_EXIT_STATUS)]
     Check(CheckArgs),
     /// List every rule.
     Rules {
@@ -99,15 +100,33 @@ pub struct CheckArgs {
     /// Only these rules (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
     pub select: Option<Vec<String>>,
+    /// Add these rules to the selection (comma-separated), opt-in rules
+    /// included, without turning the others off.
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub extend_select: Vec<String>,
     /// Skip these rules (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
     pub ignore: Vec<String>,
+    /// Show only findings at or above this severity, in every format and in
+    /// the counts; hidden findings do not make the run exit 1 either.
+    #[arg(long, short = 'S', value_enum, value_name = "SEVERITY")]
+    pub severity: Option<FailOn>,
     /// Use this configuration file instead of searching for `.opslint.yaml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Print only the findings, no summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Leave out files and directories matching these globs (comma-separated,
+    /// relative to the current directory) instead of the configuration's
+    /// `exclude:`.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB,...")]
+    pub exclude: Option<Vec<String>>,
+    /// Leave out files and directories matching these globs (comma-separated,
+    /// relative to the current directory) besides the configuration's
+    /// `exclude:`.
+    #[arg(long, value_delimiter = ',', value_name = "GLOB,...")]
+    pub extend_exclude: Vec<String>,
     /// Apply `exclude` globs to paths given on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
@@ -125,6 +144,9 @@ pub struct CheckArgs {
     /// Apply the safe fixes to the files; the report shows what remains.
     #[arg(long)]
     pub fix: bool,
+    /// With `--fix`: exit 1 when a file was changed, even if no finding remains.
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
     /// Apply unsafe fixes too (implies `--fix` unless `--diff` is given).
     #[arg(long)]
     pub unsafe_fixes: bool,
@@ -149,8 +171,8 @@ pub struct CheckArgs {
     /// `warning` (like ShellCheck `-S warning`, ansible-lint `--strict`) or `info`.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Print how many findings each rule has (and how many have a fix) after
-    /// the report.
+    /// Print how many findings each rule has (and how many have a fix)
+    /// instead of the report (with `--output-file`, the report is still written).
     #[arg(long)]
     pub statistics: bool,
     /// Record the current findings in FILE (and exit 0).
@@ -188,6 +210,15 @@ pub enum ColorChoice {
     Always,
     Never,
 }
+
+/// The exit statuses of `check`, under `opslint check --help`.
+const CHECK_EXIT_STATUS: &str = "\
+Exit status:
+  0  No finding at or above --fail-on (default: error) was reported, or --exit-zero
+  1  A finding at or above --fail-on was reported (or, with --exit-non-zero-on-fix,
+     a file was fixed; with --diff, a fix would change a file)
+  2  The run failed: invalid configuration or arguments, a path that cannot be
+     read, or a file that cannot be analysed";
 
 /// Exit statuses.
 pub const EXIT_OK: i32 = 0;
@@ -508,15 +539,19 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
     // `--force-exclude`: a name that `exclude:` covers is not checked (an
     // editor's plugin passes every buffer), as for a path given.
     let explicit = args.config.is_some().then(|| linter.config().clone());
-    let excluded = args.force_exclude
-        && args.stdin_filename.as_deref().is_some_and(|name| config::Resolver::new(explicit, crate::rules::all_meta()).is_excluded(name));
+    let resolver = match command_line_resolver(args, explicit) {
+        Ok(resolver) => resolver,
+        Err(code) => return code,
+    };
+    let excluded = args.force_exclude && args.stdin_filename.as_deref().is_some_and(|name| resolver.is_excluded(name));
     let report = if excluded { None } else { linter.check_bytes(&path, bytes, language) };
     let mut summary = Summary::default();
     let mut pieces = Vec::new();
     let mut fatal = false;
     if let Some(report) = report {
-        summary = Summary::of_file(&report);
         fatal = report.is_fatal();
+        let report = shown_at(report, args.severity);
+        summary = Summary::of_file(&report);
         pieces.push(format.piece(report));
     } else if !args.quiet && !excluded {
         eprintln!(
@@ -527,6 +562,43 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
     let _ = format.finish_to(&pieces, &summary, &mut out);
     let _ = out.flush();
     exit_status(args, &summary, fatal)
+}
+
+/// What `exclude:` leaves out, with `--exclude` and `--extend-exclude`
+/// (globs relative to the current directory) applied.
+fn command_line_resolver(args: &CheckArgs, explicit: Option<Config>) -> Result<config::Resolver, i32> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let globs = |flag: &str, patterns: &[String]| {
+        Config::excluding(&cwd, patterns).map_err(|e| {
+            eprintln!("error: {flag}: {}", visible(&e));
+            EXIT_ERROR
+        })
+    };
+    let replace = args.exclude.as_deref().map(|p| globs("--exclude", p)).transpose()?;
+    let extend = if args.extend_exclude.is_empty() {
+        None
+    } else {
+        Some(globs("--extend-exclude", &args.extend_exclude)?)
+    };
+    Ok(config::Resolver::new(explicit, crate::rules::all_meta()).with_command_line(replace, extend))
+}
+
+/// `report` without the findings below `-S`/`--severity`: they are neither
+/// shown nor counted (and so do not make the run exit 1).
+fn shown_at(mut report: crate::linter::FileReport, at_least: Option<FailOn>) -> crate::linter::FileReport {
+    use crate::diagnostic::Severity;
+    let rank = |s: Severity| match s {
+        Severity::Error => 2,
+        Severity::Warning => 1,
+        Severity::Info => 0,
+    };
+    let floor = match at_least {
+        None | Some(FailOn::Info) => return report,
+        Some(FailOn::Warning) => 1,
+        Some(FailOn::Error) => 2,
+    };
+    report.diagnostics.retain(|d| rank(d.severity) >= floor);
+    report
 }
 
 /// The exit status of a `check` run: 2 when something could not be read or
@@ -567,6 +639,14 @@ fn check(args: CheckArgs) -> i32 {
         Ok(config) => config,
         Err(code) => return code,
     };
+    for name in &args.extend_select {
+        if rules::by_name(name).is_none() {
+            let hint = rules::suggest(name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            eprintln!("error: unknown rule `{}` in --extend-select{hint}", visible(name));
+            return EXIT_ERROR;
+        }
+    }
+    let config = config.with_extend_select(&args.extend_select);
     // `exclude:` of `--config` applies everywhere; else each directory's nearest.
     let explicit_config = args.config.is_some().then(|| config.clone());
     let linter = match Linter::new(config, args.select.as_deref(), &args.ignore) {
@@ -595,7 +675,10 @@ fn check(args: CheckArgs) -> i32 {
         Ok(target) => target,
         Err(code) => return code,
     };
-    let resolver = std::sync::Arc::new(config::Resolver::new(explicit_config, crate::rules::all_meta()));
+    let resolver = match command_line_resolver(&args, explicit_config) {
+        Ok(resolver) => std::sync::Arc::new(resolver),
+        Err(code) => return code,
+    };
     let (candidates, walk_errors) = discover::discover(&args.paths, resolver.clone(), args.force_exclude);
     // Paths that cannot be read: an `unreadable-file` finding each, in every
     // format (like ruff's E902); with `--fix`/`--diff`/a baseline, on stderr.
@@ -650,7 +733,10 @@ fn check(args: CheckArgs) -> i32 {
             quiet: args.quiet,
             show_fixes: args.show_fixes,
         },
-        Format::Concise => report::Format::Concise,
+        Format::Concise => report::Format::Concise {
+            color: color && args.output_file.is_none(),
+            quiet: args.quiet,
+        },
         Format::Json => report::Format::Json,
         Format::Sarif => report::Format::Sarif,
         Format::Github => report::Format::Github,
@@ -714,6 +800,7 @@ fn check(args: CheckArgs) -> i32 {
             Ok(target) => target,
             Err(code) => return code,
         };
+        let sub = sub.with_extend_select(&args.extend_select);
         match linter.with_config(sub, args.select.as_deref(), &args.ignore) {
             Ok(l) => groups.push((l.with_target(target), list)),
             Err(e) => {
@@ -774,7 +861,10 @@ fn check(args: CheckArgs) -> i32 {
             }
             None => (report, 0, Vec::new(), false, None),
         };
-        let (summary, fatal) = (Summary::of_file(&report), report.is_fatal() || fix_failed);
+        // Whether the file could be analysed does not depend on what is shown.
+        let fatal = report.is_fatal() || fix_failed;
+        let report = shown_at(report, args.severity);
+        let summary = Summary::of_file(&report);
         let key = report.path.clone();
         let mut rules: Vec<(&'static str, usize, usize)> = Vec::new();
         if args.statistics {
@@ -841,6 +931,13 @@ fn check(args: CheckArgs) -> i32 {
             EXIT_OK
         };
     }
+    // Nothing to check: the warning below says so, not a summary of nothing.
+    let nothing = summary.files_checked == 0 && walk_errors.is_empty();
+    let format = match format {
+        report::Format::Text { color, show_fixes, .. } if nothing => report::Format::Text { color, quiet: true, show_fixes },
+        report::Format::Concise { color, .. } if nothing => report::Format::Concise { color, quiet: true },
+        other => other,
+    };
     // The report is written as it is assembled: 900,000 findings are not
     // copied into one more string.
     match &args.output_file {
@@ -860,6 +957,8 @@ fn check(args: CheckArgs) -> i32 {
                 ));
             }
         }
+        // `--statistics`: the table alone, as ruff prints it.
+        None if args.statistics => {}
         None => {
             let mut out = std::io::stdout().lock();
             // A closed pipe (`opslint check | head`) is not an error worth a panic.
@@ -891,12 +990,13 @@ fn check(args: CheckArgs) -> i32 {
             let mark = if fixable > 0 { format!(" ({fixable} fixable)") } else { String::new() };
             table.push_str(&format!("{n:>6}  {rule}{mark}\n"));
         }
-        // After a machine-readable report on stdout, the table goes to stderr.
-        if matches!(chosen, Format::Text | Format::Concise) && args.output_file.is_none() {
-            print(&table);
-        } else {
-            eprint!("{table}");
-        }
+        // The report, if any, went to `--output-file`: the table is the output.
+        print(&table);
     }
-    exit_status(&args, &summary, !walk_errors.is_empty() || fatal)
+    let status = exit_status(&args, &summary, !walk_errors.is_empty() || fatal);
+    // `--exit-non-zero-on-fix`: a changed file fails the run (`--exit-zero` wins, as in ruff).
+    if status == EXIT_OK && args.exit_non_zero_on_fix && fix_mode.is_some() && fixes > 0 && !args.exit_zero {
+        return EXIT_FINDINGS;
+    }
+    status
 }

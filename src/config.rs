@@ -3,6 +3,7 @@
 //!
 //! ```yaml
 //! exclude: ["vendor/**", "*.generated.sh"]
+//! extend-select: [missing-dqlite-monitoring]   # opt-in rules, added to the rest
 //! rules:
 //!   kubectl-request-timeout:
 //!     severity: warning          # error | warning | info | off
@@ -27,6 +28,7 @@ pub const CONFIG_FILE_NAMES: &[&str] = &[".opslint.yaml", ".opslint.yml"];
 /// Top-level keys. `target` is read by the flag-manifest rules.
 const TOP_LEVEL_KEYS: &[&str] = &[
     "exclude",
+    "extend-select",
     "rules",
     "per-file-ignores",
     "target",
@@ -53,6 +55,9 @@ pub struct Config {
     path: Option<PathBuf>,
     root: PathBuf,
     exclude: GlobSet,
+    /// `extend-select:` (and `--extend-select`): rules added to the selection,
+    /// opt-in ones included.
+    extend_select: Vec<String>,
     rules: BTreeMap<String, RuleSettings>,
     per_file_ignores: Vec<(GlobSet, Vec<String>)>,
     /// `target:` with the line and column it was written at.
@@ -103,6 +108,7 @@ impl Config {
             path: None,
             root: absolute(root),
             exclude: GlobSet::empty(),
+            extend_select: Vec::new(),
             rules: BTreeMap::new(),
             per_file_ignores: Vec::new(),
             target: None,
@@ -112,6 +118,20 @@ impl Config {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// A configuration that only excludes `patterns` (globs as in `exclude:`,
+    /// relative to `root`): `--exclude` and `--extend-exclude`.
+    pub fn excluding(root: &Path, patterns: &[String]) -> Result<Config, String> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            for g in compile_glob(pattern).map_err(|e| format!("invalid glob `{pattern}`: {e}"))? {
+                builder.add(g);
+            }
+        }
+        let mut config = Config::default_at(root);
+        config.exclude = builder.build().map_err(|e| e.to_string())?;
+        Ok(config)
     }
 
     pub fn root(&self) -> &Path {
@@ -156,6 +176,22 @@ impl Config {
             self.rules.get(rule).and_then(|r| r.severity),
             Some(SeveritySetting::Level(_))
         )
+    }
+
+    /// Whether `extend-select:` (or `--extend-select`) names `rule`.
+    pub fn extends_selection(&self, rule: &str) -> bool {
+        self.extend_select.iter().any(|n| n == rule)
+    }
+
+    /// This configuration with `names` (`--extend-select`, already
+    /// validated) added to its `extend-select:`.
+    pub fn with_extend_select(mut self, names: &[String]) -> Config {
+        for name in names {
+            if !self.extends_selection(name) {
+                self.extend_select.push(name.clone());
+            }
+        }
+        self
     }
 
     /// User flag manifests to merge over the built-in ones.
@@ -230,6 +266,10 @@ fn own_file(dir: &Path) -> Own {
 /// them), and the run groups the files it found by the same answer.
 pub struct Resolver {
     explicit: Option<std::sync::Arc<Config>>,
+    /// `--exclude`: replaces every configuration's `exclude:`.
+    replace: Option<Config>,
+    /// `--extend-exclude`: excludes besides the configurations' `exclude:`.
+    extend: Option<Config>,
     /// The rules a configuration may name.
     rules: Vec<&'static RuleMeta>,
     by_dir: std::sync::Mutex<HashMap<PathBuf, Option<Nearest>>>,
@@ -249,14 +289,31 @@ impl Resolver {
     pub fn new(explicit: Option<Config>, rules: Vec<&'static RuleMeta>) -> Resolver {
         Resolver {
             explicit: explicit.map(std::sync::Arc::new),
+            replace: None,
+            extend: None,
             rules,
             by_dir: Default::default(),
         }
     }
 
+    /// With the command line's `--exclude` (`replace`, instead of the
+    /// configurations' `exclude:`) and `--extend-exclude` (`extend`, besides
+    /// them); see [`Config::excluding`].
+    pub fn with_command_line(mut self, replace: Option<Config>, extend: Option<Config>) -> Resolver {
+        self.replace = replace;
+        self.extend = extend;
+        self
+    }
+
     /// `path` (a file or a directory met while walking, or a path given) is
     /// excluded by the configuration that applies to its directory.
     pub fn is_excluded(&self, path: &Path) -> bool {
+        if self.extend.as_ref().is_some_and(|c| c.is_excluded(path)) {
+            return true;
+        }
+        if let Some(replace) = &self.replace {
+            return replace.is_excluded(path);
+        }
         let config = match &self.explicit {
             Some(config) => Some(config.clone()),
             None => self.nearest(parent_dir(path)).and_then(|n| n.config),
@@ -461,6 +518,18 @@ impl ConfigParser<'_> {
                 "exclude" => {
                     let globs = self.string_list(value, "exclude");
                     config.exclude = self.globset(&globs);
+                }
+                "extend-select" => {
+                    for (name, at) in self.string_list(value, "extend-select") {
+                        if self.rules.iter().any(|m| m.name == name) {
+                            if !config.extend_select.contains(&name) {
+                                config.extend_select.push(name);
+                            }
+                        } else {
+                            let message = self.unknown_rule(&name);
+                            self.problem(at, message);
+                        }
+                    }
                 }
                 "rules" => self.rules_section(value, config),
                 "per-file-ignores" => self.per_file_ignores(value, config),

@@ -101,12 +101,17 @@ impl Linter {
         let enabled: Vec<Enabled> = rules::ALL
             .iter()
             .copied()
-            .filter(|r| select.is_none_or(|s| s.iter().any(|n| n == r.meta().name)))
+            // `extend-select` adds to the selection, whatever it is.
+            .filter(|r| {
+                select.is_none_or(|s| s.iter().any(|n| n == r.meta().name))
+                    || config.extends_selection(r.meta().name)
+            })
             .filter(|r| !ignore.iter().any(|n| n == r.meta().name))
             // Opt-in rules run when selected by name or given a severity.
             .filter(|r| {
                 r.enabled_by_default()
                     || select.is_some_and(|s| s.iter().any(|n| n == r.meta().name))
+                    || config.extends_selection(r.meta().name)
                     || config.configures_severity(r.meta().name)
             })
             .filter_map(|rule| {
@@ -494,7 +499,23 @@ impl Linter {
             }
         }
         let directives = suppress::parse(source, &facts.comments, &rules::names());
-        diagnostics.retain(|d| !directives.suppresses(source, d));
+        // Which directive entries silenced something (`unused-suppression`).
+        let mut used: Vec<Vec<bool>> = directives.directives.iter().map(|d| vec![false; d.rules.len()]).collect();
+        diagnostics.retain(|d| {
+            let mut silenced = false;
+            for (i, j) in directives.suppressing(source, d) {
+                used[i][j] = true;
+                silenced = true;
+            }
+            !silenced
+        });
+        let unused_meta = rules::UnusedSuppression.meta();
+        if let Some(e) = active.iter().find(|e| e.rule.meta().name == unused_meta.name) {
+            let ran: Vec<&str> = active.iter().map(|e| e.rule.meta().name).collect();
+            let found = rules::unused_suppression::findings(source, &directives, &used, &ran, e.severity);
+            // A directive naming `unused-suppression` silences these too.
+            diagnostics.extend(found.into_iter().filter(|d| !directives.suppresses(source, d)));
+        }
         sort(&mut diagnostics);
         // Two calls in a scalar that does not map byte for byte both point at
         // the whole scalar: one finding says it.

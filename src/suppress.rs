@@ -22,6 +22,8 @@ pub struct Directive {
     /// 0-based line of the comment.
     pub line: usize,
     pub own_line: bool,
+    /// The whole comment, `#` included.
+    pub comment: Span,
 }
 
 /// A directive that could not be understood, or names an unknown rule.
@@ -125,6 +127,7 @@ pub fn parse(source: &SourceFile, comments: &[Comment], known: &[&str]) -> Direc
             rules: rule_names,
             line: source.lines.line_of(comment.span.start),
             own_line: comment.own_line,
+            comment: comment.span,
         });
     }
     out
@@ -146,6 +149,16 @@ fn leading_comment_block_end(text: &str) -> usize {
 impl Directives {
     /// Is `diagnostic` silenced by a directive?
     pub fn suppresses(&self, source: &SourceFile, diagnostic: &Diagnostic) -> bool {
+        self.suppressing(source, diagnostic).next().is_some()
+    }
+
+    /// The entries that silence `diagnostic`: (directive, rule) indices into
+    /// [`Directives::directives`] and its `rules`.
+    pub fn suppressing<'a>(
+        &'a self,
+        source: &SourceFile,
+        diagnostic: &'a Diagnostic,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
         let first = source.lines.line_of(diagnostic.span.start);
         let last = source.lines.line_of(
             diagnostic
@@ -154,14 +167,17 @@ impl Directives {
                 .saturating_sub(1)
                 .max(diagnostic.span.start),
         );
-        self.directives.iter().any(|d| {
-            let names = d.rules.iter().any(|(n, _)| n == diagnostic.rule);
-            names
-                && match d.scope {
-                    Scope::File => true,
-                    Scope::Line if d.own_line => d.line + 1 == first,
-                    Scope::Line => (first..=last).contains(&d.line),
-                }
+        self.directives.iter().enumerate().flat_map(move |(i, d)| {
+            let here = match d.scope {
+                Scope::File => true,
+                Scope::Line if d.own_line => d.line + 1 == first,
+                Scope::Line => (first..=last).contains(&d.line),
+            };
+            d.rules
+                .iter()
+                .enumerate()
+                .filter(move |(_, (n, _))| here && n == diagnostic.rule)
+                .map(move |(j, _)| (i, j))
         })
     }
 }

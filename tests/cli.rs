@@ -70,7 +70,9 @@ fn concise_output_is_one_line_per_finding() {
     assert_eq!(
         stdout,
         "a.sh:2:9: error[kubectl-request-timeout] [*] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n\
-         b.sh:2:9: error[kubectl-request-timeout] [*] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n"
+         b.sh:2:9: error[kubectl-request-timeout] [*] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n\
+         Found 2 errors, 0 warnings in 2 files checked.\n\
+         [*] 2 findings fixable with `opslint check --fix`.\n"
     );
 }
 
@@ -219,7 +221,7 @@ fn exclude_and_per_file_ignores() {
             b"exclude: [generated]\nper-file-ignores:\n  \"legacy/**\": [kubectl-request-timeout]\n",
         ),
     ]);
-    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q"]);
     assert_eq!(code, 1);
     assert!(stdout.starts_with("c.sh:2:9:"), "{stdout}");
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
@@ -254,7 +256,7 @@ fn discovery_respects_gitignore_hidden_and_vendored_dirs_and_reads_shebangs() {
             b"command[check_k8s]=microk8s kubectl get nodes\n",
         ),
     ]);
-    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q"]);
     assert_eq!(code, 1);
     let files: Vec<&str> = stdout
         .lines()
@@ -277,7 +279,7 @@ fn unreadable_binary_and_non_utf8_files_are_reported_and_others_still_checked() 
         ("b-latin1.sh", &latin1),
         ("c-check.sh", UNBOUNDED.as_bytes()),
     ]);
-    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q", "."]);
     assert_eq!(code, 2);
     assert_eq!(
         stdout,
@@ -293,7 +295,7 @@ fn missing_paths_exit_2_with_a_message() {
     let dir = tree(&[("c.sh", UNBOUNDED.as_bytes())]);
     let (code, stdout, stderr) = run_in(
         dir.path(),
-        &["check", "--format", "concise", "nope.sh", "c.sh"],
+        &["check", "--format", "concise", "-q", "nope.sh", "c.sh"],
     );
     assert_eq!(code, 2);
     // A finding of its own, like any other (ruff's E902), then the others.
@@ -322,7 +324,7 @@ fn permission_denied_is_reported() {
         // Running as root: permissions do not apply, nothing to test here.
         return;
     }
-    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q"]);
     assert_eq!(code, 2);
     assert!(
         stdout.contains("locked.sh:1:1: error[unreadable-file] permission denied"),
@@ -387,7 +389,7 @@ fn output_is_identical_whatever_the_thread_count() {
 #[test]
 fn the_shipped_examples_show_real_findings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (code, stdout, _) = run_in(root, &["check", "--format", "concise", "testdata/examples"]);
+    let (code, stdout, _) = run_in(root, &["check", "--format", "concise", "-q", "testdata/examples"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(stdout);
 }
@@ -400,7 +402,7 @@ fn targets_choose_the_daemon_versions() {
     )]);
     let (code, stdout, _) = run_in(
         dir.path(),
-        &["check", "--format", "concise", "--microk8s", "1.25"],
+        &["check", "--format", "concise", "-q", "--microk8s", "1.25"],
     );
     assert_eq!(code, 1);
     assert_eq!(
@@ -410,12 +412,12 @@ fn targets_choose_the_daemon_versions() {
     );
     let (_, stdout, _) = run_in(
         dir.path(),
-        &["check", "--format", "concise", "--microk8s", "1.28"],
+        &["check", "--format", "concise", "-q", "--microk8s", "1.28"],
     );
     assert!(stdout.contains("warning[unknown-daemon-flag] `--metrics` is accepted by only some versions of MicroK8s 1.28"), "{stdout}");
     let (_, stdout, _) = run_in(
         dir.path(),
-        &["check", "--format", "concise", "--snap-revision", "8695"],
+        &["check", "--format", "concise", "-q", "--snap-revision", "8695"],
     );
     assert!(!stdout.contains("--metrics"), "{stdout}");
     let (code, _, stderr) = run_in(dir.path(), &["check", "--microk8s", "1.99"]);
@@ -435,13 +437,13 @@ fn each_configuration_keeps_its_own_target() {
         ("old/args/k8s-dqlite", b"--storage-dir=/var/x\n--metrics\n"),
         ("new/args/k8s-dqlite", b"--storage-dir=/var/x\n--metrics\n"),
     ]);
-    let (code1, out1, _) = run_in(dir.path(), &["check", "-f", "concise", "new", "old"]);
-    let (code2, out2, _) = run_in(dir.path(), &["check", "-f", "concise", "old", "new"]);
+    let (code1, out1, _) = run_in(dir.path(), &["check", "-f", "concise", "-q", "new", "old"]);
+    let (code2, out2, _) = run_in(dir.path(), &["check", "-f", "concise", "-q", "old", "new"]);
     assert_eq!((code1, code2), (1, 1));
     assert_eq!(out1, out2);
     assert!(out1.starts_with("old/args/k8s-dqlite:2:1: error[unknown-daemon-flag] `--metrics` is not accepted by MicroK8s 1.25"), "{out1}");
     assert!(!out1.contains("new/"), "{out1}");
-    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--microk8s", "1.25", "new", "old"]);
+    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "-q", "--microk8s", "1.25", "new", "old"]);
     assert_eq!(out.lines().filter(|l| l.contains("`--metrics` is not accepted by MicroK8s 1.25")).count(), 2, "{out}");
 }
 
@@ -454,7 +456,7 @@ fn removed_kubelet_flags_follow_the_tracks_sanitiser() {
     // klog flags are stripped from 1.26 on; dockershim flags on 1.25 already.
     let (code, stdout, _) = run_in(
         dir.path(),
-        &["check", "--format", "concise", "--microk8s", "1.25"],
+        &["check", "--format", "concise", "-q", "--microk8s", "1.25"],
     );
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(
@@ -516,7 +518,7 @@ fn the_node_tells_its_revision() {
     let named = node.join("var/snap/microk8s/8511/args/k8s-dqlite");
     let (code, stdout, _) = run_in(
         Path::new(env!("CARGO_MANIFEST_DIR")),
-        &["check", "--format", "concise", "--root", node.to_str().unwrap(), named.to_str().unwrap()],
+        &["check", "--format", "concise", "-q", "--root", node.to_str().unwrap(), named.to_str().unwrap()],
     );
     assert_eq!(code, 1);
     assert!(stdout.contains("snap revision 8511 = MicroK8s 1.32.9 (k8s-dqlite v1.3.3; read from"), "{stdout}");
@@ -530,7 +532,7 @@ fn a_revision_between_known_ones_is_bounded_by_date() {
         "snap/args/k8s-dqlite",
         b"--watch-query-timeout=30s\n--min-tls-version=tls13\n",
     )]);
-    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "--snap-revision", "6800"]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q", "--snap-revision", "6800"]);
     assert_eq!(code, 1);
     assert!(stdout.contains("error[unknown-daemon-flag] `--watch-query-timeout` is not accepted by snap revision 6800 (k8s-dqlite v1.0.4, v1.1.0, v1.1.7, v1.1.9; not in the revision table, bounded by date between revisions 6798 (MicroK8s 1.30.0, 2024-04-19) and 6979 (MicroK8s 1.26.15, 2024-07-16)"), "{stdout}");
     assert!(stdout.contains("warning[unknown-daemon-flag] `--min-tls-version` is accepted by only some versions of snap revision 6800"), "{stdout}");
@@ -665,7 +667,7 @@ fn user_manifests_from_help_texts() {
         (".opslint.yaml", b"manifests: [kubelet.json]\n"),
         ("snap/args/kubelet", b"--max-pods=250\n--max-pod=1\n"),
     ]);
-    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q"]);
     assert_eq!(code, 1);
     assert_eq!(
         stdout,
@@ -678,7 +680,7 @@ fn user_manifests_from_help_texts() {
         ("nodes/.opslint.yaml", b"manifests: [kubelet.json]\n"),
         ("nodes/snap/args/kubelet", b"--max-pods=250\n--max-pod=1\n"),
     ]);
-    let (code, stdout, _) = run_in(nested.path(), &["check", "--format", "concise", "a.sh", "nodes"]);
+    let (code, stdout, _) = run_in(nested.path(), &["check", "--format", "concise", "-q", "a.sh", "nodes"]);
     assert_eq!(code, 1);
     assert!(stdout.starts_with("nodes/snap/args/kubelet:2:1: error[unknown-daemon-flag] `--max-pod` is not a flag of kubelet in any imported version"), "{stdout}");
     // validate-args reads the same configuration (found above the file, or --config).
@@ -788,7 +790,7 @@ fn baselines_hide_known_findings_by_content_not_line() {
     fs::write(dir.path().join("b.sh"), "#!/bin/bash\nmicrok8s kubectl --request-timeout=5s get pods\n").expect("write");
     let (code, stdout, stderr) = run_in(
         dir.path(),
-        &["check", "--baseline", "baseline.json", "--format", "concise"],
+        &["check", "--baseline", "baseline.json", "--format", "concise", "-q"],
     );
     assert_eq!(code, 1);
     assert_eq!(
@@ -811,11 +813,11 @@ fn baselines_hide_known_findings_by_content_not_line() {
 fn opt_in_rules_run_only_when_asked_for() {
     let cfg: &[u8] = b"command[check_microk8s]=/snap/bin/microk8s kubectl --request-timeout=5s get nodes\n";
     let dir = tree(&[("nrpe.d/microk8s.cfg", cfg)]);
-    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
     let (_, stdout, _) = run_in(
         dir.path(),
-        &["check", "--format", "concise", "--select", "missing-dqlite-monitoring"],
+        &["check", "--format", "concise", "-q", "--select", "missing-dqlite-monitoring"],
     );
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
     assert!(stdout.contains("info[missing-dqlite-monitoring]"), "{stdout}");
@@ -823,7 +825,7 @@ fn opt_in_rules_run_only_when_asked_for() {
         ("nrpe.d/microk8s.cfg", cfg),
         (".opslint.yaml", b"rules:\n  missing-dqlite-monitoring:\n    severity: warning\n"),
     ]);
-    let (_, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    let (_, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q"]);
     assert_eq!(stdout.matches("warning[missing-dqlite-monitoring]").count(), 2, "{stdout}");
 }
 
@@ -841,11 +843,11 @@ fn fixing_a_check_keeps_it_within_its_budget() {
             b"#!/bin/bash\nnodes=$(microk8s kubectl get nodes --no-headers)\nmicrok8s kubectl get pods -A | grep -c Running\nmicrok8s status --wait-ready >/dev/null\necho \"$nodes\"\n",
         ),
     ]);
-    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q"]);
     assert_eq!(code, 1, "{stdout}");
     assert_eq!(stdout.lines().count(), 3, "{stdout}");
     let (code, stdout, stderr) = run_in(dir.path(), &["check", "--fix", "--format", "concise"]);
-    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert_eq!((code, stdout.as_str()), (0, "All checks passed (2 files checked).\n"), "{stderr}");
     let fixed = fs::read_to_string(dir.path().join("plugins/check_k8s.sh")).expect("read");
     assert_eq!(
         fixed,
@@ -858,7 +860,7 @@ fn fixing_a_check_keeps_it_within_its_budget() {
         .expect("bash runs");
     assert!(syntax.status.success(), "{}", String::from_utf8_lossy(&syntax.stderr));
     // Every rule, not only the fixed ones: nothing left.
-    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise"]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 }
 
@@ -876,7 +878,7 @@ fn ansible_roles_path_finds_a_plays_roles() {
     let run = |roles_path: Option<&str>| {
         let mut cmd = opslint();
         cmd.current_dir(dir.path())
-            .args(["check", "--format", "concise", "--select", "dqlite-restart-not-serial", "site.yml"]);
+            .args(["check", "--format", "concise", "-q", "--select", "dqlite-restart-not-serial", "site.yml"]);
         if let Some(p) = roles_path {
             cmd.env("ANSIBLE_ROLES_PATH", p);
         }
@@ -913,7 +915,7 @@ fn gating_statistics_and_fixable_counts() {
     let (_, b, _) = run_in(dir.path(), &["check", "--output-format", "concise"]);
     assert_eq!(a, b);
     assert!(a.contains("error[kubectl-request-timeout] [*] "), "{a}");
-    let (_, stdout, _) = run_in(dir.path(), &["check", "-f", "concise", "--statistics"]);
+    let (_, stdout, _) = run_in(dir.path(), &["check", "-f", "concise", "-q", "--statistics"]);
     assert!(stdout.contains("     1  kubectl-request-timeout (1 fixable)\n"), "{stdout}");
     assert!(stdout.contains("     1  unbounded-wait (1 fixable)\n"), "{stdout}");
     // The warning for an empty run names what opslint reads.
@@ -961,12 +963,12 @@ fn each_file_gets_its_nearest_configuration() {
         ("sub/b.sh", UNBOUNDED.as_bytes()),
         ("sub/.opslint.yaml", b"rules:\n  kubectl-request-timeout:\n    severity: off\n"),
     ]);
-    let (code1, out1, _) = run_in(dir.path(), &["check", "-f", "concise", "sub/b.sh", "a.sh"]);
-    let (code2, out2, _) = run_in(dir.path(), &["check", "-f", "concise", "a.sh", "sub/b.sh"]);
+    let (code1, out1, _) = run_in(dir.path(), &["check", "-f", "concise", "-q", "sub/b.sh", "a.sh"]);
+    let (code2, out2, _) = run_in(dir.path(), &["check", "-f", "concise", "-q", "a.sh", "sub/b.sh"]);
     assert_eq!((code1, code2), (1, 1));
     assert_eq!(out1, out2);
     assert!(out1.starts_with("a.sh:2:9: error[kubectl-request-timeout]") && !out1.contains("b.sh"), "{out1}");
-    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--config", "sub/.opslint.yaml", "a.sh", "sub/b.sh"]);
+    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "-q", "--config", "sub/.opslint.yaml", "a.sh", "sub/b.sh"]);
     assert_eq!(code, 0, "{out}");
 }
 
@@ -991,14 +993,14 @@ fn each_directory_gets_its_nearest_exclusions() {
     };
     let want = vec!["a.sh".to_string(), "sub/b.sh".to_string(), "sub/keep.bak.sh".to_string()];
     for args in [&["."][..], &["sub", "."], &["a.sh", "sub"], &["sub", "a.sh"]] {
-        let mut argv = vec!["check", "-f", "concise"];
+        let mut argv = vec!["check", "-f", "concise", "-q"];
         argv.extend_from_slice(args);
         let (code, out, err) = run_in(dir.path(), &argv);
         assert_eq!(code, 1, "{args:?}: {out}{err}");
         assert_eq!(files(&out), want, "{args:?}");
     }
     // `--config` applies one file's globs to every directory.
-    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--config", ".opslint.yaml", "."]);
+    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "-q", "--config", ".opslint.yaml", "."]);
     assert_eq!(files(&out), vec!["a.sh".to_string(), "sub/b.sh".to_string(), "sub/generated/c.sh".to_string()]);
 }
 
@@ -1011,21 +1013,21 @@ fn standard_input_with_a_name() {
         let out = opslint().current_dir(dir.path()).args(args).write_stdin(input.to_string()).output().expect("runs");
         (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
     };
-    let (code, stdout) = run(&["check", "-", "-f", "concise"], UNBOUNDED);
+    let (code, stdout) = run(&["check", "-", "-f", "concise", "-q"], UNBOUNDED);
     assert_eq!(code, 1);
     assert!(stdout.starts_with("-:2:9: error[kubectl-request-timeout]"), "{stdout}");
     // No shebang: the name says it is a task file; the nearest configuration applies.
     let task = "- name: Nodes\n  ansible.builtin.command: microk8s kubectl get nodes\n";
-    let (code, stdout) = run(&["check", "-", "--stdin-filename", "sub/roles/x/tasks/main.yml", "-f", "concise"], task);
+    let (code, stdout) = run(&["check", "-", "--stdin-filename", "sub/roles/x/tasks/main.yml", "-f", "concise", "-q"], task);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.starts_with("sub/roles/x/tasks/main.yml:2:28: warning[kubectl-request-timeout]"), "{stdout}");
     let (code, _) = run(&["check", "-", "--fix"], UNBOUNDED);
     assert_eq!(code, 2);
     // `--force-exclude` leaves out a name that `exclude:` covers, as for a path.
     std::fs::write(dir.path().join("sub/.opslint.yaml"), "exclude: [\"generated/**\"]\n").expect("write");
-    let (code, stdout) = run(&["check", "-", "--stdin-filename", "sub/generated/a.sh", "--force-exclude", "-f", "concise"], UNBOUNDED);
+    let (code, stdout) = run(&["check", "-", "--stdin-filename", "sub/generated/a.sh", "--force-exclude", "-f", "concise", "-q"], UNBOUNDED);
     assert_eq!((code, stdout.as_str()), (0, ""));
-    let (code, _) = run(&["check", "-", "--stdin-filename", "sub/generated/a.sh", "-f", "concise"], UNBOUNDED);
+    let (code, _) = run(&["check", "-", "--stdin-filename", "sub/generated/a.sh", "-f", "concise", "-q"], UNBOUNDED);
     assert_eq!(code, 1);
 }
 
@@ -1041,4 +1043,217 @@ fn an_unknown_patch_release_is_noted() {
     );
     let (_, _, stderr) = run_in(dir.path(), &["check", "--microk8s", "1.34"]);
     assert!(!stderr.contains("note:"), "{stderr}");
+}
+
+const DRAIN: &[u8] = b"#!/bin/bash\nmicrok8s kubectl --request-timeout=5s drain node1 --ignore-daemonsets\n";
+const A_LINE: &str = "a.sh:2:9: error[kubectl-request-timeout] [*] `microk8s kubectl get nodes` has no `--request-timeout`: it waits forever when the API server does not answer\n";
+const W_LINE: &str = "w.sh:2:1: warning[unbounded-wait] [*] `microk8s kubectl --request-timeout=5s drain node1 --ignore-…` waits with no practical limit: `kubectl drain` waits for every pod on the node to be evicted: `--timeout` defaults to 0s, which means no limit\n";
+
+/// `--extend-select` (and `extend-select:`) adds rules, opt-in ones included,
+/// without turning the others off; unknown names are errors with a hint.
+#[test]
+fn extend_select_adds_rules() {
+    let cfg: &[u8] = b"command[check_microk8s]=/snap/bin/microk8s kubectl get nodes\n";
+    let dir = tree(&[("nrpe.d/microk8s.cfg", cfg)]);
+    let rules = |out: &str| {
+        let mut rules: Vec<String> = out.lines().filter_map(|l| Some(l.split_once(": ")?.1.split(']').next()?.to_string() + "]")).collect();
+        rules.sort();
+        rules.dedup();
+        rules
+    };
+    let (code, out, _) = run_in(dir.path(), &["check", "-q", "-f", "concise"]);
+    assert_eq!((code, rules(&out)), (1, vec!["error[kubectl-request-timeout]".to_string()]), "{out}");
+    let (code, out, _) = run_in(dir.path(), &["check", "-q", "-f", "concise", "--extend-select", "missing-dqlite-monitoring"]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&out), vec!["error[kubectl-request-timeout]", "info[missing-dqlite-monitoring]"], "{out}");
+    // With `--select`, it adds to the selection.
+    let (code, out, _) = run_in(
+        dir.path(),
+        &["check", "-q", "-f", "concise", "--select", "invalid-suppression", "--extend-select", "missing-dqlite-monitoring"],
+    );
+    assert_eq!((code, rules(&out)), (0, vec!["info[missing-dqlite-monitoring]".to_string()]), "{out}");
+    let (code, _, stderr) = run_in(dir.path(), &["check", "--extend-select", "missing-dqlite-monitorin"]);
+    assert_eq!(code, 2);
+    assert_eq!(stderr, "error: unknown rule `missing-dqlite-monitorin` in --extend-select; did you mean `missing-dqlite-monitoring`?\n");
+    fs::write(dir.path().join(".opslint.yaml"), "extend-select: [missing-dqlite-monitoring]\n").unwrap();
+    let (_, out, _) = run_in(dir.path(), &["check", "-q", "-f", "concise"]);
+    assert_eq!(rules(&out), vec!["error[kubectl-request-timeout]", "info[missing-dqlite-monitoring]"], "{out}");
+    fs::write(dir.path().join(".opslint.yaml"), "extend-select:\n  - missing-dqlite-monitorin\n").unwrap();
+    let (code, _, stderr) = run_in(dir.path(), &["check"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: invalid configuration\n.opslint.yaml:2:5: unknown rule `missing-dqlite-monitorin`; did you mean `missing-dqlite-monitoring`?\n"
+    );
+}
+
+/// `-S`/`--severity`: findings below it are not shown, not counted and do
+/// not fail the run, in every format.
+#[test]
+fn severity_hides_lower_findings() {
+    let dir = tree(&[("a.sh", UNBOUNDED.as_bytes()), ("w.sh", DRAIN)]);
+    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "-S", "error"]);
+    assert_eq!(code, 1);
+    assert_eq!(out, format!("{A_LINE}Found 1 error, 0 warnings in 2 files checked.\n[*] 1 finding fixable with `opslint check --fix`.\n"));
+    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--severity", "warning"]);
+    assert_eq!(code, 1);
+    assert_eq!(out, format!("{A_LINE}{W_LINE}Found 1 error, 1 warning in 2 files checked.\n[*] 2 findings fixable with `opslint check --fix`.\n"));
+    // A hidden warning does not fail `--fail-on warning`.
+    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "-S", "error", "--fail-on", "warning", "w.sh"]);
+    assert_eq!((code, out.as_str()), (0, "All checks passed (1 file checked).\n"));
+    let (_, json, _) = run_in(dir.path(), &["check", "-f", "json", "-S", "error"]);
+    assert!(json.contains("\"kubectl-request-timeout\"") && !json.contains("unbounded-wait"), "{json}");
+    let (_, github, _) = run_in(dir.path(), &["check", "-f", "github", "-S", "error"]);
+    assert_eq!(github.lines().count(), 1, "{github}");
+    let (code, _, stderr) = run_in(dir.path(), &["check", "-S", "fatal"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+/// `--exclude` replaces the configuration's `exclude:`, `--extend-exclude`
+/// adds to it; `--force-exclude` applies them to paths given too.
+#[test]
+fn exclude_and_extend_exclude_on_the_command_line() {
+    let dir = tree(&[
+        (".opslint.yaml", b"exclude: [\"old\"]\n"),
+        ("a.sh", UNBOUNDED.as_bytes()),
+        ("old/b.sh", UNBOUNDED.as_bytes()),
+        ("gen/c.sh", UNBOUNDED.as_bytes()),
+    ]);
+    let files = |args: &[&str]| {
+        let mut argv = vec!["check", "-q", "-f", "concise"];
+        argv.extend_from_slice(args);
+        let (_, out, err) = run_in(dir.path(), &argv);
+        assert_eq!(err, "", "{args:?}");
+        out.lines().filter_map(|l| l.split(':').next()).map(str::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(files(&[]), ["a.sh", "gen/c.sh"]);
+    assert_eq!(files(&["--extend-exclude", "gen"]), ["a.sh"]);
+    assert_eq!(files(&["--exclude", "gen"]), ["a.sh", "old/b.sh"]);
+    assert_eq!(files(&["--exclude", "gen,a.sh"]), ["old/b.sh"]);
+    assert_eq!(files(&["--extend-exclude", "a.sh", "a.sh"]), ["a.sh"]);
+    assert_eq!(files(&["--extend-exclude", "a.sh", "--force-exclude", "a.sh", "gen"]), ["gen/c.sh"]);
+    let (code, _, stderr) = run_in(dir.path(), &["check", "--exclude", "a/["]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: --exclude: invalid glob `a/[`"), "{stderr}");
+}
+
+/// `--exit-non-zero-on-fix`: a fixed file fails the run though nothing remains.
+#[test]
+fn exit_non_zero_on_fix() {
+    let dir = tree(&[("a.sh", UNBOUNDED.as_bytes())]);
+    let (code, out, stderr) = run_in(dir.path(), &["check", "-f", "concise", "--fix", "--exit-non-zero-on-fix"]);
+    assert_eq!((code, out.as_str(), stderr.as_str()), (1, "All checks passed (1 file checked).\n", "Fixed 1 finding in 1 file.\n"));
+    assert_eq!(fs::read_to_string(dir.path().join("a.sh")).unwrap(), BOUNDED);
+    // Nothing left to fix: 0.
+    let (code, _, _) = run_in(dir.path(), &["check", "--fix", "--exit-non-zero-on-fix"]);
+    assert_eq!(code, 0);
+    let dir = tree(&[("a.sh", UNBOUNDED.as_bytes())]);
+    let (code, _, _) = run_in(dir.path(), &["check", "--fix"]);
+    assert_eq!(code, 0);
+}
+
+/// `--statistics` prints the table alone; `concise` ends with the summary
+/// line and is coloured like `text`; an empty directory gets one message.
+#[test]
+fn statistics_concise_summary_and_empty_runs() {
+    let dir = tree(&[("a.sh", UNBOUNDED.as_bytes()), ("w.sh", DRAIN)]);
+    for format in ["text", "concise", "json"] {
+        let (code, out, err) = run_in(dir.path(), &["check", "--statistics", "-f", format]);
+        assert_eq!(code, 1);
+        assert_eq!(out, "     1  kubectl-request-timeout (1 fixable)\n     1  unbounded-wait (1 fixable)\n", "{format}");
+        assert_eq!(err, "");
+    }
+    let summary = "Found 1 error, 1 warning in 2 files checked.\n[*] 2 findings fixable with `opslint check --fix`.\n";
+    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise"]);
+    assert_eq!(out, format!("{A_LINE}{W_LINE}{summary}"));
+    let (_, text, _) = run_in(dir.path(), &["check", "--color", "never"]);
+    assert!(text.ends_with(summary), "{text}");
+    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "-q"]);
+    assert_eq!(out, format!("{A_LINE}{W_LINE}"));
+    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--color", "always", "a.sh"]);
+    assert!(out.starts_with("\u{1b}[1ma.sh\u{1b}[0m:2:9: \u{1b}[1;31merror\u{1b}[0m\u{1b}[2m[kubectl-request-timeout]\u{1b}[0m \u{1b}[36m[*]\u{1b}[0m "), "{out}");
+    let coloured = |envs: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = opslint();
+        cmd.current_dir(dir.path()).args(["check", "-f", "concise"]).args(args);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).contains('\u{1b}')
+    };
+    assert!(!coloured(&[], &[]), "not a terminal: no colour");
+    assert!(coloured(&[("FORCE_COLOR", "1")], &[]));
+    assert!(!coloured(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")], &[]));
+    assert!(!coloured(&[("FORCE_COLOR", "1")], &["--color", "never"]));
+    let empty = tempfile::tempdir().unwrap();
+    for format in ["text", "concise"] {
+        let (code, out, err) = run_in(empty.path(), &["check", "-f", format]);
+        assert_eq!((code, out.as_str()), (0, ""), "{format}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("warning: no files to check"), "{err}");
+    }
+}
+
+/// `opslint check --help` lists the exit statuses.
+#[test]
+fn check_help_lists_the_exit_statuses() {
+    let (code, out, _) = run_in(Path::new("."), &["check", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.ends_with(
+            "Exit status:\n  \
+             0  No finding at or above --fail-on (default: error) was reported, or --exit-zero\n  \
+             1  A finding at or above --fail-on was reported (or, with --exit-non-zero-on-fix,\n     \
+             a file was fixed; with --diff, a fix would change a file)\n  \
+             2  The run failed: invalid configuration or arguments, a path that cannot be\n     \
+             read, or a file that cannot be analysed\n"
+        ),
+        "{out}"
+    );
+}
+
+/// `unused-suppression` (opt-in): a directive entry that silenced nothing is
+/// reported, with a safe fix that removes the name, or the whole comment when
+/// none remains; rules that did not run are not judged.
+#[test]
+fn unused_suppressions_are_reported_and_fixed() {
+    let script = "#!/bin/bash\n\
+        microk8s kubectl --request-timeout=10s get nodes  # opslint: disable=kubectl-request-timeout -- slow API\n\
+        microk8s kubectl get ns  # opslint: disable=unbounded-wait,kubectl-request-timeout -- reviewed\n\
+        # opslint: disable=kubectl-request-timeout\n\
+        microk8s kubectl --request-timeout=10s get pods\n\
+        echo done  # opslint: disable=missing-dqlite-monitoring\n\
+        echo ok  # opslint: disable=kubectl-request-timeout,unused-suppression\n";
+    let dir = tree(&[("a.sh", script.as_bytes())]);
+    // Opt-in: nothing by default.
+    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise"]);
+    assert_eq!((code, out.as_str()), (0, "All checks passed (1 file checked).\n"));
+    let (code, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--extend-select", "unused-suppression"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "a.sh:2:70: warning[unused-suppression] [*] unused suppression: no `kubectl-request-timeout` finding on this line to silence\n\
+         a.sh:3:45: warning[unused-suppression] [*] unused suppression: no `unbounded-wait` finding on this line to silence\n\
+         a.sh:4:20: warning[unused-suppression] [*] unused suppression: no `kubectl-request-timeout` finding on the next line to silence\n\
+         Found 0 errors, 3 warnings in 1 file checked.\n\
+         [*] 3 findings fixable with `opslint check --fix`.\n"
+    );
+    // The suppressed rule not selected: nothing to judge.
+    let (_, out, _) = run_in(dir.path(), &["check", "-f", "concise", "--select", "unused-suppression,unbounded-wait"]);
+    assert_eq!(
+        out,
+        "a.sh:3:45: warning[unused-suppression] [*] unused suppression: no `unbounded-wait` finding on this line to silence\n\
+         Found 0 errors, 1 warning in 1 file checked.\n\
+         [*] 1 finding fixable with `opslint check --fix`.\n"
+    );
+    let (code, out, stderr) = run_in(dir.path(), &["check", "-f", "concise", "--extend-select", "unused-suppression", "--fix"]);
+    assert_eq!((code, out.as_str(), stderr.as_str()), (0, "All checks passed (1 file checked).\n", "Fixed 3 findings in 1 file.\n"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a.sh")).unwrap(),
+        "#!/bin/bash\n\
+         microk8s kubectl --request-timeout=10s get nodes\n\
+         microk8s kubectl get ns  # opslint: disable=kubectl-request-timeout -- reviewed\n\
+         microk8s kubectl --request-timeout=10s get pods\n\
+         echo done  # opslint: disable=missing-dqlite-monitoring\n\
+         echo ok  # opslint: disable=kubectl-request-timeout,unused-suppression\n"
+    );
 }

@@ -81,6 +81,9 @@ fn each_rule_alone_finds_what_it_finds_among_all() {
         rules.extend(opslint::rules::ALL.iter().map(|r| r.meta().name).filter(|n| *n == own));
         rules.sort_unstable();
         rules.dedup();
+        // `unused-suppression` judges directives by what the other rules
+        // found: alone, no other rule runs and it judges nothing.
+        rules.retain(|r| *r != "unused-suppression");
         for rule in rules {
             let expected: Vec<String> = all
                 .diagnostics

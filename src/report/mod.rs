@@ -75,7 +75,8 @@ impl Summary {
 pub enum Format {
     /// `show_fixes`: each fix's change is shown under its finding.
     Text { color: bool, quiet: bool, show_fixes: bool },
-    Concise,
+    /// One line per finding, then the summary line of `Text` (unless `quiet`).
+    Concise { color: bool, quiet: bool },
     Json,
     Sarif,
     Github,
@@ -110,14 +111,14 @@ impl Format {
     /// Whether the format's pieces are written one after the other (so a
     /// file's findings can be rendered in chunks).
     fn streams(self) -> bool {
-        matches!(self, Format::Text { .. } | Format::Concise | Format::Json | Format::Github)
+        matches!(self, Format::Text { .. } | Format::Concise { .. } | Format::Json | Format::Github)
     }
 
     /// A range of one file's findings, in a format that [`Format::streams`].
     fn render_range(self, report: &FileReport, range: std::ops::Range<usize>) -> String {
         match self {
             Format::Text { color, show_fixes, .. } => text::render_range(report, range, color, show_fixes),
-            Format::Concise => concise::render_range(report, range),
+            Format::Concise { color, .. } => concise::render_range(report, range, color),
             Format::Json => json::render_range(report, range),
             Format::Github => github::render_range(report, range),
             Format::Sarif | Format::Gitlab | Format::Junit => {
@@ -162,7 +163,7 @@ impl Format {
     pub fn finish(self, pieces: &[String], summary: &Summary) -> String {
         match self {
             Format::Text { quiet, .. } => text::finish(pieces, summary, quiet),
-            Format::Concise => pieces.concat(),
+            Format::Concise { quiet, .. } => text::finish(pieces, summary, quiet),
             Format::Json => json::finish(pieces, summary),
             Format::Sarif => sarif::finish(pieces),
             Format::Github => pieces.concat(),
@@ -180,14 +181,16 @@ impl Format {
         out: &mut dyn std::io::Write,
     ) -> std::io::Result<()> {
         match self {
-            Format::Concise | Format::Github | Format::Text { .. } => {
+            Format::Concise { .. } | Format::Github | Format::Text { .. } => {
                 for piece in pieces {
                     for chunk in self.chunks(piece) {
                         out.write_all(chunk.as_bytes())?;
                     }
                 }
                 match self {
-                    Format::Text { quiet: false, .. } => out.write_all(text::summary_line(summary).as_bytes()),
+                    Format::Text { quiet: false, .. } | Format::Concise { quiet: false, .. } => {
+                        out.write_all(text::summary_line(summary).as_bytes())
+                    }
                     _ => Ok(()),
                 }
             }
@@ -268,7 +271,8 @@ mod tests {
         for format in [
             Format::Text { color: false, quiet: false, show_fixes: false },
             Format::Text { color: true, quiet: true, show_fixes: true },
-            Format::Concise,
+            Format::Concise { color: false, quiet: false },
+            Format::Concise { color: true, quiet: true },
             Format::Json,
             Format::Github,
         ] {

@@ -25,6 +25,7 @@ mod restart_without_health_check;
 mod shell_parse_error;
 pub(crate) mod unknown_daemon_flag;
 mod unbounded_wait;
+pub mod unused_suppression;
 mod unreadable_file;
 mod yaml_syntax;
 
@@ -56,6 +57,7 @@ pub use restart_without_health_check::RestartWithoutHealthCheck;
 pub use shell_parse_error::ShellParseError;
 pub use unknown_daemon_flag::UnknownDaemonFlag;
 pub use unbounded_wait::UnboundedWait;
+pub use unused_suppression::UnusedSuppression;
 pub use unreadable_file::UnreadableFile;
 pub use yaml_syntax::YamlSyntax;
 
@@ -264,6 +266,7 @@ pub static ALL: &[&dyn Rule] = &[
     &LeaveWithoutRemoveNode,
     &MissingDqliteMonitoring,
     &InvalidSuppression,
+    &UnusedSuppression,
     &ShellParseError,
     &AnalysisLimit,
     &PathOutsideRoot,
