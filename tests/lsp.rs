@@ -192,13 +192,30 @@ fn diagnostics_fix_hover_and_close() {
     assert_eq!(diags[0]["range"]["start"], json!({"line": 1, "character": 8}));
     assert_eq!(diags[0]["range"]["end"], json!({"line": 1, "character": 34}));
 
-    // Hover over the call shows the rule's documentation.
+    // Hover over the call shows the finding, its rule's summary, its fix and
+    // where the full documentation is: a short card, not the rule's page.
     let hover = c.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 12}}),
     );
-    let docs = hover["result"]["contents"]["value"].as_str().expect("markdown");
-    assert!(docs.contains("## Why is this bad?"), "{docs}");
+    assert_eq!(hover["result"]["range"], diags[0]["range"]);
+    let card = hover["result"]["contents"]["value"].as_str().expect("markdown");
+    let meta = opslint::rules::by_name("kubectl-request-timeout").expect("rule").meta();
+    assert!(card.starts_with("**kubectl-request-timeout**"), "{card}");
+    assert!(card.contains(meta.summary.trim_end_matches('.')), "{card}");
+    let message = diags[0]["message"].as_str().expect("message");
+    let first_line = message.lines().next().expect("message line");
+    assert!(card.contains(first_line), "{card}");
+    assert!(
+        card.contains("Fix (safe): Add `--request-timeout=10s`"),
+        "{card}"
+    );
+    assert!(
+        card.contains("`opslint rule kubectl-request-timeout`"),
+        "{card}"
+    );
+    assert!(!card.contains("## Why is this bad?"), "{card}");
+    assert!(card.len() < 1500, "{} bytes: {card}", card.len());
     let nothing = c.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 2}}),

@@ -6,7 +6,8 @@
 //! change is analysed at once. Diagnostics are pushed (`publishDiagnostics`)
 //! unless the client asks for them (`textDocument/diagnostic`, when it says it
 //! can); code actions offer each finding's fix and a suppression comment; hover
-//! shows the rule's documentation. `.opslint.yaml` is re-read when it changes;
+//! shows the finding (rule, summary, message, help, fix) and where the rule's
+//! full documentation is. `.opslint.yaml` is re-read when it changes;
 //! a broken one is shown on the configuration file and the defaults apply.
 
 mod convert;
@@ -667,21 +668,18 @@ impl Server {
         self.analyse(uri);
         let (source, diagnostics) = self.documents.get(uri)?.analysed.as_ref()?;
         let at = convert::offset(source, p.text_document_position_params.position);
-        let mut seen = Vec::new();
-        let mut parts = Vec::new();
+        let mut parts: Vec<String> = Vec::new();
         let mut range = None;
         for d in diagnostics
             .iter()
             .filter(|d| d.span.start <= at && at <= d.span.end)
         {
-            if seen.contains(&d.rule) {
+            let part = hover_markdown(d);
+            if parts.contains(&part) {
                 continue;
             }
-            seen.push(d.rule);
             range.get_or_insert_with(|| convert::range(source, d.span));
-            if let Some(rule) = crate::rules::by_name(d.rule) {
-                parts.push(crate::docs::rule_markdown(rule.meta()));
-            }
+            parts.push(part);
         }
         (!parts.is_empty()).then(|| lsp::Hover {
             contents: lsp::HoverContents::Markup(lsp::MarkupContent {
@@ -691,6 +689,50 @@ impl Server {
             range,
         })
     }
+}
+
+/// What hover shows for one finding: the rule and its one-line summary, the
+/// finding's own message and help, its fix, and where the full documentation
+/// is (`opslint rule NAME`, and the rule's page when a docs URL is known). A
+/// few hundred bytes, not the rule's whole page.
+fn hover_markdown(d: &Diagnostic) -> String {
+    let meta = crate::rules::by_name(d.rule).map(|r| r.meta());
+    let mut out = format!("**{}**", d.rule);
+    if let Some(meta) = meta {
+        out.push_str(" — ");
+        out.push_str(meta.summary.trim_end_matches('.'));
+    }
+    out.push_str("\n\n");
+    out.push_str(&hard_breaks(&d.message));
+    if let Some(help) = &d.help {
+        out.push_str("\n\nhelp: ");
+        out.push_str(&hard_breaks(help));
+    }
+    if let Some(fix) = &d.fix {
+        let safety = match fix.applicability {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe: review the change",
+        };
+        out.push_str(&format!(
+            "\n\nFix ({safety}): {}",
+            hard_breaks(&capitalise(&fix.description))
+        ));
+    }
+    if meta.is_some() {
+        out.push_str(&format!(
+            "\n\nFull documentation: `opslint rule {}`",
+            d.rule
+        ));
+        if let Some(url) = crate::report::docs_url(d.rule) {
+            out.push_str(&format!(" or [the rule's page]({url})"));
+        }
+    }
+    out
+}
+
+/// Markdown joins lines; a help's line breaks are kept as hard breaks.
+fn hard_breaks(s: &str) -> String {
+    s.trim_end().replace('\n', "  \n")
 }
 
 fn capitalise(s: &str) -> String {
