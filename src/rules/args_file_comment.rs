@@ -55,8 +55,7 @@ impl Rule for ArgsFileComment {
             let kubelite = READ_BY_KUBELITE.contains(&edit.component);
             for (span, own_line) in &edit.comments {
                 let d = if !own_line && kubelite {
-                    Diagnostic::new(
-                        META.name,
+                    META.report_as(
                         Severity::Error,
                         *span,
                         format!(
@@ -65,9 +64,7 @@ impl Rule for ArgsFileComment {
                         ),
                     )
                 } else {
-                    Diagnostic::new(
-                        META.name,
-                        META.default_severity,
+                    META.report(
                         *span,
                         format!(
                             "comment in the args file of `{}`, which is a command line, not a configuration file",

@@ -107,9 +107,7 @@ fn check_task(ctx: &RuleContext<'_>, task: &AnsibleTask) -> Option<(Diagnostic, 
     let mut message = format!(
         "`blockinfile` edits the MicroK8s args file of {whose}: it writes `# BEGIN/END ANSIBLE MANAGED BLOCK` lines into the daemon's command line and manages its flags as one block"
     );
-    let mut d = Diagnostic::new(
-        META.name,
-        META.default_severity,
+    let mut d = META.report(
         task.module_span,
         String::new(),
     )

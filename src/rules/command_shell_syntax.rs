@@ -119,9 +119,7 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
             None => line.node,
         };
         return Some(
-            Diagnostic::new(
-                META.name,
-                META.default_severity,
+            META.report(
                 span,
                 format!(
                     "`command` runs no shell: `{op}` is passed to `{program}` as a literal argument"

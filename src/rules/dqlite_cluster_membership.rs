@@ -130,8 +130,7 @@ impl Rule for DqliteClusterMembership {
                     ("ID", &node.id, node.id_span, earlier_id),
                 ] {
                     if let Some(first_span) = earlier {
-                        let mut d = Diagnostic::new(
-                            META.name,
+                        let mut d = META.report_as(
                             Severity::Error,
                             span,
                             format!("{what} `{value}` appears twice in the dqlite membership: two entries for one node corrupt it"),
@@ -159,8 +158,7 @@ impl Rule for DqliteClusterMembership {
                 )
             };
             if cluster.written_by.is_some() && nodes.len() == 1 {
-                out.push(Diagnostic::new(
-                    META.name,
+                out.push(META.report_as(
                     Severity::Warning,
                     at,
                     "this task rewrites cluster.yaml to a single node: that does not recover a cluster whose raft snapshot holds the old membership (the node keeps waiting for the old voters)".to_string(),
@@ -168,8 +166,7 @@ impl Rule for DqliteClusterMembership {
                 continue;
             }
             if voters >= 2 && voters % 2 == 0 {
-                out.push(Diagnostic::new(
-                    META.name,
+                out.push(META.report_as(
                     Severity::Warning,
                     at,
                     format!(
@@ -179,8 +176,7 @@ impl Rule for DqliteClusterMembership {
                     ),
                 ));
             } else if nodes.len() >= 3 && voters < 3 {
-                out.push(Diagnostic::new(
-                    META.name,
+                out.push(META.report_as(
                     Severity::Warning,
                     at,
                     format!(
@@ -272,8 +268,7 @@ fn check_removal(ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnos
         }
     };
     out.push(
-        Diagnostic::new(
-            META.name,
+        META.report_as(
             Severity::Warning,
             at,
             format!(

@@ -268,7 +268,7 @@ impl Rule for DqliteRestartNotSerial {
                     .collect();
                 message.push_str(&format!("; via {}", list.join(", ")));
             }
-            let mut d = Diagnostic::new(META.name, META.default_severity, play.head, message)
+            let mut d = META.report(play.head, message)
                 .with_help("add `serial: 1` to the play (or `throttle: 1` to the restarting task), and check the service is healthy before the next node");
             for (task, r) in &here {
                 d = d.with_label(task.module_span, format!("{}s {} here", r.action, r.service));

@@ -83,9 +83,7 @@ impl Rule for DuplicateDaemonFlag {
                     "with another value: both lines end up in the file, or each task overwrites the other on every run and the daemon is restarted every time".to_string()
                 };
                 out.push(super::flag_finding(
-                    Diagnostic::new(
-                        META.name,
-                        META.default_severity,
+                    META.report(
                         flag.span,
                         format!(
                             "`--{}` is also written into `{}` by {who}, {consequence}",
@@ -107,9 +105,7 @@ impl Rule for DuplicateDaemonFlag {
                     continue; // one word reported for several loop targets
                 }
                 out.push(super::flag_finding(
-                    Diagnostic::new(
-                        META.name,
-                        META.default_severity,
+                    META.report(
                         flag.span,
                         format!(
                             "`--{}` is set again in `{}`; the daemon keeps only the last value",

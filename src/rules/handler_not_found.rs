@@ -175,7 +175,7 @@ impl Rule for HandlerNotFound {
                     }
                     message
                 });
-                let mut d = Diagnostic::new(META.name, META.default_severity, *span, message.clone());
+                let mut d = META.report(*span, message.clone());
                 if known.is_empty() {
                     d = d.with_help("no handler is defined in this repository at all");
                 }

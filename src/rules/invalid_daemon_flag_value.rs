@@ -172,9 +172,7 @@ impl Rule for InvalidDaemonFlagValue {
                     ),
                     (None, None) if def.kind != "bool" && edit.whole_content() => {
                         out.push(super::flag_finding(
-                            Diagnostic::new(
-                                META.name,
-                                META.default_severity,
+                            META.report(
                                 flag.span,
                                 format!(
                                     "`{}` has no value: the daemon exits with `flag needs an argument: --{}`; {expects}",
@@ -201,9 +199,7 @@ impl Rule for InvalidDaemonFlagValue {
                         ));
                     }
                     out.push(super::flag_finding(
-                        Diagnostic::new(
-                            META.name,
-                            META.default_severity,
+                        META.report(
                             span,
                             format!("`{written}`: {reason}; {expects}"),
                         )

@@ -52,9 +52,7 @@ impl Rule for InvalidSuppression {
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for problem in suppress::parse(ctx.source, &facts.comments, &super::names()).problems {
-            let mut d = Diagnostic::new(
-                META.name,
-                META.default_severity,
+            let mut d = META.report(
                 problem.span,
                 problem.message,
             );

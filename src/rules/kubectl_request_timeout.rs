@@ -264,7 +264,7 @@ fn check_call(
             "{call} runs under `timeout 0`, which disables the time limit, and has no `--request-timeout`"
         ),
     };
-    let mut diagnostic = Diagnostic::new(META.name, META.default_severity, fact.span, message)
+    let mut diagnostic = META.report(fact.span, message)
         .with_help(std::sync::Arc::clone(help));
     match (&fact.origin, &fact.defined_in) {
         // Defined in a sourced file: the label is at the `source` command.

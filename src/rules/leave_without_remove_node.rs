@@ -243,7 +243,7 @@ impl Rule for LeaveWithoutRemoveNode {
                     what(kind)
                 ),
             };
-            let mut d = Diagnostic::new(META.name, META.default_severity, e.span, message).with_help(HELP);
+            let mut d = META.report(e.span, message).with_help(HELP);
             for (span, label) in labels {
                 d = d.with_label(span, label);
             }

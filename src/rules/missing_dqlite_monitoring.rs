@@ -83,9 +83,7 @@ impl Rule for MissingDqliteMonitoring {
             .map_or(Span::new(0, 0), |c| c.name_span);
         if index.nrpe().disk_check.is_none() {
             out.push(
-                Diagnostic::new(
-                    META.name,
-                    META.default_severity,
+                META.report(
                     at,
                     "no NRPE check watches free disk on /var/snap/microk8s, the disk whose filling started the outage behind this rule".to_string(),
                 )
@@ -94,9 +92,7 @@ impl Rule for MissingDqliteMonitoring {
         }
         if index.nrpe().dqlite_restarts_check.is_none() {
             out.push(
-                Diagnostic::new(
-                    META.name,
-                    META.default_severity,
+                META.report(
                     at,
                     "no NRPE check watches NRestarts of snap.microk8s.daemon-k8s-dqlite: a crash loop of k8s-dqlite (3,794 restarts over seven days in the incident) goes unseen".to_string(),
                 )

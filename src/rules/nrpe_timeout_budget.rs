@@ -153,7 +153,7 @@ impl NrpeTimeoutBudget {
                     ),
                 )
             };
-            out.push(Diagnostic::new(META.name, severity, facts[open.fact].span, message));
+            out.push(META.report_as(severity, facts[open.fact].span, message));
         }
         // Calls that break the budget on their own.
         let mut alone = false;
@@ -163,9 +163,7 @@ impl NrpeTimeoutBudget {
                 alone = true;
                 let call = call_text(ctx.source, &facts[t.fact]);
                 out.push(
-                    Diagnostic::new(
-                        META.name,
-                        META.default_severity,
+                    META.report(
                         facts[t.fact].span,
                         format!(
                             "`{call}` alone can run {} > {} ({source}): check_nrpe gives up first and Nagios shows only a socket timeout",
@@ -215,9 +213,7 @@ impl NrpeTimeoutBudget {
         } else {
             HELP.into()
         };
-        let mut d = Diagnostic::new(
-            META.name,
-            META.default_severity,
+        let mut d = META.report(
             facts[over].span,
             format!(
                 "{what} can run {at_least}{arithmetic} > {} ({source}): check_nrpe gives up first and Nagios shows only a socket timeout",

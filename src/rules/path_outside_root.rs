@@ -65,7 +65,7 @@ impl Rule for PathOutsideRoot {
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for n in &facts.not_read {
             out.push(
-                Diagnostic::new(META.name, META.default_severity, n.span, n.message.clone())
+                META.report(n.span, n.message.clone())
                     .with_help(HELP),
             );
         }

@@ -159,8 +159,7 @@ impl Rule for RemovedDaemonFlag {
                     None => format!("--{}", flag.name),
                 };
                 let diagnostic = if survives_sanitiser(text, flag, entry) {
-                    Diagnostic::new(
-                        META.name,
+                    META.report_as(
                         Severity::Error,
                         flag.span,
                         format!(
@@ -185,7 +184,7 @@ impl Rule for RemovedDaemonFlag {
                             if others.len() == 1 { "is" } else { "are" }
                         ));
                     }
-                    let mut d = Diagnostic::new(META.name, META.default_severity, flag.span, message);
+                    let mut d = META.report(flag.span, message);
                     for other in others {
                         d = d.with_label(other.span, "deleted with it");
                     }
@@ -228,8 +227,7 @@ fn kubernetes_removals(
                 .get(edit.component)
                 .and_then(|c| c.removed_by(&dashed, running))
             {
-                let d = Diagnostic::new(
-                    META.name,
+                let d = META.report_as(
                     Severity::Error,
                     flag.span,
                     format!(
@@ -259,8 +257,7 @@ fn kubernetes_removals(
                 } else {
                     flag.span
                 };
-                let d = Diagnostic::new(
-                    META.name,
+                let d = META.report_as(
                     Severity::Error,
                     span,
                     format!(

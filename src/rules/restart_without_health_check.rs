@@ -158,9 +158,7 @@ impl Rule for RestartWithoutHealthCheck {
             }
             let what = if task.in_handlers { "handler" } else { "task" };
             out.push(
-                Diagnostic::new(
-                    META.name,
-                    META.default_severity,
+                META.report(
                     task.module_span,
                     format!(
                         "this {what} {}s {} and nothing after it checks that it came back: a crash loop goes unnoticed and the next node may be restarted while this one is down",

@@ -51,9 +51,7 @@ impl Rule for ShellParseError {
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for u in &facts.unparsed {
             out.push(
-                Diagnostic::new(
-                    META.name,
-                    META.default_severity,
+                META.report(
                     u.span,
                     format!("could not parse this {} code; commands in it were not checked", u.language),
                 )

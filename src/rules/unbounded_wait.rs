@@ -174,8 +174,7 @@ impl Rule for UnboundedWait {
             }
             let Wait::Unbounded { why } = &judgement.wait else { continue };
             let call = call_text(ctx.source, fact);
-            let mut d = Diagnostic::new(
-                META.name,
+            let mut d = META.report_as(
                 place.severity(),
                 fact.span,
                 format!("`{call}` waits with no practical limit: {why}"),
@@ -319,7 +318,7 @@ fn judge_loop(
         "count the attempts (`for i in $(seq 30); do … && break; sleep 5; done`, or `[ \"$n\" -ge 30 ] && exit 1` in the loop) or run the loop under `timeout`"
     };
     Some(
-        Diagnostic::new(META.name, place.severity(), l.head, how)
+        META.report_as(place.severity(), l.head, how)
             .with_label(call.span, "the call it waits on")
             .with_help(help),
     )

@@ -102,8 +102,7 @@ impl Rule for UnknownDaemonFlag {
             }
             unchecked.push(edit.component);
             out.push(super::flag_finding(
-                Diagnostic::new(
-                    META.name,
+                META.report_as(
                     Severity::Info,
                     first.span,
                     no_manifest(edit.component),
@@ -190,8 +189,7 @@ impl Rule for UnknownDaemonFlag {
                     Some(s) => format!("{message}; did you mean `--{s}`?"),
                     None => message,
                 };
-                let mut d = Diagnostic::new(
-                    META.name,
+                let mut d = META.report_as(
                     severity.min(META.default_severity),
                     flag.span,
                     message,

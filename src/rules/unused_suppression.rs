@@ -108,8 +108,7 @@ pub fn findings(
             Scope::Line => "on this line",
         };
         let span = directive.rules[unused[0]].1.cover(directive.rules[unused[unused.len() - 1]].1);
-        let mut d = Diagnostic::new(
-            META.name,
+        let mut d = META.report_as(
             severity,
             span,
             format!("unused suppression: no {listed} {finding} {place} to silence"),

@@ -54,9 +54,7 @@ impl Rule for YamlSyntax {
 
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for e in &facts.syntax_errors {
-            out.push(Diagnostic::new(
-                META.name,
-                META.default_severity,
+            out.push(META.report(
                 e.span,
                 e.message.clone(),
             ));
