@@ -51,10 +51,6 @@ None.
 };
 
 impl Rule for AnalysisLimit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Reports on what other rules' parsing finds.
         None

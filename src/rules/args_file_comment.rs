@@ -5,7 +5,7 @@ use crate::microk8s::READ_BY_KUBELITE;
 
 pub struct ArgsFileComment;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "args-file-comment",
     default_severity: Severity::Warning,
     summary: "Comments in a MicroK8s args file (an error after a flag in a kubelite-read file)",
@@ -42,10 +42,6 @@ None.
 };
 
 impl Rule for ArgsFileComment {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }

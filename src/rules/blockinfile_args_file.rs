@@ -6,7 +6,7 @@ use crate::source::{SourceFile, Span};
 
 pub struct BlockinfileArgsFile;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "blockinfile-args-file",
     default_severity: Severity::Error,
     summary: "`blockinfile` editing a MicroK8s daemon args file",
@@ -68,10 +68,6 @@ removed by hand; review the result.
 };
 
 impl Rule for BlockinfileArgsFile {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["blockinfile"])
     }

@@ -4,7 +4,7 @@ use crate::facts::FileFacts;
 
 pub struct DeprecatedDaemonFlag;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "deprecated-daemon-flag",
     default_severity: Severity::Warning,
     summary: "A flag written into a MicroK8s args file that the daemon deprecates",
@@ -43,10 +43,6 @@ None.
 };
 
 impl Rule for DeprecatedDaemonFlag {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }

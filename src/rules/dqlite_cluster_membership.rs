@@ -6,7 +6,7 @@ use crate::source::Span;
 
 pub struct DqliteClusterMembership;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "dqlite-cluster-membership",
     default_severity: Severity::Error,
     summary: "A dqlite cluster.yaml whose membership cannot keep or regain quorum",
@@ -86,10 +86,6 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 impl Rule for DqliteClusterMembership {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["Address", "cluster.yaml", "remove-node", "leave"])
     }

@@ -5,7 +5,7 @@ use crate::lang::Language;
 
 pub struct DqliteRestartNotSerial;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "dqlite-restart-not-serial",
     default_severity: Severity::Error,
     summary: "A play that restarts MicroK8s services on several nodes at once",
@@ -142,10 +142,6 @@ fn notified(handler: &AnsibleTask, notes: &std::collections::HashSet<&str>) -> b
 }
 
 impl Rule for DqliteRestartNotSerial {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["hosts"])
     }

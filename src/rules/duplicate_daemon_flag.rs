@@ -4,7 +4,7 @@ use crate::facts::FileFacts;
 
 pub struct DuplicateDaemonFlag;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "duplicate-daemon-flag",
     default_severity: Severity::Warning,
     summary: "The same flag set twice in one args file, one block of flags, or by two tasks",
@@ -43,10 +43,6 @@ None.
 };
 
 impl Rule for DuplicateDaemonFlag {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }

@@ -7,7 +7,7 @@ use crate::suggest::closest;
 
 pub struct InvalidDaemonFlagValue;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "invalid-daemon-flag-value",
     default_severity: Severity::Error,
     summary: "A daemon flag whose value does not parse as the flag's type",
@@ -135,10 +135,6 @@ fn is_dynamic(value: &str) -> bool {
 }
 
 impl Rule for InvalidDaemonFlagValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }

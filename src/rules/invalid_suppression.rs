@@ -5,7 +5,7 @@ use crate::suppress;
 
 pub struct InvalidSuppression;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "invalid-suppression",
     default_severity: Severity::Warning,
     summary: "An `# opslint:` directive that is malformed, misplaced or names an unknown rule",
@@ -37,10 +37,6 @@ None.
 };
 
 impl Rule for InvalidSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["opslint:"])
     }

@@ -7,7 +7,7 @@ use crate::source::SourceFile;
 
 pub struct KubectlRequestTimeout;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "kubectl-request-timeout",
     default_severity: Severity::Error,
     summary: "A kubectl call that can block forever on an unreachable API server",
@@ -114,10 +114,6 @@ word is in the script, is fixed there.
 };
 
 impl Rule for KubectlRequestTimeout {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["kubectl", "oc"])
     }

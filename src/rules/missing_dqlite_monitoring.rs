@@ -6,7 +6,7 @@ use crate::source::Span;
 
 pub struct MissingDqliteMonitoring;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "missing-dqlite-monitoring",
     default_severity: Severity::Info,
     summary: "NRPE checks for MicroK8s without a disk or k8s-dqlite crash-loop check (opt-in)",
@@ -49,10 +49,6 @@ None.
 };
 
 impl Rule for MissingDqliteMonitoring {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn enabled_by_default(&self) -> bool {
         false
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 pub struct NrpeTimeoutBudget;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "nrpe-timeout-budget",
     default_severity: Severity::Error,
     summary: "An NRPE check whose worst-case run time exceeds check_nrpe's timeout",
@@ -241,10 +241,6 @@ impl NrpeTimeoutBudget {
 const HELP: &str = "lower the calls' timeouts so that they add up to less than the budget, or raise `command_timeout` and `check_nrpe -t` together";
 
 impl Rule for NrpeTimeoutBudget {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Every program the command table bounds (`nc`, `snap`, … too), the
         // wrapper that bounds any call, and `sleep`.

@@ -49,10 +49,6 @@ None.
 };
 
 impl Rule for PathOutsideRoot {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Sources are named by these modules; links are reported before parsing.
         Some(&["template", "copy"])

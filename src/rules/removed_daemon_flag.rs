@@ -5,7 +5,7 @@ use crate::manifest::{RemovedFlag, RemovedFlags};
 
 pub struct RemovedDaemonFlag;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "removed-daemon-flag",
     default_severity: Severity::Warning,
     summary: "A flag or feature gate for a kubelite component that Kubernetes removed",
@@ -109,10 +109,6 @@ fn source(list: &RemovedFlags, entry: &RemovedFlag) -> String {
 }
 
 impl Rule for RemovedDaemonFlag {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }

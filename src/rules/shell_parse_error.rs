@@ -4,7 +4,7 @@ use crate::facts::FileFacts;
 
 pub struct ShellParseError;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "shell-parse-error",
     default_severity: Severity::Info,
     summary: "Shell code that opslint could not parse, so its commands were not checked",
@@ -39,10 +39,6 @@ None.
 };
 
 impl Rule for ShellParseError {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Only reports on files that other rules made worth parsing.
         None

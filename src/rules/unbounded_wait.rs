@@ -8,7 +8,7 @@ use crate::waits::{Report, Wait};
 
 pub struct UnboundedWait;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "unbounded-wait",
     default_severity: Severity::Error,
     summary: "A command or retry loop that waits with no limit",
@@ -113,10 +113,6 @@ impl Place {
 }
 
 impl Rule for UnboundedWait {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // The programs of the table's entries this rule reports; `oc` is kubectl.
         static NEEDLES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
