@@ -1,7 +1,8 @@
 //! Rule metadata: the one source of truth for `opslint rules`, `opslint rule NAME`,
 //! `docs/rules/`, the JSON/SARIF rule tables and config validation.
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {
@@ -40,4 +41,17 @@ pub struct RuleMeta {
     pub docs: &'static str,
     pub options: &'static [RuleOption],
     pub fix: FixKind,
+}
+
+impl RuleMeta {
+    /// A finding of this rule at `span`, with the rule's default severity.
+    pub fn report(&'static self, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.name, self.default_severity, span, message)
+    }
+
+    /// A finding of this rule at `span`, with `severity` instead of the
+    /// rule's default.
+    pub fn report_as(&'static self, severity: Severity, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.name, severity, span, message)
+    }
 }

@@ -51,10 +51,6 @@ None.
 };
 
 impl Rule for AnalysisLimit {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Reports on what other rules' parsing finds.
         None
@@ -62,7 +58,7 @@ impl Rule for AnalysisLimit {
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for l in &facts.limits {
-            out.push(Diagnostic::new(META.name, META.default_severity, l.span, l.message.clone()));
+            out.push(META.report(l.span, l.message.clone()));
         }
         if let Some(d) = dependency_cycle(ctx) {
             out.push(d);
@@ -95,8 +91,7 @@ fn dependency_cycle(ctx: &RuleContext<'_>) -> Option<Diagnostic> {
     if cycle[1..].iter().map(short).any(|n| n < short(&cycle[0])) {
         return None;
     }
-    Some(Diagnostic::new(
-        META.name,
+    Some(META.report_as(
         crate::diagnostic::Severity::Info,
         crate::source::Span { start: at, end: at + "dependencies".len() },
         format!(

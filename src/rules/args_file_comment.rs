@@ -5,7 +5,7 @@ use crate::microk8s::READ_BY_KUBELITE;
 
 pub struct ArgsFileComment;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "args-file-comment",
     default_severity: Severity::Warning,
     summary: "Comments in a MicroK8s args file (an error after a flag in a kubelite-read file)",
@@ -42,10 +42,6 @@ None.
 };
 
 impl Rule for ArgsFileComment {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }
@@ -55,8 +51,7 @@ impl Rule for ArgsFileComment {
             let kubelite = READ_BY_KUBELITE.contains(&edit.component);
             for (span, own_line) in &edit.comments {
                 let d = if !own_line && kubelite {
-                    Diagnostic::new(
-                        META.name,
+                    META.report_as(
                         Severity::Error,
                         *span,
                         format!(
@@ -65,9 +60,7 @@ impl Rule for ArgsFileComment {
                         ),
                     )
                 } else {
-                    Diagnostic::new(
-                        META.name,
-                        META.default_severity,
+                    META.report(
                         *span,
                         format!(
                             "comment in the args file of `{}`, which is a command line, not a configuration file",

@@ -6,7 +6,7 @@ use crate::source::{SourceFile, Span};
 
 pub struct BlockinfileArgsFile;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "blockinfile-args-file",
     default_severity: Severity::Error,
     summary: "`blockinfile` editing a MicroK8s daemon args file",
@@ -68,10 +68,6 @@ removed by hand; review the result.
 };
 
 impl Rule for BlockinfileArgsFile {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["blockinfile"])
     }
@@ -107,9 +103,7 @@ fn check_task(ctx: &RuleContext<'_>, task: &AnsibleTask) -> Option<(Diagnostic, 
     let mut message = format!(
         "`blockinfile` edits the MicroK8s args file of {whose}: it writes `# BEGIN/END ANSIBLE MANAGED BLOCK` lines into the daemon's command line and manages its flags as one block"
     );
-    let mut d = Diagnostic::new(
-        META.name,
-        META.default_severity,
+    let mut d = META.report(
         task.module_span,
         String::new(),
     )

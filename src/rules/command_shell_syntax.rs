@@ -7,7 +7,7 @@ use crate::source::Span;
 
 pub struct CommandShellSyntax;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "command-shell-syntax",
     default_severity: Severity::Warning,
     summary: "Shell operators in an Ansible `command` task, which runs no shell",
@@ -47,10 +47,6 @@ None: switching to `shell` changes quoting and globbing; review it by hand.
 };
 
 impl Rule for CommandShellSyntax {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["command"])
     }
@@ -119,9 +115,7 @@ fn check_task(task: &AnsibleTask) -> Option<Diagnostic> {
             None => line.node,
         };
         return Some(
-            Diagnostic::new(
-                META.name,
-                META.default_severity,
+            META.report(
                 span,
                 format!(
                     "`command` runs no shell: `{op}` is passed to `{program}` as a literal argument"

@@ -4,7 +4,7 @@ use crate::facts::FileFacts;
 
 pub struct DeprecatedDaemonFlag;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "deprecated-daemon-flag",
     default_severity: Severity::Warning,
     summary: "A flag written into a MicroK8s args file that the daemon deprecates",
@@ -43,10 +43,6 @@ None.
 };
 
 impl Rule for DeprecatedDaemonFlag {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }
@@ -62,9 +58,7 @@ impl Rule for DeprecatedDaemonFlag {
                         .map(|n| (v, n))
                 });
                 if let Some((v, note)) = deprecated {
-                    out.push(super::flag_finding(Diagnostic::new(
-                        META.name,
-                        META.default_severity,
+                    out.push(super::flag_finding(META.report(
                         flag.span,
                         format!(
                             "`--{}` is deprecated in {} {}: {note}",
@@ -101,9 +95,7 @@ fn kubernetes_deprecations(ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut V
                 .map(|r| format!("; its removal was announced for Kubernetes {r}"))
                 .unwrap_or_default();
             out.push(super::flag_finding(
-                Diagnostic::new(
-                    META.name,
-                    META.default_severity,
+                META.report(
                     flag.span,
                     format!(
                         "`{dashed}` of {} is deprecated since Kubernetes {since}, and {desc} runs Kubernetes {}.{}{planned}: a later release removes it and the component then exits with `unknown flag: {dashed}`",

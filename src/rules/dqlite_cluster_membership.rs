@@ -6,7 +6,7 @@ use crate::source::Span;
 
 pub struct DqliteClusterMembership;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "dqlite-cluster-membership",
     default_severity: Severity::Error,
     summary: "A dqlite cluster.yaml whose membership cannot keep or regain quorum",
@@ -86,10 +86,6 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 impl Rule for DqliteClusterMembership {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["Address", "cluster.yaml", "remove-node", "leave"])
     }
@@ -130,8 +126,7 @@ impl Rule for DqliteClusterMembership {
                     ("ID", &node.id, node.id_span, earlier_id),
                 ] {
                     if let Some(first_span) = earlier {
-                        let mut d = Diagnostic::new(
-                            META.name,
+                        let mut d = META.report_as(
                             Severity::Error,
                             span,
                             format!("{what} `{value}` appears twice in the dqlite membership: two entries for one node corrupt it"),
@@ -159,8 +154,7 @@ impl Rule for DqliteClusterMembership {
                 )
             };
             if cluster.written_by.is_some() && nodes.len() == 1 {
-                out.push(Diagnostic::new(
-                    META.name,
+                out.push(META.report_as(
                     Severity::Warning,
                     at,
                     "this task rewrites cluster.yaml to a single node: that does not recover a cluster whose raft snapshot holds the old membership (the node keeps waiting for the old voters)".to_string(),
@@ -168,8 +162,7 @@ impl Rule for DqliteClusterMembership {
                 continue;
             }
             if voters >= 2 && voters % 2 == 0 {
-                out.push(Diagnostic::new(
-                    META.name,
+                out.push(META.report_as(
                     Severity::Warning,
                     at,
                     format!(
@@ -179,8 +172,7 @@ impl Rule for DqliteClusterMembership {
                     ),
                 ));
             } else if nodes.len() >= 3 && voters < 3 {
-                out.push(Diagnostic::new(
-                    META.name,
+                out.push(META.report_as(
                     Severity::Warning,
                     at,
                     format!(
@@ -272,8 +264,7 @@ fn check_removal(ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnos
         }
     };
     out.push(
-        Diagnostic::new(
-            META.name,
+        META.report_as(
             Severity::Warning,
             at,
             format!(

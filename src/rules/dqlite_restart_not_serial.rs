@@ -5,7 +5,7 @@ use crate::lang::Language;
 
 pub struct DqliteRestartNotSerial;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "dqlite-restart-not-serial",
     default_severity: Severity::Error,
     summary: "A play that restarts MicroK8s services on several nodes at once",
@@ -142,10 +142,6 @@ fn notified(handler: &AnsibleTask, notes: &std::collections::HashSet<&str>) -> b
 }
 
 impl Rule for DqliteRestartNotSerial {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["hosts"])
     }
@@ -268,7 +264,7 @@ impl Rule for DqliteRestartNotSerial {
                     .collect();
                 message.push_str(&format!("; via {}", list.join(", ")));
             }
-            let mut d = Diagnostic::new(META.name, META.default_severity, play.head, message)
+            let mut d = META.report(play.head, message)
                 .with_help("add `serial: 1` to the play (or `throttle: 1` to the restarting task), and check the service is healthy before the next node");
             for (task, r) in &here {
                 d = d.with_label(task.module_span, format!("{}s {} here", r.action, r.service));

@@ -4,7 +4,7 @@ use crate::facts::FileFacts;
 
 pub struct DuplicateDaemonFlag;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "duplicate-daemon-flag",
     default_severity: Severity::Warning,
     summary: "The same flag set twice in one args file, one block of flags, or by two tasks",
@@ -43,10 +43,6 @@ None.
 };
 
 impl Rule for DuplicateDaemonFlag {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }
@@ -83,9 +79,7 @@ impl Rule for DuplicateDaemonFlag {
                     "with another value: both lines end up in the file, or each task overwrites the other on every run and the daemon is restarted every time".to_string()
                 };
                 out.push(super::flag_finding(
-                    Diagnostic::new(
-                        META.name,
-                        META.default_severity,
+                    META.report(
                         flag.span,
                         format!(
                             "`--{}` is also written into `{}` by {who}, {consequence}",
@@ -107,9 +101,7 @@ impl Rule for DuplicateDaemonFlag {
                     continue; // one word reported for several loop targets
                 }
                 out.push(super::flag_finding(
-                    Diagnostic::new(
-                        META.name,
-                        META.default_severity,
+                    META.report(
                         flag.span,
                         format!(
                             "`--{}` is set again in `{}`; the daemon keeps only the last value",

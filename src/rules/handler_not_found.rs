@@ -5,7 +5,7 @@ use crate::lang::Language;
 
 pub struct HandlerNotFound;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "handler-not-found",
     default_severity: Severity::Error,
     summary: "`notify:` names a handler that nothing defines",
@@ -100,10 +100,6 @@ fn matches(name: &str, notified: &str) -> bool {
 }
 
 impl Rule for HandlerNotFound {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["notify"])
     }
@@ -175,7 +171,7 @@ impl Rule for HandlerNotFound {
                     }
                     message
                 });
-                let mut d = Diagnostic::new(META.name, META.default_severity, *span, message.clone());
+                let mut d = META.report(*span, message.clone());
                 if known.is_empty() {
                     d = d.with_help("no handler is defined in this repository at all");
                 }

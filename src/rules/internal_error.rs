@@ -5,7 +5,7 @@ use crate::facts::FileFacts;
 /// Emitted by the linter itself when analysing a file panicked.
 pub struct InternalError;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "internal-error",
     default_severity: Severity::Error,
     summary: "opslint itself failed while analysing a file",
@@ -32,10 +32,6 @@ None.
 };
 
 impl Rule for InternalError {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         None
     }

@@ -7,7 +7,7 @@ use crate::suggest::closest;
 
 pub struct InvalidDaemonFlagValue;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "invalid-daemon-flag-value",
     default_severity: Severity::Error,
     summary: "A daemon flag whose value does not parse as the flag's type",
@@ -135,10 +135,6 @@ fn is_dynamic(value: &str) -> bool {
 }
 
 impl Rule for InvalidDaemonFlagValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }
@@ -172,9 +168,7 @@ impl Rule for InvalidDaemonFlagValue {
                     ),
                     (None, None) if def.kind != "bool" && edit.whole_content() => {
                         out.push(super::flag_finding(
-                            Diagnostic::new(
-                                META.name,
-                                META.default_severity,
+                            META.report(
                                 flag.span,
                                 format!(
                                     "`{}` has no value: the daemon exits with `flag needs an argument: --{}`; {expects}",
@@ -201,9 +195,7 @@ impl Rule for InvalidDaemonFlagValue {
                         ));
                     }
                     out.push(super::flag_finding(
-                        Diagnostic::new(
-                            META.name,
-                            META.default_severity,
+                        META.report(
                             span,
                             format!("`{written}`: {reason}; {expects}"),
                         )

@@ -5,7 +5,7 @@ use crate::suppress;
 
 pub struct InvalidSuppression;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "invalid-suppression",
     default_severity: Severity::Warning,
     summary: "An `# opslint:` directive that is malformed, misplaced or names an unknown rule",
@@ -37,10 +37,6 @@ None.
 };
 
 impl Rule for InvalidSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["opslint:"])
     }
@@ -52,9 +48,7 @@ impl Rule for InvalidSuppression {
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for problem in suppress::parse(ctx.source, &facts.comments, &super::names()).problems {
-            let mut d = Diagnostic::new(
-                META.name,
-                META.default_severity,
+            let mut d = META.report(
                 problem.span,
                 problem.message,
             );

@@ -7,7 +7,7 @@ use crate::source::SourceFile;
 
 pub struct KubectlRequestTimeout;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "kubectl-request-timeout",
     default_severity: Severity::Error,
     summary: "A kubectl call that can block forever on an unreachable API server",
@@ -114,10 +114,6 @@ word is in the script, is fixed there.
 };
 
 impl Rule for KubectlRequestTimeout {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["kubectl", "oc"])
     }
@@ -264,7 +260,7 @@ fn check_call(
             "{call} runs under `timeout 0`, which disables the time limit, and has no `--request-timeout`"
         ),
     };
-    let mut diagnostic = Diagnostic::new(META.name, META.default_severity, fact.span, message)
+    let mut diagnostic = META.report(fact.span, message)
         .with_help(std::sync::Arc::clone(help));
     match (&fact.origin, &fact.defined_in) {
         // Defined in a sourced file: the label is at the `source` command.

@@ -6,7 +6,7 @@ use crate::source::Span;
 
 pub struct LeaveWithoutRemoveNode;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "leave-without-remove-node",
     default_severity: Severity::Error,
     summary: "A node leaves the cluster and nothing removes it from the remaining nodes",
@@ -136,10 +136,6 @@ const KEEPS: &str = "the remaining nodes keep it as a member (in dqlite's `clust
 const HELP: &str = "run `microk8s remove-node NAME` on a remaining node after the node has left (`--force` if it is unreachable or will not come back): in a playbook a task delegated to a remaining node, in a script the next command";
 
 impl Rule for LeaveWithoutRemoveNode {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["leave", "join", "remove"])
     }
@@ -243,7 +239,7 @@ impl Rule for LeaveWithoutRemoveNode {
                     what(kind)
                 ),
             };
-            let mut d = Diagnostic::new(META.name, META.default_severity, e.span, message).with_help(HELP);
+            let mut d = META.report(e.span, message).with_help(HELP);
             for (span, label) in labels {
                 d = d.with_label(span, label);
             }

@@ -6,7 +6,7 @@ use crate::source::Span;
 
 pub struct MissingDqliteMonitoring;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "missing-dqlite-monitoring",
     default_severity: Severity::Info,
     summary: "NRPE checks for MicroK8s without a disk or k8s-dqlite crash-loop check (opt-in)",
@@ -49,10 +49,6 @@ None.
 };
 
 impl Rule for MissingDqliteMonitoring {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn enabled_by_default(&self) -> bool {
         false
     }
@@ -83,9 +79,7 @@ impl Rule for MissingDqliteMonitoring {
             .map_or(Span::new(0, 0), |c| c.name_span);
         if index.nrpe().disk_check.is_none() {
             out.push(
-                Diagnostic::new(
-                    META.name,
-                    META.default_severity,
+                META.report(
                     at,
                     "no NRPE check watches free disk on /var/snap/microk8s, the disk whose filling started the outage behind this rule".to_string(),
                 )
@@ -94,9 +88,7 @@ impl Rule for MissingDqliteMonitoring {
         }
         if index.nrpe().dqlite_restarts_check.is_none() {
             out.push(
-                Diagnostic::new(
-                    META.name,
-                    META.default_severity,
+                META.report(
                     at,
                     "no NRPE check watches NRestarts of snap.microk8s.daemon-k8s-dqlite: a crash loop of k8s-dqlite (3,794 restarts over seven days in the incident) goes unseen".to_string(),
                 )

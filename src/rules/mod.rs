@@ -1,33 +1,8 @@
 //! Rules: one file per rule; each reads facts and emits diagnostics.
 //!
-//! A new rule is a file here, a line in [`ALL`], fixtures under
-//! `testdata/<rule-name>/` and their snapshots.
-
-mod analysis_limit;
-mod args_file_comment;
-mod blockinfile_args_file;
-mod command_shell_syntax;
-mod deprecated_daemon_flag;
-mod dqlite_cluster_membership;
-mod dqlite_restart_not_serial;
-mod duplicate_daemon_flag;
-mod handler_not_found;
-mod internal_error;
-mod invalid_daemon_flag_value;
-mod invalid_suppression;
-mod kubectl_request_timeout;
-mod leave_without_remove_node;
-mod missing_dqlite_monitoring;
-mod nrpe_timeout_budget;
-mod path_outside_root;
-mod removed_daemon_flag;
-mod restart_without_health_check;
-mod shell_parse_error;
-pub(crate) mod unknown_daemon_flag;
-mod unbounded_wait;
-pub mod unused_suppression;
-mod unreadable_file;
-mod yaml_syntax;
+//! A new rule is a file here (a unit struct, its `META` static and its
+//! `impl Rule`), a line in the `rules!` list at the end of this file,
+//! fixtures under `testdata/<rule-name>/` and their snapshots.
 
 pub use crate::rule_meta::*;
 
@@ -35,31 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::facts::FileFacts;
 use crate::source::SourceFile;
 
-pub use analysis_limit::AnalysisLimit;
-pub use args_file_comment::ArgsFileComment;
-pub use blockinfile_args_file::BlockinfileArgsFile;
-pub use command_shell_syntax::CommandShellSyntax;
-pub use deprecated_daemon_flag::DeprecatedDaemonFlag;
-pub use dqlite_cluster_membership::DqliteClusterMembership;
-pub use dqlite_restart_not_serial::DqliteRestartNotSerial;
-pub use duplicate_daemon_flag::DuplicateDaemonFlag;
-pub use handler_not_found::HandlerNotFound;
-pub use internal_error::InternalError;
-pub use invalid_daemon_flag_value::InvalidDaemonFlagValue;
-pub use invalid_suppression::InvalidSuppression;
-pub use kubectl_request_timeout::KubectlRequestTimeout;
-pub use leave_without_remove_node::LeaveWithoutRemoveNode;
-pub use missing_dqlite_monitoring::MissingDqliteMonitoring;
-pub use nrpe_timeout_budget::NrpeTimeoutBudget;
-pub use path_outside_root::{HELP as PATH_OUTSIDE_ROOT_HELP, PathOutsideRoot};
-pub use removed_daemon_flag::RemovedDaemonFlag;
-pub use restart_without_health_check::RestartWithoutHealthCheck;
-pub use shell_parse_error::ShellParseError;
-pub use unknown_daemon_flag::UnknownDaemonFlag;
-pub use unbounded_wait::UnboundedWait;
-pub use unused_suppression::UnusedSuppression;
-pub use unreadable_file::UnreadableFile;
-pub use yaml_syntax::YamlSyntax;
+pub use path_outside_root::HELP as PATH_OUTSIDE_ROOT_HELP;
 
 /// Needles of the rules that judge flags written into args files: the modules
 /// that write them, the args directory itself (shell appends), and the keys of
@@ -211,8 +162,16 @@ impl<'a> RuleContext<'a> {
     }
 }
 
-pub trait Rule: Send + Sync {
-    fn meta(&self) -> &'static RuleMeta;
+/// What a rule states once, as the `META` static of its file: the `rules!`
+/// list implements it for every rule it names.
+pub trait Registered {
+    fn registered_meta(&self) -> &'static RuleMeta;
+}
+
+pub trait Rule: Send + Sync + Registered {
+    fn meta(&self) -> &'static RuleMeta {
+        self.registered_meta()
+    }
 
     /// Words of which at least one must occur in a file (as a whole word) for the
     /// rule to have anything to say: files with none of them are not parsed at all.
@@ -246,34 +205,6 @@ pub trait Rule: Send + Sync {
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>);
 }
 
-/// Every rule, in the order `opslint rules` lists them.
-pub static ALL: &[&dyn Rule] = &[
-    &KubectlRequestTimeout,
-    &NrpeTimeoutBudget,
-    &UnboundedWait,
-    &BlockinfileArgsFile,
-    &UnknownDaemonFlag,
-    &DeprecatedDaemonFlag,
-    &RemovedDaemonFlag,
-    &DuplicateDaemonFlag,
-    &InvalidDaemonFlagValue,
-    &ArgsFileComment,
-    &CommandShellSyntax,
-    &HandlerNotFound,
-    &DqliteRestartNotSerial,
-    &RestartWithoutHealthCheck,
-    &DqliteClusterMembership,
-    &LeaveWithoutRemoveNode,
-    &MissingDqliteMonitoring,
-    &InvalidSuppression,
-    &UnusedSuppression,
-    &ShellParseError,
-    &AnalysisLimit,
-    &PathOutsideRoot,
-    &YamlSyntax,
-    &UnreadableFile,
-    &InternalError,
-];
 
 pub fn by_name(name: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|r| r.meta().name == name)
@@ -291,4 +222,53 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 /// The closest rule name to a misspelt one, for "did you mean" hints.
 pub fn suggest(name: &str) -> Option<&'static str> {
     crate::suggest::closest(name, ALL.iter().map(|r| r.meta().name))
+}
+
+/// Declares each rule's module, re-exports its struct, implements
+/// [`Registered`] from the module's `META`, and lists the rules in [`ALL`], in
+/// the order given.
+macro_rules! rules {
+    ($($vis:vis mod $module:ident::$rule:ident;)*) => {
+        $($vis mod $module;)*
+
+        $(pub use $module::$rule;)*
+
+        $(impl Registered for $rule {
+            fn registered_meta(&self) -> &'static RuleMeta {
+                &$module::META
+            }
+        })*
+
+        /// Every rule, in the order `opslint rules` lists them.
+        pub static ALL: &[&dyn Rule] = &[$(&$rule),*];
+    };
+}
+
+// Every rule, in the order `opslint rules` lists them.
+rules! {
+    mod kubectl_request_timeout::KubectlRequestTimeout;
+    mod nrpe_timeout_budget::NrpeTimeoutBudget;
+    mod unbounded_wait::UnboundedWait;
+    mod blockinfile_args_file::BlockinfileArgsFile;
+    pub(crate) mod unknown_daemon_flag::UnknownDaemonFlag;
+    mod deprecated_daemon_flag::DeprecatedDaemonFlag;
+    mod removed_daemon_flag::RemovedDaemonFlag;
+    mod duplicate_daemon_flag::DuplicateDaemonFlag;
+    mod invalid_daemon_flag_value::InvalidDaemonFlagValue;
+    mod args_file_comment::ArgsFileComment;
+    mod command_shell_syntax::CommandShellSyntax;
+    mod handler_not_found::HandlerNotFound;
+    mod dqlite_restart_not_serial::DqliteRestartNotSerial;
+    mod restart_without_health_check::RestartWithoutHealthCheck;
+    mod dqlite_cluster_membership::DqliteClusterMembership;
+    mod leave_without_remove_node::LeaveWithoutRemoveNode;
+    mod missing_dqlite_monitoring::MissingDqliteMonitoring;
+    mod invalid_suppression::InvalidSuppression;
+    pub mod unused_suppression::UnusedSuppression;
+    mod shell_parse_error::ShellParseError;
+    mod analysis_limit::AnalysisLimit;
+    mod path_outside_root::PathOutsideRoot;
+    mod yaml_syntax::YamlSyntax;
+    mod unreadable_file::UnreadableFile;
+    mod internal_error::InternalError;
 }

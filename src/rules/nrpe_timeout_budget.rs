@@ -8,7 +8,7 @@ use std::time::Duration;
 
 pub struct NrpeTimeoutBudget;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "nrpe-timeout-budget",
     default_severity: Severity::Error,
     summary: "An NRPE check whose worst-case run time exceeds check_nrpe's timeout",
@@ -153,7 +153,7 @@ impl NrpeTimeoutBudget {
                     ),
                 )
             };
-            out.push(Diagnostic::new(META.name, severity, facts[open.fact].span, message));
+            out.push(META.report_as(severity, facts[open.fact].span, message));
         }
         // Calls that break the budget on their own.
         let mut alone = false;
@@ -163,9 +163,7 @@ impl NrpeTimeoutBudget {
                 alone = true;
                 let call = call_text(ctx.source, &facts[t.fact]);
                 out.push(
-                    Diagnostic::new(
-                        META.name,
-                        META.default_severity,
+                    META.report(
                         facts[t.fact].span,
                         format!(
                             "`{call}` alone can run {} > {} ({source}): check_nrpe gives up first and Nagios shows only a socket timeout",
@@ -215,9 +213,7 @@ impl NrpeTimeoutBudget {
         } else {
             HELP.into()
         };
-        let mut d = Diagnostic::new(
-            META.name,
-            META.default_severity,
+        let mut d = META.report(
             facts[over].span,
             format!(
                 "{what} can run {at_least}{arithmetic} > {} ({source}): check_nrpe gives up first and Nagios shows only a socket timeout",
@@ -245,10 +241,6 @@ impl NrpeTimeoutBudget {
 const HELP: &str = "lower the calls' timeouts so that they add up to less than the budget, or raise `command_timeout` and `check_nrpe -t` together";
 
 impl Rule for NrpeTimeoutBudget {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Every program the command table bounds (`nc`, `snap`, … too), the
         // wrapper that bounds any call, and `sleep`.

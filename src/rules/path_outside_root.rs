@@ -49,10 +49,6 @@ None.
 };
 
 impl Rule for PathOutsideRoot {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Sources are named by these modules; links are reported before parsing.
         Some(&["template", "copy"])
@@ -65,7 +61,7 @@ impl Rule for PathOutsideRoot {
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for n in &facts.not_read {
             out.push(
-                Diagnostic::new(META.name, META.default_severity, n.span, n.message.clone())
+                META.report(n.span, n.message.clone())
                     .with_help(HELP),
             );
         }

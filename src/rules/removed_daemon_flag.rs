@@ -5,7 +5,7 @@ use crate::manifest::{RemovedFlag, RemovedFlags};
 
 pub struct RemovedDaemonFlag;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "removed-daemon-flag",
     default_severity: Severity::Warning,
     summary: "A flag or feature gate for a kubelite component that Kubernetes removed",
@@ -109,10 +109,6 @@ fn source(list: &RemovedFlags, entry: &RemovedFlag) -> String {
 }
 
 impl Rule for RemovedDaemonFlag {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(super::ARGS_EDIT_NEEDLES)
     }
@@ -159,8 +155,7 @@ impl Rule for RemovedDaemonFlag {
                     None => format!("--{}", flag.name),
                 };
                 let diagnostic = if survives_sanitiser(text, flag, entry) {
-                    Diagnostic::new(
-                        META.name,
+                    META.report_as(
                         Severity::Error,
                         flag.span,
                         format!(
@@ -185,7 +180,7 @@ impl Rule for RemovedDaemonFlag {
                             if others.len() == 1 { "is" } else { "are" }
                         ));
                     }
-                    let mut d = Diagnostic::new(META.name, META.default_severity, flag.span, message);
+                    let mut d = META.report(flag.span, message);
                     for other in others {
                         d = d.with_label(other.span, "deleted with it");
                     }
@@ -228,8 +223,7 @@ fn kubernetes_removals(
                 .get(edit.component)
                 .and_then(|c| c.removed_by(&dashed, running))
             {
-                let d = Diagnostic::new(
-                    META.name,
+                let d = META.report_as(
                     Severity::Error,
                     flag.span,
                     format!(
@@ -259,8 +253,7 @@ fn kubernetes_removals(
                 } else {
                     flag.span
                 };
-                let d = Diagnostic::new(
-                    META.name,
+                let d = META.report_as(
                     Severity::Error,
                     span,
                     format!(

@@ -6,7 +6,7 @@ use crate::microk8s::{is_health_check, restart_of};
 
 pub struct RestartWithoutHealthCheck;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "restart-without-health-check",
     default_severity: Severity::Warning,
     summary: "A MicroK8s service is restarted and nothing checks that it came back",
@@ -110,10 +110,6 @@ fn is_flush_handlers(t: &AnsibleTask) -> bool {
 }
 
 impl Rule for RestartWithoutHealthCheck {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         Some(&["microk8s"])
     }
@@ -158,9 +154,7 @@ impl Rule for RestartWithoutHealthCheck {
             }
             let what = if task.in_handlers { "handler" } else { "task" };
             out.push(
-                Diagnostic::new(
-                    META.name,
-                    META.default_severity,
+                META.report(
                     task.module_span,
                     format!(
                         "this {what} {}s {} and nothing after it checks that it came back: a crash loop goes unnoticed and the next node may be restarted while this one is down",

@@ -4,7 +4,7 @@ use crate::facts::FileFacts;
 
 pub struct ShellParseError;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "shell-parse-error",
     default_severity: Severity::Info,
     summary: "Shell code that opslint could not parse, so its commands were not checked",
@@ -39,10 +39,6 @@ None.
 };
 
 impl Rule for ShellParseError {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Only reports on files that other rules made worth parsing.
         None
@@ -51,9 +47,7 @@ impl Rule for ShellParseError {
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for u in &facts.unparsed {
             out.push(
-                Diagnostic::new(
-                    META.name,
-                    META.default_severity,
+                META.report(
                     u.span,
                     format!("could not parse this {} code; commands in it were not checked", u.language),
                 )

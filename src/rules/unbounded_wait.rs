@@ -8,7 +8,7 @@ use crate::waits::{Report, Wait};
 
 pub struct UnboundedWait;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "unbounded-wait",
     default_severity: Severity::Error,
     summary: "A command or retry loop that waits with no limit",
@@ -113,10 +113,6 @@ impl Place {
 }
 
 impl Rule for UnboundedWait {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // The programs of the table's entries this rule reports; `oc` is kubectl.
         static NEEDLES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
@@ -174,8 +170,7 @@ impl Rule for UnboundedWait {
             }
             let Wait::Unbounded { why } = &judgement.wait else { continue };
             let call = call_text(ctx.source, fact);
-            let mut d = Diagnostic::new(
-                META.name,
+            let mut d = META.report_as(
                 place.severity(),
                 fact.span,
                 format!("`{call}` waits with no practical limit: {why}"),
@@ -319,7 +314,7 @@ fn judge_loop(
         "count the attempts (`for i in $(seq 30); do … && break; sleep 5; done`, or `[ \"$n\" -ge 30 ] && exit 1` in the loop) or run the loop under `timeout`"
     };
     Some(
-        Diagnostic::new(META.name, place.severity(), l.head, how)
+        META.report_as(place.severity(), l.head, how)
             .with_label(call.span, "the call it waits on")
             .with_help(help),
     )

@@ -5,7 +5,7 @@ use crate::manifest::{Version, describe_versions};
 
 pub struct UnknownDaemonFlag;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "unknown-daemon-flag",
     default_severity: Severity::Error,
     summary: "A flag written into a MicroK8s args file that the daemon does not accept",
@@ -82,10 +82,6 @@ None: which flag was meant cannot be guessed.
 };
 
 impl Rule for UnknownDaemonFlag {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Args files themselves are always parsed (see the linter); in YAML only
         // these modules write them.
@@ -102,8 +98,7 @@ impl Rule for UnknownDaemonFlag {
             }
             unchecked.push(edit.component);
             out.push(super::flag_finding(
-                Diagnostic::new(
-                    META.name,
+                META.report_as(
                     Severity::Info,
                     first.span,
                     no_manifest(edit.component),
@@ -190,8 +185,7 @@ impl Rule for UnknownDaemonFlag {
                     Some(s) => format!("{message}; did you mean `--{s}`?"),
                     None => message,
                 };
-                let mut d = Diagnostic::new(
-                    META.name,
+                let mut d = META.report_as(
                     severity.min(META.default_severity),
                     flag.span,
                     message,

@@ -42,10 +42,6 @@ None.
 };
 
 impl Rule for UnreadableFile {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Emitted by the linter before parsing.
         None

@@ -6,7 +6,7 @@ use crate::suppress::{Directive, Directives, Scope};
 
 pub struct UnusedSuppression;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "unused-suppression",
     default_severity: Severity::Warning,
     summary: "An `# opslint: disable` directive that silences nothing (opt-in)",
@@ -54,10 +54,6 @@ finding where it acts and is never reported as unused.
 const NOT_JUDGED: &[&str] = &["unused-suppression", "unreadable-file", "internal-error", "path-outside-root"];
 
 impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn enabled_by_default(&self) -> bool {
         false
     }
@@ -108,8 +104,7 @@ pub fn findings(
             Scope::Line => "on this line",
         };
         let span = directive.rules[unused[0]].1.cover(directive.rules[unused[unused.len() - 1]].1);
-        let mut d = Diagnostic::new(
-            META.name,
+        let mut d = META.report_as(
             severity,
             span,
             format!("unused suppression: no {listed} {finding} {place} to silence"),

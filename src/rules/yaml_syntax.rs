@@ -4,7 +4,7 @@ use crate::facts::FileFacts;
 
 pub struct YamlSyntax;
 
-static META: RuleMeta = RuleMeta {
+pub(super) static META: RuleMeta = RuleMeta {
     name: "yaml-syntax",
     default_severity: Severity::Error,
     summary: "An Ansible YAML file that does not parse",
@@ -43,10 +43,6 @@ None.
 };
 
 impl Rule for YamlSyntax {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Reports on files that other rules made worth parsing.
         None
@@ -54,9 +50,7 @@ impl Rule for YamlSyntax {
 
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for e in &facts.syntax_errors {
-            out.push(Diagnostic::new(
-                META.name,
-                META.default_severity,
+            out.push(META.report(
                 e.span,
                 e.message.clone(),
             ));
