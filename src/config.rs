@@ -106,7 +106,7 @@ impl Config {
     pub fn default_at(root: &Path) -> Config {
         Config {
             path: None,
-            root: absolute(root),
+            root: crate::fsread::lexical_absolute(root),
             exclude: GlobSet::empty(),
             extend_select: Vec::new(),
             rules: BTreeMap::new(),
@@ -209,17 +209,13 @@ impl Config {
     }
 
     fn relative(&self, path: &Path) -> Option<PathBuf> {
-        absolute(path)
+        crate::fsread::lexical_absolute(path)
             .strip_prefix(&self.root)
             .ok()
             .map(Path::to_path_buf)
     }
 }
 
-/// An absolute, lexically normalised path (`.` and `..` resolved without touching disk).
-fn absolute(path: &Path) -> PathBuf {
-    crate::fsread::lexical_absolute(path)
-}
 
 /// The first config file in `start` or its parents, not looking above the
 /// repository root (the directory that holds `.git`).
@@ -323,7 +319,7 @@ impl Resolver {
 
     /// The configuration file nearest to `dir` (not `--config`'s).
     pub fn nearest(&self, dir: &Path) -> Option<Nearest> {
-        let dir = absolute(dir);
+        let dir = crate::fsread::lexical_absolute(dir);
         if let Some(found) = self.by_dir.lock().ok().and_then(|m| m.get(&dir).cloned()) {
             return found;
         }
@@ -352,8 +348,7 @@ pub fn parent_dir(path: &Path) -> &Path {
 /// its own directory) is refused without being read, so nothing outside the
 /// tree reaches an error message.
 pub fn load_found(path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigError> {
-    let dir = absolute(parent_dir(path));
-    let top = dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(&dir).to_path_buf();
+    let top = crate::fsread::repository_top(parent_dir(path));
     if let Err(e @ crate::fsread::ReadError::OutsideRoot { .. }) = crate::fsread::confine(&top, path) {
         return Err(ConfigError {
             path: path.to_path_buf(),
@@ -391,8 +386,8 @@ pub fn load(path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigEr
 pub fn parse(text: &str, path: &Path, rules: &[&'static RuleMeta]) -> Result<Config, ConfigError> {
     let root = path
         .parent()
-        .map(absolute)
-        .unwrap_or_else(|| absolute(Path::new(".")));
+        .map(crate::fsread::lexical_absolute)
+        .unwrap_or_else(|| crate::fsread::lexical_absolute(Path::new(".")));
     let mut config = Config::default_at(&root);
     config.path = Some(path.to_path_buf());
     let mut parser = ConfigParser {

@@ -69,7 +69,7 @@ pub fn discover(
         // Ignore files are read by opslint's bounded reader, not the walker's.
         let spelt_root = crate::fsread::lexical_absolute(root);
         let ignores = std::sync::Arc::new(crate::ignorefiles::Ignores::new(
-            &crate::ignorefiles::Ignores::top_of(&spelt_root),
+            &crate::fsread::repository_top(&spelt_root),
             true,
         ));
         let walk_ignores = ignores.clone();

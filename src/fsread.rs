@@ -241,6 +241,13 @@ pub fn search_ancestors(start: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The repository root at or above `dir` as written (the nearest directory
+/// holding `.git`), else `dir` itself: how far up a tree's own files reach.
+pub fn repository_top(dir: &Path) -> PathBuf {
+    let dir = lexical_absolute(dir);
+    dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(&dir).to_path_buf()
+}
+
 /// `path` made absolute against the working directory, with `.` dropped and
 /// `..` taken lexically (links are not resolved).
 pub fn lexical_absolute(path: &Path) -> PathBuf {

@@ -48,14 +48,7 @@ impl Ignores {
         Ignores { exclude, ..ignores }
     }
 
-    /// The repository root above `dir` (the nearest directory holding `.git`),
-    /// else `dir`: the `top` of a walk starting at `dir`.
-    pub fn top_of(dir: &Path) -> PathBuf {
-        let dir = crate::fsread::lexical_absolute(dir);
-        dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(&dir).to_path_buf()
-    }
-
-    /// Whether `path` (absolute, as [`Ignores::top_of`] spells `top`; a
+    /// Whether `path` (absolute, as [`crate::fsread::repository_top`] spells `top`; a
     /// directory when `is_dir`) is ignored: the deepest
     /// ignore file that says anything about it or a parent decides, then
     /// `.git/info/exclude`.
