@@ -660,6 +660,14 @@ fn raw_controls(text: &str, own_colour: bool) -> Vec<char> {
     rest.chars().filter(|c| c.is_control() && *c != '\n').collect()
 }
 
+/// The bidirectional formatting characters of `text` (they reorder what a
+/// reader sees around them).
+fn raw_bidi(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .collect()
+}
+
 /// File names and source lines with ESC, OSC, BEL and newlines reach no
 /// report as control characters: each is shown as its escape.
 #[test]
@@ -670,10 +678,11 @@ fn control_characters_from_the_tree_are_escaped_in_every_report() {
     fs::write(repo.join(HOSTILE_NAME), CANARY).unwrap();
     fs::write(
         repo.join("line.sh"),
-        "#!/bin/bash\necho \"\x1b[2J\x1b]0;pwned\x07\"; kubectl get pods # \u{9b}31m\x7f\n",
+        "#!/bin/bash\necho \"\x1b[2J\x1b]0;pwned\x07\"; kubectl get pods # \u{9b}31m\x7f \u{202e}cod\u{2066}\n",
     )
     .unwrap();
-    let shown_line = "echo \"\\x1b[2J\\x1b]0;pwned\\x07\"; kubectl get pods # \\u{9b}31m\\x7f";
+    let shown_line =
+        "echo \"\\x1b[2J\\x1b]0;pwned\\x07\"; kubectl get pods # \\u{9b}31m\\x7f \\u{202e}cod\\u{2066}";
     for (format, colour) in [
         ("text", false),
         ("text", true),
@@ -692,6 +701,11 @@ fn control_characters_from_the_tree_are_escaped_in_every_report() {
         for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
             let raw = raw_controls(text, colour);
             assert!(raw.is_empty(), "{what}: raw control characters {raw:?} on {stream}:\n{text:?}");
+            // JSON, SARIF and GitLab carry the text for programs, as serde writes it.
+            if !matches!(format, "json" | "sarif" | "gitlab") {
+                let bidi = raw_bidi(text);
+                assert!(bidi.is_empty(), "{what}: raw bidirectional characters {bidi:?} on {stream}:\n{text:?}");
+            }
         }
         // Text reports show the escapes; serde's JSON escapes its own way,
         // and SARIF names files by URI.

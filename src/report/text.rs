@@ -72,7 +72,7 @@ impl<'a> Shown<'a> {
         let mut shifts = Vec::new();
         let mut added = 0;
         for (i, c) in text.char_indices() {
-            if c.is_control() && crate::escape::escapes_in_source(text, i) {
+            if crate::escape::is_escaped(c) && crate::escape::escapes_in_source(text, i) {
                 let shown_at = out.len();
                 crate::escape::push_escape(&mut out, c);
                 added += out.len() - shown_at - c.len_utf8();
