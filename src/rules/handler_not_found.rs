@@ -46,7 +46,8 @@ and notify that.
 
 ## Fix
 None: which handler was meant is for a person to decide (the message suggests
-the closest name).
+the closest name; in a file with very many distinct misspellings and handlers,
+the search for suggestions is bounded, and later messages may have none).
 "#,
     options: &[],
     fix: FixKind::None,
@@ -145,6 +146,9 @@ impl Rule for HandlerNotFound {
         let known: std::cell::OnceCell<Vec<&str>> = std::cell::OnceCell::new();
         // One verdict (and one suggestion) per distinct notification.
         let mut verdicts: std::collections::HashMap<&str, String> = Default::default();
+        // Suggestions compare each distinct misspelling with every known name:
+        // bounded per file, so a tree of many of both costs no more than this.
+        let mut suggestion_budget = SUGGESTION_BUDGET;
         for task in &facts.tasks {
             for (notified, span) in &task.notify {
                 if nearby.matches(notified) {
@@ -166,7 +170,7 @@ impl Rule for HandlerNotFound {
                     let mut message = format!(
                         "`notify: {notified}` names no handler: no handler in this file or anywhere in the repository has this `name` or `listen` topic, so it never runs"
                     );
-                    if let Some(near) = crate::suggest::closest(notified, known.iter().copied()) {
+                    if let Some(near) = crate::suggest::closest_within(notified, known.iter().copied(), &mut suggestion_budget) {
                         message.push_str(&format!("; did you mean `{near}`?"));
                     }
                     message
@@ -180,6 +184,10 @@ impl Rule for HandlerNotFound {
         }
     }
 }
+
+/// Character comparisons spent on "did you mean" per file (about 20 ms);
+/// past it a notification's message has no suggestion.
+const SUGGESTION_BUDGET: usize = 16_000_000;
 
 /// Handler names and topics, to match notifications against as [`matches`]
 /// does, without reading every name for each notification.
