@@ -14,11 +14,22 @@ use std::sync::Arc;
 
 pub use crate::fsread::MAX_FILE_SIZE;
 
-/// A rule switched on for this run, with its effective severity.
-#[derive(Clone, Copy)]
+impl Enabled {
+    fn options_or_defaults_of(&self, meta: &'static rules::RuleMeta) -> rules::RuleOptions {
+        if std::ptr::eq(self.rule.meta(), meta) {
+            self.options.clone()
+        } else {
+            rules::RuleOptions::new(meta, |_| None)
+        }
+    }
+}
+
+/// A rule switched on for this run, with its effective severity and options.
+#[derive(Clone)]
 struct Enabled {
     rule: &'static dyn Rule,
     severity: Severity,
+    options: rules::RuleOptions,
 }
 
 #[derive(Clone)]
@@ -32,6 +43,9 @@ pub struct Linter {
     /// template is worth parsing though its own text has no needle.
     needle_vars: Vec<String>,
     target: crate::target::Target,
+    /// `nrpe-timeout-budget`'s options, which every rule sizing a call by a
+    /// check's budget reads (whether that rule runs or not).
+    budget: crate::budget::BudgetOptions,
     /// The project's root (for what rules need of other files).
     root: PathBuf,
     /// The index of the project at [`Linter::root`], shared by every file of
@@ -118,7 +132,7 @@ impl Linter {
                 let meta = rule.meta();
                 config
                     .severity(meta.name, meta.default_severity)
-                    .map(|severity| Enabled { rule, severity })
+                    .map(|severity| Enabled { rule, severity, options: config.rule_options(meta) })
             })
             .collect();
         // Rules that report on what parsing finds look at what all rules
@@ -139,8 +153,10 @@ impl Linter {
             .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
             .collect();
         let project = Arc::new(crate::project::ProjectIndex::new(config.root()));
+        let budget = crate::budget::BudgetOptions::new(&config.rule_options(rules::NrpeTimeoutBudget.meta()));
         Ok(Linter {
             config,
+            budget,
             project,
             enabled,
             finders,
@@ -384,10 +400,9 @@ impl Linter {
     /// Runs the front-end and the enabled rules over one file's text.
     pub fn lint_source(&self, source: &SourceFile, language: Language) -> Vec<Diagnostic> {
         let ignored = self.config.ignored_rules(&source.path);
-        let active: Vec<Enabled> = self
+        let active: Vec<&Enabled> = self
             .enabled
             .iter()
-            .copied()
             .filter(|e| !ignored.contains(&e.rule.meta().name))
             .collect();
         // A file that contains nothing any active rule looks for need not be parsed.
@@ -480,10 +495,11 @@ impl Linter {
         let mut diagnostics = Vec::new();
         for e in &active {
             let meta = e.rule.meta();
-            let options = |name: &str| self.config.option(meta.name, name);
             let ctx = RuleContext {
                 source,
-                options: &options,
+                options: &e.options,
+                // Each rule reads the budget's options from its own settings.
+                budget: &crate::budget::BudgetOptions::new(&e.options_or_defaults_of(rules::NrpeTimeoutBudget.meta())),
                 target: &self.target,
                 root,
                 project: &self.project,

@@ -109,15 +109,19 @@ pub fn validate(
                 &rules::InvalidDaemonFlagValue,
                 &rules::ArgsFileComment,
             ];
-            let no_options = |_: &str| None;
-            let ctx = RuleContext {
-                source: &source,
-                options: &no_options,
-                target,
-                root: std::path::Path::new("."),
-                project: &crate::project::ProjectIndex::new("."),
-            };
+            let project = crate::project::ProjectIndex::new(".");
+            let budget_options = rules::RuleOptions::new(rules::NrpeTimeoutBudget.meta(), |_| None);
+            let budget = crate::budget::BudgetOptions::new(&budget_options);
             for rule in checks {
+                let options = rules::RuleOptions::new(rule.meta(), |_| None);
+                let ctx = RuleContext {
+                    source: &source,
+                    options: &options,
+                    budget: &budget,
+                    target,
+                    root: std::path::Path::new("."),
+                    project: &project,
+                };
                 rule.check(&ctx, &facts, &mut diagnostics);
             }
         }

@@ -126,8 +126,12 @@ pub(crate) fn judges_args_edits(rule: &dyn Rule) -> bool {
 /// What a rule sees of the file being checked.
 pub struct RuleContext<'a> {
     pub source: &'a SourceFile,
-    /// Option values from the configuration (already validated), by option name.
-    pub options: &'a dyn Fn(&str) -> Option<&'a str>,
+    /// The rule's options, typed (validated by the configuration; the
+    /// documented default where none is configured).
+    pub options: &'a RuleOptions,
+    /// `nrpe-timeout-budget`'s options: the budget of checks and which
+    /// scripts are checks, for every rule that sizes a call by it.
+    pub budget: &'a crate::budget::BudgetOptions,
     /// The MicroK8s release the configuration is for.
     pub target: &'a crate::target::Target,
     /// The project's root.
@@ -138,27 +142,14 @@ pub struct RuleContext<'a> {
 }
 
 impl<'a> RuleContext<'a> {
-    /// The file as the NRPE budget evaluator sees it, with this rule's options.
+    /// The file as the NRPE budget evaluator sees it.
     pub(crate) fn check_file(&self) -> crate::budget::CheckFile<'a> {
         crate::budget::CheckFile {
             source: self.source,
             root: self.root,
             project: self.project,
-            options: self.options,
+            options: self.budget,
         }
-    }
-
-    /// The configured value of `name`, else the option's documented default.
-    pub fn option(&self, meta: &RuleMeta, name: &str) -> String {
-        (self.options)(name)
-            .map(str::to_string)
-            .or_else(|| {
-                meta.options
-                    .iter()
-                    .find(|o| o.name == name)
-                    .map(|o| o.default.to_string())
-            })
-            .unwrap_or_default()
     }
 }
 
@@ -271,4 +262,20 @@ rules! {
     mod yaml_syntax::YamlSyntax;
     mod unreadable_file::UnreadableFile;
     mod internal_error::InternalError;
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every documented default is a valid value of its option's kind (the
+    /// rules get it typed, as a configured value).
+    #[test]
+    fn every_option_default_is_valid() {
+        for meta in super::all_meta() {
+            for option in meta.options {
+                if let Err(e) = option.kind.parse(option.default) {
+                    panic!("`{}` of `{}`: {e}", option.name, meta.name);
+                }
+            }
+        }
+    }
 }

@@ -84,7 +84,7 @@ None: how to split the budget between the calls is for the author to decide.
         },
         RuleOption {
             name: "checks",
-            kind: OptionKind::String,
+            kind: OptionKind::Globs,
             default: crate::budget::DEFAULT_CHECKS,
             description: "comma-separated globs (relative to the project root) of scripts that are NRPE checks even when no `command[…]` line in the repository runs them",
         },

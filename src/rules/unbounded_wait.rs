@@ -1,6 +1,6 @@
 use super::{FixKind, OptionKind, Rule, RuleContext, RuleMeta, RuleOption};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::duration::{format_duration, parse_go_duration};
+use crate::duration::format_duration;
 use crate::facts::{CommandFact, FileFacts, LoopFact, Origin};
 use crate::lang::Language;
 use crate::source::{SourceFile, Span};
@@ -149,10 +149,7 @@ impl Rule for UnboundedWait {
                 None => Some(Place::Script),
             }
         };
-        let timeout = parse_go_duration(&ctx.option(&META, "timeout"))
-            .ok()
-            .filter(|d| !d.is_zero())
-            .unwrap_or(std::time::Duration::from_secs(300));
+        let timeout = ctx.options.duration("timeout").value;
         // Fixes in a check share what its budget leaves (set below).
         let mut in_checks: Vec<(usize, usize)> = Vec::new();
         for (i, fact) in facts.commands.iter().enumerate() {
