@@ -14,16 +14,6 @@ use std::sync::Arc;
 
 pub use crate::fsread::MAX_FILE_SIZE;
 
-impl Enabled {
-    fn options_or_defaults_of(&self, meta: &'static rules::RuleMeta) -> rules::RuleOptions {
-        if std::ptr::eq(self.rule.meta(), meta) {
-            self.options.clone()
-        } else {
-            rules::RuleOptions::new(meta, |_| None)
-        }
-    }
-}
-
 /// A rule switched on for this run, with its effective severity and options.
 #[derive(Clone)]
 struct Enabled {
@@ -498,8 +488,7 @@ impl Linter {
             let ctx = RuleContext {
                 source,
                 options: &e.options,
-                // Each rule reads the budget's options from its own settings.
-                budget: &crate::budget::BudgetOptions::new(&e.options_or_defaults_of(rules::NrpeTimeoutBudget.meta())),
+                budget: &self.budget,
                 target: &self.target,
                 root,
                 project: &self.project,
