@@ -48,6 +48,8 @@ pub struct CheckFile<'a> {
     pub project: &'a crate::project::ProjectIndex,
     /// `nrpe-timeout-budget`'s options.
     pub options: &'a BudgetOptions,
+    /// The file's `command[…]=` lines (an NRPE configuration's).
+    pub nrpe_commands: &'a [crate::facts::NrpeCommand],
 }
 
 /// The time one call may take.
@@ -542,7 +544,7 @@ fn is_check(file: &CheckFile<'_>) -> bool {
 pub fn checks_of(file: &CheckFile<'_>, facts: &[CommandFact]) -> Option<Vec<(String, Vec<usize>)>> {
     if is_nrpe_cfg(file) {
         let mut checks = Vec::new();
-        for command in crate::lang::nrpe::commands(&file.source.text) {
+        for command in file.nrpe_commands {
             // Facts are sorted by start: the line's calls are one run of
             // them (a search, not a scan per line: 900,000 lines).
             let first = facts.partition_point(|c| c.span.start < command.line.start);

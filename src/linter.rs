@@ -482,11 +482,13 @@ impl Linter {
             return Vec::new();
         }
         let facts = lang::analyze_in(language, &source.text, &source.path, Some(&*self.project), &self.vars);
+        let directives = suppress::parse(source, &facts.comments, &rules::names());
         let mut diagnostics = Vec::new();
         for e in &active {
             let meta = e.rule.meta();
             let ctx = RuleContext {
                 source,
+                directives: &directives,
                 options: &e.options,
                 budget: &self.budget,
                 target: &self.target,
@@ -503,7 +505,6 @@ impl Linter {
                 }
             }
         }
-        let directives = suppress::parse(source, &facts.comments, &rules::names());
         // Which directive entries silenced something (`unused-suppression`).
         let mut used: Vec<Vec<bool>> = directives.directives.iter().map(|d| vec![false; d.rules.len()]).collect();
         diagnostics.retain(|d| {

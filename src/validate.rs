@@ -110,6 +110,7 @@ pub fn validate(
                 &rules::ArgsFileComment,
             ];
             let project = crate::project::ProjectIndex::new(".");
+            let directives = crate::suppress::parse(&source, &facts.comments, &rules::names());
             let budget_options = rules::RuleOptions::new(rules::NrpeTimeoutBudget.meta(), |_| None);
             let budget = crate::budget::BudgetOptions::new(&budget_options);
             for rule in checks {
@@ -118,6 +119,7 @@ pub fn validate(
                     source: &source,
                     options: &options,
                     budget: &budget,
+                    directives: &directives,
                     target,
                     root: std::path::Path::new("."),
                     project: &project,

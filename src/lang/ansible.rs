@@ -3,7 +3,7 @@
 
 use super::yaml::{self, Kind, Node};
 use super::{jinja, shell};
-use crate::facts::{AnsibleTask, CommandLine, FileFacts, LoopItem, SyntaxError, TaskArg};
+use crate::facts::{AnsibleTask, ArgsFileTarget, CommandLine, FileFacts, LoopItem, SyntaxError, TaskArg};
 use crate::microk8s::args_file_component;
 use crate::source::Span;
 use std::borrow::Cow;
@@ -613,7 +613,7 @@ impl Walker<'_> {
                 .as_deref()
                 .and_then(|v| resolve_vars(v, &self.vars));
         }
-        Some(AnsibleTask {
+        let mut task = AnsibleTask {
             span: node.span,
             module,
             module_span: module_key.span,
@@ -674,7 +674,12 @@ impl Walker<'_> {
                 k.as_str()
                     .is_some_and(|k| k == "loop" || k.starts_with("with_"))
             }),
-        })
+            dest: None,
+            args_files: Vec::new(),
+        };
+        task.dest = dest_index(&task.args);
+        task.args_files = args_targets(&task);
+        Some(task)
     }
 
     fn mapping_args(&self, node: &Node) -> Vec<TaskArg> {
@@ -827,13 +832,13 @@ impl Walker<'_> {
             }
             return;
         }
-        let targets = args_targets(task);
+        let targets = &task.args_files;
         if targets.is_empty() {
             return;
         }
         let Some(arg) = content_args.iter().find_map(|name| task.arg(name)) else {
             // `template`/`copy` with `src:`: the source file in the repository.
-            self.source_file_edit(task, via, &targets);
+            self.source_file_edit(task, via, targets);
             return;
         };
         let Some(text) = arg.text() else { return };
@@ -848,7 +853,7 @@ impl Walker<'_> {
                 let base = (item.value.as_deref() == Some(expanded.as_str()))
                     .then(|| written.find(expanded.as_str()))
                     .flatten();
-                for (target, component, item_span) in &targets {
+                for ArgsFileTarget { path: target, component, item: item_span } in targets {
                     if item_span.is_some_and(|s| s != item.span) {
                         continue;
                     }
@@ -884,7 +889,7 @@ impl Walker<'_> {
             }
             _ => None,
         };
-        for (target, component, _) in targets {
+        for ArgsFileTarget { path: target, component, .. } in targets {
             let (flags, comments) = match &written {
                 Some((written, start)) => (
                     super::argsfile::flag_words_as(component, written, *start, true, arg.value_span),
@@ -898,7 +903,7 @@ impl Walker<'_> {
                         .collect(),
                 ),
             };
-            self.push_edit(task, component, target, via, flags, comments);
+            self.push_edit(task, component, target.clone(), via, flags, comments);
         }
     }
 
@@ -930,7 +935,7 @@ impl Walker<'_> {
         if !matches!(task.module.as_str(), "copy" | "template") {
             return;
         }
-        let Some(dest) = path_arg(task).and_then(|a| a.text()) else {
+        let Some(dest) = task.dest_arg().and_then(|a| a.text()) else {
             return;
         };
         if !super::dqlite::is_cluster_file(dest) {
@@ -972,7 +977,7 @@ impl Walker<'_> {
         &mut self,
         task: &AnsibleTask,
         via: &'static str,
-        targets: &[(String, &'static str, Option<Span>)],
+        targets: &[ArgsFileTarget],
     ) {
         let Some(src) = task.arg("src") else { return };
         let Some(name) = src.text() else { return };
@@ -989,7 +994,7 @@ impl Walker<'_> {
         };
         let shown = file.to_string_lossy().trim_start_matches("./").to_string();
         let lines = crate::source::LineIndex::new(&content);
-        for (target, component, _) in targets {
+        for ArgsFileTarget { path: target, component, .. } in targets {
             let mut flags =
                 super::argsfile::flag_words_as(component, &masked, 0, true, Span::default());
             for f in &mut flags {
@@ -1326,7 +1331,7 @@ pub fn dict_entry_writer(task: &AnsibleTask) -> Option<(&'static str, &str)> {
     if task.arg("state").and_then(|a| a.text()) == Some("absent") {
         return None;
     }
-    let dest = path_arg(task)?.text()?;
+    let dest = task.dest_arg()?.text()?;
     let name = crate::microk8s::templated_args_file(dest)?;
     (item_field_alone(name)? == "key").then_some(())?;
     let value = content.iter().find_map(|n| task.arg(n))?.value.as_deref()?;
@@ -1422,10 +1427,10 @@ pub fn split_words(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The args files a task writes: its destination, or each loop item's, with the
-/// component and (for a loop) the item's span.
-pub fn args_targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Span>)> {
-    let Some(dest) = path_arg(task).and_then(|d| d.text()) else {
+/// The args files a task's destination names: itself, or each loop item's
+/// expansion of it.
+fn args_targets(task: &AnsibleTask) -> Vec<ArgsFileTarget> {
+    let Some(dest) = task.dest_arg().and_then(|d| d.text()) else {
         return Vec::new();
     };
     if dest.contains("item") && !task.loop_items.is_empty() {
@@ -1435,12 +1440,12 @@ pub fn args_targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Spa
             .filter_map(|item| {
                 let path = item.expand(dest)?;
                 let component = args_file_component(&path)?;
-                Some((path, component, Some(item.span)))
+                Some(ArgsFileTarget { path, component, item: Some(item.span) })
             })
             .collect();
     }
     args_file_component(dest)
-        .map(|c| vec![(dest.to_string(), c, None)])
+        .map(|component| vec![ArgsFileTarget { path: dest.to_string(), component, item: None }])
         .unwrap_or_default()
 }
 
@@ -1469,13 +1474,12 @@ pub fn find_source(task_file: &Path, kind: &str, src: &str) -> Option<std::path:
     candidates.into_iter().find(|c| c.is_file())
 }
 
-/// The destination argument of a file-editing task, by its aliases.
-pub fn path_arg(task: &AnsibleTask) -> Option<&TaskArg> {
-    PATH_ALIASES.iter().find_map(|alias| {
-        task.args
-            .iter()
-            .find(|a| a.name == *alias && a.text().is_some())
-    })
+/// The destination argument of a file-editing task, by its aliases: the
+/// first with a text value.
+fn dest_index(args: &[TaskArg]) -> Option<usize> {
+    PATH_ALIASES
+        .iter()
+        .find_map(|alias| args.iter().position(|a| a.name == *alias && a.text().is_some()))
 }
 
 #[cfg(test)]

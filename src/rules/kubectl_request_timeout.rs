@@ -153,7 +153,7 @@ impl Rule for KubectlRequestTimeout {
         // In a check, the fixed calls share what the budget leaves: the
         // fix must not push the check past check_nrpe's timeout.
         if !fixed.is_empty() {
-            let shares = crate::budget::fix_shares(&ctx.check_file(), &facts.commands);
+            let shares = crate::budget::fix_shares(&ctx.check_file(facts), &facts.commands);
 
             // The help names the value the fix inserts (one text per share).
             let mut helps: Vec<(u64, std::sync::Arc<str>)> = Vec::new();

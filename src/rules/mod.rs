@@ -132,6 +132,8 @@ pub struct RuleContext<'a> {
     /// `nrpe-timeout-budget`'s options: the budget of checks and which
     /// scripts are checks, for every rule that sizes a call by it.
     pub budget: &'a crate::budget::BudgetOptions,
+    /// The file's suppression directives (parsed once, against every rule name).
+    pub directives: &'a crate::suppress::Directives,
     /// The MicroK8s release the configuration is for.
     pub target: &'a crate::target::Target,
     /// The project's root.
@@ -143,12 +145,13 @@ pub struct RuleContext<'a> {
 
 impl<'a> RuleContext<'a> {
     /// The file as the NRPE budget evaluator sees it.
-    pub(crate) fn check_file(&self) -> crate::budget::CheckFile<'a> {
+    pub(crate) fn check_file<'f>(&'f self, facts: &'f FileFacts) -> crate::budget::CheckFile<'f> {
         crate::budget::CheckFile {
             source: self.source,
             root: self.root,
             project: self.project,
             options: self.budget,
+            nrpe_commands: &facts.nrpe_commands,
         }
     }
 }

@@ -266,7 +266,7 @@ impl Rule for NrpeTimeoutBudget {
         if facts.commands.is_empty() {
             return;
         }
-        let file = ctx.check_file();
+        let file = ctx.check_file(facts);
         let Some(checks) = checks_of(&file, &facts.commands) else {
             return;
         };

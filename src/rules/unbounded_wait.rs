@@ -138,7 +138,7 @@ impl Rule for UnboundedWait {
         if facts.commands.is_empty() {
             return;
         }
-        let check = crate::budget::is_check_file(&ctx.check_file());
+        let check = crate::budget::is_check_file(&ctx.check_file(facts));
         let tasks = crate::source::Enclosing::new(facts.tasks.iter().map(|t| t.span));
         let place = |span: Span| -> Option<Place> {
             match tasks.first(span).map(|i| &facts.tasks[i]) {
@@ -190,7 +190,7 @@ impl Rule for UnboundedWait {
             out.push(d);
         }
         if !in_checks.is_empty() {
-            let shares = crate::budget::fix_shares(&ctx.check_file(), &facts.commands);
+            let shares = crate::budget::fix_shares(&ctx.check_file(facts), &facts.commands);
             for (i, at) in in_checks {
                 let Some(share) = shares.get(&i) else { continue };
                 let share = std::time::Duration::from_secs(*share);
