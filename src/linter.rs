@@ -45,6 +45,9 @@ pub struct Linter {
     project: Arc<crate::project::ProjectIndex>,
     /// One prepared finder per distinct needle of the enabled rules.
     finders: Vec<memchr::memmem::Finder<'static>>,
+    /// Whether files without any rule's needle are skipped unparsed (see
+    /// [`Linter::without_prefilter`]).
+    prefilter: bool,
 }
 
 /// What came out of checking one file.
@@ -154,7 +157,17 @@ impl Linter {
             needle_vars: Vec::new(),
             target: crate::target::Target::newest(),
             root: PathBuf::new(),
+            prefilter: true,
         })
+    }
+
+    /// This linter parsing every file, needle or not: the rules' findings
+    /// are the same (a rule's needles are what its input is written with),
+    /// which `tests/prefilter.rs` checks; only the reporters of parsing
+    /// (`needles()` is `None`) see more files.
+    pub fn without_prefilter(mut self) -> Self {
+        self.prefilter = false;
+        self
     }
 
     pub fn config(&self) -> &Config {
@@ -168,6 +181,7 @@ impl Linter {
         other.vars = self.vars.clone();
         other.needle_vars = self.needle_vars.clone();
         other.target = self.target.clone();
+        other.prefilter = self.prefilter;
         // Without a root of its own, each linter's project is its
         // configuration's directory.
         if !self.root.as_os_str().is_empty() {
@@ -478,7 +492,7 @@ impl Linter {
                         needles.iter().any(|n| contains_word(text, n))
                     })
             });
-        if !wanted {
+        if !wanted && self.prefilter {
             return Vec::new();
         }
         let facts = lang::analyze_in(language, &source.text, &source.path, Some(&*self.project), &self.vars);
