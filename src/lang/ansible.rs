@@ -429,14 +429,31 @@ fn looks_like_task(item: &Node) -> bool {
     let Some(entries) = item.as_map() else {
         return false;
     };
-    entries.iter().any(|(k, _)| {
-        k.as_str().is_some_and(|k| {
-            matches!(k, "block" | "action" | "local_action")
-                || k.starts_with("ansible.builtin.")
-                || k.starts_with("ansible.legacy.")
-                || KNOWN_MODULES.contains(&k)
-        })
+    let keys = || entries.iter().filter_map(|(k, _)| k.as_str());
+    keys().any(|k| {
+        matches!(k, "block" | "action" | "local_action")
+            || k.starts_with("ansible.builtin.")
+            || k.starts_with("ansible.legacy.")
+            || KNOWN_MODULES.contains(&k)
     })
+        // A collection's module (`ansible.posix.sysctl:`) beside a task
+        // keyword (`name:`, `notify:`, …); a key alone such as
+        // `net.ipv4.ip_forward: 1` is data.
+        || (keys().any(is_collection_module) && keys().any(|k| TASK_KEYWORDS.contains(&k)))
+}
+
+/// `namespace.collection.module` (`ansible.posix.sysctl`,
+/// `community.general.ini_file`): Ansible's fully qualified collection name
+/// of a module, each part lower-case letters, digits and `_`.
+fn is_collection_module(key: &str) -> bool {
+    let mut parts = 0;
+    for part in key.split('.') {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 3
 }
 
 /// Short names of the builtin modules most roles use (to recognise task files).
