@@ -824,14 +824,10 @@ impl Walker<'_> {
 impl Walker<'_> {
     /// Flags that a `blockinfile`/`lineinfile`/`copy` task writes into an args file.
     fn args_edit(&mut self, node: &Node, task: &AnsibleTask) {
-        let (via, content_args): (&'static str, &[&str]) = match task.module.as_str() {
-            "blockinfile" => ("blockinfile", &["block", "content"]),
-            "lineinfile" => ("lineinfile", &["line"]),
-            "copy" => ("copy", &["content"]),
-            "replace" => ("replace", &["replace"]),
-            "template" => ("template", &[]),
-            _ => return,
+        let Some(writer) = crate::ansible_modules::writer(&task.module) else {
+            return;
         };
+        let (via, content_args) = (writer.module.as_str(), &writer.content);
         if task.arg("state").and_then(|a| a.text()) == Some("absent") {
             return;
         }
@@ -855,7 +851,9 @@ impl Walker<'_> {
         }
         let Some(arg) = content_args.iter().find_map(|name| task.arg(name)) else {
             // `template`/`copy` with `src:`: the source file in the repository.
-            self.source_file_edit(task, via, targets);
+            if let Some(source_file) = &writer.source_file {
+                self.source_file_edit(task, via, source_file, targets);
+            }
             return;
         };
         let Some(text) = arg.text() else { return };
@@ -994,9 +992,10 @@ impl Walker<'_> {
         &mut self,
         task: &AnsibleTask,
         via: &'static str,
+        source_file: &str,
         targets: &[ArgsFileTarget],
     ) {
-        let Some(src) = task.arg("src") else { return };
+        let Some(src) = task.arg(source_file) else { return };
         let Some(name) = src.text() else { return };
         if name.contains("{{") || name.contains("{%") {
             return;
@@ -1338,13 +1337,11 @@ fn item_field_alone(text: &str) -> Option<&str> {
 /// `line`, `copy` `content` or `replace` `replace` of `{{ item.value }}` into
 /// `…/args/{{ item.key }}`. Its module and destination as written.
 pub fn dict_entry_writer(task: &AnsibleTask) -> Option<(&'static str, &str)> {
-    let (via, content): (&'static str, &[&str]) = match task.module.as_str() {
-        "blockinfile" => ("blockinfile", &["block", "content"]),
-        "lineinfile" => ("lineinfile", &["line"]),
-        "copy" => ("copy", &["content"]),
-        "replace" => ("replace", &["replace"]),
-        _ => return None,
-    };
+    let writer = crate::ansible_modules::writer(&task.module)?;
+    let (via, content) = (writer.module.as_str(), &writer.content);
+    if content.is_empty() {
+        return None;
+    }
     if task.arg("state").and_then(|a| a.text()) == Some("absent") {
         return None;
     }
@@ -1502,6 +1499,15 @@ fn dest_index(args: &[TaskArg]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A task file whose tasks only write files with the modules of
+    /// `lints/args_writers.json` (short names) is read as a task file.
+    #[test]
+    fn every_args_writer_is_a_known_module() {
+        for w in crate::ansible_modules::writers() {
+            assert!(KNOWN_MODULES.contains(&w.module.as_str()), "{}", w.module);
+        }
+    }
 
     fn first_task(text: &str) -> AnsibleTask {
         let mut facts = FileFacts::default();
