@@ -539,11 +539,11 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
     // `--force-exclude`: a name that `exclude:` covers is not checked (an
     // editor's plugin passes every buffer), as for a path given.
     let explicit = args.config.is_some().then(|| linter.config().clone());
-    let resolver = match command_line_resolver(args, explicit) {
-        Ok(resolver) => resolver,
+    let configs = match directory_configs(args, explicit) {
+        Ok(configs) => configs,
         Err(code) => return code,
     };
-    let excluded = args.force_exclude && args.stdin_filename.as_deref().is_some_and(|name| resolver.is_excluded(name));
+    let excluded = args.force_exclude && args.stdin_filename.as_deref().is_some_and(|name| configs.is_excluded(name));
     let report = if excluded { None } else { linter.check_bytes(&path, bytes, language) };
     let mut summary = Summary::default();
     let mut pieces = Vec::new();
@@ -566,7 +566,7 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
 
 /// What `exclude:` leaves out, with `--exclude` and `--extend-exclude`
 /// (globs relative to the current directory) applied.
-fn command_line_resolver(args: &CheckArgs, explicit: Option<Config>) -> Result<config::Resolver, i32> {
+fn directory_configs(args: &CheckArgs, explicit: Option<Config>) -> Result<config::DirectoryConfigs, i32> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let globs = |flag: &str, patterns: &[String]| {
         Config::excluding(&cwd, patterns).map_err(|e| {
@@ -580,7 +580,7 @@ fn command_line_resolver(args: &CheckArgs, explicit: Option<Config>) -> Result<c
     } else {
         Some(globs("--extend-exclude", &args.extend_exclude)?)
     };
-    Ok(config::Resolver::new(explicit, crate::rules::all_meta()).with_command_line(replace, extend))
+    Ok(config::DirectoryConfigs::new(explicit, crate::rules::all_meta()).with_command_line(replace, extend))
 }
 
 /// `report` without the findings below `-S`/`--severity`: they are neither
@@ -675,11 +675,11 @@ fn check(args: CheckArgs) -> i32 {
         Ok(target) => target,
         Err(code) => return code,
     };
-    let resolver = match command_line_resolver(&args, explicit_config) {
-        Ok(resolver) => std::sync::Arc::new(resolver),
+    let configs = match directory_configs(&args, explicit_config) {
+        Ok(configs) => std::sync::Arc::new(configs),
         Err(code) => return code,
     };
-    let (candidates, walk_errors) = discover::discover(&args.paths, resolver.clone(), args.force_exclude);
+    let (candidates, walk_errors) = discover::discover(&args.paths, configs.clone(), args.force_exclude);
     // Paths that cannot be read: an `unreadable-file` finding each, in every
     // format (like ruff's E902); with `--fix`/`--diff`/a baseline, on stderr.
     let path_findings: Vec<crate::linter::FileReport> = walk_errors
@@ -770,7 +770,7 @@ fn check(args: CheckArgs) -> i32 {
         let nearest = if args.config.is_some() {
             run_config.clone()
         } else {
-            resolver.nearest(config::parent_dir(&c.path)).map(|n| {
+            configs.nearest(config::parent_dir(&c.path)).map(|n| {
                 canonical
                     .entry(n.file)
                     .or_insert_with_key(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))

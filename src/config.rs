@@ -267,7 +267,7 @@ fn own_file(dir: &Path) -> Own {
 /// (a subdirectory's globs apply whatever path the run started from, and a
 /// parent's stop where a nearer configuration begins, as ruff resolves
 /// them), and the run groups the files it found by the same answer.
-pub struct Resolver {
+pub struct DirectoryConfigs {
     explicit: Option<std::sync::Arc<Config>>,
     /// `--exclude`: replaces every configuration's `exclude:`.
     replace: Option<Config>,
@@ -287,10 +287,10 @@ pub struct Nearest {
     config: Option<std::sync::Arc<Config>>,
 }
 
-impl Resolver {
+impl DirectoryConfigs {
     /// `explicit`: the configuration given by `--config`.
-    pub fn new(explicit: Option<Config>, rules: Vec<&'static RuleMeta>) -> Resolver {
-        Resolver {
+    pub fn new(explicit: Option<Config>, rules: Vec<&'static RuleMeta>) -> DirectoryConfigs {
+        DirectoryConfigs {
             explicit: explicit.map(std::sync::Arc::new),
             replace: None,
             extend: None,
@@ -302,7 +302,7 @@ impl Resolver {
     /// With the command line's `--exclude` (`replace`, instead of the
     /// configurations' `exclude:`) and `--extend-exclude` (`extend`, besides
     /// them); see [`Config::excluding`].
-    pub fn with_command_line(mut self, replace: Option<Config>, extend: Option<Config>) -> Resolver {
+    pub fn with_command_line(mut self, replace: Option<Config>, extend: Option<Config>) -> DirectoryConfigs {
         self.replace = replace;
         self.extend = extend;
         self

@@ -111,7 +111,7 @@ fn call_text(source: &crate::source::SourceFile, fact: &CommandFact) -> String {
 }
 
 impl NrpeTimeoutBudget {
-    fn judge(
+    fn report_check(
         &self,
         ctx: &RuleContext<'_>,
         facts: &[CommandFact],
@@ -272,7 +272,7 @@ impl Rule for NrpeTimeoutBudget {
         };
         let budget = budget_of(&file);
         for (what, ids) in checks {
-            self.judge(ctx, &facts.commands, &ids, &what, &budget, out);
+            self.report_check(ctx, &facts.commands, &ids, &what, &budget, out);
         }
     }
 }
