@@ -19,6 +19,26 @@ pub const DEFAULT_BUDGET: &str = "10s";
 /// `nrpe-timeout-budget`'s `checks` option when it is not set: none.
 pub const DEFAULT_CHECKS: &str = "";
 
+/// `nrpe-timeout-budget`'s options: every rule that judges or sizes a call
+/// by a check's budget reads these.
+#[derive(Debug, Clone)]
+pub struct BudgetOptions {
+    /// The budget when the repository sets none.
+    pub default_budget: Duration,
+    /// Scripts that are checks although no `command[…]` line runs them.
+    pub checks: Option<globset::GlobSet>,
+}
+
+impl BudgetOptions {
+    /// From `nrpe-timeout-budget`'s options (configured, else defaults).
+    pub fn new(options: &crate::rule_meta::RuleOptions) -> BudgetOptions {
+        BudgetOptions {
+            default_budget: options.duration("default-budget").value,
+            checks: options.globs("checks").cloned(),
+        }
+    }
+}
+
 /// What the evaluator sees of the file being checked.
 pub struct CheckFile<'a> {
     pub source: &'a SourceFile,
@@ -26,22 +46,10 @@ pub struct CheckFile<'a> {
     pub root: &'a Path,
     /// The project's index: where checks and budgets are found.
     pub project: &'a crate::project::ProjectIndex,
-    /// Configured option values (`default-budget`, `checks`), by option name.
-    pub options: &'a dyn Fn(&str) -> Option<&'a str>,
-}
-
-impl CheckFile<'_> {
-    /// The configured value of `name`, else its default.
-    fn option(&self, name: &str) -> String {
-        (self.options)(name)
-            .map(str::to_string)
-            .or_else(|| match name {
-                "default-budget" => Some(DEFAULT_BUDGET.to_string()),
-                "checks" => Some(DEFAULT_CHECKS.to_string()),
-                _ => None,
-            })
-            .unwrap_or_default()
-    }
+    /// `nrpe-timeout-budget`'s options.
+    pub options: &'a BudgetOptions,
+    /// The file's `command[…]=` lines (an NRPE configuration's).
+    pub nrpe_commands: &'a [crate::facts::NrpeCommand],
 }
 
 /// The time one call may take.
@@ -497,9 +505,7 @@ pub fn budget_of(file: &CheckFile<'_>) -> (f64, String) {
     {
         return best;
     }
-    let default = file.option("default-budget");
-    let secs = parse_go_duration(&default).map_or(10.0, |d| d.as_secs_f64());
-    (secs, "check_nrpe's default timeout".into())
+    (file.options.default_budget.as_secs_f64(), "check_nrpe's default timeout".into())
 }
 
 /// Whether the file is an NRPE configuration (its `command[…]=` lines are
@@ -523,17 +529,9 @@ fn is_check(file: &CheckFile<'_>) -> bool {
     if index.nrpe().scripts.contains_key(name) {
         return true;
     }
-    let globs = file.option("checks");
-    if globs.trim().is_empty() {
+    let Some(set) = &file.options.checks else {
         return false;
-    }
-    let mut builder = globset::GlobSetBuilder::new();
-    for g in globs.split(',').map(str::trim).filter(|g| !g.is_empty()) {
-        if let Ok(glob) = globset::Glob::new(g) {
-            builder.add(glob);
-        }
-    }
-    let Ok(set) = builder.build() else { return false };
+    };
     let path = std::fs::canonicalize(&file.source.path).unwrap_or_else(|_| file.source.path.clone());
     let root = std::fs::canonicalize(file.root).unwrap_or_else(|_| file.root.to_path_buf());
     let rel = path.strip_prefix(&root).unwrap_or(&path);
@@ -546,7 +544,7 @@ fn is_check(file: &CheckFile<'_>) -> bool {
 pub fn checks_of(file: &CheckFile<'_>, facts: &[CommandFact]) -> Option<Vec<(String, Vec<usize>)>> {
     if is_nrpe_cfg(file) {
         let mut checks = Vec::new();
-        for command in crate::lang::nrpe::commands(&file.source.text) {
+        for command in file.nrpe_commands {
             // Facts are sorted by start: the line's calls are one run of
             // them (a search, not a scan per line: 900,000 lines).
             let first = facts.partition_point(|c| c.span.start < command.line.start);

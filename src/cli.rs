@@ -539,11 +539,11 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
     // `--force-exclude`: a name that `exclude:` covers is not checked (an
     // editor's plugin passes every buffer), as for a path given.
     let explicit = args.config.is_some().then(|| linter.config().clone());
-    let resolver = match command_line_resolver(args, explicit) {
-        Ok(resolver) => resolver,
+    let configs = match directory_configs(args, explicit) {
+        Ok(configs) => configs,
         Err(code) => return code,
     };
-    let excluded = args.force_exclude && args.stdin_filename.as_deref().is_some_and(|name| resolver.is_excluded(name));
+    let excluded = args.force_exclude && args.stdin_filename.as_deref().is_some_and(|name| configs.is_excluded(name));
     let report = if excluded { None } else { linter.check_bytes(&path, bytes, language) };
     let mut summary = Summary::default();
     let mut pieces = Vec::new();
@@ -566,7 +566,7 @@ fn check_stdin(args: &CheckArgs, linter: Linter, format: report::Format) -> i32 
 
 /// What `exclude:` leaves out, with `--exclude` and `--extend-exclude`
 /// (globs relative to the current directory) applied.
-fn command_line_resolver(args: &CheckArgs, explicit: Option<Config>) -> Result<config::Resolver, i32> {
+fn directory_configs(args: &CheckArgs, explicit: Option<Config>) -> Result<config::DirectoryConfigs, i32> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let globs = |flag: &str, patterns: &[String]| {
         Config::excluding(&cwd, patterns).map_err(|e| {
@@ -580,7 +580,7 @@ fn command_line_resolver(args: &CheckArgs, explicit: Option<Config>) -> Result<c
     } else {
         Some(globs("--extend-exclude", &args.extend_exclude)?)
     };
-    Ok(config::Resolver::new(explicit, crate::rules::all_meta()).with_command_line(replace, extend))
+    Ok(config::DirectoryConfigs::new(explicit, crate::rules::all_meta()).with_command_line(replace, extend))
 }
 
 /// `report` without the findings below `-S`/`--severity`: they are neither
@@ -635,36 +635,11 @@ fn check(args: CheckArgs) -> i32 {
         }
     });
     let errors = Errors { github: chosen == Format::Github };
-    let config = match load_configuration(args.config.as_deref(), config_anchor, errors) {
-        Ok(config) => config,
+    let (linter, explicit_config) = match run_linter(&args, config_anchor, errors) {
+        Ok(found) => found,
         Err(code) => return code,
     };
-    for name in &args.extend_select {
-        if rules::by_name(name).is_none() {
-            let hint = rules::suggest(name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-            eprintln!("error: unknown rule `{}` in --extend-select{hint}", visible(name));
-            return EXIT_ERROR;
-        }
-    }
-    let config = config.with_extend_select(&args.extend_select);
-    // `exclude:` of `--config` applies everywhere; else each directory's nearest.
-    let explicit_config = args.config.is_some().then(|| config.clone());
-    let linter = match Linter::new(config, args.select.as_deref(), &args.ignore) {
-        Ok(linter) => linter,
-        Err(e) => {
-            eprintln!("error: {}", visible(&e.to_string()));
-            return EXIT_ERROR;
-        }
-    };
-    // A node's tree: `--root`, else `/` when a path is under /var/snap/microk8s/.
-    let on_node = args.paths.iter().find(|p| {
-        std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).starts_with("/var/snap/microk8s")
-    });
-    let node = match (&args.root, on_node) {
-        (Some(root), _) => Some((root.clone(), args.paths.iter().find(|p| crate::target::revision_in_path(p).is_some()).cloned())),
-        (None, Some(path)) => Some((PathBuf::from("/"), Some(path.clone()))),
-        (None, None) => None,
-    };
+    let node = node_tree(&args);
     let target = match prepare_target(
         cli_target(args.microk8s.as_deref(), args.snap_revision),
         linter.config(),
@@ -675,74 +650,21 @@ fn check(args: CheckArgs) -> i32 {
         Ok(target) => target,
         Err(code) => return code,
     };
-    let resolver = match command_line_resolver(&args, explicit_config) {
-        Ok(resolver) => std::sync::Arc::new(resolver),
+    let configs = match directory_configs(&args, explicit_config) {
+        Ok(configs) => std::sync::Arc::new(configs),
         Err(code) => return code,
     };
-    let (candidates, walk_errors) = discover::discover(&args.paths, resolver.clone(), args.force_exclude);
+    let (candidates, walk_errors) = discover::discover(&args.paths, configs.clone(), args.force_exclude);
     // Paths that cannot be read: an `unreadable-file` finding each, in every
     // format (like ruff's E902); with `--fix`/`--diff`/a baseline, on stderr.
-    let path_findings: Vec<crate::linter::FileReport> = walk_errors
-        .iter()
-        .map(|e| crate::linter::FileReport {
-            path: e.path.clone(),
-            source: crate::source::SourceFile::new(e.path.clone(), String::new()),
-            diagnostics: vec![crate::diagnostic::Diagnostic::new(
-                "unreadable-file",
-                crate::diagnostic::Severity::Error,
-                crate::source::Span::new(0, 0),
-                e.message.clone(),
-            )],
-            language: None,
-        })
-        .collect();
+    let path_findings = unreadable_paths(&walk_errors);
     if args.diff || args.fix || args.unsafe_fixes || args.write_baseline.is_some() {
         for e in &walk_errors {
             eprintln!("error: {}: {}", shown(&e.path), visible(&e.message));
         }
     }
-    // Template variables matter only where templates are: skip the project walk
-    // for trees without YAML or `.j2` files.
-    let templated = candidates.iter().any(|c| {
-        matches!(
-            c.language,
-            Some(Language::Yaml | Language::ShellTemplate | Language::NrpeConfigTemplate)
-        )
-    });
-    let config_root = linter.config().path().map(|_| linter.config().root());
-    let root = crate::project::root(&args.paths, config_root);
-    let linter = linter.with_root(root);
-    let vars = if templated {
-        crate::project::collect_vars(linter.project())
-    } else {
-        Default::default()
-    };
-    let linter = linter.with_vars(vars).with_target(target);
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-            !set("NO_COLOR") && (set("FORCE_COLOR") || std::io::stdout().is_terminal())
-        }
-    };
-    let format = match chosen {
-        Format::Text => report::Format::Text {
-            // Never colour a file.
-            color: color && args.output_file.is_none(),
-            quiet: args.quiet,
-            show_fixes: args.show_fixes,
-        },
-        Format::Concise => report::Format::Concise {
-            color: color && args.output_file.is_none(),
-            quiet: args.quiet,
-        },
-        Format::Json => report::Format::Json,
-        Format::Sarif => report::Format::Sarif,
-        Format::Github => report::Format::Github,
-        Format::Gitlab => report::Format::Gitlab,
-        Format::Junit => report::Format::Junit,
-    };
+    let linter = with_project_context(&args, linter, &candidates).with_target(target);
+    let format = output_format(&args, chosen);
     if stdin {
         if let Err(code) = register_manifests([linter.config()], errors) {
             return code;
@@ -756,158 +678,29 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    // Each file's configuration: `--config` for all, else the nearest
-    // `.opslint.yaml` above it (up to the repository root), as ruff does and as
-    // the LSP server does, so hook, CI and editor agree whatever the order of
-    // the paths. Files whose nearest configuration is the run's share its linter.
-    let run_config = linter.config().path().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
-    // Candidates by the configuration that applies to them (canonical path;
-    // `None`: no configuration above them), the run's first.
-    let mut by_config: Vec<(Option<PathBuf>, Vec<crate::discover::Candidate>)> = vec![(run_config.clone(), Vec::new())];
-    // The walk's answers (each directory was resolved once), canonical once per file.
-    let mut canonical: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
-    for c in &candidates {
-        let nearest = if args.config.is_some() {
-            run_config.clone()
-        } else {
-            resolver.nearest(config::parent_dir(&c.path)).map(|n| {
-                canonical
-                    .entry(n.file)
-                    .or_insert_with_key(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-                    .clone()
-            })
-        };
-        match by_config.iter_mut().find(|(k, _)| *k == nearest) {
-            Some((_, list)) => list.push(c.clone()),
-            None => by_config.push((nearest, vec![c.clone()])),
-        }
-    }
-    let mut by_config = by_config.into_iter();
-    let (_, own) = by_config.next().unwrap_or_default();
-    let mut groups: Vec<(Linter, Vec<crate::discover::Candidate>)> = Vec::new();
-    for (path, list) in by_config {
-        let sub = match &path {
-            Some(path) => match load_configuration(Some(path), None, errors) {
-                Ok(config) => config,
-                Err(code) => return code,
-            },
-            // No configuration above these files: the defaults.
-            None => Config::default_at(&std::env::current_dir().unwrap_or_default()),
-        };
-        // Its own `target:` (the command line and a node's revision take
-        // precedence as for the run's configuration), else the newest.
-        let target = match prepare_target(cli_target(args.microk8s.as_deref(), args.snap_revision), &sub, node.clone(), false, errors) {
-            Ok(target) => target,
-            Err(code) => return code,
-        };
-        let sub = sub.with_extend_select(&args.extend_select);
-        match linter.with_config(sub, args.select.as_deref(), &args.ignore) {
-            Ok(l) => groups.push((l.with_target(target), list)),
-            Err(e) => {
-                eprintln!("error: {}", visible(&e.to_string()));
-                return EXIT_ERROR;
-            }
-        }
-    }
-    groups.insert(0, (linter, own));
+    let groups = match linters_by_configuration(&args, linter, &configs, &candidates, node, errors) {
+        Ok(groups) => groups,
+        Err(code) => return code,
+    };
     // What links in the tree may not lead a written file out of.
     let groups_root = groups[0].0.root().to_path_buf();
-    let several = groups.len() > 1;
     // User manifests of every configuration in use, merged once before any
     // file is read (the built-in data is shared by the whole run).
     if let Err(code) = register_manifests(groups.iter().map(|(l, _)| l.config()), errors) {
         return code;
     }
     if let Some(path) = &args.write_baseline {
-        let all: Vec<crate::baseline::Entry> = groups
-            .iter()
-            .flat_map(|(linter, list)| linter.check_each(list, |report| crate::baseline::entries(&report)))
-            .flatten()
-            .collect();
-        let n = all.len();
-        if let Err(e) = crate::baseline::write(&groups_root, path, all) {
-            eprintln!("error: cannot write the baseline {}: {}", shown(path), visible(&e));
-            return EXIT_ERROR;
-        }
-        if !args.quiet {
-            print(&format!(
-                "Baseline of {n} finding{} written to {}.\n",
-                if n == 1 { "" } else { "s" },
-                shown(path)
-            ));
-        }
-        return if walk_errors.is_empty() { EXIT_OK } else { EXIT_ERROR };
+        return write_baseline(&args, &groups, &groups_root, path, &walk_errors);
     }
-    let fix_mode = if args.diff {
-        Some(crate::fixer::Mode::Diff)
-    } else if args.fix || args.unsafe_fixes {
-        Some(crate::fixer::Mode::Write)
-    } else {
-        None
-    };
-    // Each file is rendered where it was checked; only the rendered text is kept.
-    let per_file = |linter: &Linter, mut report: crate::linter::FileReport| {
-        if let Some(b) = &baseline {
-            b.filter(&mut report);
-        }
-        let (report, applied, fixed_rules, fix_failed, diff) = match fix_mode {
-            Some(mode) => {
-                let outcome = crate::fixer::fix_file(&linter, report, args.unsafe_fixes, mode);
-                if let Some(e) = &outcome.error {
-                    eprintln!("error: {}: {}", shown(&outcome.report.path), visible(&e.to_string()));
-                }
-                let failed = outcome.error.is_some();
-                (outcome.report, outcome.applied, outcome.rules, failed, outcome.diff)
-            }
-            None => (report, 0, Vec::new(), false, None),
-        };
-        // Whether the file could be analysed does not depend on what is shown.
-        let fatal = report.is_fatal() || fix_failed;
-        let report = shown_at(report, args.severity);
-        let summary = Summary::of_file(&report);
-        let key = report.path.clone();
-        let mut rules: Vec<(&'static str, usize, usize)> = Vec::new();
-        if args.statistics {
-            for d in &report.diagnostics {
-                tally(&mut rules, d.rule, 1, usize::from(d.fix.is_some()));
-            }
-        }
-        let piece = match fix_mode {
-            Some(crate::fixer::Mode::Diff) => report::Piece::Rendered(diff.unwrap_or_default()),
-            _ => format.piece(report),
-        };
-        FileDone { key, piece, summary, fatal, applied, fixed_rules, rules }
-    };
-    let mut outcomes = Vec::with_capacity(candidates.len());
-    for (linter, list) in &groups {
-        outcomes.extend(linter.check_each(list, |r| per_file(linter, r)));
-    }
-    if several {
-        outcomes.sort_by(|a, b| a.key.cmp(&b.key));
-    }
-    // `--statistics`: findings (and fixable ones) per rule, most first.
-    let mut statistics: Vec<(&str, usize, usize)> = Vec::new();
-    for &(rule, n, fixable) in outcomes.iter().flat_map(|o| o.rules.iter()) {
-        tally(&mut statistics, rule, n, fixable);
-    }
-    statistics.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let fix_mode = fix_mode(&args);
+    let outcomes = check_groups(&args, &groups, baseline.as_ref(), fix_mode, format, candidates.len());
+    let statistics = rule_statistics(&outcomes);
     let mut summary = outcomes.iter().fold(Summary::default(), |acc, o| acc.merge(o.summary));
     summary.path_errors = walk_errors.len();
     let fatal = outcomes.iter().any(|o| o.fatal);
     let fixes: usize = outcomes.iter().map(|o| o.applied).sum();
     let fixed_files = outcomes.iter().filter(|o| o.applied > 0).count();
-    // `--show-fixes --fix`: the fixes applied, by file and rule.
-    let mut fixed_by_file = String::new();
-    for o in outcomes.iter().filter(|o| !o.fixed_rules.is_empty()) {
-        fixed_by_file.push_str(&format!("- {}:\n", shown(&discover::clean(&o.key))));
-        let mut counted: Vec<(&str, usize, usize)> = Vec::new();
-        for rule in &o.fixed_rules {
-            tally(&mut counted, rule, 1, 0);
-        }
-        for (rule, n, _) in counted {
-            fixed_by_file.push_str(&format!("    {n} × {rule}\n"));
-        }
-    }
+    let fixed_by_file = fixed_by_file(&outcomes);
     let mut pieces: Vec<report::Piece> = Vec::with_capacity(outcomes.len() + path_findings.len());
     for report in path_findings {
         summary.errors += 1;
@@ -938,33 +731,8 @@ fn check(args: CheckArgs) -> i32 {
         report::Format::Concise { color, .. } if nothing => report::Format::Concise { color, quiet: true },
         other => other,
     };
-    // The report is written as it is assembled: 900,000 findings are not
-    // copied into one more string.
-    match &args.output_file {
-        Some(path) => {
-            let root = groups_root.as_path();
-            let dest = crate::fswrite::Dest { root, path, explicit: true };
-            let written = crate::fswrite::write_file(dest, |out| format.finish_to(&pieces, &summary, out));
-            if let Err(e) = written {
-                eprintln!("error: cannot write the report to {}: {}", shown(path), visible(&e.to_string()));
-                return EXIT_ERROR;
-            }
-            if !args.quiet {
-                print(&format!(
-                    "{}Report written to {}.\n",
-                    crate::report::text::summary_line(&summary),
-                    shown(path)
-                ));
-            }
-        }
-        // `--statistics`: the table alone, as ruff prints it.
-        None if args.statistics => {}
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`opslint check | head`) is not an error worth a panic.
-            let _ = format.finish_to(&pieces, &summary, &mut out);
-            let _ = out.flush();
-        }
+    if let Err(code) = write_report(&args, format, &pieces, &summary, &groups_root) {
+        return code;
     }
     if fix_mode.is_some() && !args.quiet {
         eprint!("{}", fixes_line("Fixed", fixes, fixed_files, args.show_fixes.then_some(&fixed_by_file)));
@@ -985,13 +753,7 @@ fn check(args: CheckArgs) -> i32 {
         );
     }
     if args.statistics {
-        let mut table = String::new();
-        for (rule, n, fixable) in statistics {
-            let mark = if fixable > 0 { format!(" ({fixable} fixable)") } else { String::new() };
-            table.push_str(&format!("{n:>6}  {rule}{mark}\n"));
-        }
-        // The report, if any, went to `--output-file`: the table is the output.
-        print(&table);
+        print_statistics(statistics);
     }
     let status = exit_status(&args, &summary, !walk_errors.is_empty() || fatal);
     // `--exit-non-zero-on-fix`: a changed file fails the run (`--exit-zero` wins, as in ruff).
@@ -999,4 +761,339 @@ fn check(args: CheckArgs) -> i32 {
         return EXIT_FINDINGS;
     }
     status
+}
+
+/// The run's linter, from the configuration found for the first path (or
+/// `--config`) with `--extend-select`, `--select` and `--ignore`; and the
+/// configuration `--config` gives (its `exclude:` applies everywhere).
+fn run_linter(args: &CheckArgs, config_anchor: Option<&Path>, errors: Errors) -> Result<(Linter, Option<Config>), i32> {
+    let config = load_configuration(args.config.as_deref(), config_anchor, errors)?;
+    for name in &args.extend_select {
+        if rules::by_name(name).is_none() {
+            let hint = rules::suggest(name).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            eprintln!("error: unknown rule `{}` in --extend-select{hint}", visible(name));
+            return Err(EXIT_ERROR);
+        }
+    }
+    let config = config.with_extend_select(&args.extend_select);
+    // `exclude:` of `--config` applies everywhere; else each directory's nearest.
+    let explicit_config = args.config.is_some().then(|| config.clone());
+    match Linter::new(config, args.select.as_deref(), &args.ignore) {
+        Ok(linter) => Ok((linter, explicit_config)),
+        Err(e) => {
+            eprintln!("error: {}", visible(&e.to_string()));
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
+/// A node's tree: `--root`, else `/` when a path is under
+/// /var/snap/microk8s/; with the path that names the snap revision.
+fn node_tree(args: &CheckArgs) -> Option<(PathBuf, Option<PathBuf>)> {
+    let on_node = args.paths.iter().find(|p| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).starts_with("/var/snap/microk8s")
+    });
+    match (&args.root, on_node) {
+        (Some(root), _) => Some((root.clone(), args.paths.iter().find(|p| crate::target::revision_in_path(p).is_some()).cloned())),
+        (None, Some(path)) => Some((PathBuf::from("/"), Some(path.clone()))),
+        (None, None) => None,
+    }
+}
+
+/// An `unreadable-file` finding for each path the walk could not read.
+fn unreadable_paths(walk_errors: &[discover::WalkError]) -> Vec<crate::linter::FileReport> {
+    walk_errors
+        .iter()
+        .map(|e| crate::linter::FileReport {
+            path: e.path.clone(),
+            source: crate::source::SourceFile::new(e.path.clone(), String::new()),
+            diagnostics: vec![crate::diagnostic::Diagnostic::new(
+                "unreadable-file",
+                crate::diagnostic::Severity::Error,
+                crate::source::Span::new(0, 0),
+                e.message.clone(),
+            )],
+            language: None,
+        })
+        .collect()
+}
+
+/// `linter` rooted at the project of the run's paths, with the project's
+/// template variables when there are templates to resolve.
+fn with_project_context(args: &CheckArgs, linter: Linter, candidates: &[discover::Candidate]) -> Linter {
+    // Template variables matter only where templates are: skip the project walk
+    // for trees without YAML or `.j2` files.
+    let templated = candidates.iter().any(|c| {
+        matches!(
+            c.language,
+            Some(Language::Yaml | Language::ShellTemplate | Language::NrpeConfigTemplate)
+        )
+    });
+    let config_root = linter.config().path().map(|_| linter.config().root());
+    let root = crate::project::root(&args.paths, config_root);
+    let linter = linter.with_root(root);
+    let vars = if templated {
+        crate::project::collect_vars(linter.project())
+    } else {
+        Default::default()
+    };
+    linter.with_vars(vars)
+}
+
+/// How the report is written: `--output-format` (or the default `chosen`),
+/// in colour when asked for or when standard output is a terminal.
+fn output_format(args: &CheckArgs, chosen: Format) -> report::Format {
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+            !set("NO_COLOR") && (set("FORCE_COLOR") || std::io::stdout().is_terminal())
+        }
+    };
+    match chosen {
+        Format::Text => report::Format::Text {
+            // Never colour a file.
+            color: color && args.output_file.is_none(),
+            quiet: args.quiet,
+            show_fixes: args.show_fixes,
+        },
+        Format::Concise => report::Format::Concise {
+            color: color && args.output_file.is_none(),
+            quiet: args.quiet,
+        },
+        Format::Json => report::Format::Json,
+        Format::Sarif => report::Format::Sarif,
+        Format::Github => report::Format::Github,
+        Format::Gitlab => report::Format::Gitlab,
+        Format::Junit => report::Format::Junit,
+    }
+}
+
+/// The candidates grouped by the configuration that applies to them, each
+/// group with its linter, the run's own configuration first.
+fn linters_by_configuration(
+    args: &CheckArgs,
+    linter: Linter,
+    configs: &config::DirectoryConfigs,
+    candidates: &[discover::Candidate],
+    node: Option<(PathBuf, Option<PathBuf>)>,
+    errors: Errors,
+) -> Result<Vec<(Linter, Vec<discover::Candidate>)>, i32> {
+    // Each file's configuration: `--config` for all, else the nearest
+    // `.opslint.yaml` above it (up to the repository root), as ruff does and as
+    // the LSP server does, so hook, CI and editor agree whatever the order of
+    // the paths. Files whose nearest configuration is the run's share its linter.
+    let run_config = linter.config().path().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
+    // Candidates by the configuration that applies to them (canonical path;
+    // `None`: no configuration above them), the run's first.
+    let mut by_config: Vec<(Option<PathBuf>, Vec<crate::discover::Candidate>)> = vec![(run_config.clone(), Vec::new())];
+    // The walk's answers (each directory was resolved once), canonical once per file.
+    let mut canonical: std::collections::HashMap<PathBuf, PathBuf> = Default::default();
+    for c in candidates {
+        let nearest = if args.config.is_some() {
+            run_config.clone()
+        } else {
+            configs.nearest(config::parent_dir(&c.path)).map(|n| {
+                canonical
+                    .entry(n.file)
+                    .or_insert_with_key(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+                    .clone()
+            })
+        };
+        match by_config.iter_mut().find(|(k, _)| *k == nearest) {
+            Some((_, list)) => list.push(c.clone()),
+            None => by_config.push((nearest, vec![c.clone()])),
+        }
+    }
+    let mut by_config = by_config.into_iter();
+    let (_, own) = by_config.next().unwrap_or_default();
+    let mut groups: Vec<(Linter, Vec<crate::discover::Candidate>)> = Vec::new();
+    for (path, list) in by_config {
+        let sub = match &path {
+            Some(path) => load_configuration(Some(path), None, errors)?,
+            // No configuration above these files: the defaults.
+            None => Config::default_at(&std::env::current_dir().unwrap_or_default()),
+        };
+        // Its own `target:` (the command line and a node's revision take
+        // precedence as for the run's configuration), else the newest.
+        let target = prepare_target(cli_target(args.microk8s.as_deref(), args.snap_revision), &sub, node.clone(), false, errors)?;
+        let sub = sub.with_extend_select(&args.extend_select);
+        match linter.with_config(sub, args.select.as_deref(), &args.ignore) {
+            Ok(l) => groups.push((l.with_target(target), list)),
+            Err(e) => {
+                eprintln!("error: {}", visible(&e.to_string()));
+                return Err(EXIT_ERROR);
+            }
+        }
+    }
+    groups.insert(0, (linter, own));
+    Ok(groups)
+}
+
+/// `--write-baseline`: every finding of the run written to `path`.
+fn write_baseline(
+    args: &CheckArgs,
+    groups: &[(Linter, Vec<discover::Candidate>)],
+    groups_root: &Path,
+    path: &Path,
+    walk_errors: &[discover::WalkError],
+) -> i32 {
+    let all: Vec<crate::baseline::Entry> = groups
+        .iter()
+        .flat_map(|(linter, list)| linter.check_each(list, |report| crate::baseline::entries(&report)))
+        .flatten()
+        .collect();
+    let n = all.len();
+    if let Err(e) = crate::baseline::write(groups_root, path, all) {
+        eprintln!("error: cannot write the baseline {}: {}", shown(path), visible(&e));
+        return EXIT_ERROR;
+    }
+    if !args.quiet {
+        print(&format!(
+            "Baseline of {n} finding{} written to {}.\n",
+            if n == 1 { "" } else { "s" },
+            shown(path)
+        ));
+    }
+    if walk_errors.is_empty() { EXIT_OK } else { EXIT_ERROR }
+}
+
+/// `--diff` shows the fixes, `--fix`/`--unsafe-fixes` write them.
+fn fix_mode(args: &CheckArgs) -> Option<crate::fixer::Mode> {
+    if args.diff {
+        Some(crate::fixer::Mode::Diff)
+    } else if args.fix || args.unsafe_fixes {
+        Some(crate::fixer::Mode::Write)
+    } else {
+        None
+    }
+}
+
+/// Checks every group's files; each file is filtered by the baseline, fixed
+/// when asked and rendered where it was checked (only the rendered text is
+/// kept), in path order.
+fn check_groups(
+    args: &CheckArgs,
+    groups: &[(Linter, Vec<discover::Candidate>)],
+    baseline: Option<&crate::baseline::Baseline>,
+    fix_mode: Option<crate::fixer::Mode>,
+    format: report::Format,
+    files: usize,
+) -> Vec<FileDone> {
+    let per_file = |linter: &Linter, mut report: crate::linter::FileReport| {
+        if let Some(b) = baseline {
+            b.filter(&mut report);
+        }
+        let (report, applied, fixed_rules, fix_failed, diff) = match fix_mode {
+            Some(mode) => {
+                let outcome = crate::fixer::fix_file(linter, report, args.unsafe_fixes, mode);
+                if let Some(e) = &outcome.error {
+                    eprintln!("error: {}: {}", shown(&outcome.report.path), visible(&e.to_string()));
+                }
+                let failed = outcome.error.is_some();
+                (outcome.report, outcome.applied, outcome.rules, failed, outcome.diff)
+            }
+            None => (report, 0, Vec::new(), false, None),
+        };
+        // Whether the file could be analysed does not depend on what is shown.
+        let fatal = report.is_fatal() || fix_failed;
+        let report = shown_at(report, args.severity);
+        let summary = Summary::of_file(&report);
+        let key = report.path.clone();
+        let mut rules: Vec<(&'static str, usize, usize)> = Vec::new();
+        if args.statistics {
+            for d in &report.diagnostics {
+                tally(&mut rules, d.rule, 1, usize::from(d.fix.is_some()));
+            }
+        }
+        let piece = match fix_mode {
+            Some(crate::fixer::Mode::Diff) => report::Piece::Rendered(diff.unwrap_or_default()),
+            _ => format.piece(report),
+        };
+        FileDone { key, piece, summary, fatal, applied, fixed_rules, rules }
+    };
+    let mut outcomes = Vec::with_capacity(files);
+    for (linter, list) in groups {
+        outcomes.extend(linter.check_each(list, |r| per_file(linter, r)));
+    }
+    if groups.len() > 1 {
+        outcomes.sort_by(|a, b| a.key.cmp(&b.key));
+    }
+    outcomes
+}
+
+/// `--statistics`: findings (and fixable ones) per rule, most first.
+fn rule_statistics(outcomes: &[FileDone]) -> Vec<(&'static str, usize, usize)> {
+    let mut statistics: Vec<(&str, usize, usize)> = Vec::new();
+    for &(rule, n, fixable) in outcomes.iter().flat_map(|o| o.rules.iter()) {
+        tally(&mut statistics, rule, n, fixable);
+    }
+    statistics.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    statistics
+}
+
+/// `--show-fixes --fix`: the fixes applied, by file and rule.
+fn fixed_by_file(outcomes: &[FileDone]) -> String {
+    let mut fixed_by_file = String::new();
+    for o in outcomes.iter().filter(|o| !o.fixed_rules.is_empty()) {
+        fixed_by_file.push_str(&format!("- {}:\n", shown(&discover::clean(&o.key))));
+        let mut counted: Vec<(&str, usize, usize)> = Vec::new();
+        for rule in &o.fixed_rules {
+            tally(&mut counted, rule, 1, 0);
+        }
+        for (rule, n, _) in counted {
+            fixed_by_file.push_str(&format!("    {n} × {rule}\n"));
+        }
+    }
+    fixed_by_file
+}
+
+/// Writes the report to `--output-file` or standard output (not with
+/// `--statistics`, whose table is the output). The report is written as it
+/// is assembled: 900,000 findings are not copied into one more string.
+fn write_report(
+    args: &CheckArgs,
+    format: report::Format,
+    pieces: &[report::Piece],
+    summary: &Summary,
+    groups_root: &Path,
+) -> Result<(), i32> {
+    match &args.output_file {
+        Some(path) => {
+            let dest = crate::fswrite::Dest { root: groups_root, path, explicit: true };
+            let written = crate::fswrite::write_file(dest, |out| format.finish_to(pieces, summary, out));
+            if let Err(e) = written {
+                eprintln!("error: cannot write the report to {}: {}", shown(path), visible(&e.to_string()));
+                return Err(EXIT_ERROR);
+            }
+            if !args.quiet {
+                print(&format!(
+                    "{}Report written to {}.\n",
+                    crate::report::text::summary_line(summary),
+                    shown(path)
+                ));
+            }
+        }
+        // `--statistics`: the table alone, as ruff prints it.
+        None if args.statistics => {}
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`opslint check | head`) is not an error worth a panic.
+            let _ = format.finish_to(pieces, summary, &mut out);
+            let _ = out.flush();
+        }
+    }
+    Ok(())
+}
+
+/// The `--statistics` table: findings per rule, with how many are fixable.
+fn print_statistics(statistics: Vec<(&str, usize, usize)>) {
+    let mut table = String::new();
+    for (rule, n, fixable) in statistics {
+        let mark = if fixable > 0 { format!(" ({fixable} fixable)") } else { String::new() };
+        table.push_str(&format!("{n:>6}  {rule}{mark}\n"));
+    }
+    // The report, if any, went to `--output-file`: the table is the output.
+    print(&table);
 }

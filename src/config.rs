@@ -14,8 +14,7 @@
 
 use crate::escape::visible;
 use crate::diagnostic::Severity;
-use crate::duration::parse_go_duration;
-use crate::rule_meta::{OptionKind, RuleMeta};
+use crate::rule_meta::RuleMeta;
 use crate::suggest::closest;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
@@ -47,7 +46,8 @@ pub enum SeveritySetting {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSettings {
     pub severity: Option<SeveritySetting>,
-    pub options: BTreeMap<String, String>,
+    /// Option values, validated and typed by their rule's option kinds.
+    pub options: BTreeMap<String, crate::rule_meta::OptionValue>,
 }
 
 #[derive(Debug, Clone)]
@@ -204,8 +204,15 @@ impl Config {
         self.target.as_ref()
     }
 
-    pub fn option(&self, rule: &str, name: &str) -> Option<&str> {
-        self.rules.get(rule)?.options.get(name).map(String::as_str)
+    /// The configured value of option `name` of `rule` (validated and typed).
+    pub fn option(&self, rule: &str, name: &str) -> Option<&crate::rule_meta::OptionValue> {
+        self.rules.get(rule)?.options.get(name)
+    }
+
+    /// Every option of `meta`'s rule: the configured values, else the
+    /// documented defaults.
+    pub fn rule_options(&self, meta: &'static RuleMeta) -> crate::rule_meta::RuleOptions {
+        crate::rule_meta::RuleOptions::new(meta, |name| self.option(meta.name, name).cloned())
     }
 
     fn relative(&self, path: &Path) -> Option<PathBuf> {
@@ -260,7 +267,7 @@ fn own_file(dir: &Path) -> Own {
 /// (a subdirectory's globs apply whatever path the run started from, and a
 /// parent's stop where a nearer configuration begins, as ruff resolves
 /// them), and the run groups the files it found by the same answer.
-pub struct Resolver {
+pub struct DirectoryConfigs {
     explicit: Option<std::sync::Arc<Config>>,
     /// `--exclude`: replaces every configuration's `exclude:`.
     replace: Option<Config>,
@@ -280,10 +287,10 @@ pub struct Nearest {
     config: Option<std::sync::Arc<Config>>,
 }
 
-impl Resolver {
+impl DirectoryConfigs {
     /// `explicit`: the configuration given by `--config`.
-    pub fn new(explicit: Option<Config>, rules: Vec<&'static RuleMeta>) -> Resolver {
-        Resolver {
+    pub fn new(explicit: Option<Config>, rules: Vec<&'static RuleMeta>) -> DirectoryConfigs {
+        DirectoryConfigs {
             explicit: explicit.map(std::sync::Arc::new),
             replace: None,
             extend: None,
@@ -295,7 +302,7 @@ impl Resolver {
     /// With the command line's `--exclude` (`replace`, instead of the
     /// configurations' `exclude:`) and `--extend-exclude` (`extend`, besides
     /// them); see [`Config::excluding`].
-    pub fn with_command_line(mut self, replace: Option<Config>, extend: Option<Config>) -> Resolver {
+    pub fn with_command_line(mut self, replace: Option<Config>, extend: Option<Config>) -> DirectoryConfigs {
         self.replace = replace;
         self.extend = extend;
         self
@@ -766,11 +773,12 @@ impl ConfigParser<'_> {
                     );
                     continue;
                 };
-                if let Err(reason) = check_kind(option.kind, &value_text) {
-                    self.problem(ovalue, format!("invalid value for `{oname}`: {reason}"));
-                    continue;
+                match option.kind.parse(&value_text) {
+                    Ok(value) => {
+                        settings.options.insert(oname, value);
+                    }
+                    Err(reason) => self.problem(ovalue, format!("invalid value for `{oname}`: {reason}")),
                 }
-                settings.options.insert(oname, value_text);
             }
         }
     }
@@ -837,25 +845,6 @@ fn compile_glob(pattern: &str) -> Result<Vec<Glob>, globset::Error> {
     Ok(vec![build(&base)?, build(&format!("{base}/**"))?])
 }
 
-fn check_kind(kind: OptionKind, text: &str) -> Result<(), String> {
-    match kind {
-        OptionKind::Duration => match parse_go_duration(text) {
-            Ok(d) if d.is_zero() => Err("must be greater than zero".into()),
-            Ok(_) => Ok(()),
-            Err(e) => Err(e),
-        },
-        OptionKind::Integer => text
-            .parse::<i64>()
-            .map(|_| ())
-            .map_err(|_| format!("`{text}` is not an integer")),
-        OptionKind::Bool => match text {
-            "true" | "false" => Ok(()),
-            _ => Err(format!("`{text}` is not `true` or `false`")),
-        },
-        OptionKind::String => Ok(()),
-    }
-}
-
 fn backticked<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names
         .map(|n| format!("`{n}`"))
@@ -912,7 +901,36 @@ mod tests {
             c.severity("shell-parse-error", Severity::Info),
             Some(Severity::Info)
         );
-        assert_eq!(c.option("kubectl-request-timeout", "timeout"), Some("15"));
+        let timeout = c.rule_options(crate::rules::by_name("kubectl-request-timeout").unwrap().meta());
+        assert_eq!(timeout.duration("timeout").text, "15");
+        assert_eq!(timeout.duration("timeout").value, std::time::Duration::from_secs(15));
+    }
+
+    #[test]
+    fn option_values_are_validated_by_their_kind() {
+        let err = parse_at(
+            Path::new("/r"),
+            "rules:\n  nrpe-timeout-budget:\n    checks: \"checks/*.sh, bin/[\"\n",
+        )
+        .expect_err("an invalid glob");
+        assert!(
+            err.problems[0].message.starts_with("invalid value for `checks`: `bin/[` is not a glob"),
+            "{}",
+            err.problems[0].message
+        );
+        let c = parse_at(
+            Path::new("/r"),
+            "rules:\n  nrpe-timeout-budget:\n    checks: \"checks/*.sh, bin/check_*\"\n",
+        )
+        .expect("valid globs");
+        let options = c.rule_options(crate::rules::by_name("nrpe-timeout-budget").unwrap().meta());
+        let checks = options.globs("checks").expect("two globs");
+        assert!(checks.is_match("checks/a.sh") && checks.is_match("bin/check_x"));
+        assert!(!checks.is_match("bin/other"));
+        let defaults = Config::default_at(Path::new("/r"));
+        let options = defaults.rule_options(crate::rules::by_name("nrpe-timeout-budget").unwrap().meta());
+        assert!(options.globs("checks").is_none());
+        assert_eq!(options.duration("default-budget").value, std::time::Duration::from_secs(10));
     }
 
     #[test]

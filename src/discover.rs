@@ -36,7 +36,7 @@ pub struct WalkError {
 
 pub fn discover(
     paths: &[PathBuf],
-    resolver: std::sync::Arc<crate::config::Resolver>,
+    resolver: std::sync::Arc<crate::config::DirectoryConfigs>,
     force_exclude: bool,
 ) -> (Vec<Candidate>, Vec<WalkError>) {
     let mut candidates = Vec::new();

@@ -257,6 +257,23 @@ pub struct AnsibleTask {
     /// The play (index into [`FileFacts::plays`]) the task belongs to, when the
     /// file is a playbook.
     pub play: Option<usize>,
+    /// The destination argument of a file-editing module (`path`, `dest`,
+    /// `destfile` or `name`, the first with a text value): an index into `args`.
+    pub dest: Option<usize>,
+    /// The MicroK8s args files the destination names: itself, or each loop
+    /// item's expansion of it.
+    pub args_files: Vec<ArgsFileTarget>,
+}
+
+/// An args file a task's destination names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgsFileTarget {
+    /// The path, with the loop item expanded.
+    pub path: String,
+    /// The daemon whose args file it is.
+    pub component: &'static str,
+    /// The loop item that gives the path, when the destination uses `item`.
+    pub item: Option<Span>,
 }
 
 /// A dqlite membership (`cluster.yaml`): in the file itself, or written by a
@@ -356,6 +373,11 @@ impl AnsibleTask {
     pub fn arg(&self, name: &str) -> Option<&TaskArg> {
         self.args.iter().find(|a| a.name == name)
     }
+
+    /// The destination argument (see [`AnsibleTask::dest`]).
+    pub fn dest_arg(&self) -> Option<&TaskArg> {
+        self.args.get(self.dest?)
+    }
 }
 
 /// A `--flag[=value]` word written into an args file.
@@ -421,6 +443,8 @@ pub struct FileFacts {
     /// `while`/`until` loops of the file's shell code.
     pub loops: Vec<LoopFact>,
     pub args_edits: Vec<ArgsFileEdit>,
+    /// The `command[…]=` lines of an NRPE configuration, in order.
+    pub nrpe_commands: Vec<NrpeCommand>,
     /// Files the analysis needed but did not read: they leave the project's root.
     pub not_read: Vec<NotRead>,
     /// Places where analysis stopped at a limit (an expansion budget, …).
@@ -440,6 +464,15 @@ impl FileFacts {
             .iter()
             .filter(move |t| t.play == Some(play))
     }
+}
+
+/// A `command[NAME]=COMMAND` definition of an NRPE configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NrpeCommand {
+    pub name: String,
+    pub name_span: Span,
+    /// The command line after `=`.
+    pub line: Span,
 }
 
 /// A `while` or `until` loop of a shell script, for rules that judge how it

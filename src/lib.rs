@@ -3,6 +3,7 @@
 //! Files flow one way: discover → front-end → facts → rules → diagnostics →
 //! reporters. See `docs/architecture.md`.
 
+pub mod ansible_modules;
 pub mod baseline;
 pub mod budget;
 pub mod cli;

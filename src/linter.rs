@@ -14,11 +14,12 @@ use std::sync::Arc;
 
 pub use crate::fsread::MAX_FILE_SIZE;
 
-/// A rule switched on for this run, with its effective severity.
-#[derive(Clone, Copy)]
+/// A rule switched on for this run, with its effective severity and options.
+#[derive(Clone)]
 struct Enabled {
     rule: &'static dyn Rule,
     severity: Severity,
+    options: rules::RuleOptions,
 }
 
 #[derive(Clone)]
@@ -32,6 +33,9 @@ pub struct Linter {
     /// template is worth parsing though its own text has no needle.
     needle_vars: Vec<String>,
     target: crate::target::Target,
+    /// `nrpe-timeout-budget`'s options, which every rule sizing a call by a
+    /// check's budget reads (whether that rule runs or not).
+    budget: crate::budget::BudgetOptions,
     /// The project's root (for what rules need of other files).
     root: PathBuf,
     /// The index of the project at [`Linter::root`], shared by every file of
@@ -41,6 +45,9 @@ pub struct Linter {
     project: Arc<crate::project::ProjectIndex>,
     /// One prepared finder per distinct needle of the enabled rules.
     finders: Vec<memchr::memmem::Finder<'static>>,
+    /// Whether files without any rule's needle are skipped unparsed (see
+    /// [`Linter::without_prefilter`]).
+    prefilter: bool,
 }
 
 /// What came out of checking one file.
@@ -118,7 +125,7 @@ impl Linter {
                 let meta = rule.meta();
                 config
                     .severity(meta.name, meta.default_severity)
-                    .map(|severity| Enabled { rule, severity })
+                    .map(|severity| Enabled { rule, severity, options: config.rule_options(meta) })
             })
             .collect();
         // Rules that report on what parsing finds look at what all rules
@@ -139,8 +146,10 @@ impl Linter {
             .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
             .collect();
         let project = Arc::new(crate::project::ProjectIndex::new(config.root()));
+        let budget = crate::budget::BudgetOptions::new(&config.rule_options(rules::NrpeTimeoutBudget.meta()));
         Ok(Linter {
             config,
+            budget,
             project,
             enabled,
             finders,
@@ -148,7 +157,17 @@ impl Linter {
             needle_vars: Vec::new(),
             target: crate::target::Target::newest(),
             root: PathBuf::new(),
+            prefilter: true,
         })
+    }
+
+    /// This linter parsing every file, needle or not: the rules' findings
+    /// are the same (a rule's needles are what its input is written with),
+    /// which `tests/prefilter.rs` checks; only the reporters of parsing
+    /// (`needles()` is `None`) see more files.
+    pub fn without_prefilter(mut self) -> Self {
+        self.prefilter = false;
+        self
     }
 
     pub fn config(&self) -> &Config {
@@ -162,6 +181,7 @@ impl Linter {
         other.vars = self.vars.clone();
         other.needle_vars = self.needle_vars.clone();
         other.target = self.target.clone();
+        other.prefilter = self.prefilter;
         // Without a root of its own, each linter's project is its
         // configuration's directory.
         if !self.root.as_os_str().is_empty() {
@@ -384,10 +404,9 @@ impl Linter {
     /// Runs the front-end and the enabled rules over one file's text.
     pub fn lint_source(&self, source: &SourceFile, language: Language) -> Vec<Diagnostic> {
         let ignored = self.config.ignored_rules(&source.path);
-        let active: Vec<Enabled> = self
+        let active: Vec<&Enabled> = self
             .enabled
             .iter()
-            .copied()
             .filter(|e| !ignored.contains(&e.rule.meta().name))
             .collect();
         // A file that contains nothing any active rule looks for need not be parsed.
@@ -473,17 +492,19 @@ impl Linter {
                         needles.iter().any(|n| contains_word(text, n))
                     })
             });
-        if !wanted {
+        if !wanted && self.prefilter {
             return Vec::new();
         }
         let facts = lang::analyze_in(language, &source.text, &source.path, Some(&*self.project), &self.vars);
+        let directives = suppress::parse(source, &facts.comments, &rules::names());
         let mut diagnostics = Vec::new();
         for e in &active {
             let meta = e.rule.meta();
-            let options = |name: &str| self.config.option(meta.name, name);
             let ctx = RuleContext {
                 source,
-                options: &options,
+                directives: &directives,
+                options: &e.options,
+                budget: &self.budget,
                 target: &self.target,
                 root,
                 project: &self.project,
@@ -498,7 +519,6 @@ impl Linter {
                 }
             }
         }
-        let directives = suppress::parse(source, &facts.comments, &rules::names());
         // Which directive entries silenced something (`unused-suppression`).
         let mut used: Vec<Vec<bool>> = directives.directives.iter().map(|d| vec![false; d.rules.len()]).collect();
         diagnostics.retain(|d| {

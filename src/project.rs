@@ -20,7 +20,7 @@ use crate::fsread::MAX_CONTEXT_SIZE;
 
 pub mod inventory;
 mod roles;
-pub use roles::{Origin, Reached, TaskFileInfo};
+pub use roles::{LookupStart, Reached, TaskFileInfo};
 
 /// The directory that holds the project: `config_root` (the directory of the
 /// configuration file in use), else the repository root above the first path,

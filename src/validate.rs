@@ -109,15 +109,21 @@ pub fn validate(
                 &rules::InvalidDaemonFlagValue,
                 &rules::ArgsFileComment,
             ];
-            let no_options = |_: &str| None;
-            let ctx = RuleContext {
-                source: &source,
-                options: &no_options,
-                target,
-                root: std::path::Path::new("."),
-                project: &crate::project::ProjectIndex::new("."),
-            };
+            let project = crate::project::ProjectIndex::new(".");
+            let directives = crate::suppress::parse(&source, &facts.comments, &rules::names());
+            let budget_options = rules::RuleOptions::new(rules::NrpeTimeoutBudget.meta(), |_| None);
+            let budget = crate::budget::BudgetOptions::new(&budget_options);
             for rule in checks {
+                let options = rules::RuleOptions::new(rule.meta(), |_| None);
+                let ctx = RuleContext {
+                    source: &source,
+                    options: &options,
+                    budget: &budget,
+                    directives: &directives,
+                    target,
+                    root: std::path::Path::new("."),
+                    project: &project,
+                };
                 rule.check(&ctx, &facts, &mut diagnostics);
             }
         }

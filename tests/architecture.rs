@@ -13,7 +13,7 @@ const FLOORS: &[(&str, &[&str])] = &[
     ("analyses", &["budget", "discover"]),
     ("context", &["project", "config"]),
     ("front-ends", &["lang"]),
-    ("knowledge", &["kubectl", "waits", "microk8s", "language", "target", "rule_meta", "suppress", "fix"]),
+    ("knowledge", &["kubectl", "waits", "microk8s", "ansible_modules", "language", "target", "rule_meta", "suppress", "fix"]),
     (
         "base",
         &[
@@ -204,6 +204,26 @@ fn no_global_project_index_below_the_pipeline() {
         .filter(|(m, _)| m.starts_with("rules") || m.starts_with("lang"))
         .filter(|(_, code)| code.contains("project::index("))
         .map(|(m, _)| m)
+        .collect();
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// Rules and the analyses they use read what the front-ends and the
+/// pipeline produced once per file (facts, the parsed suppression
+/// directives); they do not parse the file's text again.
+#[test]
+fn rules_read_facts_instead_of_parsing_again() {
+    let parsers = ["lang::nrpe::commands", "nrpe::commands(", "suppress::parse(", "args_targets(", "path_arg("];
+    let found: Vec<String> = modules()
+        .into_iter()
+        .filter(|(m, _)| m.starts_with("rules") || m == "budget")
+        .flat_map(|(m, code)| {
+            parsers
+                .iter()
+                .filter(|p| code.contains(*p))
+                .map(move |p| format!("{m} calls {p}"))
+                .collect::<Vec<_>>()
+        })
         .collect();
     assert!(found.is_empty(), "{found:?}");
 }

@@ -1257,3 +1257,27 @@ fn unused_suppressions_are_reported_and_fixed() {
          echo ok  # opslint: disable=kubectl-request-timeout,unused-suppression\n"
     );
 }
+
+/// `nrpe-timeout-budget`'s options say which scripts are checks and what
+/// their budget is for every rule that judges a call by it: the unbounded
+/// wait in a check is an error, and the request timeouts the fixes insert
+/// share the configured budget.
+#[test]
+fn the_budget_options_reach_every_rule_that_reads_a_check_budget() {
+    let dir = tree(&[
+        (
+            ".opslint.yaml",
+            b"rules:\n  nrpe-timeout-budget:\n    default-budget: 4s\n    checks: \"checks/*.sh\"\n",
+        ),
+        (
+            "checks/check_api.sh",
+            b"#!/bin/bash\nmicrok8s kubectl get nodes\nmicrok8s kubectl get pods -A\nmicrok8s status --wait-ready\n",
+        ),
+    ]);
+    let (code, out, err) = run_in(dir.path(), &["check", "-f", "concise", "-q", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("checks/check_api.sh:4:1: error[unbounded-wait]"), "{out}");
+    let (_, json, _) = run_in(dir.path(), &["check", "-f", "json", "."]);
+    assert!(!json.contains("--request-timeout=10s"), "{json}");
+    assert!(json.contains("\"content\": \" --request-timeout=1s\""), "{json}");
+}

@@ -3,7 +3,7 @@
 
 use super::yaml::{self, Kind, Node};
 use super::{jinja, shell};
-use crate::facts::{AnsibleTask, CommandLine, FileFacts, LoopItem, SyntaxError, TaskArg};
+use crate::facts::{AnsibleTask, ArgsFileTarget, CommandLine, FileFacts, LoopItem, SyntaxError, TaskArg};
 use crate::microk8s::args_file_component;
 use crate::source::Span;
 use std::borrow::Cow;
@@ -429,14 +429,31 @@ fn looks_like_task(item: &Node) -> bool {
     let Some(entries) = item.as_map() else {
         return false;
     };
-    entries.iter().any(|(k, _)| {
-        k.as_str().is_some_and(|k| {
-            matches!(k, "block" | "action" | "local_action")
-                || k.starts_with("ansible.builtin.")
-                || k.starts_with("ansible.legacy.")
-                || KNOWN_MODULES.contains(&k)
-        })
+    let keys = || entries.iter().filter_map(|(k, _)| k.as_str());
+    keys().any(|k| {
+        matches!(k, "block" | "action" | "local_action")
+            || k.starts_with("ansible.builtin.")
+            || k.starts_with("ansible.legacy.")
+            || KNOWN_MODULES.contains(&k)
     })
+        // A collection's module (`ansible.posix.sysctl:`) beside a task
+        // keyword (`name:`, `notify:`, …); a key alone such as
+        // `net.ipv4.ip_forward: 1` is data.
+        || (keys().any(is_collection_module) && keys().any(|k| TASK_KEYWORDS.contains(&k)))
+}
+
+/// `namespace.collection.module` (`ansible.posix.sysctl`,
+/// `community.general.ini_file`): Ansible's fully qualified collection name
+/// of a module, each part lower-case letters, digits and `_`.
+fn is_collection_module(key: &str) -> bool {
+    let mut parts = 0;
+    for part in key.split('.') {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 3
 }
 
 /// Short names of the builtin modules most roles use (to recognise task files).
@@ -613,7 +630,7 @@ impl Walker<'_> {
                 .as_deref()
                 .and_then(|v| resolve_vars(v, &self.vars));
         }
-        Some(AnsibleTask {
+        let mut task = AnsibleTask {
             span: node.span,
             module,
             module_span: module_key.span,
@@ -674,7 +691,12 @@ impl Walker<'_> {
                 k.as_str()
                     .is_some_and(|k| k == "loop" || k.starts_with("with_"))
             }),
-        })
+            dest: None,
+            args_files: Vec::new(),
+        };
+        task.dest = dest_index(&task.args);
+        task.args_files = args_targets(&task);
+        Some(task)
     }
 
     fn mapping_args(&self, node: &Node) -> Vec<TaskArg> {
@@ -802,14 +824,10 @@ impl Walker<'_> {
 impl Walker<'_> {
     /// Flags that a `blockinfile`/`lineinfile`/`copy` task writes into an args file.
     fn args_edit(&mut self, node: &Node, task: &AnsibleTask) {
-        let (via, content_args): (&'static str, &[&str]) = match task.module.as_str() {
-            "blockinfile" => ("blockinfile", &["block", "content"]),
-            "lineinfile" => ("lineinfile", &["line"]),
-            "copy" => ("copy", &["content"]),
-            "replace" => ("replace", &["replace"]),
-            "template" => ("template", &[]),
-            _ => return,
+        let Some(writer) = crate::ansible_modules::writer(&task.module) else {
+            return;
         };
+        let (via, content_args) = (writer.module.as_str(), &writer.content);
         if task.arg("state").and_then(|a| a.text()) == Some("absent") {
             return;
         }
@@ -827,13 +845,15 @@ impl Walker<'_> {
             }
             return;
         }
-        let targets = args_targets(task);
+        let targets = &task.args_files;
         if targets.is_empty() {
             return;
         }
         let Some(arg) = content_args.iter().find_map(|name| task.arg(name)) else {
             // `template`/`copy` with `src:`: the source file in the repository.
-            self.source_file_edit(task, via, &targets);
+            if let Some(source_file) = &writer.source_file {
+                self.source_file_edit(task, via, source_file, targets);
+            }
             return;
         };
         let Some(text) = arg.text() else { return };
@@ -848,7 +868,7 @@ impl Walker<'_> {
                 let base = (item.value.as_deref() == Some(expanded.as_str()))
                     .then(|| written.find(expanded.as_str()))
                     .flatten();
-                for (target, component, item_span) in &targets {
+                for ArgsFileTarget { path: target, component, item: item_span } in targets {
                     if item_span.is_some_and(|s| s != item.span) {
                         continue;
                     }
@@ -884,7 +904,7 @@ impl Walker<'_> {
             }
             _ => None,
         };
-        for (target, component, _) in targets {
+        for ArgsFileTarget { path: target, component, .. } in targets {
             let (flags, comments) = match &written {
                 Some((written, start)) => (
                     super::argsfile::flag_words_as(component, written, *start, true, arg.value_span),
@@ -898,7 +918,7 @@ impl Walker<'_> {
                         .collect(),
                 ),
             };
-            self.push_edit(task, component, target, via, flags, comments);
+            self.push_edit(task, component, target.clone(), via, flags, comments);
         }
     }
 
@@ -930,7 +950,7 @@ impl Walker<'_> {
         if !matches!(task.module.as_str(), "copy" | "template") {
             return;
         }
-        let Some(dest) = path_arg(task).and_then(|a| a.text()) else {
+        let Some(dest) = task.dest_arg().and_then(|a| a.text()) else {
             return;
         };
         if !super::dqlite::is_cluster_file(dest) {
@@ -972,9 +992,10 @@ impl Walker<'_> {
         &mut self,
         task: &AnsibleTask,
         via: &'static str,
-        targets: &[(String, &'static str, Option<Span>)],
+        source_file: &str,
+        targets: &[ArgsFileTarget],
     ) {
-        let Some(src) = task.arg("src") else { return };
+        let Some(src) = task.arg(source_file) else { return };
         let Some(name) = src.text() else { return };
         if name.contains("{{") || name.contains("{%") {
             return;
@@ -989,7 +1010,7 @@ impl Walker<'_> {
         };
         let shown = file.to_string_lossy().trim_start_matches("./").to_string();
         let lines = crate::source::LineIndex::new(&content);
-        for (target, component, _) in targets {
+        for ArgsFileTarget { path: target, component, .. } in targets {
             let mut flags =
                 super::argsfile::flag_words_as(component, &masked, 0, true, Span::default());
             for f in &mut flags {
@@ -1316,17 +1337,15 @@ fn item_field_alone(text: &str) -> Option<&str> {
 /// `line`, `copy` `content` or `replace` `replace` of `{{ item.value }}` into
 /// `…/args/{{ item.key }}`. Its module and destination as written.
 pub fn dict_entry_writer(task: &AnsibleTask) -> Option<(&'static str, &str)> {
-    let (via, content): (&'static str, &[&str]) = match task.module.as_str() {
-        "blockinfile" => ("blockinfile", &["block", "content"]),
-        "lineinfile" => ("lineinfile", &["line"]),
-        "copy" => ("copy", &["content"]),
-        "replace" => ("replace", &["replace"]),
-        _ => return None,
-    };
+    let writer = crate::ansible_modules::writer(&task.module)?;
+    let (via, content) = (writer.module.as_str(), &writer.content);
+    if content.is_empty() {
+        return None;
+    }
     if task.arg("state").and_then(|a| a.text()) == Some("absent") {
         return None;
     }
-    let dest = path_arg(task)?.text()?;
+    let dest = task.dest_arg()?.text()?;
     let name = crate::microk8s::templated_args_file(dest)?;
     (item_field_alone(name)? == "key").then_some(())?;
     let value = content.iter().find_map(|n| task.arg(n))?.value.as_deref()?;
@@ -1422,10 +1441,10 @@ pub fn split_words(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The args files a task writes: its destination, or each loop item's, with the
-/// component and (for a loop) the item's span.
-pub fn args_targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Span>)> {
-    let Some(dest) = path_arg(task).and_then(|d| d.text()) else {
+/// The args files a task's destination names: itself, or each loop item's
+/// expansion of it.
+fn args_targets(task: &AnsibleTask) -> Vec<ArgsFileTarget> {
+    let Some(dest) = task.dest_arg().and_then(|d| d.text()) else {
         return Vec::new();
     };
     if dest.contains("item") && !task.loop_items.is_empty() {
@@ -1435,12 +1454,12 @@ pub fn args_targets(task: &AnsibleTask) -> Vec<(String, &'static str, Option<Spa
             .filter_map(|item| {
                 let path = item.expand(dest)?;
                 let component = args_file_component(&path)?;
-                Some((path, component, Some(item.span)))
+                Some(ArgsFileTarget { path, component, item: Some(item.span) })
             })
             .collect();
     }
     args_file_component(dest)
-        .map(|c| vec![(dest.to_string(), c, None)])
+        .map(|component| vec![ArgsFileTarget { path: dest.to_string(), component, item: None }])
         .unwrap_or_default()
 }
 
@@ -1469,18 +1488,26 @@ pub fn find_source(task_file: &Path, kind: &str, src: &str) -> Option<std::path:
     candidates.into_iter().find(|c| c.is_file())
 }
 
-/// The destination argument of a file-editing task, by its aliases.
-pub fn path_arg(task: &AnsibleTask) -> Option<&TaskArg> {
-    PATH_ALIASES.iter().find_map(|alias| {
-        task.args
-            .iter()
-            .find(|a| a.name == *alias && a.text().is_some())
-    })
+/// The destination argument of a file-editing task, by its aliases: the
+/// first with a text value.
+fn dest_index(args: &[TaskArg]) -> Option<usize> {
+    PATH_ALIASES
+        .iter()
+        .find_map(|alias| args.iter().position(|a| a.name == *alias && a.text().is_some()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A task file whose tasks only write files with the modules of
+    /// `lints/args_writers.json` (short names) is read as a task file.
+    #[test]
+    fn every_args_writer_is_a_known_module() {
+        for w in crate::ansible_modules::writers() {
+            assert!(KNOWN_MODULES.contains(&w.module.as_str()), "{}", w.module);
+        }
+    }
 
     fn first_task(text: &str) -> AnsibleTask {
         let mut facts = FileFacts::default();

@@ -3,27 +3,41 @@
 //! `extra…Args` mappings whose entries MicroK8s's cluster agent writes into the
 //! daemons' args files as `key=value` lines (a `null` value removes the key).
 //!
-//! The key names and the args file each one writes are MicroK8s's own:
-//! `pkg/k8sinit/schema.go` and `pkg/k8sinit/apply.go` of
-//! canonical/microk8s-cluster-agent (commit 33e4ad065b74).
+//! The key names and the args file each one writes are MicroK8s's own, in
+//! `lints/launch_args.json` (each key cites `pkg/k8sinit/schema.go` and
+//! `pkg/k8sinit/apply.go` of canonical/microk8s-cluster-agent).
 
 use super::yaml::{self, Kind, Node, Style};
 use crate::facts::{ArgsFileEdit, FileFacts, FlagWord};
+use serde::Deserialize;
+use std::sync::OnceLock;
 
-/// `extra…Args` key → the args file it reconciles.
-pub const ARGS_KEYS: &[(&str, &str)] = &[
-    ("extraKubeAPIServerArgs", "kube-apiserver"),
-    ("extraKubeletArgs", "kubelet"),
-    ("extraKubeProxyArgs", "kube-proxy"),
-    ("extraKubeControllerManagerArgs", "kube-controller-manager"),
-    ("extraKubeSchedulerArgs", "kube-scheduler"),
-    ("extraContainerdArgs", "containerd"),
-    ("extraDqliteArgs", "k8s-dqlite"),
-    ("extraMicroK8sClusterAgentArgs", "cluster-agent"),
-    ("extraMicroK8sAPIServerProxyArgs", "apiserver-proxy"),
-    ("extraEtcdArgs", "etcd"),
-    ("extraFlanneldArgs", "flanneld"),
-];
+static TABLE: &str = include_str!("../../lints/launch_args.json");
+
+/// An `extra…Args` key and the args file it reconciles.
+#[derive(Debug, Deserialize)]
+pub struct ArgsKey {
+    pub key: String,
+    pub args_file: String,
+    pub source: String,
+    pub quote: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Table {
+    keys: Vec<ArgsKey>,
+}
+
+/// The `extra…Args` keys, parsed once (the table is part of the binary: a
+/// test parses it).
+pub fn args_keys() -> &'static [ArgsKey] {
+    static PARSED: OnceLock<Vec<ArgsKey>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        serde_json::from_str::<Table>(TABLE)
+            .expect("lints/launch_args.json is valid (tested)")
+            .keys
+    })
+}
 
 fn is_null(node: &Node) -> bool {
     matches!(&node.kind, Kind::Scalar { value, style: Style::Plain, tag: None }
@@ -33,7 +47,7 @@ fn is_null(node: &Node) -> bool {
 /// Whether `doc` is a launch configuration: a mapping with `version` and at
 /// least one `extra…Args` key.
 pub fn is_launch_configuration(doc: &Node) -> bool {
-    doc.get("version").is_some() && ARGS_KEYS.iter().any(|(k, _)| doc.get(k).is_some())
+    doc.get("version").is_some() && args_keys().iter().any(|k| doc.get(&k.key).is_some())
 }
 
 /// The flags a launch configuration writes, one edit per `extra…Args` mapping.
@@ -41,7 +55,8 @@ pub fn analyze(host: &str, doc: &Node, facts: &mut FileFacts) {
     if !is_launch_configuration(doc) {
         return;
     }
-    for (key, component) in ARGS_KEYS {
+    for ArgsKey { key, args_file, .. } in args_keys() {
+        let component = args_file.as_str();
         let Some(entries) = doc.get(key).and_then(Node::as_map) else {
             continue;
         };
@@ -77,5 +92,21 @@ pub fn analyze(host: &str, doc: &Node, facts: &mut FileFacts) {
             comments: Vec::new(),
             written_by: None,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every key cites MicroK8s's schema and names an args file MicroK8s
+    /// reads.
+    #[test]
+    fn every_key_cites_the_schema_and_names_an_args_file() {
+        let keys = super::args_keys();
+        assert_eq!(keys.len(), 11);
+        for k in keys {
+            assert!(k.source.contains("/pkg/k8sinit/schema.go#L"), "{}", k.key);
+            assert!(k.quote.contains(&format!("yaml:\"{}\"", k.key)), "{}", k.key);
+            assert!(crate::microk8s::ARGS_COMPONENTS.contains(&k.args_file.as_str()), "{}", k.args_file);
+        }
     }
 }

@@ -7,14 +7,7 @@ use super::shell;
 use crate::facts::FileFacts;
 use crate::source::Span;
 
-/// A `command[NAME]=COMMAND` definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NrpeCommand {
-    pub name: String,
-    pub name_span: Span,
-    /// The command line after `=`.
-    pub line: Span,
-}
+pub use crate::facts::NrpeCommand;
 
 /// All `command[…]=` entries of a config text.
 pub fn commands(text: &str) -> Vec<NrpeCommand> {
@@ -51,8 +44,11 @@ pub fn commands(text: &str) -> Vec<NrpeCommand> {
 pub fn analyze(host: &str, parse_text: &str, templating: Templating<'_>, facts: &mut FileFacts) {
     // NRPE itself treats only lines starting with `#` as comments.
     facts.comments.extend(super::hash_comments(host, false));
-    for command in commands(parse_text) {
+    for mut command in commands(parse_text) {
         shell::analyze(host, parse_text, command.line, templating, facts);
+        // The name as written (the masked text has placeholders for templates).
+        command.name = host[command.name_span.start..command.name_span.end].to_string();
+        facts.nrpe_commands.push(command);
     }
 }
 

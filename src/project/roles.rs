@@ -68,7 +68,7 @@ pub struct Reached {
 
 /// Where a lookup starts: the playbook, and the role it is inside of.
 #[derive(Debug, Clone, Copy)]
-pub struct Origin<'a> {
+pub struct LookupStart<'a> {
     pub playbook: &'a Path,
     pub role: Option<&'a Path>,
 }
@@ -89,7 +89,7 @@ impl ProjectIndex {
     /// The directories role `name` may be, searched as Ansible does; several
     /// only when none of Ansible's places has it and the repository holds
     /// several `roles/<name>/`.
-    pub fn find_role(&self, name: &str, from: Origin<'_>) -> Vec<PathBuf> {
+    pub fn find_role(&self, name: &str, from: LookupStart<'_>) -> Vec<PathBuf> {
         let Some(playbook_dir) = from.playbook.parent() else {
             return Vec::new();
         };
@@ -153,7 +153,7 @@ impl ProjectIndex {
     /// its `roles:`, `include_role`/`import_role` tasks and
     /// `include_tasks`/`import_tasks`.
     pub fn reach_play(&self, facts: &crate::facts::FileFacts, play: usize, playbook: &Path, out: &mut Reached) {
-        let from = Origin { playbook, role: None };
+        let from = LookupStart { playbook, role: None };
         if let Some(p) = facts.plays.get(play) {
             for (role, _) in &p.roles {
                 self.reach_role(role, None, from, out);
@@ -196,13 +196,13 @@ impl ProjectIndex {
 
     /// Follows role `name` (its `tasks_from` file or `tasks/main`, its
     /// handlers and its dependencies) into `out`.
-    pub fn reach_role(&self, name: &str, tasks_from: Option<&str>, from: Origin<'_>, out: &mut Reached) {
+    pub fn reach_role(&self, name: &str, tasks_from: Option<&str>, from: LookupStart<'_>, out: &mut Reached) {
         for dir in self.find_role(name, from) {
             if !out.roles_seen.insert((dir.clone(), tasks_from.map(str::to_string))) {
                 continue;
             }
             let label = format!("role `{name}`");
-            let inner = Origin { playbook: from.playbook, role: Some(&dir) };
+            let inner = LookupStart { playbook: from.playbook, role: Some(&dir) };
             let entry = tasks_from.unwrap_or("main");
             let tasks_dir = dir.join("tasks");
             for file in self.matching(&tasks_dir, entry) {
@@ -236,7 +236,7 @@ impl ProjectIndex {
             return false;
         }
         let meta = dir.join("meta/main.yml");
-        let from = Origin { playbook: &meta, role: Some(dir) };
+        let from = LookupStart { playbook: &meta, role: Some(dir) };
         for dep in dependencies(&self.root, dir) {
             for found in self.find_role(&dep, from) {
                 let found = std::fs::canonicalize(&found).unwrap_or(found);
@@ -252,7 +252,7 @@ impl ProjectIndex {
 
     /// Follows an `include_tasks`/`import_tasks` of `target`, written in
     /// `including` (a playbook or a task file), into `out`.
-    pub fn reach_include(&self, target: &str, including: &Path, from: Origin<'_>, out: &mut Reached) {
+    pub fn reach_include(&self, target: &str, including: &Path, from: LookupStart<'_>, out: &mut Reached) {
         let mut bases: Vec<PathBuf> = Vec::new();
         if let Some(dir) = including.parent() {
             bases.push(dir.to_path_buf());
@@ -274,7 +274,7 @@ impl ProjectIndex {
         }
     }
 
-    fn reach_file(&self, path: &Path, label: &str, from: Origin<'_>, out: &mut Reached) {
+    fn reach_file(&self, path: &Path, label: &str, from: LookupStart<'_>, out: &mut Reached) {
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if !out.seen.insert(path.clone()) {
             return;
@@ -608,7 +608,7 @@ mod tests {
         std::fs::write(root.join("ansible.cfg"), "[defaults]\nroles_path = shared\n").unwrap();
         std::fs::write(root.join("coll/galaxy.yml"), "namespace: ns\nname: coll\n").unwrap();
         let index = ProjectIndex::new(&root);
-        let from = Origin { playbook: &root.join("play/site.yml"), role: None };
+        let from = LookupStart { playbook: &root.join("play/site.yml"), role: None };
         let found = |name: &str| -> Vec<String> {
             index
                 .find_role(name, from)

@@ -1,7 +1,6 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::facts::{AnsibleTask, FileFacts};
-use crate::lang::ansible::{args_targets, path_arg};
 use crate::source::{SourceFile, Span};
 
 pub struct BlockinfileArgsFile;
@@ -89,13 +88,13 @@ impl Rule for BlockinfileArgsFile {
 /// The finding of a `blockinfile` task, and the flags of its block that the
 /// target's daemon rejects (with why).
 fn check_task(ctx: &RuleContext<'_>, task: &AnsibleTask) -> Option<(Diagnostic, Vec<(String, String)>)> {
-    let dest = path_arg(task)?;
-    let targets = args_targets(task);
+    let dest = task.dest_arg()?;
+    let targets = &task.args_files;
     // A templated file name in an args directory (`args/{{ item.key }}`):
     // some daemon's args file, whichever the template names.
     let templated = dest.text().and_then(crate::microk8s::templated_args_file);
     let (dest_text, component, whose) = match (targets.first(), templated) {
-        (Some((path, component, _)), _) => (path.clone(), *component, format!("`{component}`")),
+        (Some(first), _) => (first.path.clone(), first.component, format!("`{}`", first.component)),
         (None, Some(name)) => (dest.text()?.to_string(), "", format!("the daemon `{name}` names")),
         (None, None) => return None,
     };
@@ -108,11 +107,11 @@ fn check_task(ctx: &RuleContext<'_>, task: &AnsibleTask) -> Option<(Diagnostic, 
         String::new(),
     )
     .with_label(dest.value_span, format!("args file of {whose}"));
-    for (path, component, item) in &targets {
-        if let Some(item) = item {
+    for target in targets {
+        if let Some(item) = target.item {
             d = d.with_label(
-                *item,
-                format!("loop item `{path}`: the args file of `{component}`"),
+                item,
+                format!("loop item `{}`: the args file of `{}`", target.path, target.component),
             );
         }
     }
@@ -232,7 +231,7 @@ fn lineinfile_fix(source: &SourceFile, task: &AnsibleTask, rejected: &[(String, 
     if flags.is_empty() || flags.iter().any(|f| !f.starts_with("--")) {
         return None;
     }
-    let dest = path_arg(task)?;
+    let dest = task.dest_arg()?;
     let key_indent = task.module_span.start - source.lines.line_start(key_line);
     let first_arg = task.args.iter().map(|a| a.name_span.start).min()?;
     let arg_indent = first_arg - source.lines.line_start(source.lines.line_of(first_arg));

@@ -44,7 +44,7 @@ None.
 
 impl Rule for DuplicateDaemonFlag {
     fn needles(&self) -> Option<&'static [&'static str]> {
-        Some(super::ARGS_EDIT_NEEDLES)
+        Some(super::args_edit_needles())
     }
 
     fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {

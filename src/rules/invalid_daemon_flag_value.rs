@@ -136,7 +136,7 @@ fn is_dynamic(value: &str) -> bool {
 
 impl Rule for InvalidDaemonFlagValue {
     fn needles(&self) -> Option<&'static [&'static str]> {
-        Some(super::ARGS_EDIT_NEEDLES)
+        Some(super::args_edit_needles())
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,6 @@
 use super::{FixKind, Rule, RuleContext, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::FileFacts;
-use crate::suppress;
 
 pub struct InvalidSuppression;
 
@@ -46,13 +45,13 @@ impl Rule for InvalidSuppression {
         None
     }
 
-    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
-        for problem in suppress::parse(ctx.source, &facts.comments, &super::names()).problems {
+    fn check(&self, ctx: &RuleContext<'_>, _facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        for problem in &ctx.directives.problems {
             let mut d = META.report(
                 problem.span,
-                problem.message,
+                problem.message.clone(),
             );
-            d.help = problem.help.map(Into::into);
+            d.help = problem.help.clone().map(Into::into);
             out.push(d);
         }
     }

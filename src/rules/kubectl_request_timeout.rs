@@ -121,8 +121,9 @@ impl Rule for KubectlRequestTimeout {
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         // A bare number (`timeout: 10`) is seconds: written with its unit, in
         // the help and in the fix alike.
-        let mut timeout = ctx.option(&META, "timeout");
-        if !timeout.is_empty() && timeout.bytes().all(|b| b.is_ascii_digit()) {
+        let configured = ctx.options.duration("timeout");
+        let mut timeout = configured.text.clone();
+        if timeout.bytes().all(|b| b.is_ascii_digit()) {
             timeout.push('s');
         }
         // Ansible stops tasks with `async:` or `timeout:` after that long.
@@ -142,7 +143,7 @@ impl Rule for KubectlRequestTimeout {
             if limited.first(fact.span).is_some() {
                 continue;
             }
-            if let Some(d) = check_call(ctx.source, fact, &timeout, &help) {
+            if let Some(d) = check_call(ctx.source, fact, configured.value, &help) {
                 if d.fix.is_some() {
                     fixed.push((i, out.len()));
                 }
@@ -152,14 +153,14 @@ impl Rule for KubectlRequestTimeout {
         // In a check, the fixed calls share what the budget leaves: the
         // fix must not push the check past check_nrpe's timeout.
         if !fixed.is_empty() {
-            let shares = crate::budget::fix_shares(&ctx.check_file(), &facts.commands);
-            let configured = parse_go_duration(&timeout).ok().filter(|d| !d.is_zero());
+            let shares = crate::budget::fix_shares(&ctx.check_file(facts), &facts.commands);
+
             // The help names the value the fix inserts (one text per share).
             let mut helps: Vec<(u64, std::sync::Arc<str>)> = Vec::new();
             for (i, at) in fixed {
                 let Some(share) = shares.get(&i) else { continue };
                 let share = std::time::Duration::from_secs(*share);
-                if configured.is_some_and(|c| c <= share) {
+                if configured.value <= share {
                     continue;
                 }
                 let value = format_duration(share);
@@ -171,7 +172,7 @@ impl Rule for KubectlRequestTimeout {
                         h
                     }
                 };
-                if let Some(d) = check_call(ctx.source, &facts.commands[i], &value, &help) {
+                if let Some(d) = check_call(ctx.source, &facts.commands[i], share, &help) {
                     out[at] = d;
                 }
             }
@@ -196,7 +197,7 @@ enum Problem<'a> {
 fn check_call(
     source: &SourceFile,
     fact: &CommandFact,
-    timeout: &str,
+    timeout: std::time::Duration,
     help: &std::sync::Arc<str>,
 ) -> Option<Diagnostic> {
     let program = kubectl::program_word(fact)?;
@@ -354,13 +355,9 @@ fn fix(
     fact: &CommandFact,
     program: usize,
     problem: &Problem<'_>,
-    timeout: &str,
+    timeout: std::time::Duration,
 ) -> Option<Fix> {
-    let timeout = parse_go_duration(timeout)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .map(format_duration)
-        .unwrap_or_else(|| "10s".into());
+    let timeout = format_duration(timeout);
     let applicability = match &fact.origin {
         Origin::Variable { assignments, .. } if *assignments > 1 => Applicability::Unsafe,
         _ => Applicability::Safe,

@@ -61,7 +61,7 @@ impl Rule for MissingDqliteMonitoring {
         matches!(language, Language::NrpeConfig | Language::NrpeConfigTemplate)
     }
 
-    fn check(&self, ctx: &RuleContext<'_>, _facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         let index = ctx.project;
         let here = std::fs::canonicalize(&ctx.source.path).ok();
         let first = index
@@ -73,8 +73,9 @@ impl Rule for MissingDqliteMonitoring {
             return;
         }
         // Point at the first MicroK8s command line.
-        let at = crate::lang::nrpe::commands(&ctx.source.text)
-            .into_iter()
+        let at = facts
+            .nrpe_commands
+            .iter()
             .find(|c| ctx.source.text[c.line.start..c.line.end].contains("microk8s"))
             .map_or(Span::new(0, 0), |c| c.name_span);
         if index.nrpe().disk_check.is_none() {

@@ -12,28 +12,34 @@ use crate::source::SourceFile;
 
 pub use path_outside_root::HELP as PATH_OUTSIDE_ROOT_HELP;
 
-/// Needles of the rules that judge flags written into args files: the modules
-/// that write them, the args directory itself (shell appends), and the keys of
-/// MicroK8s launch configurations (see `lang::launch::ARGS_KEYS`).
-pub(crate) const ARGS_EDIT_NEEDLES: &[&str] = &[
-    "blockinfile",
-    "lineinfile",
-    "copy",
-    "template",
-    "replace",
-    "/args/",
-    "extraKubeAPIServerArgs",
-    "extraKubeletArgs",
-    "extraKubeProxyArgs",
-    "extraKubeControllerManagerArgs",
-    "extraKubeSchedulerArgs",
-    "extraContainerdArgs",
-    "extraDqliteArgs",
-    "extraMicroK8sClusterAgentArgs",
-    "extraMicroK8sAPIServerProxyArgs",
-    "extraEtcdArgs",
-    "extraFlanneldArgs",
-];
+/// Needles of the rules that judge flags written into args files: the Ansible
+/// modules that write text into a file (`lints/args_writers.json`), the args
+/// directory itself (shell appends), and the keys of MicroK8s launch
+/// configurations (`lints/launch_args.json`).
+pub(crate) fn args_edit_needles() -> &'static [&'static str] {
+    static NEEDLES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NEEDLES.get_or_init(|| {
+        crate::ansible_modules::writers()
+            .iter()
+            .map(|w| w.module.as_str())
+            .chain(["/args/"])
+            .chain(crate::lang::launch::args_keys().iter().map(|k| k.key.as_str()))
+            .collect()
+    })
+}
+
+/// Needles of the rules that judge what a task's source file (`template`'s
+/// `src:`) holds: the modules that write one (`lints/args_writers.json`).
+pub(crate) fn source_file_needles() -> &'static [&'static str] {
+    static NEEDLES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NEEDLES.get_or_init(|| {
+        crate::ansible_modules::writers()
+            .iter()
+            .filter(|w| w.source_file.is_some())
+            .map(|w| w.module.as_str())
+            .collect()
+    })
+}
 
 /// The args-file edits of a file whose component has a flag manifest.
 pub(crate) fn edits_with_manifest(
@@ -117,17 +123,23 @@ pub(crate) fn with_notes(diagnostic: Diagnostic, notes: &[String]) -> Diagnostic
 }
 
 /// Whether `rule` judges the flags written into args files (its needles are
-/// [`ARGS_EDIT_NEEDLES`]): a YAML file that gives a variable whose entries a
+/// [`args_edit_needles`]): a YAML file that gives a variable whose entries a
 /// task elsewhere writes into args files is worth parsing for it.
 pub(crate) fn judges_args_edits(rule: &dyn Rule) -> bool {
-    rule.needles() == Some(ARGS_EDIT_NEEDLES)
+    rule.needles() == Some(args_edit_needles())
 }
 
 /// What a rule sees of the file being checked.
 pub struct RuleContext<'a> {
     pub source: &'a SourceFile,
-    /// Option values from the configuration (already validated), by option name.
-    pub options: &'a dyn Fn(&str) -> Option<&'a str>,
+    /// The rule's options, typed (validated by the configuration; the
+    /// documented default where none is configured).
+    pub options: &'a RuleOptions,
+    /// `nrpe-timeout-budget`'s options: the budget of checks and which
+    /// scripts are checks, for every rule that sizes a call by it.
+    pub budget: &'a crate::budget::BudgetOptions,
+    /// The file's suppression directives (parsed once, against every rule name).
+    pub directives: &'a crate::suppress::Directives,
     /// The MicroK8s release the configuration is for.
     pub target: &'a crate::target::Target,
     /// The project's root.
@@ -138,27 +150,15 @@ pub struct RuleContext<'a> {
 }
 
 impl<'a> RuleContext<'a> {
-    /// The file as the NRPE budget evaluator sees it, with this rule's options.
-    pub(crate) fn check_file(&self) -> crate::budget::CheckFile<'a> {
+    /// The file as the NRPE budget evaluator sees it.
+    pub(crate) fn check_file<'f>(&'f self, facts: &'f FileFacts) -> crate::budget::CheckFile<'f> {
         crate::budget::CheckFile {
             source: self.source,
             root: self.root,
             project: self.project,
-            options: self.options,
+            options: self.budget,
+            nrpe_commands: &facts.nrpe_commands,
         }
-    }
-
-    /// The configured value of `name`, else the option's documented default.
-    pub fn option(&self, meta: &RuleMeta, name: &str) -> String {
-        (self.options)(name)
-            .map(str::to_string)
-            .or_else(|| {
-                meta.options
-                    .iter()
-                    .find(|o| o.name == name)
-                    .map(|o| o.default.to_string())
-            })
-            .unwrap_or_default()
     }
 }
 
@@ -271,4 +271,48 @@ rules! {
     mod yaml_syntax::YamlSyntax;
     mod unreadable_file::UnreadableFile;
     mod internal_error::InternalError;
+}
+
+#[cfg(test)]
+mod tests {
+    /// The needles of the args-file rules are the data's lists: every module
+    /// that writes a file's text, every launch-configuration key, and the
+    /// args directory; `path-outside-root`'s are the modules that read a
+    /// source file.
+    #[test]
+    fn args_needles_come_from_the_tables() {
+        let needles = super::args_edit_needles();
+        for w in crate::ansible_modules::writers() {
+            assert!(needles.contains(&w.module.as_str()), "{}", w.module);
+        }
+        for k in crate::lang::launch::args_keys() {
+            assert!(needles.contains(&k.key.as_str()), "{}", k.key);
+        }
+        assert!(needles.contains(&"/args/"));
+        assert_eq!(needles.len(), crate::ansible_modules::writers().len() + crate::lang::launch::args_keys().len() + 1);
+        let judges: Vec<&str> = super::ALL.iter().filter(|r| super::judges_args_edits(**r)).map(|r| r.meta().name).collect();
+        for name in ["unknown-daemon-flag", "deprecated-daemon-flag", "removed-daemon-flag", "duplicate-daemon-flag", "invalid-daemon-flag-value", "args-file-comment"] {
+            assert!(judges.contains(&name), "{name} does not look for the args-file writers");
+        }
+        let sources: Vec<&str> = crate::ansible_modules::writers()
+            .iter()
+            .filter(|w| w.source_file.is_some())
+            .map(|w| w.module.as_str())
+            .collect();
+        assert_eq!(super::Rule::needles(&super::PathOutsideRoot), Some(&sources[..]));
+        assert_eq!(sources, ["copy", "template"]);
+    }
+
+    /// Every documented default is a valid value of its option's kind (the
+    /// rules get it typed, as a configured value).
+    #[test]
+    fn every_option_default_is_valid() {
+        for meta in super::all_meta() {
+            for option in meta.options {
+                if let Err(e) = option.kind.parse(option.default) {
+                    panic!("`{}` of `{}`: {e}", option.name, meta.name);
+                }
+            }
+        }
+    }
 }

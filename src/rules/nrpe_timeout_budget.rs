@@ -84,7 +84,7 @@ None: how to split the budget between the calls is for the author to decide.
         },
         RuleOption {
             name: "checks",
-            kind: OptionKind::String,
+            kind: OptionKind::Globs,
             default: crate::budget::DEFAULT_CHECKS,
             description: "comma-separated globs (relative to the project root) of scripts that are NRPE checks even when no `command[…]` line in the repository runs them",
         },
@@ -111,7 +111,7 @@ fn call_text(source: &crate::source::SourceFile, fact: &CommandFact) -> String {
 }
 
 impl NrpeTimeoutBudget {
-    fn judge(
+    fn report_check(
         &self,
         ctx: &RuleContext<'_>,
         facts: &[CommandFact],
@@ -266,13 +266,13 @@ impl Rule for NrpeTimeoutBudget {
         if facts.commands.is_empty() {
             return;
         }
-        let file = ctx.check_file();
+        let file = ctx.check_file(facts);
         let Some(checks) = checks_of(&file, &facts.commands) else {
             return;
         };
         let budget = budget_of(&file);
         for (what, ids) in checks {
-            self.judge(ctx, &facts.commands, &ids, &what, &budget, out);
+            self.report_check(ctx, &facts.commands, &ids, &what, &budget, out);
         }
     }
 }

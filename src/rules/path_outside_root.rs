@@ -51,7 +51,7 @@ None.
 impl Rule for PathOutsideRoot {
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Sources are named by these modules; links are reported before parsing.
-        Some(&["template", "copy"])
+        Some(super::source_file_needles())
     }
 
     fn applies_to(&self, language: crate::lang::Language) -> bool {

@@ -110,7 +110,7 @@ fn source(list: &RemovedFlags, entry: &RemovedFlag) -> String {
 
 impl Rule for RemovedDaemonFlag {
     fn needles(&self) -> Option<&'static [&'static str]> {
-        Some(super::ARGS_EDIT_NEEDLES)
+        Some(super::args_edit_needles())
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 use super::{FixKind, OptionKind, Rule, RuleContext, RuleMeta, RuleOption};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::duration::{format_duration, parse_go_duration};
+use crate::duration::format_duration;
 use crate::facts::{CommandFact, FileFacts, LoopFact, Origin};
 use crate::lang::Language;
 use crate::source::{SourceFile, Span};
@@ -138,7 +138,7 @@ impl Rule for UnboundedWait {
         if facts.commands.is_empty() {
             return;
         }
-        let check = crate::budget::is_check_file(&ctx.check_file());
+        let check = crate::budget::is_check_file(&ctx.check_file(facts));
         let tasks = crate::source::Enclosing::new(facts.tasks.iter().map(|t| t.span));
         let place = |span: Span| -> Option<Place> {
             match tasks.first(span).map(|i| &facts.tasks[i]) {
@@ -149,10 +149,7 @@ impl Rule for UnboundedWait {
                 None => Some(Place::Script),
             }
         };
-        let timeout = parse_go_duration(&ctx.option(&META, "timeout"))
-            .ok()
-            .filter(|d| !d.is_zero())
-            .unwrap_or(std::time::Duration::from_secs(300));
+        let timeout = ctx.options.duration("timeout").value;
         // Fixes in a check share what its budget leaves (set below).
         let mut in_checks: Vec<(usize, usize)> = Vec::new();
         for (i, fact) in facts.commands.iter().enumerate() {
@@ -193,7 +190,7 @@ impl Rule for UnboundedWait {
             out.push(d);
         }
         if !in_checks.is_empty() {
-            let shares = crate::budget::fix_shares(&ctx.check_file(), &facts.commands);
+            let shares = crate::budget::fix_shares(&ctx.check_file(facts), &facts.commands);
             for (i, at) in in_checks {
                 let Some(share) = shares.get(&i) else { continue };
                 let share = std::time::Duration::from_secs(*share);

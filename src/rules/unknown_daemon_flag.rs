@@ -85,7 +85,7 @@ impl Rule for UnknownDaemonFlag {
     fn needles(&self) -> Option<&'static [&'static str]> {
         // Args files themselves are always parsed (see the linter); in YAML only
         // these modules write them.
-        Some(super::ARGS_EDIT_NEEDLES)
+        Some(super::args_edit_needles())
     }
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {

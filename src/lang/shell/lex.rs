@@ -101,11 +101,6 @@ fn is_meta(b: u8) -> bool {
 pub fn scan(bytes: &mut [u8]) -> Lexed {
     let mut heredocs = Vec::new();
     let mut strings: Vec<(usize, usize)> = Vec::new();
-    let mut string = |start: usize, end: usize, bytes: &[u8]| {
-        if memchr::memchr(b'\n', &bytes[start..end.min(bytes.len())]).is_some() {
-            strings.push((start, end.min(bytes.len())));
-        }
-    };
     let mut stack = vec![Frame::Code {
         parens: 0,
         subst: false,
@@ -123,48 +118,11 @@ pub fn scan(bytes: &mut [u8]) -> Lexed {
         });
         match frame {
             Frame::Double(start) => {
-                match b {
-                    b'\\' => i += 1,
-                    b'"' => {
-                        stack.pop();
-                        string(start, i + 1, bytes);
-                    }
-                    b'$' if bytes.get(i + 1) == Some(&b'(') => {
-                        if bytes.get(i + 2) == Some(&b'(') {
-                            stack.push(Frame::Arith { parens: 0 });
-                            i += 2;
-                        } else {
-                            stack.push(Frame::Code {
-                                parens: 0,
-                                subst: true,
-                            });
-                            i += 1;
-                            command_position = true;
-                        }
-                    }
-                    b'`' => {
-                        stack.push(Frame::Backquote);
-                        command_position = true;
-                    }
-                    _ => {}
-                }
-                i += 1;
+                i = double_quoted_byte(bytes, i, start, &mut stack, &mut command_position, &mut strings);
                 continue;
             }
             Frame::Arith { parens } => {
-                match b {
-                    b'(' => set_parens(&mut stack, parens + 1),
-                    b')' if parens == 0 => {
-                        stack.pop();
-                        // `))`
-                        if bytes.get(i + 1) == Some(&b')') {
-                            i += 1;
-                        }
-                    }
-                    b')' => set_parens(&mut stack, parens - 1),
-                    _ => {}
-                }
-                i += 1;
+                i = arithmetic_byte(bytes, i, parens, &mut stack);
                 continue;
             }
             Frame::Code { .. } | Frame::Backquote => {}
@@ -178,7 +136,7 @@ pub fn scan(bytes: &mut [u8]) -> Lexed {
             }
             b'\'' => {
                 let end = skip_single(bytes, i + 1, bytes.get(i.wrapping_sub(1)) == Some(&b'$'));
-                string(i, end, bytes);
+                record_string(&mut strings, i, end, bytes);
                 i = end;
                 command_position = false;
                 continue;
@@ -296,58 +254,7 @@ pub fn scan(bytes: &mut [u8]) -> Lexed {
             }
             b' ' | b'\t' | b'\r' | b'>' | b'<' => {}
             _ => {
-                // A word.
-                let end = word_end(bytes, i);
-                let word = &bytes[i..end];
-                let is_time = word == b"time";
-                let reserved = RESERVED_BEFORE_COMMAND.contains(&word);
-                let special = word
-                    .iter()
-                    .any(|c| matches!(c, b'\'' | b'"' | b'`' | b'$' | b'\\'));
-                let followed_by_blank = bytes.get(end).is_none_or(|&c| is_blank(c) || c == b'\n');
-                if command_position
-                    && followed_by_blank
-                    && (is_time || word == b"!")
-                    && misread_after(bytes, end, is_time)
-                {
-                    // `time` and `!` change nothing about which commands run;
-                    // tree-sitter-bash misreads compound commands (and, after
-                    // `time`, options and assignments) that follow them.
-                    bytes[i..end].fill(b' ');
-                    let mut j = end;
-                    if is_time {
-                        while j < n && is_blank(bytes[j]) {
-                            j += 1;
-                        }
-                        if bytes[j..].starts_with(b"-p")
-                            && bytes.get(j + 2).is_none_or(|&c| is_blank(c) || c == b'\n')
-                        {
-                            bytes[j..j + 2].fill(b' ');
-                            j += 2;
-                        }
-                    }
-                    i = j;
-                    continue;
-                }
-                if word == b"in" && empty_for_list(bytes, i, end) {
-                    // `for x in` with nothing after it loops zero times;
-                    // tree-sitter-bash rejects it. `for x` (over "$@") has the
-                    // same commands.
-                    bytes[i..end].fill(b' ');
-                    i = end;
-                    continue;
-                }
-                command_position = command_position && reserved;
-                if special {
-                    // Quotes and expansions inside the word: handled byte by byte.
-                    command_position = false;
-                    i += 1;
-                    while i < n && !is_meta(bytes[i]) && !matches!(bytes[i], b'\'' | b'"' | b'`' | b'$' | b'\\') {
-                        i += 1;
-                    }
-                    continue;
-                }
-                i = end;
+                i = word(bytes, i, &mut command_position);
                 continue;
             }
         }
@@ -355,8 +262,79 @@ pub fn scan(bytes: &mut [u8]) -> Lexed {
     }
     // An unterminated string runs to the end.
     if let Some(Frame::Double(start)) = stack.iter().find(|f| matches!(f, Frame::Double(_))) {
-        string(*start, n, bytes);
+        record_string(&mut strings, *start, n, bytes);
     }
+    Lexed {
+        heredocs,
+        strings: outermost(strings),
+    }
+}
+
+/// A word of code at `i`: `time` and `!` before what tree-sitter-bash
+/// misreads, and the `in` of an empty `for … in`, are blanked; where
+/// scanning goes on.
+fn word(bytes: &mut [u8], mut i: usize, command_position: &mut bool) -> usize {
+    let n = bytes.len();
+    let end = word_end(bytes, i);
+    let word = &bytes[i..end];
+    let is_time = word == b"time";
+    let reserved = RESERVED_BEFORE_COMMAND.contains(&word);
+    let special = word
+        .iter()
+        .any(|c| matches!(c, b'\'' | b'"' | b'`' | b'$' | b'\\'));
+    let followed_by_blank = bytes.get(end).is_none_or(|&c| is_blank(c) || c == b'\n');
+    if *command_position
+        && followed_by_blank
+        && (is_time || word == b"!")
+        && misread_after(bytes, end, is_time)
+    {
+        // `time` and `!` change nothing about which commands run;
+        // tree-sitter-bash misreads compound commands (and, after
+        // `time`, options and assignments) that follow them.
+        bytes[i..end].fill(b' ');
+        let mut j = end;
+        if is_time {
+            while j < n && is_blank(bytes[j]) {
+                j += 1;
+            }
+            if bytes[j..].starts_with(b"-p")
+                && bytes.get(j + 2).is_none_or(|&c| is_blank(c) || c == b'\n')
+            {
+                bytes[j..j + 2].fill(b' ');
+                j += 2;
+            }
+        }
+        return j;
+    }
+    if word == b"in" && empty_for_list(bytes, i, end) {
+        // `for x in` with nothing after it loops zero times;
+        // tree-sitter-bash rejects it. `for x` (over "$@") has the
+        // same commands.
+        bytes[i..end].fill(b' ');
+        return end;
+    }
+    *command_position = *command_position && reserved;
+    if special {
+        // Quotes and expansions inside the word: handled byte by byte.
+        *command_position = false;
+        i += 1;
+        while i < n && !is_meta(bytes[i]) && !matches!(bytes[i], b'\'' | b'"' | b'`' | b'$' | b'\\') {
+            i += 1;
+        }
+        return i;
+    }
+    end
+}
+
+/// Records the string from `start` to `end` when it spans lines.
+fn record_string(strings: &mut Vec<(usize, usize)>, start: usize, end: usize, bytes: &[u8]) {
+    if memchr::memchr(b'\n', &bytes[start..end.min(bytes.len())]).is_some() {
+        strings.push((start, end.min(bytes.len())));
+    }
+}
+
+/// The outermost of `strings`, in order (a string inside another is dropped).
+fn outermost(mut strings: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     strings.sort_unstable();
     let mut outermost: Vec<(usize, usize)> = Vec::with_capacity(strings.len());
     for (s, e) in strings {
@@ -365,10 +343,63 @@ pub fn scan(bytes: &mut [u8]) -> Lexed {
             _ => outermost.push((s, e)),
         }
     }
-    Lexed {
-        heredocs,
-        strings: outermost,
+    outermost
+}
+
+/// One byte inside a double-quoted string opened at `start`: where scanning
+/// goes on.
+fn double_quoted_byte(
+    bytes: &[u8],
+    mut i: usize,
+    start: usize,
+    stack: &mut Vec<Frame>,
+    command_position: &mut bool,
+    strings: &mut Vec<(usize, usize)>,
+) -> usize {
+    match bytes[i] {
+        b'\\' => i += 1,
+        b'"' => {
+            stack.pop();
+            record_string(strings, start, i + 1, bytes);
+        }
+        b'$' if bytes.get(i + 1) == Some(&b'(') => {
+            if bytes.get(i + 2) == Some(&b'(') {
+                stack.push(Frame::Arith { parens: 0 });
+                i += 2;
+            } else {
+                stack.push(Frame::Code {
+                    parens: 0,
+                    subst: true,
+                });
+                i += 1;
+                *command_position = true;
+            }
+        }
+        b'`' => {
+            stack.push(Frame::Backquote);
+            *command_position = true;
+        }
+        _ => {}
     }
+    i + 1
+}
+
+/// One byte inside `$((…))` / `((…))` with `parens` open parentheses: where
+/// scanning goes on.
+fn arithmetic_byte(bytes: &[u8], mut i: usize, parens: usize, stack: &mut Vec<Frame>) -> usize {
+    match bytes[i] {
+        b'(' => set_parens(stack, parens + 1),
+        b')' if parens == 0 => {
+            stack.pop();
+            // `))`
+            if bytes.get(i + 1) == Some(&b')') {
+                i += 1;
+            }
+        }
+        b')' => set_parens(stack, parens - 1),
+        _ => {}
+    }
+    i + 1
 }
 
 /// After `time` / `!` at `at`: a compound command, a redirection or an

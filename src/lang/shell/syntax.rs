@@ -356,48 +356,7 @@ pub fn collect(
                 }
             }
             "redirected_statement" => {
-                let extra = cx.trailing_words(node);
-                match node.child_by_field_name("body") {
-                    Some(body) if body.kind() == "command" && !extra.is_empty() => {
-                        trailing.insert(body.id(), extra);
-                    }
-                    // `A=1 1>/dev/null kubectl get`: read as an assignment with a
-                    // redirect; the words after the target are the command.
-                    Some(body) if !extra.is_empty() && ends_in_assignment(body) => {
-                        // Up to the last word (not a heredoc's body).
-                        let end = extra.last().map_or(0, |w| w.span.end);
-                        let span = Span::new(extra[0].span.start, end);
-                        out.commands.push(RawCommand {
-                            span,
-                            words: extra,
-                            redirects: Vec::new(),
-                            function,
-                            control,
-                            control_truncated: depth > MAX_CONTROL_DEPTH,
-                            defined_in: None,
-                        });
-                    }
-                    _ => {}
-                }
-                if let Some(body) = node.child_by_field_name("body")
-                    && body.kind() == "command"
-                {
-                    let mut c = node.walk();
-                    let found: Vec<(String, RawWord)> = node
-                        .named_children(&mut c)
-                        .filter(|r| r.kind() == "file_redirect")
-                        .filter_map(|r| {
-                            let mut rc = r.walk();
-                            let op = r.children(&mut rc).find(|ch| !ch.is_named())?;
-                            let dest = r.child_by_field_name("destination")?;
-                            Some((cx.text(op).to_string(), cx.word(dest)))
-                        })
-                        .filter(|(op, _)| op == ">" || op == ">>")
-                        .collect();
-                    if !found.is_empty() {
-                        redirects.insert(body.id(), found);
-                    }
-                }
+                redirected_statement(&cx, node, function, control, depth, out, &mut trailing, &mut redirects);
             }
             "while_statement" => out.loops.push(cx.loop_of(node)),
             "function_definition" => {
@@ -409,24 +368,7 @@ pub fn collect(
                     function = Some(out.functions.len() - 1);
                 }
             }
-            "declaration_command" => {
-                if let Some(f) = function
-                    && cx.declares_local(node)
-                {
-                    let mut c = node.walk();
-                    for n in node.named_children(&mut c) {
-                        match n.kind() {
-                            "variable_assignment" => {
-                                local_assignments.insert(n.id());
-                            }
-                            "variable_name" => {
-                                out.declared_locals.push((cx.text(n).to_string(), f));
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
+            "declaration_command" => local_declarations(&cx, node, function, out, &mut local_assignments),
             "variable_assignment" => {
                 // `K=x cmd` only sets K in cmd's environment: not a shell variable.
                 if !in_command && let Some(mut assignment) = cx.assignment(node) {
@@ -454,34 +396,8 @@ pub fn collect(
         }
         // Push children in reverse so that they are visited in source order.
         let is_command = node.kind() == "command";
-        let opens_step = matches!(
-            node.kind(),
-            "if_statement"
-                | "elif_clause"
-                | "case_statement"
-                | "while_statement"
-                | "c_style_for_statement"
-                | "for_statement"
-                | "pipeline"
-        );
-        let conditions: Vec<usize> = match node.kind() {
-            "if_statement" => {
-                let mut c = node.walk();
-                node.children_by_field_name("condition", &mut c)
-                    .map(|n| n.id())
-                    .collect()
-            }
-            // `elif` has no field names: its condition is what precedes `then`.
-            "elif_clause" => {
-                let mut c = node.walk();
-                node.children(&mut c)
-                    .take_while(|n| n.kind() != "then")
-                    .filter(|n| n.is_named())
-                    .map(|n| n.id())
-                    .collect()
-            }
-            _ => Vec::new(),
-        };
+        let opens_step = opens_step(node.kind());
+        let conditions = condition_ids(node);
         cursor.reset(node);
         let before = stack.len();
         let children: Vec<Node<'_>> = node
@@ -505,6 +421,127 @@ pub fn collect(
             stack.push((child, function, is_command, child_control, child_depth));
         }
         stack[before..].reverse();
+    }
+}
+
+/// A `redirected_statement`: the words tree-sitter-bash hangs after a
+/// redirect's target (the command's arguments to bash, or a command after an
+/// assignment), and the `>`/`>>` targets of its command.
+#[allow(clippy::too_many_arguments)]
+fn redirected_statement(
+    cx: &Cx<'_>,
+    node: Node<'_>,
+    function: Option<usize>,
+    control: Option<usize>,
+    depth: usize,
+    out: &mut Syntax,
+    trailing: &mut std::collections::HashMap<usize, Vec<RawWord>>,
+    redirects: &mut std::collections::HashMap<usize, Vec<(String, RawWord)>>,
+) {
+    let extra = cx.trailing_words(node);
+    match node.child_by_field_name("body") {
+        Some(body) if body.kind() == "command" && !extra.is_empty() => {
+            trailing.insert(body.id(), extra);
+        }
+        // `A=1 1>/dev/null kubectl get`: read as an assignment with a
+        // redirect; the words after the target are the command.
+        Some(body) if !extra.is_empty() && ends_in_assignment(body) => {
+            // Up to the last word (not a heredoc's body).
+            let end = extra.last().map_or(0, |w| w.span.end);
+            let span = Span::new(extra[0].span.start, end);
+            out.commands.push(RawCommand {
+                span,
+                words: extra,
+                redirects: Vec::new(),
+                function,
+                control,
+                control_truncated: depth > MAX_CONTROL_DEPTH,
+                defined_in: None,
+            });
+        }
+        _ => {}
+    }
+    if let Some(body) = node.child_by_field_name("body")
+        && body.kind() == "command"
+    {
+        let mut c = node.walk();
+        let found: Vec<(String, RawWord)> = node
+            .named_children(&mut c)
+            .filter(|r| r.kind() == "file_redirect")
+            .filter_map(|r| {
+                let mut rc = r.walk();
+                let op = r.children(&mut rc).find(|ch| !ch.is_named())?;
+                let dest = r.child_by_field_name("destination")?;
+                Some((cx.text(op).to_string(), cx.word(dest)))
+            })
+            .filter(|(op, _)| op == ">" || op == ">>")
+            .collect();
+        if !found.is_empty() {
+            redirects.insert(body.id(), found);
+        }
+    }
+}
+
+/// `local`/`declare`/`typeset` in a function: its assignments are the
+/// function's own, and its bare names are declared local.
+fn local_declarations(
+    cx: &Cx<'_>,
+    node: Node<'_>,
+    function: Option<usize>,
+    out: &mut Syntax,
+    local_assignments: &mut std::collections::HashSet<usize>,
+) {
+    if let Some(f) = function
+        && cx.declares_local(node)
+    {
+        let mut c = node.walk();
+        for n in node.named_children(&mut c) {
+            match n.kind() {
+                "variable_assignment" => {
+                    local_assignments.insert(n.id());
+                }
+                "variable_name" => {
+                    out.declared_locals.push((cx.text(n).to_string(), f));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Whether a node of `kind` opens a control step for the commands below it.
+fn opens_step(kind: &str) -> bool {
+    matches!(
+        kind,
+        "if_statement"
+            | "elif_clause"
+            | "case_statement"
+            | "while_statement"
+            | "c_style_for_statement"
+            | "for_statement"
+            | "pipeline"
+    )
+}
+
+/// The ids of the condition nodes of an `if` or `elif`.
+fn condition_ids(node: Node<'_>) -> Vec<usize> {
+    match node.kind() {
+        "if_statement" => {
+            let mut c = node.walk();
+            node.children_by_field_name("condition", &mut c)
+                .map(|n| n.id())
+                .collect()
+        }
+        // `elif` has no field names: its condition is what precedes `then`.
+        "elif_clause" => {
+            let mut c = node.walk();
+            node.children(&mut c)
+                .take_while(|n| n.kind() != "then")
+                .filter(|n| n.is_named())
+                .map(|n| n.id())
+                .collect()
+        }
+        _ => Vec::new(),
     }
 }
 
