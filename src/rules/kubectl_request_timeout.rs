@@ -169,7 +169,7 @@ impl Rule for KubectlRequestTimeout {
         let declined = declined_edits(facts);
         let mut fixed: Vec<(usize, usize)> = Vec::new();
         for (i, fact) in facts.commands.iter().enumerate() {
-            if limited.first(fact.span).is_some() {
+            if kubectl::program_word(fact).is_none() || limited.first(fact.span).is_some() {
                 continue;
             }
             let help = help_for(place(fact), &timeout);
