@@ -266,10 +266,12 @@ fn passes_arguments_on(source: &SourceFile, fact: &CommandFact, program: usize) 
     {
         return true;
     }
+    // Words written at the call: a word from a variable's value points into
+    // its assignment (`pod="$(kubectl get pods "$@" …)"` then `"$pod"`).
     fact.words[program + 1..]
         .iter()
-        .filter(|w| !w.is_static)
-        .any(|w| forwards(source.text.get(w.span.start..w.span.end).unwrap_or(&w.text)))
+        .filter(|w| !w.is_static && fact.span.start <= w.span.start && w.span.end <= fact.span.end)
+        .any(|w| forwards(source.slice(w.span)))
 }
 
 enum Problem<'a> {

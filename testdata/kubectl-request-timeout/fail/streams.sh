@@ -20,3 +20,7 @@ kubectl cp pod/web:/var/log/app.log /tmp/app.log
 # Not streams: one request each.
 kubectl logs deploy/web
 kubectl get pods -A
+# `"$pod"` holds the output of a call that passes the script's arguments on:
+# the call below names its sub-command itself.
+pod="$(kubectl get pods "$@" -o name)"
+kubectl get pod "$pod" -o wide
