@@ -227,11 +227,16 @@ pub fn judge<'f>(fact: &'f CommandFact, host: &str) -> Option<Judgement<'f>> {
     if let Some(d) = &dotted {
         names.insert(0, d);
     }
+    // kubectl's streams are read as `lints/kubectl.json` says (`exec -tt`
+    // combines `-t` with itself).
+    let stream = if program == "kubectl" { crate::kubectl::stream(args) } else { None };
     let entry = table().iter().find(|e| {
         e.program == program
             && e.command.len() <= names.len()
             && e.command.iter().zip(&names).all(|(c, n)| c == n)
-            && (e.when.is_empty() || args.iter().any(|a| e.when.contains(&a.text)))
+            && (e.when.is_empty()
+                || args.iter().any(|a| e.when.contains(&a.text))
+                || (e.kind == Kind::Stream && stream.is_some_and(|(s, _)| s.command == e.command)))
             && !args.iter().any(|a| e.unless.contains(&a.text))
     })?;
     // The sub-command words written as words (not in `microk8s.status`).
@@ -241,7 +246,10 @@ pub fn judge<'f>(fact: &'f CommandFact, host: &str) -> Option<Judgement<'f>> {
         return None;
     }
     let anchor = if !entry.when.is_empty() {
-        args.iter().rev().find(|a| entry.when.contains(&a.text))?
+        match args.iter().rev().find(|a| entry.when.contains(&a.text)) {
+            Some(a) => a,
+            None => stream?.1,
+        }
     } else if named > 0 {
         words[named - 1]
     } else {

@@ -21,10 +21,17 @@ A call is bounded when it has `--request-timeout=D` or `--request-timeout D` wit
 D > 0 (`10s`, `1m`, `500ms`, a bare number of seconds), or when it runs under
 `timeout DURATION`. Calls that never contact the API server are not flagged:
 `config …`, `completion`, `kustomize`, `plugin`, `help`, `options`, `--help`/`-h`,
-`version --client`, `--local` (`kubectl set image --local -f x.yaml`), `proxy`
-(long-running by design: `unbounded-wait`'s), and plugins: a sub-command that
-kubectl does not have (`kubectl krew install …`, `kubectl ctx`) runs the
-executable `kubectl-NAME`, not kubectl's client.
+`version --client`, `--local` (`kubectl set image --local -f x.yaml`), `kuberc`,
+and plugins: a sub-command that kubectl does not have (`kubectl krew install
+…`, `kubectl ctx`) runs the executable `kubectl-NAME`, not kubectl's client.
+
+Streams and interactive sessions are not flagged either: `logs -f`, `get
+-w`/`--watch-only`, `port-forward`, `proxy`, `attach`, `exec -i`/`-t` (`-it`,
+`-ti`, `-tt`, `-i -t`), `run -i`/`-t`/`--attach`/`--rm`. They run until
+interrupted, and `--request-timeout` would cut them off; in NRPE checks and
+Ansible tasks `unbounded-wait` reports them. kubectl's sub-commands, global
+flags and streams are read from `lints/kubectl.json`, generated from kubectl's
+source (see `lints/README.md`).
 
 For a call whose own flag ends its wait (`wait --timeout=30s`, `rollout status
 --timeout=5m`), the message says that the wait is bounded and that the
@@ -54,12 +61,17 @@ names the file and line of the definition. The sourced file's own calls are
 reported when it is checked itself, never in the scripts that source it.
 
 ## Why is this bad?
-When the API server is down, kubectl waits for it with no limit. In a Nagios/NRPE
+When the API server is down, kubectl waits for it with no limit: a script hangs
+instead of failing, an Ansible task hangs and the play never reports the broken
+cluster. In a Nagios/NRPE
 check the call then hangs until `check_nrpe`'s socket timeout (10 s by default,
 often 15 s) kills the connection, and Nagios shows only "CHECK_NRPE: Socket
 timeout" instead of the check's own diagnosis: exactly when the control plane is
 broken, monitoring stops saying why. Hung checks also pile up in NRPE until it is
 saturated. In a three-node MicroK8s cluster this hid a dqlite failure for days.
+
+The help says what a hang costs where the call is: in an NRPE check, an
+Ansible task, or another script.
 
 ## Example
 ```bash
@@ -80,11 +92,15 @@ or replaces a `0` value. In an NRPE check (see `nrpe-timeout-budget`) the value
 is lowered, when needed, so that the fixed check fits its budget: what the
 budget leaves after the calls that are already bounded is shared equally by
 the calls that the fixes of this rule and of `unbounded-wait` bound (at least
-1 s, rounded down). No fix for streams (`logs -f`, `get -w`, `port-forward`,
-`attach`, `exec -i`/`-t`, `run -i`, `cp`): a client timeout would cut them
+1 s, rounded down). No fix for `cp`: a client timeout would cut a long copy
 off. When the program comes from a variable, the fix edits the
 assignment (unsafe if the variable is assigned more than once in its scope);
-for a wrapper function it edits the function body, for an alias its value. A fix
+for a wrapper function it edits the function body, for an alias its value. No
+fix when that text is also run by a stream (`K="kubectl …"` used by `$K logs -f`
+as well as `$K get pods`): the edit would cut the stream off. The fix is unsafe
+when the call passes its own arguments on (`kc() { kubectl --context x "$@"; }`,
+an alias, or a script running `kubectl … "$@"`): it bounds every sub-command a
+caller passes through, streams included. A fix
 inside a default (`export KUBECTL="${KUBECTL:-microk8s kubectl}"`) is unsafe: the
 default applies only while the variable is unset, so a value set earlier (by the
 environment or a sourced library) stays unbounded. An unparsable value is replaced
@@ -130,20 +146,35 @@ impl Rule for KubectlRequestTimeout {
         let limited = crate::source::Enclosing::new(
             facts.tasks.iter().filter(|t| t.time_limit.is_some()).map(|t| t.span),
         );
-        // One help text for all of the file's findings.
-        let help_for = |timeout: &str| -> std::sync::Arc<str> {
-            format!(
-                "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
-            )
-            .into()
+        let tasks = crate::source::Enclosing::new(facts.tasks.iter().map(|t| t.span));
+        let check = crate::budget::is_check_file(&ctx.check_file(facts));
+        let place = |fact: &CommandFact| -> Place {
+            if tasks.first(fact.span).is_some() {
+                Place::Task
+            } else if check {
+                Place::Check
+            } else {
+                Place::Script
+            }
         };
-        let help = help_for(&timeout);
+        // One help text per place and value for all of the file's findings.
+        let mut helps: Vec<(Place, String, std::sync::Arc<str>)> = Vec::new();
+        let mut help_for = |place: Place, timeout: &str| -> std::sync::Arc<str> {
+            if let Some((_, _, h)) = helps.iter().find(|(p, t, _)| *p == place && t == timeout) {
+                return std::sync::Arc::clone(h);
+            }
+            let h: std::sync::Arc<str> = place.help(timeout).into();
+            helps.push((place, timeout.to_string(), std::sync::Arc::clone(&h)));
+            h
+        };
+        let declined = declined_edits(facts);
         let mut fixed: Vec<(usize, usize)> = Vec::new();
         for (i, fact) in facts.commands.iter().enumerate() {
-            if limited.first(fact.span).is_some() {
+            if kubectl::program_word(fact).is_none() || limited.first(fact.span).is_some() {
                 continue;
             }
-            if let Some(d) = check_call(ctx.source, fact, configured.value, &help) {
+            let help = help_for(place(fact), &timeout);
+            if let Some(d) = check_call(ctx.source, fact, &timeout, &help, &declined) {
                 if d.fix.is_some() {
                     fixed.push((i, out.len()));
                 }
@@ -154,30 +185,94 @@ impl Rule for KubectlRequestTimeout {
         // fix must not push the check past check_nrpe's timeout.
         if !fixed.is_empty() {
             let shares = crate::budget::fix_shares(&ctx.check_file(facts), &facts.commands);
-
-            // The help names the value the fix inserts (one text per share).
-            let mut helps: Vec<(u64, std::sync::Arc<str>)> = Vec::new();
+            let configured = Some(configured.value).filter(|d| !d.is_zero());
             for (i, at) in fixed {
                 let Some(share) = shares.get(&i) else { continue };
                 let share = std::time::Duration::from_secs(*share);
-                if configured.value <= share {
+                if configured.is_some_and(|c| c <= share) {
                     continue;
                 }
                 let value = format_duration(share);
-                let help = match helps.iter().find(|(s, _)| *s == share.as_secs()) {
-                    Some((_, h)) => std::sync::Arc::clone(h),
-                    None => {
-                        let h = help_for(&value);
-                        helps.push((share.as_secs(), std::sync::Arc::clone(&h)));
-                        h
-                    }
-                };
-                if let Some(d) = check_call(ctx.source, &facts.commands[i], share, &help) {
+                // The help names the value the fix inserts.
+                let fact = &facts.commands[i];
+                let help = help_for(place(fact), &value);
+                if let Some(d) = check_call(ctx.source, fact, &value, &help, &declined) {
                     out[at] = d;
                 }
             }
         }
     }
+}
+
+/// Where a call runs, which decides what a hang costs (and so the help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// An NRPE check: it must answer before check_nrpe's socket timeout.
+    Check,
+    /// An Ansible task: a hang stops the play.
+    Task,
+    /// Any other script.
+    Script,
+}
+
+impl Place {
+    fn help(self, timeout: &str) -> String {
+        match self {
+            Place::Check => format!(
+                "add `--request-timeout={timeout}` (or run the call under `timeout`): a check that hangs past NRPE's socket timeout reports nothing useful, and hung calls pile up while the control plane is down"
+            ),
+            Place::Task => format!(
+                "add `--request-timeout={timeout}` (or run the call under `timeout`, or give the task `timeout:`): while the API server does not answer, the task hangs and the play never reports the broken cluster"
+            ),
+            Place::Script => format!(
+                "add `--request-timeout={timeout}` (or run the call under `timeout`): while the API server does not answer, the script hangs instead of failing"
+            ),
+        }
+    }
+}
+
+/// The places where a fix would edit text that a stream also runs: the
+/// program word of `K="kubectl …"`, of a wrapper function's body or of an
+/// alias, used by `$K logs -f` as well as by `$K get pods`. A client timeout
+/// there would cut the stream off, so no call gets a fix that edits them.
+fn declined_edits(facts: &FileFacts) -> Vec<usize> {
+    let mut out = Vec::new();
+    for fact in &facts.commands {
+        let Some(program) = kubectl::program_word(fact) else { continue };
+        let args = &fact.words[program + 1..];
+        if kubectl::stream(args).is_none() {
+            continue;
+        }
+        out.extend(fact.words[program].append_at);
+        if let Some((value, _)) = kubectl::find_request_timeout(args) {
+            out.push(value.span.start);
+        }
+    }
+    out
+}
+
+/// The call passes its own arguments on (`"$@"`, `$*`): a wrapper function's
+/// body (`kc() { kubectl --context x "$@"; }`), an alias or a script
+/// (`kubectl … "$@"`) runs whatever sub-command its caller names, streams
+/// included.
+fn passes_arguments_on(source: &SourceFile, fact: &CommandFact, program: usize) -> bool {
+    let forwards = |text: &str| ["$@", "$*", "${@", "${*"].iter().any(|n| text.contains(n));
+    // An alias passes on every word written after it.
+    if matches!(fact.origin, Origin::Alias { .. }) {
+        return true;
+    }
+    if let Origin::Function { body_command, .. } = &fact.origin
+        && fact.defined_in.is_none()
+        && forwards(source.slice(*body_command))
+    {
+        return true;
+    }
+    // Words written at the call: a word from a variable's value points into
+    // its assignment (`pod="$(kubectl get pods "$@" …)"` then `"$pod"`).
+    fact.words[program + 1..]
+        .iter()
+        .filter(|w| !w.is_static && fact.span.start <= w.span.start && w.span.end <= fact.span.end)
+        .any(|w| forwards(source.slice(w.span)))
 }
 
 enum Problem<'a> {
@@ -197,12 +292,20 @@ enum Problem<'a> {
 fn check_call(
     source: &SourceFile,
     fact: &CommandFact,
-    timeout: std::time::Duration,
+    timeout: &str,
     help: &std::sync::Arc<str>,
+    declined: &[usize],
 ) -> Option<Diagnostic> {
     let program = kubectl::program_word(fact)?;
     let args = &fact.words[program + 1..];
     if kubectl::is_client_only(args) {
+        return None;
+    }
+    // A stream or an interactive session (`logs -f`, `get -w`, `exec -it`,
+    // `port-forward`) runs until interrupted: a client timeout would cut it
+    // off. In a check or a task it is `unbounded-wait`'s.
+    let stream = kubectl::stream(args).map(|(s, _)| s.kind);
+    if stream == Some(kubectl::StreamKind::Stream) {
         return None;
     }
     let problem = match kubectl::find_request_timeout(args) {
@@ -297,10 +400,15 @@ fn check_call(
             diagnostic = diagnostic.with_label(*definition, format!("alias `{name}` is defined here"));
         }
     }
-    // A stream (`logs -f`, `get -w`, `port-forward`, `exec -it`) would be cut
-    // off by a client timeout: no fix.
-    let stream = wait.is_some_and(|j| j.entry.kind == crate::waits::Kind::Stream);
-    if !stream && let Some(fix) = fix(&source.text, fact, program, &problem, timeout) {
+    // A copy (`cp`) would be cut off by a client timeout once it takes longer:
+    // no fix. Nor when the edit would also bound a stream.
+    if stream.is_none()
+        && let Some(mut fix) = fix(&source.text, fact, program, &problem, timeout)
+        && !fix.edits.iter().any(|e| declined.contains(&e.span.start))
+    {
+        if passes_arguments_on(source, fact, program) {
+            fix.applicability = Applicability::Unsafe;
+        }
         diagnostic = diagnostic.with_fix(fix);
     }
     Some(diagnostic)
@@ -355,9 +463,13 @@ fn fix(
     fact: &CommandFact,
     program: usize,
     problem: &Problem<'_>,
-    timeout: std::time::Duration,
+    timeout: &str,
 ) -> Option<Fix> {
-    let timeout = format_duration(timeout);
+    let timeout = parse_go_duration(timeout)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .map(format_duration)
+        .unwrap_or_else(|| "10s".into());
     let applicability = match &fact.origin {
         Origin::Variable { assignments, .. } if *assignments > 1 => Applicability::Unsafe,
         _ => Applicability::Safe,

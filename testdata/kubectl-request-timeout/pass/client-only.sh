@@ -21,3 +21,4 @@ hash kubectl 2>/dev/null
 # Generators with a client-side dry run build the object locally.
 microk8s kubectl create namespace cattle-system --dry-run=client -o yaml > ns.yaml
 kubectl create secret generic cfg --from-file=cloud.conf --dry-run --save-config -o yaml > secret.yaml
+kubectl kuberc view

@@ -16,3 +16,8 @@ while true; do
   microk8s kubectl --request-timeout=5s get --raw /readyz
   sleep 10
 done
+# Without `--request-timeout` as well: these are this rule's, never
+# kubectl-request-timeout's (a client timeout would cut them off).
+microk8s kubectl exec -tt pod/web -- sh -c 'echo ok'
+microk8s kubectl exec -i -t pod/web -- true
+microk8s kubectl logs -f pod/web
