@@ -4,7 +4,8 @@
 /// most 3 edits, or a fifth of the candidate's length for long names. Ties go to
 /// the candidate that sorts first.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    closest_within(name, candidates, &mut usize::MAX)
+    let mut unlimited = usize::MAX;
+    closest_within(name, candidates, &mut unlimited)
 }
 
 /// [`closest`], spending at most `budget` character comparisons (taken from
@@ -70,7 +71,8 @@ fn distance_within(a: &[char], b: &str, limit: usize, budget: &mut usize) -> Opt
 /// Levenshtein distance over Unicode scalar values.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
-    distance_within(&a, b, usize::MAX, &mut usize::MAX).unwrap_or(usize::MAX)
+    let mut unlimited = usize::MAX;
+    distance_within(&a, b, usize::MAX, &mut unlimited).unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
