@@ -1050,9 +1050,9 @@ impl Walker<'_> {
         let (Some(first), Some(last)) = (argv.first(), argv.last()) else {
             return;
         };
-        if let Some(fact) = shell::command_from_words(first.span.cover(last.span), words) {
-            self.facts.commands.push(fact);
-        }
+        self.facts
+            .commands
+            .extend(shell::command_from_words(first.span.cover(last.span), words));
     }
 
     /// A command line whose text does not map byte for byte onto the file (a

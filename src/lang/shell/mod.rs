@@ -11,6 +11,7 @@ mod resolve;
 mod rewrite;
 mod sourced;
 mod syntax;
+mod wrappers;
 
 pub use sourced::{Sourcing, sources_mention};
 
@@ -454,11 +455,12 @@ fn args_appends(host: &str, commands: &[crate::facts::CommandFact], facts: &mut 
 }
 
 /// A command given as ready-made words (Ansible's `argv:`), with wrappers such as
-/// `sudo` or `timeout` seen through as for parsed commands.
+/// `sudo` or `timeout` seen through as for parsed commands (and the command
+/// `kubectl exec … --` runs, after it).
 pub fn command_from_words(
     span: Span,
     words: Vec<crate::facts::Word>,
-) -> Option<crate::facts::CommandFact> {
+) -> Vec<crate::facts::CommandFact> {
     resolve::command_from_words(span, words)
 }
 
