@@ -102,6 +102,7 @@ pub fn analyze_in(
             facts.limits.push(crate::facts::LimitReached {
                 span: Span::new(e.offset.min(host.len()), e.offset.min(host.len())),
                 message: e.message,
+                info: false,
             });
             return;
         }

@@ -2,7 +2,7 @@
 //! wrapper programs (`sudo`, `env`, `timeout`, …) are seen through here.
 
 use super::super::jinja::Templating;
-use super::syntax::{AssignedValue, Part, PartKind, RawCommand, RawWord, Syntax};
+use super::syntax::{AssignedValue, Part, PartKind, RawCommand, RawWord, StdinHeredoc, Syntax};
 use crate::facts::{CommandFact, DefinedIn, Origin, Word};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -56,6 +56,19 @@ pub struct Resolver<'a> {
     exhausted: std::cell::Cell<Option<Span>>,
     /// The command being resolved (where a spent budget is reported).
     current: std::cell::Cell<Span>,
+    /// Heredocs fed to a program that reads a script from them, whose body
+    /// the shell changes first (see [`Resolver::unmapped_heredocs`]).
+    unmapped: std::cell::RefCell<Vec<UnmappedHeredoc>>,
+}
+
+/// A heredoc that is a program's script but not as written: the shell
+/// expands its unquoted body before the program reads it.
+#[derive(Debug, Clone)]
+pub struct UnmappedHeredoc {
+    /// The command it is fed to.
+    pub command: Span,
+    /// The program that reads it (`ssh`, `bash`).
+    pub program: String,
 }
 
 /// Where a resolved word's text came from.
@@ -150,7 +163,7 @@ impl<'a> Resolver<'a> {
         let mut bodies: HashMap<usize, Vec<RawCommand>> = HashMap::new();
         for cmd in commands {
             if let Some(f) = cmd.function
-                && cmd.words.iter().any(forwards_args)
+                && forwards(cmd)
             {
                 forwarding.insert(f);
                 bodies.entry(f).or_default().push(cmd.clone());
@@ -199,6 +212,7 @@ impl<'a> Resolver<'a> {
             budget,
             exhausted: std::cell::Cell::new(None),
             current: std::cell::Cell::new(Span::default()),
+            unmapped: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -218,7 +232,7 @@ impl<'a> Resolver<'a> {
             if let Some(f) = cmd.function
                 && self.forwarding.contains(&f)
                 && self.called.contains(&f)
-                && cmd.words.iter().any(forwards_args)
+                && forwards(cmd)
             {
                 continue;
             }
@@ -233,6 +247,12 @@ impl<'a> Resolver<'a> {
     /// The expansion work done (to carry over to the file's next region).
     pub fn used(&self) -> usize {
         self.used.get()
+    }
+
+    /// The heredocs fed to a program as its script that are not analysed:
+    /// their unquoted body is expanded by the shell first.
+    pub fn unmapped_heredocs(&self) -> Vec<UnmappedHeredoc> {
+        self.unmapped.take()
     }
 
     /// Where the expansion budget ran out, if it did.
@@ -313,7 +333,14 @@ impl<'a> Resolver<'a> {
             }
             return;
         }
-        for mut fact in strip_wrappers(call.span, words) {
+        // The heredoc that is the call's standard input (the last one read).
+        let stdin = self.syntax.stdin_heredocs.iter().rev().find(|h| h.command == call.span);
+        let mut unmapped = None;
+        let stripped = strip_wrappers(call.span, words, stdin, &mut unmapped);
+        if let Some(program) = unmapped {
+            self.unmapped.borrow_mut().push(UnmappedHeredoc { command: call.span, program });
+        }
+        for mut fact in stripped {
             fact.control = self.syntax.control_path(call.control);
             fact.control_truncated = call.control_truncated;
             fact.in_function = call
@@ -350,11 +377,20 @@ impl<'a> Resolver<'a> {
             out.extend(alias.iter().cloned());
             raw = &raw[1..];
         }
+        // `eval "$1"`: the string the function is called with is the command.
+        let evals = raw.first().and_then(RawWord::static_text).as_deref() == Some("eval");
         for word in raw {
             if word.is_all_args()
                 && let Some(args) = args
             {
                 out.extend(args.iter().cloned());
+                continue;
+            }
+            if evals
+                && let Some(n) = word.positional()
+                && let Some(args) = args
+            {
+                out.extend(args.get(n - 1).cloned());
                 continue;
             }
             out.extend(self.resolve_word(word, at, depth));
@@ -602,7 +638,8 @@ impl<'a> Resolver<'a> {
                                     span: field.word.span,
                                     exact: field.word.exact,
                                     is_static: field.word.is_static,
-                                    splits: true,
+                                    // `"${arr[@]}"`: each element is one word.
+                                    splits: !part.quoted,
                                     source: field.source,
                                     insertable: append_at.is_some(),
                                 });
@@ -622,7 +659,7 @@ impl<'a> Resolver<'a> {
                     _ => out.push(host(String::new(), false)),
                 }
             }
-            PartKind::AllArgs | PartKind::Dynamic => {
+            PartKind::AllArgs | PartKind::Dynamic | PartKind::Positional(_) => {
                 out.push(host(String::new(), false));
             }
         }
@@ -759,6 +796,13 @@ fn alias_definition(
     Some((name.to_string(), (!words.is_empty()).then_some(words)))
 }
 
+/// A command of a function body that runs what the function is called with:
+/// it forwards its arguments (`kubectl "$@"`) or evaluates one (`eval "$1"`).
+fn forwards(cmd: &RawCommand) -> bool {
+    cmd.words.iter().any(forwards_args)
+        || (cmd.words[0].static_text().as_deref() == Some("eval") && cmd.words[1..].iter().any(|w| w.positional().is_some()))
+}
+
 fn forwards_args(word: &RawWord) -> bool {
     word.parts
         .iter()
@@ -889,19 +933,29 @@ pub fn command_from_words(span: Span, words: Vec<Word>) -> Vec<CommandFact> {
                 source: Source::Host,
             })
             .collect(),
+        None,
+        &mut None,
     )
 }
 
 /// Removes wrapper programs (see [`super::wrappers`]): the command the
 /// words run (none for `command -v kubectl`), followed by the commands a call
 /// runs elsewhere besides being a call itself (`kubectl exec POD -- CMD`).
-fn strip_wrappers(span: Span, words: Vec<RWord>) -> Vec<CommandFact> {
+/// `stdin`: the heredoc the call reads; when a program reads it as its
+/// script, it is the fact's script, or (not as written) its program is put
+/// in `unmapped`.
+fn strip_wrappers(
+    span: Span,
+    words: Vec<RWord>,
+    stdin: Option<&StdinHeredoc>,
+    unmapped: &mut Option<String>,
+) -> Vec<CommandFact> {
     let mut out = Vec::new();
     let mut next = Some((words, Vec::new()));
     // `kubectl exec a -- kubectl exec b -- …`: bounded.
     for _ in 0..4 {
         let Some((words, outer)) = next.take() else { break };
-        let Some((mut fact, inner)) = strip_one(span, words) else { break };
+        let Some((mut fact, inner)) = strip_one(span, words, stdin, unmapped) else { break };
         if !outer.is_empty() {
             fact.wrappers.splice(0..0, outer);
         }
@@ -917,7 +971,12 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Vec<CommandFact> {
 
 /// One command of [`strip_wrappers`], and the words of the command it runs
 /// elsewhere, if any.
-fn strip_one(span: Span, words: Vec<RWord>) -> Option<(CommandFact, Option<Vec<RWord>>)> {
+fn strip_one(
+    span: Span,
+    words: Vec<RWord>,
+    stdin: Option<&StdinHeredoc>,
+    unmapped: &mut Option<String>,
+) -> Option<(CommandFact, Option<Vec<RWord>>)> {
     let stripped = {
         let view: Vec<&Word> = words.iter().map(|w| &w.word).collect();
         super::wrappers::strip(&view)?
@@ -927,8 +986,19 @@ fn strip_one(span: Span, words: Vec<RWord>) -> Option<(CommandFact, Option<Vec<R
     let script = stripped
         .script
         .and_then(|k| words.get(k))
-        .filter(|w| w.word.is_static && w.word.exact)
-        .map(|w| w.word.span);
+        .filter(|w| w.word.is_static && w.word.exact);
+    // A heredoc the program reads as its script (`ssh host <<'EOF'`, `bash
+    // -s <<EOF`, `ssh host 'sudo bash -s' <<'EOF'`).
+    let reads_stdin = stripped.stdin_script
+        || script.is_some_and(|w| super::wrappers::string_reads_stdin(&w.word.text));
+    let mut script = script.map(|w| w.word.span);
+    if let Some(h) = stdin.filter(|_| reads_stdin) {
+        if h.verbatim {
+            script = Some(h.body);
+        } else if let Some(program) = words.get(stripped.start) {
+            *unmapped = Some(super::wrappers::base_name(&program.word.text).to_string());
+        }
+    }
     let rest: Vec<RWord> = words.into_iter().skip(stripped.start).collect();
     let (origin, defined_in) = origin_of(&rest.first()?.source);
     // Only a call with an `exec` word can run a command elsewhere: its words

@@ -38,7 +38,7 @@ struct Parsed {
     script_value: Option<usize>,
 }
 
-fn base_name(text: &str) -> &str {
+pub fn base_name(text: &str) -> &str {
     text.rsplit('/').next().unwrap_or("")
 }
 
@@ -295,6 +295,27 @@ fn parse(row: &Wrapper, words: &[&Word], j: usize) -> Parsed {
         }
     }
     parsed
+}
+
+/// Whether a script of plain words (`sudo bash -s`, `bash`) is a program that
+/// reads a script from its standard input.
+pub fn string_reads_stdin(text: &str) -> bool {
+    if !text.bytes().all(|b| b.is_ascii_alphanumeric() || b" \t-_./@:=+".contains(&b)) {
+        return false;
+    }
+    let words: Vec<Word> = text
+        .split_whitespace()
+        .map(|t| Word {
+            text: t.to_string(),
+            span: crate::source::Span::default(),
+            is_static: true,
+            append_at: None,
+            exact: false,
+            static_suffix: t.len(),
+        })
+        .collect();
+    let view: Vec<&Word> = words.iter().collect();
+    strip(&view).is_some_and(|s| s.stdin_script && s.script.is_none())
 }
 
 /// The command a call runs elsewhere besides being a call itself
