@@ -958,6 +958,12 @@ fn strip_wrappers(
         let Some((mut fact, inner)) = strip_one(span, words, stdin, unmapped) else { break };
         if !outer.is_empty() {
             fact.wrappers.splice(0..0, outer);
+            // The command run elsewhere is shown from its own program word
+            // when that is written in the call.
+            let at = fact.words[0].span.start;
+            if span.start < at && at < span.end {
+                fact.span = Span::new(at, span.end);
+            }
         }
         next = inner.map(|words| {
             let mut wrappers = fact.wrappers.clone();

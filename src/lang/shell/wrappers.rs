@@ -343,3 +343,95 @@ pub fn inner_command(fact: &CommandFact) -> Option<usize> {
     let dash = words[from..].iter().position(|w| w.is_static && w.text == "--")? + from;
     (dash + 1 < words.len()).then_some(dash + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn word(t: &str) -> Word {
+        Word {
+            text: t.to_string(),
+            span: Span::default(),
+            is_static: true,
+            append_at: None,
+            exact: true,
+            static_suffix: t.len(),
+        }
+    }
+
+    fn strip_text(text: &str) -> Option<(String, Stripped)> {
+        let words: Vec<Word> = text.split(' ').map(word).collect();
+        let view: Vec<&Word> = words.iter().collect();
+        let s = strip(&view)?;
+        Some((words[s.start..].iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "), s))
+    }
+
+    /// Every row of the table is reached by the steps above: its program,
+    /// sub-command and operands written out, a command after them is found
+    /// (or, for a program that runs a string, the string is its script).
+    #[test]
+    fn every_row_of_the_table_is_seen_through() {
+        for row in crate::wrappers::table() {
+            for name in &row.names {
+                let mut words: Vec<String> = std::iter::once(name.clone()).chain(row.command.iter().cloned()).collect();
+                words.extend((0..row.operands).map(|k| if row.bounds_time { "5".to_string() } else { format!("operand{k}") }));
+                match row.runs {
+                    Runs::Command | Runs::Joined => {
+                        if row.order == Order::Permute {
+                            words.push("--".into());
+                        }
+                        words.extend(["kubectl", "get", "pods"].map(String::from));
+                        let (rest, s) = strip_text(&words.join(" ")).unwrap_or_else(|| panic!("{}", row.name()));
+                        assert_eq!(rest, "kubectl get pods", "{}", row.name());
+                        assert_eq!(s.wrappers.last(), Some(name), "{}", row.name());
+                        assert_eq!(s.time_bound.is_some(), row.bounds_time, "{}", row.name());
+                        assert_eq!(s.remote.is_some(), row.names_host.is_some(), "{}", row.name());
+                    }
+                    Runs::Shell | Runs::Nothing => {
+                        let option = &row.script_options[0];
+                        words.extend([option.clone(), "SCRIPT".into()]);
+                        let (rest, s) = strip_text(&words.join(" ")).unwrap_or_else(|| panic!("{}", row.name()));
+                        assert!(rest.starts_with(name.as_str()), "{}: {rest}", row.name());
+                        assert_eq!(s.script, Some(words.len() - 1), "{}", row.name());
+                    }
+                    Runs::AfterDashdash => {
+                        // A call of its own: never stripped.
+                        words.extend(["pod", "--", "kubectl", "get", "pods"].map(String::from));
+                        let (rest, _) = strip_text(&words.join(" ")).unwrap();
+                        assert!(rest.starts_with(name.as_str()), "{}", row.name());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn options_are_read_as_each_parser_reads_them() {
+        let cases = [
+            ("sudo -iu root kubectl get pods", Some("kubectl get pods")),
+            ("sudo -u root -- kubectl get pods", Some("kubectl get pods")),
+            ("nsenter -t 1 -W kubectl", Some("kubectl")),
+            ("env - A=b kubectl", Some("kubectl")),
+            ("timeout -k 5 10s kubectl", Some("kubectl")),
+            ("ssh -p 22 host -t kubectl get pods", Some("kubectl get pods")),
+            ("ssh -N host", Some("ssh -N host")),
+            ("lxc exec n1 --env A=b -- kubectl get pods", Some("kubectl get pods")),
+            ("docker exec -it -u root ctr kubectl", Some("kubectl")),
+            ("flock /tmp/l kubectl get pods", Some("kubectl get pods")),
+            ("command -v kubectl", None),
+            ("watch -x kubectl get pods", Some("kubectl get pods")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(strip_text(text).map(|(rest, _)| rest).as_deref(), want, "{text}");
+        }
+        let (_, s) = strip_text("flock /tmp/l -c kubectl").unwrap();
+        assert_eq!(s.script, Some(3));
+        let (_, s) = strip_text("bash -s").unwrap();
+        assert!(s.stdin_script);
+        let (_, s) = strip_text("ssh user@host").unwrap();
+        assert!(s.stdin_script);
+        assert_eq!(s.remote.as_deref(), Some("host"));
+        assert!(string_reads_stdin("sudo bash -s") && !string_reads_stdin("cat > /tmp/x"));
+    }
+}
