@@ -99,6 +99,10 @@ pub struct Wrapper {
     /// Options that make the words a command rather than a string (`watch -x`).
     #[serde(default)]
     pub command_with: Vec<String>,
+    /// It takes no option: any option word but `--` is a usage error, and
+    /// nothing runs (`eval -x …`).
+    #[serde(default)]
+    pub no_options: bool,
     /// Options with which it runs no command (`ssh -N`).
     #[serde(default)]
     pub runs_nothing_with: Vec<String>,

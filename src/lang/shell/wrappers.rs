@@ -101,7 +101,7 @@ enum Next {
 }
 
 fn next_command(row: &Wrapper, words: &[&Word], parsed: &Parsed) -> Next {
-    if has_any(&parsed.seen, &row.runs_nothing_with) {
+    if has_any(&parsed.seen, &row.runs_nothing_with) || (row.no_options && !parsed.seen.is_empty()) {
         return Next::Itself;
     }
     if let Some(k) = parsed.script_value {
@@ -421,6 +421,8 @@ mod tests {
             ("flock /tmp/l kubectl get pods", Some("kubectl get pods")),
             ("command -v kubectl", None),
             ("watch -x kubectl get pods", Some("kubectl get pods")),
+            ("eval --context=x kubectl get pods", Some("eval --context=x kubectl get pods")),
+            ("eval -- kubectl get pods", Some("kubectl get pods")),
         ];
         for (text, want) in cases {
             assert_eq!(strip_text(text).map(|(rest, _)| rest).as_deref(), want, "{text}");
