@@ -59,6 +59,9 @@ pub struct Resolver<'a> {
     /// Heredocs fed to a program that reads a script from them, whose body
     /// the shell changes first (see [`Resolver::unmapped_heredocs`]).
     unmapped: std::cell::RefCell<Vec<UnmappedHeredoc>>,
+    /// Command span → the heredoc that is its standard input (the last one
+    /// read).
+    stdin: HashMap<Span, &'a StdinHeredoc>,
 }
 
 /// A heredoc that is a program's script but not as written: the shell
@@ -213,6 +216,7 @@ impl<'a> Resolver<'a> {
             exhausted: std::cell::Cell::new(None),
             current: std::cell::Cell::new(Span::default()),
             unmapped: std::cell::RefCell::new(Vec::new()),
+            stdin: syntax.stdin_heredocs.iter().map(|h| (h.command, h)).collect(),
         }
     }
 
@@ -334,7 +338,7 @@ impl<'a> Resolver<'a> {
             return;
         }
         // The heredoc that is the call's standard input (the last one read).
-        let stdin = self.syntax.stdin_heredocs.iter().rev().find(|h| h.command == call.span);
+        let stdin = self.stdin.get(&call.span).copied();
         let mut unmapped = None;
         let stripped = strip_wrappers(call.span, words, stdin, &mut unmapped);
         if let Some(program) = unmapped {
