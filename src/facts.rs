@@ -506,6 +506,9 @@ pub struct NotRead {
 pub struct LimitReached {
     pub span: Span,
     pub message: String,
+    /// Reported as an info: what was left out is a construct the analysis
+    /// cannot follow exactly, not a run-away input.
+    pub info: bool,
 }
 
 /// The last value of any of `flags` in `args`: `--f=V`, `--f V`, `-f V`,

@@ -38,3 +38,4 @@ pub mod suppress;
 pub mod target;
 pub mod validate;
 pub mod waits;
+pub mod wrappers;

@@ -701,7 +701,7 @@ fn index_cfg(path: &Path, text: &str, out: &mut NrpeIndex) {
                 continue;
             }
             let base = word.rsplit('/').next().unwrap_or(word);
-            if base.is_empty() || matches!(base, "sudo" | "timeout" | "bash" | "sh" | "env") {
+            if base.is_empty() || crate::wrappers::is_wrapper_program(base) {
                 continue;
             }
             let line = lines.line_of(command.line.start) + 1;

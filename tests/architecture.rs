@@ -13,7 +13,7 @@ const FLOORS: &[(&str, &[&str])] = &[
     ("analyses", &["budget", "discover"]),
     ("context", &["project", "config"]),
     ("front-ends", &["lang"]),
-    ("knowledge", &["kubectl", "waits", "microk8s", "ansible_modules", "language", "target", "rule_meta", "suppress", "fix"]),
+    ("knowledge", &["kubectl", "waits", "wrappers", "microk8s", "ansible_modules", "language", "target", "rule_meta", "suppress", "fix"]),
     (
         "base",
         &[

@@ -456,3 +456,85 @@ fn sourced_files_outside_the_root_are_not_read() {
     let (_dir, cmds) = sourced_commands(&[], &caller);
     assert_eq!(cmds[1].expanded().trim(), "get a");
 }
+
+
+#[test]
+fn wrapper_options_follow_the_table() {
+    // `-iu root`: `u` takes the next word (sudo's getopt string `…iK…u:…`).
+    assert_eq!(expanded("sudo -iu root kubectl get pods\n"), ["kubectl get pods"]);
+    // nsenter's `-W` takes an optional value, only attached: the next word is the program.
+    assert_eq!(expanded("nsenter -t 1 -W kubectl get pods\n"), ["kubectl get pods"]);
+    // `env -` is `env -i`.
+    assert_eq!(expanded("env - PATH=/bin kubectl get pods\n"), ["kubectl get pods"]);
+    assert_eq!(expanded("stdbuf --output=L ionice --class 3 kubectl get pods\n"), ["kubectl get pods"]);
+}
+
+#[test]
+fn commands_run_in_containers_and_vms_are_calls() {
+    let src = "lxc exec n1 -- microk8s kubectl get pods\nmultipass exec vm1 -- sudo microk8s status\ndocker exec -i -e A=b --workdir /x ctr kubectl get nodes\nlxc exec remote:n2 --env A=b -- microk8s leave\n";
+    let cmds = commands(src);
+    let shown: Vec<String> = cmds.iter().map(CommandFact::expanded).collect();
+    assert_eq!(shown, ["microk8s kubectl get pods", "microk8s status", "kubectl get nodes", "microk8s leave"]);
+    assert_eq!(cmds[0].wrappers, ["lxc"]);
+    assert_eq!(cmds[0].remote.as_deref(), Some("n1"));
+    assert_eq!(cmds[1].wrappers, ["multipass", "sudo"]);
+    assert_eq!(cmds[3].remote.as_deref(), Some("n2"));
+    assert_eq!(&src[cmds[2].words[0].span.start..cmds[2].words[0].span.end], "kubectl");
+}
+
+#[test]
+fn kubectl_exec_is_a_call_and_runs_its_command() {
+    let src = "kubectl exec -n kube-system pod-1 -c c1 -- microk8s kubectl get pods\nkubectl exec pod-1 ls\n";
+    let shown = expanded(src);
+    assert_eq!(
+        shown,
+        ["kubectl exec -n kube-system pod-1 -c c1 -- microk8s kubectl get pods", "microk8s kubectl get pods", "kubectl exec pod-1 ls"]
+    );
+}
+
+#[test]
+fn quoted_array_elements_stay_one_word() {
+    let src = "cmd=(kubectl exec pod -- /bin/sh -c 'kubectl get pods; kubectl get nodes')\n\"${cmd[@]}\"\n";
+    let f = lang::analyze(Language::Shell, src, Path::new("t"), &Default::default());
+    assert!(f.unparsed.is_empty());
+    let shown: Vec<String> = f.commands.iter().map(CommandFact::expanded).collect();
+    assert!(shown.contains(&"kubectl get nodes".to_string()), "{shown:?}");
+}
+
+#[test]
+fn heredocs_fed_to_a_shell_are_scripts() {
+    let src = "ssh node1 <<'EOF'\nmicrok8s kubectl get pods\nEOF\nsudo bash <<EOF\nkubectl get nodes\nEOF\nssh n2 'sudo bash -s' << 'X'\n\tkubectl get ns\nX\nlxc exec n1 -- bash <<-EOF\n\tkubectl get cm\n\tEOF\ncat <<'EOF'\nkubectl get secrets\nEOF\n";
+    let cmds = commands(src);
+    let shown: Vec<String> = cmds.iter().map(CommandFact::expanded).collect();
+    for call in ["microk8s kubectl get pods", "kubectl get nodes", "kubectl get ns", "kubectl get cm"] {
+        let c = cmds.iter().find(|c| c.expanded() == call).unwrap_or_else(|| panic!("{call} in {shown:?}"));
+        assert_eq!(&src[c.span.start..c.span.end], call, "exact span");
+    }
+    assert!(!shown.iter().any(|c| c == "kubectl get secrets"), "{shown:?}");
+    let pods = cmds.iter().find(|c| c.expanded() == "microk8s kubectl get pods").unwrap();
+    assert_eq!(pods.remote.as_deref(), Some("node1"));
+    assert_eq!(pods.wrappers, ["ssh"]);
+}
+
+#[test]
+fn heredocs_the_shell_expands_first_are_reported() {
+    let src = "ssh \"$h\" <<EOF\nkubectl get pods -n $NS\nEOF\nbash -s <<EOF\nkubectl get pods\nEOF\n";
+    let f = lang::analyze(Language::Shell, src, Path::new("t"), &Default::default());
+    let shown: Vec<String> = f.commands.iter().map(CommandFact::expanded).collect();
+    // Without anything to expand, the body is the script as written.
+    assert!(shown.contains(&"kubectl get pods".to_string()), "{shown:?}");
+    assert_eq!(f.limits.len(), 1, "{:?}", f.limits);
+    assert!(f.limits[0].info);
+    assert_eq!(&src[f.limits[0].span.start..f.limits[0].span.end], "ssh \"$h\"");
+}
+
+#[test]
+fn eval_of_a_positional_runs_the_string_passed() {
+    let src = "check() {\n  if ! out=$(eval \"$1\"); then echo CRITICAL; exit 2; fi\n}\nrun() { eval \"$1\"; }\ncheck 'microk8s kubectl get nodes'\nrun \"kubectl get pods | grep -c Running\"\n";
+    let cmds = commands(src);
+    let shown: Vec<String> = cmds.iter().map(CommandFact::expanded).collect();
+    for call in ["microk8s kubectl get nodes", "kubectl get pods"] {
+        let c = cmds.iter().find(|c| c.expanded() == call).unwrap_or_else(|| panic!("{call} in {shown:?}"));
+        assert_eq!(&src[c.span.start..c.span.end], call, "at the call site's string");
+    }
+}

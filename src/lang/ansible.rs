@@ -102,6 +102,7 @@ pub fn analyze_in(
             facts.limits.push(crate::facts::LimitReached {
                 span: Span::new(e.offset.min(host.len()), e.offset.min(host.len())),
                 message: e.message,
+                info: false,
             });
             return;
         }
@@ -1071,9 +1072,9 @@ impl Walker<'_> {
         let (Some(first), Some(last)) = (argv.first(), argv.last()) else {
             return;
         };
-        if let Some(fact) = shell::command_from_words(first.span.cover(last.span), words) {
-            self.facts.commands.push(fact);
-        }
+        self.facts
+            .commands
+            .extend(shell::command_from_words(first.span.cover(last.span), words));
     }
 
     /// A command line whose text does not map byte for byte onto the file (a

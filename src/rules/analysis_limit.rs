@@ -23,7 +23,12 @@ the input:
 - a cycle of role dependencies (`meta/main.yml` of role `a` depends on `b`,
   whose `meta/main.yml` depends on `a`): opslint follows each role once and
   reports the cycle once, as an info, at the `dependencies:` of the role of
-  the cycle whose name sorts first.
+  the cycle whose name sorts first;
+- a heredoc fed to a program that runs it as a script (`ssh host <<EOF`,
+  `bash -s <<EOF`, `sudo bash <<EOF`) whose delimiter is unquoted and whose
+  body holds `$`, backquotes or backslashes: this shell expands them before
+  the program reads the script, so its commands are not known as written
+  (an info; with a quoted delimiter, `<<'EOF'`, the body is analysed).
 
 ## Why is this bad?
 What lies past the limit was not checked, and saying so is better than a silent
@@ -58,7 +63,11 @@ impl Rule for AnalysisLimit {
 
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for l in &facts.limits {
-            out.push(META.report(l.span, l.message.clone()));
+            out.push(if l.info {
+                META.report_as(crate::diagnostic::Severity::Info, l.span, l.message.clone())
+            } else {
+                META.report(l.span, l.message.clone())
+            });
         }
         if let Some(d) = dependency_cycle(ctx) {
             out.push(d);

@@ -18,6 +18,15 @@
 //!   as shell and opslint analyses it, so the literal SCRIPT (single-quoted,
 //!   or unquoted / double-quoted without `\`, `$` or backquotes) is parsed by
 //!   shfmt again and its calls are added at their offsets in the host.
+//!   `watch WORDS` joins its words for `sh -c` (one word, or a first word
+//!   holding a script, is parsed as one); `eval -x …` runs nothing (bash's
+//!   `eval` takes no option).
+//! - A heredoc fed to a shell that reads its script from standard input
+//!   (`ssh HOST <<'EOF'`, `bash -s`, `sudo bash`, `lxc exec N -- bash`,
+//!   `docker exec C sh`), with a quoted delimiter or a body without `$`,
+//!   backquotes or backslashes: the body is parsed by shfmt as a script.
+//! - `kubectl exec … -- kubectl …`: the command after `--` runs in the pod.
+//! - `f() { eval "$1"; }` and a later call `f 'SCRIPT'`: SCRIPT runs.
 //! - `time kubectl …`: `time` is a keyword for bash and shfmt (a `TimeClause`
 //!   around the call) and a wrapper for opslint (`wrappers == ["time"]`).
 //!
@@ -99,7 +108,40 @@ pub fn shfmt_calls(src: &str) -> Result<ShfmtCalls, String> {
 
 fn collect_tree(tree: &Value, src: &str, base: usize, depth: usize, found: &mut ShfmtCalls) {
     let mut inline = Vec::new();
+    // `f() { eval "$1"; }`: a call `f 'SCRIPT'` after the definition runs SCRIPT.
+    let mut evaluators: Vec<(String, usize, usize)> = Vec::new();
     walk(tree, &mut |node| {
+        if node.get("Type").and_then(Value::as_str) != Some("FuncDecl") {
+            return;
+        }
+        let Some(name) = node.get("Name").and_then(|n| n.get("Value")).and_then(Value::as_str) else {
+            return;
+        };
+        let end = node["End"]["Offset"].as_u64().unwrap_or(0) as usize;
+        walk(&node["Body"], &mut |inner| {
+            if inner.get("Type").and_then(Value::as_str) != Some("CallExpr") {
+                return;
+            }
+            let Some(args) = inner.get("Args").and_then(Value::as_array) else {
+                return;
+            };
+            if args.first().and_then(lit_word).is_some_and(|(_, v)| v == "eval")
+                && let Some(n) = args.get(1).and_then(positional_word)
+            {
+                evaluators.push((name.to_string(), n, end));
+            }
+        });
+    });
+    walk(tree, &mut |node| {
+        // A heredoc read as a script by the command it is fed to.
+        if let Some(Value::Object(cmd)) = node.get("Cmd")
+            && cmd.get("Type").and_then(Value::as_str) == Some("CallExpr")
+            && let Some(redirs) = node.get("Redirs").and_then(Value::as_array)
+            && let Some(args) = cmd.get("Args").and_then(Value::as_array)
+            && let Some(script) = stdin_script(args, redirs, src)
+        {
+            inline.push(script);
+        }
         if node.get("Type").and_then(Value::as_str) != Some("CallExpr") {
             return;
         }
@@ -114,6 +156,18 @@ fn collect_tree(tree: &Value, src: &str, base: usize, depth: usize, found: &mut 
             found.calls.push(base + offset(&args[0]));
         }
         if let Some(script) = inline_script(args, src) {
+            inline.push(script);
+        }
+        if let Some(at) = kubectl_exec_command(args) {
+            found.calls.push(base + at);
+        }
+        if let Some((name, n, _)) = args
+            .first()
+            .and_then(lit_word)
+            .and_then(|(at, v)| evaluators.iter().find(|(f, _, end)| f == v && *end <= at))
+            && let Some(script) = args.get(*n).and_then(verbatim_word)
+        {
+            let _ = name;
             inline.push(script);
         }
     });
@@ -195,6 +249,132 @@ fn verbatim_word(word: &Value) -> Option<(usize, String)> {
     }
 }
 
+/// `N` when the word is one positional parameter (`$1`, `"$1"`, `${1}`).
+fn positional_word(word: &Value) -> Option<usize> {
+    let parts = word.get("Parts")?.as_array()?;
+    let part = match parts.as_slice() {
+        [p] if p.get("Type")?.as_str()? == "DblQuoted" => match p.get("Parts")?.as_array()?.as_slice() {
+            [inner] => inner,
+            _ => return None,
+        },
+        [p] => p,
+        _ => return None,
+    };
+    if part.get("Type")?.as_str()? != "ParamExp" {
+        return None;
+    }
+    // Nothing but the parameter (`${1:-x}`, `${#1}` are other values).
+    let obj = part.as_object()?;
+    if obj.keys().any(|k| !matches!(k.as_str(), "Type" | "Pos" | "End" | "Dollar" | "Rbrace" | "Short" | "Param")) {
+        return None;
+    }
+    let n: usize = part.get("Param")?.get("Value")?.as_str()?.parse().ok()?;
+    (n > 0).then_some(n)
+}
+
+/// `kubectl exec … -- kubectl …`: the offset of the command's `kubectl`
+/// (kubectl runs the words after `--` in the container).
+fn kubectl_exec_command(args: &[Value]) -> Option<usize> {
+    if args.first().and_then(lit_word)?.1 != "kubectl" {
+        return None;
+    }
+    let words: Vec<Option<(usize, &str)>> = args.iter().map(lit_word).collect();
+    let first = words[1..].iter().flatten().find(|(_, t)| !t.starts_with('-'))?;
+    if first.1 != "exec" {
+        return None;
+    }
+    let dash = words.iter().position(|w| w.is_some_and(|(_, t)| t == "--"))?;
+    let (at, program) = (*words.get(dash + 1)?)?;
+    (program == "kubectl").then_some(at)
+}
+
+/// The body of the heredoc a call reads as its script (`ssh HOST <<'EOF'`,
+/// `bash -s <<EOF`, `sudo bash <<EOF`, `lxc exec N -- bash <<EOF`), when
+/// the program reads it as written: its offset and text.
+fn stdin_script(args: &[Value], redirs: &[Value], src: &str) -> Option<(usize, String)> {
+    // The last redirection of standard input by a heredoc (`<<` 61, `<<-` 62).
+    let redir = redirs.iter().rev().find(|r| {
+        matches!(r.get("Op").and_then(Value::as_u64), Some(61 | 62))
+            && r.get("N").and_then(|n| n.get("Value")).and_then(Value::as_str).is_none_or(|n| n == "0")
+    })?;
+    let hdoc = redir.get("Hdoc")?;
+    let body = match hdoc.get("Parts").and_then(Value::as_array).map(Vec::as_slice) {
+        Some([lit]) if lit.get("Type")?.as_str()? == "Lit" => lit.get("Value")?.as_str()?.to_string(),
+        _ => return None,
+    };
+    let delim = &src[offset(&redir["Word"])..redir["Word"]["End"]["Offset"].as_u64()? as usize];
+    let quoted = delim.contains(['\'', '"', '\\']);
+    if !quoted && body.contains(['$', '`', '\\']) {
+        return None;
+    }
+    let words: Vec<Option<(usize, String)>> = args.iter().map(verbatim_word).collect();
+    let texts: Vec<&str> = words.iter().map(|w| w.as_ref().map_or("", |(_, t)| t.as_str())).collect();
+    reads_stdin(&texts).then(|| (offset(hdoc), body))
+}
+
+/// Whether a command (its words) runs a shell that reads its script from
+/// standard input: through `sudo`/`env`/…, `ssh HOST` (no command, or a
+/// command that is such a shell), `lxc exec N --`, `docker exec [opts] C`.
+fn reads_stdin(words: &[&str]) -> bool {
+    let mut i = 0;
+    loop {
+        match words.get(i).map(|w| w.rsplit('/').next().unwrap_or(w)) {
+            Some("sudo") => {
+                i += 1;
+                while let Some(o) = words.get(i).filter(|o| o.starts_with('-')) {
+                    i += if matches!(*o, "-u" | "-g" | "-C" | "-D" | "-h" | "-p") { 2 } else { 1 };
+                }
+            }
+            Some("env") => {
+                i += 1;
+                while words.get(i).is_some_and(|o| o.starts_with('-') || o.contains('=')) {
+                    i += 1;
+                }
+            }
+            Some("nohup" | "setsid" | "exec" | "command") => i += 1,
+            Some("lxc" | "multipass") if words.get(i + 1) == Some(&"exec") => {
+                let dash = words[i..].iter().position(|w| *w == "--");
+                let Some(dash) = dash else { return false };
+                i += dash + 1;
+            }
+            Some("docker") if words.get(i + 1) == Some(&"exec") => {
+                i += 2;
+                while let Some(o) = words.get(i).filter(|o| o.starts_with('-')) {
+                    i += if matches!(*o, "-u" | "-e" | "-w" | "--user" | "--env" | "--workdir" | "--env-file") { 2 } else { 1 };
+                }
+                i += 1; // the container
+            }
+            Some("ssh") => {
+                i += 1;
+                let mut host = false;
+                while let Some(o) = words.get(i) {
+                    if o.starts_with('-') {
+                        i += if o.len() == 2 && "BbcDEeFIiJLlmOoPpQRSWw".contains(&o[1..]) { 2 } else { 1 };
+                    } else if !host {
+                        host = true;
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let rest = &words[i.min(words.len())..];
+                return match rest {
+                    [] => host,
+                    [one] => reads_stdin(&one.split_whitespace().collect::<Vec<_>>()),
+                    _ => reads_stdin(rest),
+                };
+            }
+            Some("sh" | "bash" | "dash" | "ksh" | "ash" | "mksh" | "zsh") => {
+                let rest = &words[i + 1..];
+                let options = rest.iter().take_while(|o| o.starts_with('-') && o.len() > 1).count();
+                let c = rest[..options].iter().any(|o| !o.starts_with("--") && o.contains('c'));
+                return !c && (options == rest.len() || rest[..options].contains(&"-s"));
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// `[wrappers] sh|bash|… [options] -c SCRIPT` (or `eval SCRIPT`, `watch SCRIPT`) with SCRIPT
 /// written out literally: its host offset (relative to this tree) and text.
 fn inline_script(args: &[Value], src: &str) -> Option<(usize, String)> {
@@ -250,8 +430,15 @@ fn inline_script(args: &[Value], src: &str) -> Option<(usize, String)> {
     let program = program.rsplit('/').next()?;
     if program == "eval" {
         // `eval WORD`: bash runs the word as a script (opslint analyses a
-        // literal first argument).
-        let (start, script) = words.get(i + 1)?.clone()?;
+        // literal first argument). An option other than `--` is a usage
+        // error: nothing runs.
+        let mut j = i + 1;
+        match text(j) {
+            Some("--") => j += 1,
+            Some(o) if o.starts_with('-') && o.len() > 1 => return None,
+            _ => {}
+        }
+        let (start, script) = words.get(j)?.clone()?;
         return Some((start, script));
     }
     if program == "watch" {
@@ -264,10 +451,12 @@ fn inline_script(args: &[Value], src: &str) -> Option<(usize, String)> {
             }
             j += if matches!(o, "-n" | "-q" | "-s") { 2 } else { 1 };
         }
-        if j + 1 != words.len() {
+        // watch joins its words with spaces: one word, or a first word that
+        // holds a script of its own, is a script.
+        let (start, script) = words.get(j)?.clone()?;
+        if j + 1 != words.len() && !script.contains([' ', '\t', '\n', ';', '|', '&']) {
             return None;
         }
-        let (start, script) = words.get(j)?.clone()?;
         return Some((start, script));
     }
     if !matches!(program, "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh") {

@@ -90,6 +90,10 @@ struct Heredoc {
     strip_tabs: bool,
     expand: bool,
     cx: Cx,
+    /// The redirection is of standard input (`<<EOF`, `0<<EOF`).
+    stdin: bool,
+    /// The span of the simple command whose standard input it is.
+    command: Option<Span>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -291,6 +295,17 @@ impl<'a, 'h> Parser<'a, 'h> {
             }
             line = eol + 1;
         };
+        if let Some(command) = h.command {
+            let body = &self.s[start..body_end];
+            self.st.out.stdin_heredocs.push(super::syntax::StdinHeredoc {
+                command,
+                body: self.span(start, body_end),
+                // An unquoted body whose text the shell changes before the
+                // program reads it (`$x`, `$(…)`, backquotes, backslashes)
+                // is not the program's script byte for byte.
+                verbatim: !h.expand || !body.iter().any(|b| matches!(b, b'$' | b'`' | b'\\')),
+            });
+        }
         if h.expand && body_end > start {
             // `$(…)` and backquotes in the body run when it is read.
             let saved = self.pos;
@@ -1086,6 +1101,7 @@ impl<'a, 'h> Parser<'a, 'h> {
     /// A redirection at the cursor: (operator, target word) for `>`/`>>`.
     fn redirect(&mut self, cx: Cx) -> R<Option<(String, RawWord)>> {
         let fd = self.redirect_start().unwrap_or(0);
+        let stdin = self.s[self.pos..self.pos + fd].iter().all(|&b| b == b'0');
         self.pos += fd;
         const OPS: &[&str] = &["&>>", "&>", "<<<", "<<-", "<<", "<>", "<&", "<", ">>", ">&", ">|", ">"];
         let Some(op) = OPS.iter().find(|o| self.starts(o.as_bytes())) else {
@@ -1110,6 +1126,8 @@ impl<'a, 'h> Parser<'a, 'h> {
                 strip_tabs: *op == "<<-",
                 expand,
                 cx,
+                stdin,
+                command: None,
             });
             return Ok(None);
         }
@@ -1204,6 +1222,8 @@ impl<'a, 'h> Parser<'a, 'h> {
 
     fn simple(&mut self, cx: Cx) -> R<()> {
         let start = self.pos;
+        // The heredocs this command opens.
+        let opened = self.pending.len();
         let mut words: Vec<RawWord> = Vec::new();
         let mut assignments: Vec<RawAssignment> = Vec::new();
         let mut redirects = Vec::new();
@@ -1338,6 +1358,9 @@ impl<'a, 'h> Parser<'a, 'h> {
             control_truncated: cx.depth > MAX_CONTROL_DEPTH,
             defined_in: None,
         });
+        for h in self.pending.iter_mut().skip(opened).filter(|h| h.stdin) {
+            h.command = Some(span);
+        }
         Ok(())
     }
 
@@ -1681,6 +1704,15 @@ impl<'a, 'h> Parser<'a, 'h> {
                     exact: false,
                 });
             }
+            Some(c @ b'1'..=b'9') => {
+                self.pos += 2;
+                out.push(Part {
+                    kind: PartKind::Positional(usize::from(c - b'0')),
+                    span: self.span(start, self.pos),
+                    quoted,
+                    exact: false,
+                });
+            }
             Some(_) => {
                 self.pos += 2;
                 dynamic(self, out);
@@ -1759,6 +1791,7 @@ impl<'a, 'h> Parser<'a, 'h> {
             return Ok(match name.as_str() {
                 "@" | "*" => PartKind::AllArgs,
                 _ if identifier => PartKind::Var { name, default: None },
+                _ if positional && name != "0" => name.parse().map_or(PartKind::Dynamic, PartKind::Positional),
                 _ => PartKind::Dynamic,
             });
         } else if identifier && self.peek() == Some(b'[') {

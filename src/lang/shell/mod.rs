@@ -11,6 +11,7 @@ mod resolve;
 mod rewrite;
 mod sourced;
 mod syntax;
+mod wrappers;
 
 pub use sourced::{Sourcing, sources_mention};
 
@@ -215,6 +216,16 @@ fn analyze_nested(
         resolve::expansion_budget(host.len()),
     );
     let mut commands = resolver.facts(raw_commands);
+    for h in resolver.unmapped_heredocs() {
+        facts.limits.push(crate::facts::LimitReached {
+            span: h.command,
+            message: format!(
+                "the heredoc fed to `{}` is not analysed: its delimiter is unquoted and its body holds `$`, backquotes or backslashes, which this shell expands before `{}` reads the script",
+                h.program, h.program
+            ),
+            info: true,
+        });
+    }
     resolve::count_assignments(&resolver, &mut commands);
     facts.expansion_used = resolver.used();
     if let Some(at) = resolver.exhausted_at()
@@ -226,6 +237,7 @@ fn analyze_nested(
                 "expansion limit reached at this command: following its variables and wrapper functions would produce more than {} pieces of text (an exponential chain such as `v1=\"$v0 $v0\"`); from here on, this file's variables are taken as unknown",
                 resolve::expansion_budget(host.len())
             ),
+            info: false,
         });
     }
     // `bash -c 'script'`, `ssh host 'script'`, …: the script is shell too, with
@@ -454,11 +466,12 @@ fn args_appends(host: &str, commands: &[crate::facts::CommandFact], facts: &mut 
 }
 
 /// A command given as ready-made words (Ansible's `argv:`), with wrappers such as
-/// `sudo` or `timeout` seen through as for parsed commands.
+/// `sudo` or `timeout` seen through as for parsed commands (and the command
+/// `kubectl exec … --` runs, after it).
 pub fn command_from_words(
     span: Span,
     words: Vec<crate::facts::Word>,
-) -> Option<crate::facts::CommandFact> {
+) -> Vec<crate::facts::CommandFact> {
     resolve::command_from_words(span, words)
 }
 

@@ -2,9 +2,8 @@
 //! wrapper programs (`sudo`, `env`, `timeout`, …) are seen through here.
 
 use super::super::jinja::Templating;
-use super::syntax::{AssignedValue, Part, PartKind, RawCommand, RawWord, Syntax};
-use crate::duration::parse_coreutils_duration;
-use crate::facts::{CommandFact, DefinedIn, Origin, TimeBound, Word};
+use super::syntax::{AssignedValue, Part, PartKind, RawCommand, RawWord, StdinHeredoc, Syntax};
+use crate::facts::{CommandFact, DefinedIn, Origin, Word};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 
@@ -57,6 +56,22 @@ pub struct Resolver<'a> {
     exhausted: std::cell::Cell<Option<Span>>,
     /// The command being resolved (where a spent budget is reported).
     current: std::cell::Cell<Span>,
+    /// Heredocs fed to a program that reads a script from them, whose body
+    /// the shell changes first (see [`Resolver::unmapped_heredocs`]).
+    unmapped: std::cell::RefCell<Vec<UnmappedHeredoc>>,
+    /// Command span → the heredoc that is its standard input (the last one
+    /// read).
+    stdin: HashMap<Span, &'a StdinHeredoc>,
+}
+
+/// A heredoc that is a program's script but not as written: the shell
+/// expands its unquoted body before the program reads it.
+#[derive(Debug, Clone)]
+pub struct UnmappedHeredoc {
+    /// The command it is fed to.
+    pub command: Span,
+    /// The program that reads it (`ssh`, `bash`).
+    pub program: String,
 }
 
 /// Where a resolved word's text came from.
@@ -151,7 +166,7 @@ impl<'a> Resolver<'a> {
         let mut bodies: HashMap<usize, Vec<RawCommand>> = HashMap::new();
         for cmd in commands {
             if let Some(f) = cmd.function
-                && cmd.words.iter().any(forwards_args)
+                && forwards(cmd)
             {
                 forwarding.insert(f);
                 bodies.entry(f).or_default().push(cmd.clone());
@@ -200,6 +215,8 @@ impl<'a> Resolver<'a> {
             budget,
             exhausted: std::cell::Cell::new(None),
             current: std::cell::Cell::new(Span::default()),
+            unmapped: std::cell::RefCell::new(Vec::new()),
+            stdin: syntax.stdin_heredocs.iter().map(|h| (h.command, h)).collect(),
         }
     }
 
@@ -219,7 +236,7 @@ impl<'a> Resolver<'a> {
             if let Some(f) = cmd.function
                 && self.forwarding.contains(&f)
                 && self.called.contains(&f)
-                && cmd.words.iter().any(forwards_args)
+                && forwards(cmd)
             {
                 continue;
             }
@@ -234,6 +251,12 @@ impl<'a> Resolver<'a> {
     /// The expansion work done (to carry over to the file's next region).
     pub fn used(&self) -> usize {
         self.used.get()
+    }
+
+    /// The heredocs fed to a program as its script that are not analysed:
+    /// their unquoted body is expanded by the shell first.
+    pub fn unmapped_heredocs(&self) -> Vec<UnmappedHeredoc> {
+        self.unmapped.take()
     }
 
     /// Where the expansion budget ran out, if it did.
@@ -314,7 +337,14 @@ impl<'a> Resolver<'a> {
             }
             return;
         }
-        if let Some(mut fact) = strip_wrappers(call.span, words) {
+        // The heredoc that is the call's standard input (the last one read).
+        let stdin = self.stdin.get(&call.span).copied();
+        let mut unmapped = None;
+        let stripped = strip_wrappers(call.span, words, stdin, &mut unmapped);
+        if let Some(program) = unmapped {
+            self.unmapped.borrow_mut().push(UnmappedHeredoc { command: call.span, program });
+        }
+        for mut fact in stripped {
             fact.control = self.syntax.control_path(call.control);
             fact.control_truncated = call.control_truncated;
             fact.in_function = call
@@ -351,11 +381,20 @@ impl<'a> Resolver<'a> {
             out.extend(alias.iter().cloned());
             raw = &raw[1..];
         }
+        // `eval "$1"`: the string the function is called with is the command.
+        let evals = raw.first().and_then(RawWord::static_text).as_deref() == Some("eval");
         for word in raw {
             if word.is_all_args()
                 && let Some(args) = args
             {
                 out.extend(args.iter().cloned());
+                continue;
+            }
+            if evals
+                && let Some(n) = word.positional()
+                && let Some(args) = args
+            {
+                out.extend(args.get(n - 1).cloned());
                 continue;
             }
             out.extend(self.resolve_word(word, at, depth));
@@ -603,7 +642,8 @@ impl<'a> Resolver<'a> {
                                     span: field.word.span,
                                     exact: field.word.exact,
                                     is_static: field.word.is_static,
-                                    splits: true,
+                                    // `"${arr[@]}"`: each element is one word.
+                                    splits: !part.quoted,
                                     source: field.source,
                                     insertable: append_at.is_some(),
                                 });
@@ -623,7 +663,7 @@ impl<'a> Resolver<'a> {
                     _ => out.push(host(String::new(), false)),
                 }
             }
-            PartKind::AllArgs | PartKind::Dynamic => {
+            PartKind::AllArgs | PartKind::Dynamic | PartKind::Positional(_) => {
                 out.push(host(String::new(), false));
             }
         }
@@ -760,6 +800,13 @@ fn alias_definition(
     Some((name.to_string(), (!words.is_empty()).then_some(words)))
 }
 
+/// A command of a function body that runs what the function is called with:
+/// it forwards its arguments (`kubectl "$@"`) or evaluates one (`eval "$1"`).
+fn forwards(cmd: &RawCommand) -> bool {
+    cmd.words.iter().any(forwards_args)
+        || (cmd.words[0].static_text().as_deref() == Some("eval") && cmd.words[1..].iter().any(|w| w.positional().is_some()))
+}
+
 fn forwards_args(word: &RawWord) -> bool {
     word.parts
         .iter()
@@ -880,7 +927,7 @@ fn merge(segs: Vec<Seg>) -> RWord {
     }
 }
 
-pub fn command_from_words(span: Span, words: Vec<Word>) -> Option<CommandFact> {
+pub fn command_from_words(span: Span, words: Vec<Word>) -> Vec<CommandFact> {
     strip_wrappers(
         span,
         words
@@ -890,143 +937,107 @@ pub fn command_from_words(span: Span, words: Vec<Word>) -> Option<CommandFact> {
                 source: Source::Host,
             })
             .collect(),
+        None,
+        &mut None,
     )
 }
 
-/// Removes wrapper programs; `None` when nothing is run (`command -v kubectl`).
-fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
-    let mut i = 0;
-    let mut wrappers = Vec::new();
-    let mut time_bound = None;
-    let mut script = None;
-    let mut remote = None;
-    // Each wrapper consumes its own options; bounded so odd input cannot loop.
-    for _ in 0..16 {
-        let w = words.get(i)?;
-        if !w.word.is_static {
-            break;
+/// Removes wrapper programs (see [`super::wrappers`]): the command the
+/// words run (none for `command -v kubectl`), followed by the commands a call
+/// runs elsewhere besides being a call itself (`kubectl exec POD -- CMD`).
+/// `stdin`: the heredoc the call reads; when a program reads it as its
+/// script, it is the fact's script, or (not as written) its program is put
+/// in `unmapped`.
+fn strip_wrappers(
+    span: Span,
+    words: Vec<RWord>,
+    stdin: Option<&StdinHeredoc>,
+    unmapped: &mut Option<String>,
+) -> Vec<CommandFact> {
+    let mut out = Vec::new();
+    let mut next = Some((words, Vec::new()));
+    // `kubectl exec a -- kubectl exec b -- …`: bounded.
+    for _ in 0..4 {
+        let Some((words, outer)) = next.take() else { break };
+        let Some((mut fact, inner)) = strip_one(span, words, stdin, unmapped) else { break };
+        if !outer.is_empty() {
+            fact.wrappers.splice(0..0, outer);
+            // The command run elsewhere is shown from its own program word
+            // when that is written in the call.
+            let at = fact.words[0].span.start;
+            if span.start < at && at < span.end {
+                fact.span = Span::new(at, span.end);
+            }
         }
-        let name = w.word.text.rsplit('/').next().unwrap_or("").to_string();
-        let next = match name.as_str() {
-            "sudo" => skip_options(
-                &words,
-                i + 1,
-                &[
-                    "-u",
-                    "-g",
-                    "-C",
-                    "-D",
-                    "-h",
-                    "-p",
-                    "-r",
-                    "-t",
-                    "-U",
-                    "-T",
-                    "-R",
-                    "--user",
-                    "--group",
-                    "--close-from",
-                    "--chdir",
-                    "--host",
-                    "--prompt",
-                    "--role",
-                    "--type",
-                    "--other-user",
-                    "--command-timeout",
-                    "--chroot",
-                ],
-                true,
-            ),
-            "env" => skip_options(
-                &words,
-                i + 1,
-                &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"],
-                true,
-            ),
-            "nohup" | "setsid" => skip_options(&words, i + 1, &[], false),
-            "nice" => skip_options(&words, i + 1, &["-n", "--adjustment"], false),
-            "ionice" => skip_options(
-                &words,
-                i + 1,
-                &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"],
-                false,
-            ),
-            "stdbuf" => skip_options(&words, i + 1, &["-i", "-o", "-e"], false),
-            "time" => skip_options(&words, i + 1, &["-f", "-o", "--format", "--output"], false),
-            "exec" => skip_options(&words, i + 1, &["-a"], false),
-            "command" => {
-                // `command -v kubectl` / `command -V kubectl` only look the name up.
-                let mut j = i + 1;
-                while let Some(o) = words.get(j).map(|w| w.word.text.as_str()) {
-                    match o {
-                        "-v" | "-V" | "-pv" | "-vp" | "-pV" | "-Vp" => return None,
-                        "-p" => j += 1,
-                        "--" => {
-                            j += 1;
-                            break;
-                        }
-                        _ => break,
-                    }
-                }
-                Some(j)
-            }
-            "timeout" => {
-                let j = skip_options(
-                    &words,
-                    i + 1,
-                    &["-k", "-s", "--kill-after", "--signal"],
-                    false,
-                )?;
-                let duration = words.get(j)?;
-                time_bound = Some(TimeBound {
-                    wrapper: "timeout".into(),
-                    duration: duration
-                        .word
-                        .is_static
-                        .then(|| parse_coreutils_duration(&duration.word.text).ok())
-                        .flatten(),
-                    span: duration.word.span,
-                });
-                Some(j + 1)
-            }
-            _ => match runs(&name, &words, i) {
-                Some(Runs::Command(j)) => {
-                    if name == "ssh" {
-                        remote = ssh_host(&words, i);
-                    }
-                    Some(j)
-                }
-                Some(Runs::Script(k)) => {
-                    script = Some(k);
-                    break;
-                }
-                None => break,
-            },
-        };
-        wrappers.push(name);
-        i = next?;
+        next = inner.map(|words| {
+            let mut wrappers = fact.wrappers.clone();
+            wrappers.push(fact.program_name().to_string());
+            (words, wrappers)
+        });
+        out.push(fact);
     }
-    // The program itself may run a script (`bash -c '…'`).
-    if script.is_none()
-        && let Some(Runs::Script(k)) = words
-            .get(i)
-            .filter(|w| w.word.is_static)
-            .and_then(|w| runs(w.word.text.rsplit('/').next().unwrap_or(""), &words, i))
-    {
-        script = Some(k);
-    }
-    if words.get(i).is_some_and(|w| w.word.is_static && w.word.text.rsplit('/').next() == Some("ssh")) {
-        remote = ssh_host(&words, i);
-    }
+    out
+}
+
+/// One command of [`strip_wrappers`], and the words of the command it runs
+/// elsewhere, if any.
+fn strip_one(
+    span: Span,
+    words: Vec<RWord>,
+    stdin: Option<&StdinHeredoc>,
+    unmapped: &mut Option<String>,
+) -> Option<(CommandFact, Option<Vec<RWord>>)> {
+    let stripped = {
+        let view: Vec<&Word> = words.iter().map(|w| &w.word).collect();
+        super::wrappers::strip(&view)?
+    };
     // Only literal text written out in the host file is analysed as a script
     // (it may be a variable's value: `CMD='kubectl get pods'; eval "$CMD"`).
-    let script = script
+    let script = stripped
+        .script
         .and_then(|k| words.get(k))
-        .filter(|w| w.word.is_static && w.word.exact)
-        .map(|w| w.word.span);
-    let rest: Vec<RWord> = words.into_iter().skip(i).collect();
-    let first = rest.first()?;
-    let (origin, defined_in) = match &first.source {
+        .filter(|w| w.word.is_static && w.word.exact);
+    // A heredoc the program reads as its script (`ssh host <<'EOF'`, `bash
+    // -s <<EOF`, `ssh host 'sudo bash -s' <<'EOF'`).
+    let reads_stdin = stripped.stdin_script
+        || script.is_some_and(|w| super::wrappers::string_reads_stdin(&w.word.text));
+    let mut script = script.map(|w| w.word.span);
+    if let Some(h) = stdin.filter(|_| reads_stdin) {
+        if h.verbatim {
+            script = Some(h.body);
+        } else if let Some(program) = words.get(stripped.start) {
+            *unmapped = Some(super::wrappers::base_name(&program.word.text).to_string());
+        }
+    }
+    let rest: Vec<RWord> = words.into_iter().skip(stripped.start).collect();
+    let (origin, defined_in) = origin_of(&rest.first()?.source);
+    // Only a call with an `exec` word can run a command elsewhere: its words
+    // are kept until the fact says whether it does.
+    let kept = rest.iter().any(|w| w.word.text == "exec").then(|| rest.clone());
+    let fact = CommandFact {
+        span,
+        words: rest.into_iter().map(|w| w.word).collect(),
+        wrappers: stripped.wrappers,
+        time_bound: stripped.time_bound.map(Box::new),
+        origin,
+        redirects: Vec::new(),
+        control: Vec::new(),
+        control_truncated: false,
+        in_function: None,
+        script,
+        defined_in,
+        remote: stripped.remote,
+    };
+    let inner = kept.and_then(|mut words| {
+        let k = super::wrappers::inner_command(&fact)?;
+        Some(words.split_off(k))
+    });
+    Some((fact, inner))
+}
+
+/// Where a command's program word came from.
+fn origin_of(source: &Source) -> (Origin, Option<Box<DefinedIn>>) {
+    match source {
         Source::Host => (Origin::Direct, None),
         Source::Template(name) => (Origin::Template { name: name.clone() }, None),
         Source::Variable {
@@ -1052,274 +1063,6 @@ fn strip_wrappers(span: Span, words: Vec<RWord>) -> Option<CommandFact> {
             },
             defined_in.clone(),
         ),
-    };
-    Some(CommandFact {
-        span,
-        words: rest.into_iter().map(|w| w.word).collect(),
-        wrappers,
-        time_bound: time_bound.map(Box::new),
-        origin,
-        redirects: Vec::new(),
-        control: Vec::new(),
-        control_truncated: false,
-        in_function: None,
-        script,
-        defined_in,
-        remote,
-    })
-}
-
-/// `ssh` at `words[i]`: the index of its host, of the remote command, and
-/// the options seen. Options, the host, options again (OpenSSH reads them
-/// after the host too), then the remote command.
-fn ssh_words(words: &[RWord], i: usize) -> Option<(usize, usize, Vec<String>)> {
-    let with_arg = "BbcDEeFIiJLlmOoPpQRSWw";
-    let (host, mut seen) = getopt(words, i + 1, with_arg, &[]);
-    words.get(host)?;
-    let (j, more) = if words.get(host.checked_sub(1)?).map(|w| w.word.text.as_str()) == Some("--") {
-        (host + 1, Vec::new())
-    } else {
-        getopt(words, host + 1, with_arg, &[])
-    };
-    seen.extend(more);
-    Some((host, j, seen))
-}
-
-/// The host `ssh` at `words[i]` connects to, without `user@`, when written
-/// literally.
-fn ssh_host(words: &[RWord], i: usize) -> Option<String> {
-    let (host, _, _) = ssh_words(words, i)?;
-    let w = &words.get(host)?.word;
-    w.is_static.then(|| w.text.rsplit('@').next().unwrap_or(&w.text).to_string())
-}
-
-/// What a program that runs other commands runs.
-enum Runs {
-    /// The command whose program is the word at this index (`xargs -n1 kubectl …`).
-    Command(usize),
-    /// The shell script that is the word at this index (`bash -c 'SCRIPT'`,
-    /// `ssh HOST 'SCRIPT'`).
-    Script(usize),
-}
-
-/// What `words[i]`, named `name`, runs (`None` when it is not such a program
-/// or runs nothing given here: `ssh -N host`, `flock 9`, `su root`).
-fn runs(name: &str, words: &[RWord], i: usize) -> Option<Runs> {
-    let text = |j: usize| words.get(j).map(|w| w.word.text.as_str());
-    // A command, or nothing when no word follows.
-    let command = |j: usize| (j < words.len()).then_some(Runs::Command(j));
-    match name {
-        "xargs" => {
-            let (j, _) = getopt(
-                words,
-                i + 1,
-                "aEdILnPs",
-                &["arg-file", "delimiter", "max-args", "max-procs", "max-chars", "process-slot-var"],
-            );
-            command(j)
-        }
-        "watch" => {
-            let (j, seen) = getopt(words, i + 1, "nqs", &["interval", "equexit", "shotsdir"]);
-            // Without `-x`, watch joins its words and runs them with `sh -c`.
-            let exec = seen.iter().any(|o| o == "-x" || o == "--exec");
-            if !exec && j + 1 == words.len() {
-                Some(Runs::Script(j))
-            } else {
-                command(j)
-            }
-        }
-        "flock" => {
-            let (j, _) = getopt(words, i + 1, "wE", &["timeout", "wait", "conflict-exit-code"]);
-            // `flock FILE -c 'SCRIPT'`, `flock FILE cmd …`; `flock FD` runs nothing.
-            match text(j + 1) {
-                Some("-c" | "--command") => (j + 3 == words.len()).then_some(Runs::Script(j + 2)),
-                _ => command(j + 1),
-            }
-        }
-        "nsenter" => {
-            let (j, _) = getopt(words, i + 1, "tSGWN", &["target", "setuid", "setgid", "wdns", "net-socket"]);
-            command(j)
-        }
-        "chroot" => {
-            let (j, _) = getopt(words, i + 1, "", &["groups", "userspec"]);
-            // NEWROOT, then the command.
-            command(j + 1)
-        }
-        "eval" => {
-            let j = i + 1 + usize::from(text(i + 1) == Some("--"));
-            // bash joins the words with spaces and runs the result. One word,
-            // or a first word that holds a script of its own (`eval 'a | b'
-            // x`: the later words only lengthen its last command), is
-            // analysed as a script; plain words are the command.
-            let script = text(j).is_some_and(|t| t.contains([' ', '\t', '\n', ';', '|', '&']));
-            if j + 1 == words.len() || script {
-                Some(Runs::Script(j))
-            } else {
-                command(j)
-            }
-        }
-        "ssh" => {
-            let (_, j, seen) = ssh_words(words, i)?;
-            // No remote shell command: a subsystem, forwarding only, a
-            // control command, printing the configuration.
-            if seen.iter().any(|o| matches!(o.as_str(), "-s" | "-N" | "-W" | "-O" | "-G" | "-V")) {
-                return None;
-            }
-            // The remote shell runs the words joined by spaces.
-            if j + 1 == words.len() {
-                Some(Runs::Script(j))
-            } else {
-                command(j)
-            }
-        }
-        "su" => {
-            // Options may follow the user (`su root -c '…'`); only `-c` runs a command.
-            let mut j = i + 1;
-            let mut script = None;
-            while let Some(w) = words.get(j) {
-                let t = w.word.text.as_str();
-                if t == "--" || !w.word.is_static {
-                    break;
-                }
-                let (opts, value) = match t.strip_prefix("--") {
-                    Some(long) => {
-                        let name = long.split('=').next().unwrap_or(long);
-                        let takes = matches!(
-                            name,
-                            "command" | "session-command" | "group" | "supp-group" | "shell" | "whitelist-environment"
-                        );
-                        let is_command = matches!(name, "command" | "session-command");
-                        if takes && !long.contains('=') {
-                            if is_command {
-                                script = Some(j + 1);
-                            }
-                            j += 2;
-                        } else {
-                            j += 1;
-                        }
-                        continue;
-                    }
-                    None if t.starts_with('-') && t.len() > 1 => (&t[1..], j + 1),
-                    None => {
-                        j += 1;
-                        continue;
-                    }
-                };
-                j += 1;
-                for (k, c) in opts.char_indices() {
-                    if "cgGsw".contains(c) {
-                        // The value is the rest of the word, or the next word.
-                        if k + 1 == opts.len() {
-                            if c == 'c' {
-                                script = Some(value);
-                            }
-                            j += 1;
-                        }
-                        break;
-                    }
-                }
-            }
-            script.filter(|&k| k < words.len()).map(Runs::Script)
-        }
-        "sh" | "bash" | "dash" | "ksh" | "ash" | "mksh" | "zsh" => {
-            let mut j = i + 1;
-            while let Some(w) = words.get(j) {
-                let t = w.word.text.as_str();
-                if !w.word.is_static || !t.starts_with('-') || t == "-" || t == "--" {
-                    return None;
-                }
-                // `-c`, or grouped single-letter options that include `c` (`-ec`, `-lc`).
-                if !t.starts_with("--") && t[1..].contains('c') {
-                    return (j + 1 < words.len()).then_some(Runs::Script(j + 1));
-                }
-                j += if t == "-o" || t == "+o" { 2 } else { 1 };
-            }
-            None
-        }
-        _ => None,
-    }
-}
-
-/// The options of a getopt-style program from `words[j]` on: clusters `-abc`
-/// where a letter of `short_arg` takes the rest of the word or the next word
-/// as its value, `--name=value` or `--name value` for the names in `long_arg`;
-/// `--` ends them, and so does the first operand. Returns the index of the
-/// first operand and the options seen (`-x`, `--exec`).
-fn getopt(words: &[RWord], mut j: usize, short_arg: &str, long_arg: &[&str]) -> (usize, Vec<String>) {
-    let mut seen = Vec::new();
-    while let Some(w) = words.get(j) {
-        let t = w.word.text.as_str();
-        if !w.word.is_static || !t.starts_with('-') || t == "-" {
-            break;
-        }
-        j += 1;
-        if t == "--" {
-            break;
-        }
-        if let Some(long) = t.strip_prefix("--") {
-            let name = long.split('=').next().unwrap_or(long);
-            if !long.contains('=') && long_arg.contains(&name) {
-                j += 1;
-            }
-            seen.push(format!("--{name}"));
-            continue;
-        }
-        let opts = &t[1..];
-        for (k, c) in opts.char_indices() {
-            seen.push(format!("-{c}"));
-            if short_arg.contains(c) {
-                if k + c.len_utf8() == opts.len() {
-                    j += 1;
-                }
-                break;
-            }
-        }
-    }
-    (j, seen)
-}
-
-/// Index of the first word after a wrapper's options (and, with `assignments`,
-/// after `NAME=value` words). `None` when no command follows.
-fn skip_options(
-    words: &[RWord],
-    mut j: usize,
-    with_value: &[&str],
-    assignments: bool,
-) -> Option<usize> {
-    while let Some(w) = words.get(j) {
-        let t = w.word.text.as_str();
-        if t == "--" {
-            j += 1;
-            break;
-        }
-        if t.starts_with('-') && t.len() > 1 && w.word.is_static {
-            let flag = t.split('=').next().unwrap_or(t);
-            // `-n 5` takes a value; `-n5`, `--user=x` carry it; `-10` (nice) is a value.
-            j += if with_value.contains(&flag) && !t.contains('=') {
-                2
-            } else {
-                1
-            };
-            continue;
-        }
-        if assignments && is_assignment_word(t) {
-            j += 1;
-            continue;
-        }
-        break;
-    }
-    (j < words.len()).then_some(j)
-}
-
-fn is_assignment_word(text: &str) -> bool {
-    match text.split_once('=') {
-        Some((name, _)) => {
-            !name.is_empty()
-                && name.chars().enumerate().all(|(i, c)| {
-                    c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
-                })
-        }
-        None => false,
     }
 }
 

@@ -23,6 +23,8 @@ pub enum PartKind {
     ArrayAll(String),
     /// `$@` / `$*`.
     AllArgs,
+    /// A positional parameter: `$1`, `${2}`.
+    Positional(usize),
     /// Anything only known at run time: `$(…)`, `$1`, `${x/a/b}`, `$((…))`.
     Dynamic,
 }
@@ -57,6 +59,14 @@ impl RawWord {
             }
         }
         Some(text)
+    }
+
+    /// `N` when the word is one positional parameter (`$1`, `"${1}"`).
+    pub fn positional(&self) -> Option<usize> {
+        match self.parts.as_slice() {
+            [Part { kind: PartKind::Positional(n), .. }] => Some(*n),
+            _ => None,
+        }
     }
 
     /// Quoted assignment values (`K="…"`, `K='…'`) keep their text together.
@@ -137,6 +147,21 @@ pub struct Syntax {
     pub control: Vec<(Option<usize>, ControlStep)>,
     /// `while`/`until` loops.
     pub loops: Vec<crate::facts::LoopFact>,
+    /// Heredocs that are a simple command's standard input, in the order
+    /// their bodies are read (the last one of a command is its input).
+    pub stdin_heredocs: Vec<StdinHeredoc>,
+}
+
+/// A heredoc read by a command as its standard input (`ssh host <<'EOF'`).
+#[derive(Debug, Clone)]
+pub struct StdinHeredoc {
+    /// The command's span.
+    pub command: Span,
+    /// The body, without the delimiter line.
+    pub body: Span,
+    /// The program reads the body as written: a quoted delimiter, or an
+    /// unquoted one whose body has nothing the shell expands.
+    pub verbatim: bool,
 }
 
 impl Syntax {
