@@ -258,6 +258,9 @@ pub struct ProjectIndex {
     nrpe: std::sync::OnceLock<NrpeIndex>,
     /// Task files read for what plays reach through roles and includes.
     task_files: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<roles::TaskFileInfo>>>,
+    /// Role lookups, dependencies and what each play reaches, kept for the
+    /// run: every play-level rule asks for the same plays.
+    reach: roles::ReachCache,
     /// Files that run `microk8s remove-node`.
     remove_node_files: std::sync::OnceLock<Vec<PathBuf>>,
     /// Inventories by playbook directory.
@@ -336,6 +339,7 @@ impl ProjectIndex {
             handlers: Default::default(),
             nrpe: Default::default(),
             task_files: Default::default(),
+            reach: Default::default(),
             remove_node_files: Default::default(),
             inventories: Default::default(),
             args_dict_loops: Default::default(),

@@ -193,8 +193,7 @@ impl Rule for DqliteRestartNotSerial {
             // What the play reaches: `roles:`, `include_role`/`import_role`
             // tasks (with `tasks_from`) and `include_tasks`/`import_tasks`,
             // found where Ansible looks for them.
-            let mut reached = crate::project::Reached::default();
-            index.reach_play(facts, i, &ctx.source.path, &mut reached);
+            let reached = index.play_reach(facts, i, &ctx.source.path);
             // A reboot restarts every MicroK8s service of the node: counted
             // when the play is about MicroK8s (it or what it runs names it).
             let microk8s = reached.microk8s
@@ -208,7 +207,8 @@ impl Rule for DqliteRestartNotSerial {
             }
             let in_roles: Vec<(String, crate::project::RoleRestart)> = reached
                 .restarts
-                .into_iter()
+                .iter()
+                .cloned()
                 .filter(|(_, r)| r.action != "reboot" || microk8s)
                 .filter(|(_, r)| !throttled(r.throttle, allowed(hosts)))
                 .collect();
