@@ -22,7 +22,9 @@ The number of hosts is the play's `hosts:` pattern (`group`, `all`, `a:b`,
 `a,b`, `a:&b`, `a:!b`) counted in the Ansible inventory: the `inventory =` of
 the nearest `ansible.cfg`, else `inventory/`, `inventories/*/`, `hosts`,
 `hosts.ini`, `hosts.yml` beside the playbook or at the root (INI or YAML, with
-`children` and host ranges such as `k8s[01:03]`). When it is not known for
+`children` and host ranges such as `k8s[01:03]`; a directory is read as
+Ansible reads one: every file in it and in its subdirectories, `group_vars/`
+and `host_vars/` skipped). When it is not known for
 certain (no inventory, one that cannot be read, inventories that disagree, a
 templated or wildcard pattern) three nodes are assumed, and the message says
 so. The batch is `serial:` as Ansible computes it: a number, a percentage
