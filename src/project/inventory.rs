@@ -236,6 +236,49 @@ pub fn parse(path: &Path, text: &str) -> Option<Inventory> {
     }
 }
 
+/// The inventory Molecule makes for a scenario from its `molecule.yml`: one
+/// host per entry of `platforms:` (by `name:`), in the groups its `groups:`
+/// lists, with the `children:` groups it lists. `None` when it is not known
+/// for certain: no platforms, a templated name, or a
+/// `provisioner.inventory` that adds hosts or links another inventory.
+pub fn parse_molecule(text: &str) -> Option<Inventory> {
+    use crate::lang::yaml;
+    let docs = yaml::load(text).ok()?;
+    let top = docs.first()?;
+    if let Some(inv) = top.get("provisioner").and_then(|p| p.get("inventory"))
+        && (inv.get("hosts").is_some() || inv.get("links").is_some())
+    {
+        return None;
+    }
+    let platforms = top.get("platforms")?.as_seq()?;
+    let mut out = Inventory::default();
+    for platform in platforms {
+        let name = platform.get("name")?.as_str()?;
+        if name.is_empty() || name.contains("{{") || name.contains('$') {
+            return None;
+        }
+        let list = |key: &str| -> Option<Vec<String>> {
+            match platform.get(key) {
+                None => Some(Vec::new()),
+                Some(v) => v.as_seq()?.iter().map(|g| g.as_str().map(str::to_string)).collect(),
+            }
+        };
+        let groups = list("groups")?;
+        out.hosts.entry("ungrouped".into()).or_default();
+        if groups.is_empty() {
+            out.hosts.entry("ungrouped".into()).or_default().insert(name.to_string());
+        }
+        for group in &groups {
+            out.hosts.entry(group.clone()).or_default().insert(name.to_string());
+            for child in list("children")? {
+                out.children.entry(group.clone()).or_default().insert(child.clone());
+                out.hosts.entry(child).or_default();
+            }
+        }
+    }
+    (!platforms.is_empty()).then_some(out)
+}
+
 /// Merges inventories of one directory (Ansible loads every file of it).
 pub fn merge(parts: Vec<Inventory>) -> Inventory {
     let mut out = Inventory::default();
@@ -420,6 +463,23 @@ mod tests {
         // A dynamic inventory script cannot be read: not known.
         std::fs::write(inv.join("cluster-1/ec2"), "#!/usr/bin/env python3\n").unwrap();
         assert!(load(&root, &inv).is_none());
+    }
+
+    #[test]
+    fn molecule_platforms_are_the_hosts() {
+        let inv = parse_molecule(
+            "driver:\n  name: docker\nplatforms:\n  - name: cp1\n    groups: [control]\n  - name: cp2\n    groups: [control]\n  - name: w1\n    groups:\n      - workers\n  - name: lone\n",
+        )
+        .unwrap();
+        let n = |p: &str| inv.select(p).map(|s| s.len());
+        assert_eq!(n("all"), Some(4));
+        assert_eq!(n("control"), Some(2));
+        assert_eq!(n("workers"), Some(1));
+        assert_eq!(n("lone"), Some(1));
+        assert_eq!(n("microk8s"), None);
+        assert!(parse_molecule("platforms:\n  - name: \"{{ n }}\"\n").is_none());
+        assert!(parse_molecule("platforms:\n  - name: a\nprovisioner:\n  inventory:\n    links:\n      hosts: ../inv\n").is_none());
+        assert!(parse_molecule("driver:\n  name: docker\n").is_none());
     }
 
     #[test]

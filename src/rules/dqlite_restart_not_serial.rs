@@ -27,7 +27,16 @@ Ansible reads one: every file in it and in its subdirectories, `group_vars/`
 and `host_vars/` skipped). When it is not known for
 certain (no inventory, one that cannot be read, inventories that disagree, a
 templated or wildcard pattern) three nodes are assumed, and the message says
-so. The batch is `serial:` as Ansible computes it: a number, a percentage
+so. A playbook of a Molecule scenario runs on the scenario's `platforms:`
+(one host each, in the groups each lists), as `molecule.yml` declares them.
+
+A play whose hosts all joined the cluster as workers (`microk8s join …
+--worker`) is not flagged: workers are not dqlite voters. This is known only
+when certain: the join task is in a playbook, runs on every host of its play
+(no `when:`, on plain group names: those groups are workers) or on the hosts
+of one group (its one condition is `inventory_hostname in groups['G']` or
+`'G' in group_names`), is not `run_once` or delegated, and its play has no
+`block:`. The batch is `serial:` as Ansible computes it: a number, a percentage
 (truncated: 67 % of 3 hosts is 2, at least 1), a list of batch sizes (the
 largest counts); no `serial:` is every host at once. `run_once: true` on the
 restarting task also makes it safe, and so does a numeric `throttle:` within
@@ -159,6 +168,10 @@ impl Rule for DqliteRestartNotSerial {
         let index = ctx.project;
         for (i, play) in facts.plays.iter().enumerate() {
             if play.hosts.as_deref().is_some_and(|h| h == "localhost" || h == "127.0.0.1") {
+                continue;
+            }
+            // Workers hold no dqlite vote: restarting them all loses no quorum.
+            if play.hosts.as_deref().is_some_and(|h| index.all_workers(&ctx.source.path, h)) {
                 continue;
             }
             // How many hosts the play runs on: from the inventory when it
