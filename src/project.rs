@@ -606,7 +606,7 @@ fn worker_groups_in(text: &str, facts: &crate::facts::FileFacts) -> Vec<String> 
     for task in &facts.tasks {
         let Some(command) = &task.command_line else { continue };
         let words: Vec<&str> = command.text.split_whitespace().collect();
-        let joins = words.windows(2).any(|w| (w[0].ends_with("microk8s") && w[1] == "join"))
+        let joins = words.windows(2).any(|w| w[0].ends_with("microk8s") && w[1] == "join")
             || words.iter().any(|w| w.ends_with("microk8s.join"));
         if !joins || !words.contains(&"--worker") || task.run_once {
             continue;

@@ -170,10 +170,6 @@ impl Rule for DqliteRestartNotSerial {
             if play.hosts.as_deref().is_some_and(|h| h == "localhost" || h == "127.0.0.1") {
                 continue;
             }
-            // Workers hold no dqlite vote: restarting them all loses no quorum.
-            if play.hosts.as_deref().is_some_and(|h| index.all_workers(&ctx.source.path, h)) {
-                continue;
-            }
             // How many hosts the play runs on: from the inventory when it
             // tells for certain, else the three voters of a MicroK8s HA cluster.
             let (hosts, counted) = match play.hosts.as_deref().map(|p| index.host_count(&ctx.source.path, p)) {
@@ -234,6 +230,10 @@ impl Rule for DqliteRestartNotSerial {
             if here.iter().all(|(_, r)| r.action == "stop")
                 && in_roles.iter().all(|(_, r)| r.action == "stop")
             {
+                continue;
+            }
+            // Workers hold no dqlite vote: restarting them all loses no quorum.
+            if play.hosts.as_deref().is_some_and(|h| index.all_workers(&ctx.source.path, h)) {
                 continue;
             }
             let mut services: Vec<String> = here
