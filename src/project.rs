@@ -194,9 +194,10 @@ fn walk_files_with(dir: &Path, ignores: &crate::ignorefiles::Ignores) -> Vec<Pat
     files
 }
 
-/// Top-level string variables of every variables file of `project` (read
-/// anew on each call). A name defined with different values in different
-/// places is left out: it is not known which one applies.
+/// Top-level string variables of every variables file of `project`, and the
+/// literal values its task files set (`set_fact`, `NAME.stdout` of a
+/// registered `echo`), read anew on each call. A name defined with different
+/// values in different places is left out: it is not known which one applies.
 pub fn collect_vars(project: &ProjectIndex) -> Vars {
     let root = project.root();
     let files: Vec<PathBuf> = project
@@ -204,6 +205,24 @@ pub fn collect_vars(project: &ProjectIndex) -> Vars {
         .iter()
         .filter(|p| is_vars_file(p))
         .cloned()
+        .collect();
+    // Task files: what their tasks set to literal values (`set_fact`, a
+    // registered `echo`), for the later tasks and included files that use it.
+    let task_files: Vec<PathBuf> = project
+        .files()
+        .iter()
+        .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && !is_vars_file(p))
+        .cloned()
+        .collect();
+    let from_tasks: Vec<Vec<(String, String)>> = task_files
+        .par_iter()
+        .map(|path| {
+            let Some(text) = read_context(root, path) else { return Vec::new() };
+            if !(text.contains("set_fact") || (text.contains("register") && text.contains("echo "))) {
+                return Vec::new();
+            }
+            crate::lang::ansible::fact_vars(path, &text)
+        })
         .collect();
     let found: Vec<Vec<(String, String)>> = files
         .par_iter()
@@ -223,7 +242,7 @@ pub fn collect_vars(project: &ProjectIndex) -> Vars {
         .collect();
     let mut vars: HashMap<String, String> = HashMap::new();
     let mut ambiguous = HashSet::new();
-    for (name, value) in found.into_iter().flatten() {
+    for (name, value) in found.into_iter().flatten().chain(from_tasks.into_iter().flatten()) {
         match vars.get(&name) {
             Some(existing) if *existing != value => {
                 ambiguous.insert(name);

@@ -542,6 +542,9 @@ impl Walker<'_> {
                         }
                     }
                 }
+                if let Some((name, value)) = registered_output(task, &t) {
+                    self.vars.to_mut().insert(name, value);
+                }
                 let at = self.facts.tasks.len();
                 if let Some(play) = t.play.and_then(|p| self.facts.plays.get_mut(p)) {
                     play.tasks = if play.tasks.is_empty() { at..at + 1 } else { play.tasks.start..at + 1 };
@@ -1165,6 +1168,79 @@ impl ValueMap<'_> {
             && self.map.is_some()
             && self.value.get(value_span.start..value_span.end) == self.host.get(word.span.start..word.span.end);
     }
+}
+
+/// `register: NAME` on a `shell`/`command` task whose command line is a
+/// literal `echo WORDS`: `NAME.stdout` is known (`WORDS`, as echo prints
+/// them, without a trailing newline: Ansible strips it).
+fn registered_output(node: &Node, task: &AnsibleTask) -> Option<(String, String)> {
+    let name = node.get("register")?.as_str()?;
+    if !matches!(task.module.as_str(), "shell" | "command") || task.has_loop {
+        return None;
+    }
+    let line = command_node(node, task)?.as_str()?;
+    let rest = line.trim().strip_prefix("echo ")?;
+    // Words without quotes, expansions, options or shell syntax only.
+    let plain = !rest.starts_with('-')
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'.' | b'/' | b'_' | b'-' | b'=' | b':' | b','));
+    if !plain {
+        return None;
+    }
+    Some((format!("{name}.stdout"), rest.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
+/// The variables a task file's tasks set to literal values, as the tasks run
+/// in order: `set_fact` arguments and `NAME.stdout` of a registered literal
+/// `echo` (see [`registered_output`]). A file that does not parse gives none.
+pub fn fact_vars(path: &Path, text: &str) -> Vec<(String, String)> {
+    let mut facts = FileFacts::default();
+    let walker_vars = jinja::Vars::new();
+    let Ok(docs) = yaml::load(text) else { return Vec::new() };
+    let mut out = Vec::new();
+    for doc in &docs {
+        let Some(items) = doc.as_seq() else { continue };
+        let mut stack: Vec<&[Node]> = vec![items];
+        // Plays: their task lists; task files: the list itself.
+        let mut lists: Vec<&[Node]> = Vec::new();
+        while let Some(list) = stack.pop() {
+            lists.push(list);
+            for item in list {
+                for key in ["pre_tasks", "tasks", "post_tasks", "block", "rescue", "always"] {
+                    if let Some(inner) = item.get(key).and_then(Node::as_seq) {
+                        stack.push(inner);
+                    }
+                }
+            }
+        }
+        for list in lists {
+            for node in list {
+                let walker = Walker {
+                    host: text,
+                    parse_text: String::new(),
+                    vars: Cow::Borrowed(&walker_vars),
+                    dicts: HashMap::new(),
+                    item_scripts: Default::default(),
+                    facts: &mut facts,
+                    path,
+                    root: None,
+                    play: None,
+                    consumed_dicts: Default::default(),
+                };
+                let Some(task) = walker.task(node, false) else { continue };
+                if task.module == "set_fact" {
+                    for arg in task.args.iter().filter(|a| a.name != "cacheable") {
+                        if let Some(value) = arg.text() {
+                            out.push((arg.name.clone(), value.to_string()));
+                        }
+                    }
+                }
+                out.extend(registered_output(node, &task));
+            }
+        }
+    }
+    out
 }
 
 /// The `argv:` list of a `command` task.

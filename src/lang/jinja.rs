@@ -98,7 +98,11 @@ fn tokens(expr: &str) -> Option<Vec<Token>> {
                 i = close + 1;
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
-                let end = i + b[i..].iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_')).unwrap_or(b.len() - i);
+                // A dotted name (`result.stdout`) is one variable.
+                let end = i + b[i..]
+                    .iter()
+                    .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.'))
+                    .unwrap_or(b.len() - i);
                 out.push(Token::Name(expr[i..end].to_string()));
                 i = end;
             }
