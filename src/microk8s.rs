@@ -34,10 +34,15 @@ pub const READ_BY_KUBELITE: &[&str] = &[
     "kubelite",
 ];
 
-/// The component whose args file (or `.j2` template of one) `path` is, by name.
+/// The component whose args file (or `.j2` template of one) `path` is, by name:
+/// `…/args/<component>`, or `…/default-args/<component>`, the defaults the
+/// MicroK8s snap ships and its install hook copies to `$SNAP_DATA/args`
+/// (canonical/microk8s: `microk8s-resources/default-args/`, `cp -r
+/// --preserve=mode ${SNAP}/default-args ${SNAP_DATA}/args` in
+/// `snap/hooks/install`).
 pub fn args_file_of(path: &std::path::Path) -> Option<&'static str> {
     let parent = path.parent()?.file_name()?.to_str()?;
-    if parent != "args" {
+    if parent != "args" && parent != "default-args" {
         return None;
     }
     let name = path.file_name()?.to_str()?;
@@ -310,6 +315,18 @@ mod tests {
         assert_eq!(r("systemctl status snap.microk8s.daemon-kubelite"), None);
         assert_eq!(r("microk8s status --wait-ready"), None);
         assert_eq!(r("snap restart lxd"), None);
+    }
+
+    #[test]
+    fn args_files_by_their_place_in_a_repository() {
+        let of = |p: &str| super::args_file_of(std::path::Path::new(p));
+        assert_eq!(of("roles/microk8s/files/args/kubelet"), Some("kubelet"));
+        assert_eq!(of("roles/microk8s/templates/args/kube-apiserver.j2"), Some("kube-apiserver"));
+        assert_eq!(of("microk8s-resources/default-args/k8s-dqlite"), Some("k8s-dqlite"));
+        assert_eq!(of("microk8s-resources/default-args/containerd-template.toml"), None);
+        assert_eq!(of("microk8s-resources/default-args/traefik/traefik.yaml"), None);
+        assert_eq!(of("roles/etcd/templates/etcd.j2"), None);
+        assert_eq!(of("defaults/kubelet"), None);
     }
 
     #[test]

@@ -194,9 +194,10 @@ fn walk_files_with(dir: &Path, ignores: &crate::ignorefiles::Ignores) -> Vec<Pat
     files
 }
 
-/// Top-level string variables of every variables file of `project` (read
-/// anew on each call). A name defined with different values in different
-/// places is left out: it is not known which one applies.
+/// Top-level string variables of every variables file of `project`, and the
+/// literal values its task files set (`set_fact`, `NAME.stdout` of a
+/// registered `echo`), read anew on each call. A name defined with different
+/// values in different places is left out: it is not known which one applies.
 pub fn collect_vars(project: &ProjectIndex) -> Vars {
     let root = project.root();
     let files: Vec<PathBuf> = project
@@ -204,6 +205,24 @@ pub fn collect_vars(project: &ProjectIndex) -> Vars {
         .iter()
         .filter(|p| is_vars_file(p))
         .cloned()
+        .collect();
+    // Task files: what their tasks set to literal values (`set_fact`, a
+    // registered `echo`), for the later tasks and included files that use it.
+    let task_files: Vec<PathBuf> = project
+        .files()
+        .iter()
+        .filter(|p| has_suffix(p, &[".yml", ".yaml"]) && !is_vars_file(p))
+        .cloned()
+        .collect();
+    let from_tasks: Vec<Vec<(String, String)>> = task_files
+        .par_iter()
+        .map(|path| {
+            let Some(text) = read_context(root, path) else { return Vec::new() };
+            if !(text.contains("set_fact") || (text.contains("register") && text.contains("echo "))) {
+                return Vec::new();
+            }
+            crate::lang::ansible::fact_vars(path, &text)
+        })
         .collect();
     let found: Vec<Vec<(String, String)>> = files
         .par_iter()
@@ -223,7 +242,7 @@ pub fn collect_vars(project: &ProjectIndex) -> Vars {
         .collect();
     let mut vars: HashMap<String, String> = HashMap::new();
     let mut ambiguous = HashSet::new();
-    for (name, value) in found.into_iter().flatten() {
+    for (name, value) in found.into_iter().flatten().chain(from_tasks.into_iter().flatten()) {
         match vars.get(&name) {
             Some(existing) if *existing != value => {
                 ambiguous.insert(name);
@@ -258,6 +277,9 @@ pub struct ProjectIndex {
     nrpe: std::sync::OnceLock<NrpeIndex>,
     /// Task files read for what plays reach through roles and includes.
     task_files: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<roles::TaskFileInfo>>>,
+    /// Role lookups, dependencies and what each play reaches, kept for the
+    /// run: every play-level rule asks for the same plays.
+    reach: roles::ReachCache,
     /// Files that run `microk8s remove-node`.
     remove_node_files: std::sync::OnceLock<Vec<PathBuf>>,
     /// Inventories by playbook directory.
@@ -266,6 +288,8 @@ pub struct ProjectIndex {
     args_dict_loops: std::sync::OnceLock<HashMap<String, Vec<ArgsDictLoop>>>,
     /// dqlite memberships (`cluster.yaml` lists) kept in the repository.
     memberships: std::sync::OnceLock<Vec<Membership>>,
+    /// Groups whose every host joins the cluster as a worker.
+    worker_groups: std::sync::OnceLock<Vec<String>>,
 }
 
 /// A dqlite membership file of the repository (a backup or template of
@@ -336,10 +360,12 @@ impl ProjectIndex {
             handlers: Default::default(),
             nrpe: Default::default(),
             task_files: Default::default(),
+            reach: Default::default(),
             remove_node_files: Default::default(),
             inventories: Default::default(),
             args_dict_loops: Default::default(),
             memberships: Default::default(),
+            worker_groups: Default::default(),
         }
     }
 
@@ -435,7 +461,17 @@ impl ProjectIndex {
             return found;
         }
         let mut out = Inventories::default();
-        for source in inventory::candidates(&self.root, &dir) {
+        // A Molecule scenario's playbooks run on the scenario's platforms.
+        let molecule = dir.join("molecule.yml");
+        let sources = if molecule.is_file() { Vec::new() } else { inventory::candidates(&self.root, &dir) };
+        if molecule.is_file() {
+            let name = molecule.strip_prefix(&self.root).unwrap_or(&molecule).display().to_string();
+            match read_context(&self.root, &molecule).and_then(|t| inventory::parse_molecule(&t)) {
+                Some(inv) => out.read.push((name, inv)),
+                None => out.unreadable.push(name),
+            }
+        }
+        for source in sources {
             let name = source.strip_prefix(&self.root).unwrap_or(&source).display().to_string();
             match inventory::load(&self.root, &source) {
                 Some(inv) => out.read.push((name, inv)),
@@ -477,6 +513,53 @@ impl ProjectIndex {
 }
 
 impl ProjectIndex {
+    /// The inventory groups whose every host joins the cluster as a worker
+    /// (`microk8s join … --worker`): not dqlite voters. Known only from a
+    /// playbook task that runs the join, not `run_once`, not delegated, in
+    /// a play without blocks (whose `when:` is not kept with the task), and
+    /// either without `when:` in a play on plain group names (each is a
+    /// worker group), or with the one condition `inventory_hostname in
+    /// groups['G']` or `'G' in group_names` in a play on `all` or on G.
+    pub fn worker_groups(&self) -> &[String] {
+        self.worker_groups.get_or_init(|| {
+            let mut out = Vec::new();
+            for path in self.files().iter().filter(|p| has_suffix(p, &[".yml", ".yaml"])) {
+                let Some(text) = read_context(&self.root, path) else { continue };
+                if !text.contains("--worker") || !text.contains("join") {
+                    continue;
+                }
+                let mut facts = crate::facts::FileFacts::default();
+                crate::lang::ansible::analyze_in(&text, path, Some(self), &Vars::default(), &mut facts);
+                out.extend(worker_groups_in(&text, &facts));
+            }
+            out.sort();
+            out.dedup();
+            out
+        })
+    }
+
+    /// Whether every host `pattern` (a play's `hosts:`) selects joins as a
+    /// worker: by the inventories of `playbook` when they are read (every one
+    /// agrees, no host left out), else by the pattern's own terms when each
+    /// is a worker group.
+    pub fn all_workers(&self, playbook: &Path, pattern: &str) -> bool {
+        let groups = self.worker_groups();
+        if groups.is_empty() {
+            return false;
+        }
+        let inv = self.inventories(playbook);
+        if inv.unreadable.is_empty() && !inv.read.is_empty() {
+            return inv.read.iter().all(|(_, i)| {
+                let Some(selected) = i.select(pattern) else { return false };
+                let workers: std::collections::BTreeSet<String> =
+                    groups.iter().filter_map(|g| i.select(g)).flatten().collect();
+                !selected.is_empty() && selected.iter().all(|h| workers.contains(h))
+            });
+        }
+        let terms: Vec<&str> = pattern.split([':', ',']).map(str::trim).filter(|t| !t.is_empty()).collect();
+        !terms.is_empty() && terms.iter().all(|t| groups.iter().any(|g| g == t))
+    }
+
     /// The dqlite memberships kept in the repository: YAML files that are a
     /// `cluster.yaml` list whose entries all have a role (read once).
     pub fn memberships(&self) -> &[Membership] {
@@ -532,6 +615,80 @@ impl ProjectIndex {
             }
             out
         })
+    }
+}
+
+/// The worker groups one playbook's join tasks show (see
+/// [`ProjectIndex::worker_groups`]).
+fn worker_groups_in(text: &str, facts: &crate::facts::FileFacts) -> Vec<String> {
+    let mut out = Vec::new();
+    for task in &facts.tasks {
+        let Some(command) = &task.command_line else { continue };
+        let words: Vec<&str> = command.text.split_whitespace().collect();
+        let joins = words.windows(2).any(|w| w[0].ends_with("microk8s") && w[1] == "join")
+            || words.iter().any(|w| w.ends_with("microk8s.join"));
+        if !joins || !words.contains(&"--worker") || task.run_once {
+            continue;
+        }
+        let Some(play) = task.play.and_then(|i| facts.plays.get(i)) else { continue };
+        let play_text = text.get(play.span.start..play.span.end).unwrap_or("");
+        let task_text = text.get(task.span.start..task.span.end).unwrap_or("");
+        if play_text.contains("block:") || task_text.contains("delegate_to") || task_text.contains("local_action") {
+            continue;
+        }
+        let Some(hosts) = play.hosts.as_deref() else { continue };
+        let terms: Vec<&str> = hosts.split([':', ',']).map(str::trim).filter(|t| !t.is_empty()).collect();
+        let plain = !terms.is_empty()
+            && terms
+                .iter()
+                .all(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+        match task.when {
+            None if plain && !terms.contains(&"all") => out.extend(terms.iter().map(|t| t.to_string())),
+            None => {}
+            Some(when) => {
+                let Some(group) = text.get(when.start..when.end).and_then(member_of) else { continue };
+                if plain && (terms == ["all"] || terms == [group.as_str()]) {
+                    out.push(group);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The group of a `when:` that is exactly one membership condition:
+/// `inventory_hostname in groups['G']` (or `groups["G"]`, `groups.G`) or
+/// `'G' in group_names`.
+fn member_of(when: &str) -> Option<String> {
+    let when = when.trim();
+    let when = when
+        .strip_prefix('"')
+        .and_then(|w| w.strip_suffix('"'))
+        .or_else(|| when.strip_prefix('\'').and_then(|w| w.strip_suffix('\'')))
+        .unwrap_or(when)
+        .trim();
+    let name = |g: &str| {
+        (!g.is_empty() && g.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')).then(|| g.to_string())
+    };
+    let words: Vec<&str> = when.split_whitespace().collect();
+    match words.as_slice() {
+        ["inventory_hostname", "in", groups] => {
+            let g = groups.strip_prefix("groups")?;
+            let g = g
+                .strip_prefix("['")
+                .and_then(|g| g.strip_suffix("']"))
+                .or_else(|| g.strip_prefix("[\"").and_then(|g| g.strip_suffix("\"]")))
+                .or_else(|| g.strip_prefix('.'))?;
+            name(g)
+        }
+        [group, "in", "group_names"] => {
+            let g = group
+                .strip_prefix('\'')
+                .and_then(|g| g.strip_suffix('\''))
+                .or_else(|| group.strip_prefix('"').and_then(|g| g.strip_suffix('"')))?;
+            name(g)
+        }
+        _ => None,
     }
 }
 

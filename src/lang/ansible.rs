@@ -560,6 +560,9 @@ impl Walker<'_> {
                         }
                     }
                 }
+                if let Some((name, value)) = registered_output(task, &t) {
+                    self.vars.to_mut().insert(name, value);
+                }
                 let at = self.facts.tasks.len();
                 if let Some(play) = t.play.and_then(|p| self.facts.plays.get_mut(p)) {
                     play.tasks = if play.tasks.is_empty() { at..at + 1 } else { play.tasks.start..at + 1 };
@@ -1078,9 +1081,12 @@ impl Walker<'_> {
     }
 
     /// A command line whose text does not map byte for byte onto the file (a
-    /// double-quoted string with escapes, a multi-line plain scalar): it is still
-    /// analysed, on its unescaped value, and every finding points at the whole
-    /// scalar. No fix is offered there, since no exact place to edit is known.
+    /// double-quoted string with escapes, a multi-line plain or quoted
+    /// scalar): it is analysed on its unescaped value, and every span is
+    /// mapped back through [`yaml::scalar_byte_map`], so each call has its
+    /// own place. A word is exact (fixes may edit inside it) only when the
+    /// file holds its text byte for byte. When the value cannot be mapped,
+    /// every finding points at the whole scalar and no fix is offered.
     fn approximate_shell(&mut self, script: &Node) {
         let Some(value) = script.as_str() else { return };
         let masked = jinja::mask(value);
@@ -1096,30 +1102,167 @@ impl Walker<'_> {
             templating,
             &mut inner,
         );
+        let map = yaml::scalar_byte_map(self.host, script);
+        let back = ValueMap { map: map.as_deref(), whole: script.span, host: self.host, value };
         for mut command in inner.commands {
-            command.span = script.span;
-            for word in &mut command.words {
-                word.span = script.span;
-                word.append_at = None;
-                word.exact = false;
+            command.span = back.span(command.span);
+            for word in command.words.iter_mut().chain(command.redirects.iter_mut().map(|(_, w)| w)) {
+                back.word(word);
             }
-            command.time_bound = command.time_bound.map(|mut b| {
-                b.span = script.span;
-                b
-            });
+            if let Some(b) = command.time_bound.as_mut() {
+                b.span = back.span(b.span);
+            }
+            command.script = command.script.map(|s| back.span(s));
+            for step in &mut command.control {
+                match step {
+                    crate::facts::ControlStep::Branch { at, .. }
+                    | crate::facts::ControlStep::Loop { at, .. }
+                    | crate::facts::ControlStep::Stage { at, .. }
+                    | crate::facts::ControlStep::ElifCondition { at } => *at = back.offset(*at),
+                }
+            }
             command.origin = match command.origin {
                 crate::facts::Origin::Template { name } => crate::facts::Origin::Template { name },
+                crate::facts::Origin::Variable { name, assignment, assignments } if map.is_some() => {
+                    crate::facts::Origin::Variable { name, assignment: back.span(assignment), assignments }
+                }
+                crate::facts::Origin::Alias { name, definition } if map.is_some() => {
+                    crate::facts::Origin::Alias { name, definition: back.span(definition) }
+                }
+                crate::facts::Origin::Function { name, body_command } if map.is_some() => {
+                    crate::facts::Origin::Function { name, body_command: back.span(body_command) }
+                }
                 _ => crate::facts::Origin::Direct,
             };
             self.facts.commands.push(command);
         }
         for unparsed in inner.unparsed {
             self.facts.unparsed.push(crate::facts::Unparsed {
-                span: script.span,
+                span: back.span(unparsed.span),
                 language: unparsed.language,
             });
         }
+        if map.is_some() {
+            for mut found in inner.loops {
+                found.span = back.span(found.span);
+                found.head = back.span(found.head);
+                self.facts.loops.push(found);
+            }
+        }
     }
+}
+
+/// Spans of a scalar's value back to the host file: byte by byte through a
+/// [`yaml::scalar_byte_map`], else the whole scalar.
+struct ValueMap<'m> {
+    map: Option<&'m [(usize, usize)]>,
+    whole: Span,
+    host: &'m str,
+    value: &'m str,
+}
+
+impl ValueMap<'_> {
+    fn span(&self, s: Span) -> Span {
+        let Some(map) = self.map else { return self.whole };
+        let Some(&(start, _)) = map.get(s.start) else { return self.whole };
+        let end = if s.end > s.start { map.get(s.end - 1).map_or(start, |m| m.1) } else { start };
+        Span::new(start, end.max(start))
+    }
+
+    /// Where text inserted at value offset `at` goes.
+    fn offset(&self, at: usize) -> usize {
+        let Some(map) = self.map else { return self.whole.start };
+        match at.checked_sub(1).and_then(|i| map.get(i)) {
+            Some(&(_, end)) => end,
+            None => map.first().map_or(self.whole.start, |m| m.0),
+        }
+    }
+
+    fn word(&self, word: &mut crate::facts::Word) {
+        let value_span = word.span;
+        word.span = self.span(value_span);
+        word.append_at = match self.map {
+            Some(_) => word.append_at.map(|at| self.offset(at)),
+            None => None,
+        };
+        // Exact only when the file holds the same bytes as the value there.
+        word.exact = word.exact
+            && self.map.is_some()
+            && self.value.get(value_span.start..value_span.end) == self.host.get(word.span.start..word.span.end);
+    }
+}
+
+/// `register: NAME` on a `shell`/`command` task whose command line is a
+/// literal `echo WORDS`: `NAME.stdout` is known (`WORDS`, as echo prints
+/// them, without a trailing newline: Ansible strips it).
+fn registered_output(node: &Node, task: &AnsibleTask) -> Option<(String, String)> {
+    let name = node.get("register")?.as_str()?;
+    if !matches!(task.module.as_str(), "shell" | "command") || task.has_loop {
+        return None;
+    }
+    let line = command_node(node, task)?.as_str()?;
+    let rest = line.trim().strip_prefix("echo ")?;
+    // Words without quotes, expansions, options or shell syntax only.
+    let plain = !rest.starts_with('-')
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'.' | b'/' | b'_' | b'-' | b'=' | b':' | b','));
+    if !plain {
+        return None;
+    }
+    Some((format!("{name}.stdout"), rest.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
+/// The variables a task file's tasks set to literal values, as the tasks run
+/// in order: `set_fact` arguments and `NAME.stdout` of a registered literal
+/// `echo` (see [`registered_output`]). A file that does not parse gives none.
+pub fn fact_vars(path: &Path, text: &str) -> Vec<(String, String)> {
+    let mut facts = FileFacts::default();
+    let walker_vars = jinja::Vars::new();
+    let Ok(docs) = yaml::load(text) else { return Vec::new() };
+    let mut out = Vec::new();
+    for doc in &docs {
+        let Some(items) = doc.as_seq() else { continue };
+        let mut stack: Vec<&[Node]> = vec![items];
+        // Plays: their task lists; task files: the list itself.
+        let mut lists: Vec<&[Node]> = Vec::new();
+        while let Some(list) = stack.pop() {
+            lists.push(list);
+            for item in list {
+                for key in ["pre_tasks", "tasks", "post_tasks", "block", "rescue", "always"] {
+                    if let Some(inner) = item.get(key).and_then(Node::as_seq) {
+                        stack.push(inner);
+                    }
+                }
+            }
+        }
+        for list in lists {
+            for node in list {
+                let walker = Walker {
+                    host: text,
+                    parse_text: String::new(),
+                    vars: Cow::Borrowed(&walker_vars),
+                    dicts: HashMap::new(),
+                    item_scripts: Default::default(),
+                    facts: &mut facts,
+                    path,
+                    root: None,
+                    play: None,
+                    consumed_dicts: Default::default(),
+                };
+                let Some(task) = walker.task(node, false) else { continue };
+                if task.module == "set_fact" {
+                    for arg in task.args.iter().filter(|a| a.name != "cacheable") {
+                        if let Some(value) = arg.text() {
+                            out.push((arg.name.clone(), value.to_string()));
+                        }
+                    }
+                }
+                out.extend(registered_output(node, &task));
+            }
+        }
+    }
+    out
 }
 
 /// The `argv:` list of a `command` task.

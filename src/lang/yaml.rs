@@ -1075,6 +1075,139 @@ fn closing_quote(raw: &str, double: bool) -> Option<usize> {
     None
 }
 
+/// For a flow scalar whose content does not map byte for byte (escapes in a
+/// double-quoted scalar, `''` in a single-quoted one, lines folded in any of
+/// them or in a plain scalar): where each byte of its value comes from, as
+/// host ranges (`start`, `end`): a byte copied from the file is its own
+/// byte, one that an escape or a folded line break produced spans the escape
+/// or the break. The value is decoded again from the host text by YAML's
+/// rules and must equal the parser's, else `None`.
+pub fn scalar_byte_map(host: &str, node: &Node) -> Option<Vec<(usize, usize)>> {
+    let Kind::Scalar { value, style, .. } = &node.kind else {
+        return None;
+    };
+    let mut start = node.span.start;
+    if host.get(start..)?.starts_with('!') {
+        let tag_len = host[start..].find(char::is_whitespace)?;
+        let rest = &host[start + tag_len..];
+        start = start + tag_len + (rest.len() - rest.trim_start().len());
+    }
+    let raw = host.get(start..node.span.end.max(start))?;
+    let (inner_start, inner_end, quote) = match style {
+        Style::DoubleQuoted | Style::SingleQuoted => {
+            let double = *style == Style::DoubleQuoted;
+            let close = closing_quote(raw, double)?;
+            (start + 1, start + close, Some(double))
+        }
+        Style::Plain => (start, start + raw.trim_end().len(), None),
+        _ => return None,
+    };
+    let text = host.get(inner_start..inner_end)?.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
+    let mut map: Vec<(usize, usize)> = Vec::with_capacity(text.len());
+    let at = |i: usize| inner_start + i;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        if b == b'\n' || (b == b'\r' && text.get(i + 1) == Some(&b'\n')) {
+            // A line break: trailing blanks before it are dropped, the next
+            // line's leading blanks too; one break is a space, each further
+            // (empty) line a newline.
+            while out.last().is_some_and(|c| *c == b' ' || *c == b'\t')
+                && map.last().is_some_and(|m| m.1 == m.0 + 1 && text[m.0 - inner_start] == *out.last().unwrap_or(&0))
+            {
+                out.pop();
+                map.pop();
+            }
+            let break_at = i;
+            let mut j = i;
+            let mut empty = 0;
+            loop {
+                j += if text[j] == b'\r' { 2 } else { 1 };
+                while j < text.len() && (text[j] == b' ' || text[j] == b'\t') {
+                    j += 1;
+                }
+                if j < text.len() && (text[j] == b'\n' || (text[j] == b'\r' && text.get(j + 1) == Some(&b'\n'))) {
+                    empty += 1;
+                    continue;
+                }
+                break;
+            }
+            if empty == 0 {
+                out.push(b' ');
+                map.push((at(break_at), at(j)));
+            } else {
+                for _ in 0..empty {
+                    out.push(b'\n');
+                    map.push((at(break_at), at(j)));
+                }
+            }
+            i = j;
+            continue;
+        }
+        match quote {
+            Some(true) if b == b'\\' => {
+                let next = *text.get(i + 1)?;
+                if next == b'\n' || next == b'\r' {
+                    // An escaped line break: the lines join with nothing between.
+                    let mut j = i + 1 + if next == b'\r' { 2 } else { 1 };
+                    while j < text.len() && (text[j] == b' ' || text[j] == b'\t') {
+                        j += 1;
+                    }
+                    i = j;
+                    continue;
+                }
+                let (decoded, len): (char, usize) = match next {
+                    b'0' => ('\0', 2),
+                    b'a' => ('\x07', 2),
+                    b'b' => ('\x08', 2),
+                    b't' | b'\t' => ('\t', 2),
+                    b'n' => ('\n', 2),
+                    b'v' => ('\x0b', 2),
+                    b'f' => ('\x0c', 2),
+                    b'r' => ('\r', 2),
+                    b'e' => ('\x1b', 2),
+                    b' ' => (' ', 2),
+                    b'"' => ('"', 2),
+                    b'/' => ('/', 2),
+                    b'\\' => ('\\', 2),
+                    b'N' => ('\u{85}', 2),
+                    b'_' => ('\u{a0}', 2),
+                    b'L' => ('\u{2028}', 2),
+                    b'P' => ('\u{2029}', 2),
+                    b'x' | b'u' | b'U' => {
+                        let digits = match next {
+                            b'x' => 2,
+                            b'u' => 4,
+                            _ => 8,
+                        };
+                        let hex = std::str::from_utf8(text.get(i + 2..i + 2 + digits)?).ok()?;
+                        (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 2 + digits)
+                    }
+                    _ => return None,
+                };
+                let mut buf = [0u8; 4];
+                for byte in decoded.encode_utf8(&mut buf).bytes() {
+                    out.push(byte);
+                    map.push((at(i), at(i + len)));
+                }
+                i += len;
+            }
+            Some(false) if b == b'\'' && text.get(i + 1) == Some(&b'\'') => {
+                out.push(b'\'');
+                map.push((at(i), at(i + 2)));
+                i += 2;
+            }
+            _ => {
+                out.push(b);
+                map.push((at(i), at(i + 1)));
+                i += 1;
+            }
+        }
+    }
+    (out == value.as_bytes()).then_some(map)
+}
+
 /// A folded block's lines joined by spaces, except where YAML keeps a newline
 /// (blank lines and more-indented lines are left as they are).
 fn fold_lines(content: &str) -> String {
@@ -1122,6 +1255,31 @@ mod tests {
             scalar_region(text, &first_value(text)).is_none(),
             "escapes do not map"
         );
+    }
+
+    #[test]
+    fn escaped_and_folded_scalars_map_each_byte_back() {
+        let check = |text: &str, expect: &str| {
+            let v = first_value(text);
+            assert_eq!(v.as_str(), Some(expect));
+            let map = scalar_byte_map(text, &v).expect("maps");
+            assert_eq!(map.len(), expect.len());
+            map
+        };
+        let text = "a: \"kubectl get \\\"x\\\" -n kube\"\n";
+        let map = check(text, "kubectl get \"x\" -n kube");
+        assert_eq!(&text[map[0].0..map[6].1], "kubectl");
+        assert_eq!(&text[map[12].0..map[12].1], "\\\"");
+        assert_eq!(&text[map[16].0..map[22].1], "-n kube");
+        let text = "a: \"kubectl get pods\n  && kubectl get\\\n  \\ nodes\"\n";
+        let map = check(text, "kubectl get pods && kubectl get nodes");
+        assert_eq!(&text[map[16].0..map[16].1], "\n  ");
+        assert_eq!(&text[map[20].0..map[26].1], "kubectl");
+        let text = "a: kubectl get pods\n  -n kube-system\n\n  && echo done\n";
+        let map = check(text, "kubectl get pods -n kube-system\n&& echo done");
+        assert_eq!(&text[map[17].0..map[30].1], "-n kube-system");
+        let text = "a: 'it''s\n  here'\n";
+        check(text, "it's here");
     }
 
     #[test]

@@ -236,6 +236,49 @@ pub fn parse(path: &Path, text: &str) -> Option<Inventory> {
     }
 }
 
+/// The inventory Molecule makes for a scenario from its `molecule.yml`: one
+/// host per entry of `platforms:` (by `name:`), in the groups its `groups:`
+/// lists, with the `children:` groups it lists. `None` when it is not known
+/// for certain: no platforms, a templated name, or a
+/// `provisioner.inventory` that adds hosts or links another inventory.
+pub fn parse_molecule(text: &str) -> Option<Inventory> {
+    use crate::lang::yaml;
+    let docs = yaml::load(text).ok()?;
+    let top = docs.first()?;
+    if let Some(inv) = top.get("provisioner").and_then(|p| p.get("inventory"))
+        && (inv.get("hosts").is_some() || inv.get("links").is_some())
+    {
+        return None;
+    }
+    let platforms = top.get("platforms")?.as_seq()?;
+    let mut out = Inventory::default();
+    for platform in platforms {
+        let name = platform.get("name")?.as_str()?;
+        if name.is_empty() || name.contains("{{") || name.contains('$') {
+            return None;
+        }
+        let list = |key: &str| -> Option<Vec<String>> {
+            match platform.get(key) {
+                None => Some(Vec::new()),
+                Some(v) => v.as_seq()?.iter().map(|g| g.as_str().map(str::to_string)).collect(),
+            }
+        };
+        let groups = list("groups")?;
+        out.hosts.entry("ungrouped".into()).or_default();
+        if groups.is_empty() {
+            out.hosts.entry("ungrouped".into()).or_default().insert(name.to_string());
+        }
+        for group in &groups {
+            out.hosts.entry(group.clone()).or_default().insert(name.to_string());
+            for child in list("children")? {
+                out.children.entry(group.clone()).or_default().insert(child.clone());
+                out.hosts.entry(child).or_default();
+            }
+        }
+    }
+    (!platforms.is_empty()).then_some(out)
+}
+
 /// Merges inventories of one directory (Ansible loads every file of it).
 pub fn merge(parts: Vec<Inventory>) -> Inventory {
     let mut out = Inventory::default();
@@ -294,31 +337,81 @@ pub fn candidates(root: &Path, dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Reads one inventory source (a file, or a directory of files: `hosts*`,
-/// `*.ini`, `*.yml`, no extension; `group_vars`/`host_vars` skipped).
+/// Reads one inventory source: a file, or a directory read as Ansible's
+/// inventory manager reads one (every entry in name order, subdirectories
+/// too; hidden entries, `group_vars`, `host_vars`, `vars_plugins` and the
+/// extensions of `INVENTORY_IGNORE_EXTS` skipped). Files are INI or YAML by
+/// [`parse`]; any other file (JSON, a dynamic inventory script with its `#!`, a
+/// template)
+/// makes the source not known. A directory reached twice (a link) is read once;
+/// at most [`MAX_DEPTH`] levels and [`MAX_FILES`] files are read.
 pub fn load(root: &Path, source: &Path) -> Option<Inventory> {
     if source.is_file() {
         let text = super::read_context(root, source)?;
         return parse(source, &text);
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(source)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            !name.starts_with('.')
-                && (name.ends_with(".ini") || name.ends_with(".yml") || name.ends_with(".yaml") || !name.contains('.'))
-        })
-        .collect();
-    files.sort();
-    let parts: Option<Vec<Inventory>> = files
-        .iter()
-        .map(|f| super::read_context(root, f).and_then(|t| parse(f, &t)))
-        .collect();
-    let parts = parts?;
+    let mut parts = Vec::new();
+    let mut visited = std::collections::HashSet::new();
+    load_dir(root, source, 0, &mut visited, &mut parts)?;
     (!parts.is_empty()).then(|| merge(parts))
+}
+
+/// How deep a directory inventory is followed.
+const MAX_DEPTH: usize = 8;
+/// How many files of a directory inventory are read.
+const MAX_FILES: usize = 512;
+
+/// Extensions Ansible's `INVENTORY_IGNORE_EXTS` skips by default
+/// (`REJECT_EXTS` and `.orig`, `.cfg`, `.retry`).
+const IGNORED_EXTS: &[&str] = &[".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst", ".orig", ".cfg", ".retry"];
+
+fn load_dir(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    visited: &mut std::collections::HashSet<PathBuf>,
+    parts: &mut Vec<Inventory>,
+) -> Option<()> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let real = std::fs::canonicalize(dir).ok()?;
+    if !real.starts_with(std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf())) {
+        return None;
+    }
+    if !visited.insert(real) {
+        return Some(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.')
+            || matches!(name, "group_vars" | "host_vars" | "vars_plugins")
+            || IGNORED_EXTS.iter().any(|e| name.ends_with(e))
+        {
+            continue;
+        }
+        if path.is_dir() {
+            load_dir(root, &path, depth + 1, visited, parts)?;
+            continue;
+        }
+        if !path.is_file() {
+            continue;
+        }
+        // Ansible tries every inventory plugin on the file: one that is not
+        // plainly INI or YAML (JSON, a script, a template) is not known.
+        let plain = name.ends_with(".ini") || name.ends_with(".yml") || name.ends_with(".yaml") || !name.contains('.');
+        if parts.len() >= MAX_FILES || !plain {
+            return None;
+        }
+        let text = super::read_context(root, &path)?;
+        if text.starts_with("#!") {
+            return None;
+        }
+        parts.push(parse(&path, &text)?);
+    }
+    Some(())
 }
 
 #[cfg(test)]
@@ -352,6 +445,41 @@ mod tests {
         .unwrap();
         assert_eq!(inv.select("microk8s").map(|s| s.len()), Some(5));
         assert_eq!(inv.select("all").map(|s| s.len()), Some(6));
+    }
+
+    #[test]
+    fn inventory_directories_are_read_as_ansible_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let inv = root.join("inventory");
+        std::fs::create_dir_all(inv.join("cluster-1/group_vars")).unwrap();
+        std::fs::write(inv.join("cluster-1/hosts.ini"), "[microk8s]\nk8s[01:03]\n").unwrap();
+        std::fs::write(inv.join("cluster-1/group_vars/all.yml"), "channel: 1.32/stable\n").unwrap();
+        std::fs::write(inv.join("notes.md"), "# not hosts\n").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&inv, inv.join("cluster-1/again")).unwrap();
+        let read = load(&root, &inv).expect("the directory is read");
+        assert_eq!(read.select("microk8s").map(|s| s.len()), Some(3));
+        // A dynamic inventory script cannot be read: not known.
+        std::fs::write(inv.join("cluster-1/ec2"), "#!/usr/bin/env python3\n").unwrap();
+        assert!(load(&root, &inv).is_none());
+    }
+
+    #[test]
+    fn molecule_platforms_are_the_hosts() {
+        let inv = parse_molecule(
+            "driver:\n  name: docker\nplatforms:\n  - name: cp1\n    groups: [control]\n  - name: cp2\n    groups: [control]\n  - name: w1\n    groups:\n      - workers\n  - name: lone\n",
+        )
+        .unwrap();
+        let n = |p: &str| inv.select(p).map(|s| s.len());
+        assert_eq!(n("all"), Some(4));
+        assert_eq!(n("control"), Some(2));
+        assert_eq!(n("workers"), Some(1));
+        assert_eq!(n("lone"), Some(1));
+        assert_eq!(n("microk8s"), None);
+        assert!(parse_molecule("platforms:\n  - name: \"{{ n }}\"\n").is_none());
+        assert!(parse_molecule("platforms:\n  - name: a\nprovisioner:\n  inventory:\n    links:\n      hosts: ../inv\n").is_none());
+        assert!(parse_molecule("driver:\n  name: docker\n").is_none());
     }
 
     #[test]

@@ -22,9 +22,9 @@
 use super::{ProjectIndex, RoleRestart, has_suffix, read_context};
 use crate::lang::jinja::Vars;
 use crate::lang::yaml;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What one task file holds that the plays running it inherit.
 #[derive(Debug, Default)]
@@ -44,6 +44,38 @@ pub struct TaskFileInfo {
     pub joins: bool,
     /// Some node joins as a worker (`--worker`): not a dqlite member.
     pub worker: bool,
+}
+
+/// What the lookups behind [`Reached`] found, kept for the run: a role is
+/// looked up, its dependencies read and a templated include matched once,
+/// and each play is followed once however many rules ask.
+#[derive(Debug, Default)]
+pub(super) struct ReachCache {
+    /// `find_role` answers by name, playbook directory and including role.
+    roles: Mutex<HashMap<(String, PathBuf, Option<PathBuf>), Arc<Vec<PathBuf>>>>,
+    /// The repository's `roles/<name>/` directories by name.
+    by_name: OnceLock<HashMap<String, Vec<PathBuf>>>,
+    /// `meta/main.yml` dependencies by role directory.
+    dependencies: Mutex<HashMap<PathBuf, Arc<Vec<String>>>>,
+    /// The files a templated include matches, by base and target.
+    templated: Mutex<HashMap<(PathBuf, String), Arc<Vec<PathBuf>>>>,
+    /// Resolved paths.
+    canonical: Mutex<HashMap<PathBuf, PathBuf>>,
+    /// What each play reaches, by playbook and play number.
+    plays: Mutex<HashMap<(PathBuf, usize), Arc<Reached>>>,
+}
+
+/// The cached value of `key`, else `make()`'s, kept (the lock is not held
+/// while `make` runs: it looks things up in the same cache).
+fn cached<K: std::hash::Hash + Eq, V: Clone>(map: &Mutex<HashMap<K, V>>, key: K, make: impl FnOnce() -> V) -> V {
+    if let Some(found) = map.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return found;
+    }
+    let value = make();
+    if let Ok(mut m) = map.lock() {
+        m.entry(key).or_insert_with(|| value.clone());
+    }
+    value
 }
 
 /// Everything a play reaches through roles and included task files.
@@ -93,8 +125,13 @@ impl ProjectIndex {
         let Some(playbook_dir) = from.playbook.parent() else {
             return Vec::new();
         };
+        let key = (name.to_string(), playbook_dir.to_path_buf(), from.role.map(Path::to_path_buf));
+        cached(&self.reach.roles, key, || Arc::new(self.look_up_role(name, from, playbook_dir))).to_vec()
+    }
+
+    fn look_up_role(&self, name: &str, from: LookupStart<'_>, playbook_dir: &Path) -> Vec<PathBuf> {
         let playbook_dir = if playbook_dir.as_os_str().is_empty() { Path::new(".") } else { playbook_dir };
-        let playbook_dir = std::fs::canonicalize(playbook_dir).unwrap_or_else(|_| playbook_dir.to_path_buf());
+        let playbook_dir = self.canonical(playbook_dir);
         let molecule_role = molecule_role(&playbook_dir);
         if name.contains("{{") {
             // `{{ lookup('env', 'MOLECULE_PROJECT_DIRECTORY') | basename }}`
@@ -134,19 +171,54 @@ impl ProjectIndex {
         // Installed from elsewhere (a requirements file): a role of that name
         // in the repository is the best guess.
         let short = name.rsplit(['.', '/']).next().unwrap_or(name);
-        let mut dirs: Vec<PathBuf> = self
-            .files()
-            .iter()
-            .filter_map(|f| {
-                let rel = f.strip_prefix(&self.root).ok()?;
+        self.roles_by_name().get(short).cloned().unwrap_or_default()
+    }
+
+    /// Every `roles/<name>/` directory of the repository that has `tasks/`
+    /// or `handlers/` files, by name (listed once).
+    fn roles_by_name(&self) -> &HashMap<String, Vec<PathBuf>> {
+        self.reach.by_name.get_or_init(|| {
+            let mut out: HashMap<String, Vec<PathBuf>> = HashMap::new();
+            for f in self.files() {
+                let Ok(rel) = f.strip_prefix(&self.root) else { continue };
                 let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
-                let at = parts.windows(3).position(|w| w[0] == "roles" && w[1] == short && matches!(w[2], "tasks" | "handlers"))?;
-                Some(self.root.join(parts[..at + 2].iter().collect::<PathBuf>()))
-            })
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        dirs
+                for (at, w) in parts.windows(3).enumerate() {
+                    if w[0] == "roles" && matches!(w[2], "tasks" | "handlers") {
+                        out.entry(w[1].to_string())
+                            .or_default()
+                            .push(self.root.join(parts[..at + 2].iter().collect::<PathBuf>()));
+                    }
+                }
+            }
+            for dirs in out.values_mut() {
+                dirs.sort();
+                dirs.dedup();
+            }
+            out
+        })
+    }
+
+    /// `path` with links resolved (as it was, when it cannot be), once per path.
+    fn canonical(&self, path: &Path) -> PathBuf {
+        cached(&self.reach.canonical, path.to_path_buf(), || {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        })
+    }
+
+    /// The roles `meta/main.yml` of the role at `role` lists under
+    /// `dependencies:` (read once per role).
+    fn role_dependencies(&self, role: &Path) -> Arc<Vec<String>> {
+        cached(&self.reach.dependencies, role.to_path_buf(), || Arc::new(dependencies(&self.root, role)))
+    }
+
+    /// What play `play` of `facts` (the playbook at `playbook`) reaches,
+    /// followed once per run for every rule that asks.
+    pub fn play_reach(&self, facts: &crate::facts::FileFacts, play: usize, playbook: &Path) -> Arc<Reached> {
+        cached(&self.reach.plays, (playbook.to_path_buf(), play), || {
+            let mut out = Reached::default();
+            self.reach_play(facts, play, playbook, &mut out);
+            Arc::new(out)
+        })
     }
 
     /// Follows what play `play` of `facts` (the playbook at `playbook`) runs:
@@ -211,8 +283,8 @@ impl ProjectIndex {
             for file in self.matching(&dir.join("handlers"), "main") {
                 self.reach_file(&file, &label, inner, out);
             }
-            for dep in dependencies(&self.root, &dir) {
-                self.reach_role(&dep, None, inner, out);
+            for dep in self.role_dependencies(&dir).iter() {
+                self.reach_role(dep, None, inner, out);
             }
         }
     }
@@ -237,8 +309,8 @@ impl ProjectIndex {
         }
         let meta = dir.join("meta/main.yml");
         let from = LookupStart { playbook: &meta, role: Some(dir) };
-        for dep in dependencies(&self.root, dir) {
-            for found in self.find_role(&dep, from) {
+        for dep in self.role_dependencies(dir).iter() {
+            for found in self.find_role(dep, from) {
                 let found = std::fs::canonicalize(&found).unwrap_or(found);
                 path.push(dep.clone());
                 if found == start || self.cycle_from(start, &found, visited, path) {
@@ -275,7 +347,7 @@ impl ProjectIndex {
     }
 
     fn reach_file(&self, path: &Path, label: &str, from: LookupStart<'_>, out: &mut Reached) {
-        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let path = self.canonical(path);
         if !out.seen.insert(path.clone()) {
             return;
         }
@@ -315,16 +387,21 @@ impl ProjectIndex {
             let path = base.join(target);
             return if path.is_file() { vec![path] } else { Vec::new() };
         }
-        let pieces = literal_pieces(target);
-        let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
-        self.files()
-            .iter()
-            .filter(|f| has_suffix(f, &[".yml", ".yaml"]))
-            .filter_map(|f| {
-                let rel = f.strip_prefix(&base).ok()?.to_str()?;
-                glob_match(&pieces, rel).then(|| f.clone())
-            })
-            .collect()
+        let base = self.canonical(base);
+        cached(&self.reach.templated, (base.clone(), target.to_string()), || {
+            let pieces = literal_pieces(target);
+            Arc::new(
+                self.files()
+                    .iter()
+                    .filter(|f| has_suffix(f, &[".yml", ".yaml"]))
+                    .filter_map(|f| {
+                        let rel = f.strip_prefix(&base).ok()?.to_str()?;
+                        glob_match(&pieces, rel).then(|| f.clone())
+                    })
+                    .collect(),
+            )
+        })
+        .to_vec()
     }
 
     /// `roles_path` of the `ansible.cfg` nearest above `dir` (within the

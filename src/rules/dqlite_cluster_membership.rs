@@ -204,8 +204,7 @@ fn check_removal(ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnos
     let mut reached_removal: Option<Span> = None;
     let mut joins_before = false;
     for (i, play) in facts.plays.iter().enumerate() {
-        let mut reached = crate::project::Reached::default();
-        index.reach_play(facts, i, &ctx.source.path, &mut reached);
+        let reached = index.play_reach(facts, i, &ctx.source.path);
         if reached.worker {
             return;
         }

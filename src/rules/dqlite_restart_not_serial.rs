@@ -22,10 +22,21 @@ The number of hosts is the play's `hosts:` pattern (`group`, `all`, `a:b`,
 `a,b`, `a:&b`, `a:!b`) counted in the Ansible inventory: the `inventory =` of
 the nearest `ansible.cfg`, else `inventory/`, `inventories/*/`, `hosts`,
 `hosts.ini`, `hosts.yml` beside the playbook or at the root (INI or YAML, with
-`children` and host ranges such as `k8s[01:03]`). When it is not known for
+`children` and host ranges such as `k8s[01:03]`; a directory is read as
+Ansible reads one: every file in it and in its subdirectories, `group_vars/`
+and `host_vars/` skipped). When it is not known for
 certain (no inventory, one that cannot be read, inventories that disagree, a
 templated or wildcard pattern) three nodes are assumed, and the message says
-so. The batch is `serial:` as Ansible computes it: a number, a percentage
+so. A playbook of a Molecule scenario runs on the scenario's `platforms:`
+(one host each, in the groups each lists), as `molecule.yml` declares them.
+
+A play whose hosts all joined the cluster as workers (`microk8s join …
+--worker`) is not flagged: workers are not dqlite voters. This is known only
+when certain: the join task is in a playbook, runs on every host of its play
+(no `when:`, on plain group names: those groups are workers) or on the hosts
+of one group (its one condition is `inventory_hostname in groups['G']` or
+`'G' in group_names`), is not `run_once` or delegated, and its play has no
+`block:`. The batch is `serial:` as Ansible computes it: a number, a percentage
 (truncated: 67 % of 3 hosts is 2, at least 1), a list of batch sizes (the
 largest counts); no `serial:` is every host at once. `run_once: true` on the
 restarting task also makes it safe, and so does a numeric `throttle:` within
@@ -193,8 +204,7 @@ impl Rule for DqliteRestartNotSerial {
             // What the play reaches: `roles:`, `include_role`/`import_role`
             // tasks (with `tasks_from`) and `include_tasks`/`import_tasks`,
             // found where Ansible looks for them.
-            let mut reached = crate::project::Reached::default();
-            index.reach_play(facts, i, &ctx.source.path, &mut reached);
+            let reached = index.play_reach(facts, i, &ctx.source.path);
             // A reboot restarts every MicroK8s service of the node: counted
             // when the play is about MicroK8s (it or what it runs names it).
             let microk8s = reached.microk8s
@@ -208,7 +218,8 @@ impl Rule for DqliteRestartNotSerial {
             }
             let in_roles: Vec<(String, crate::project::RoleRestart)> = reached
                 .restarts
-                .into_iter()
+                .iter()
+                .cloned()
                 .filter(|(_, r)| r.action != "reboot" || microk8s)
                 .filter(|(_, r)| !throttled(r.throttle, allowed(hosts)))
                 .collect();
@@ -219,6 +230,10 @@ impl Rule for DqliteRestartNotSerial {
             if here.iter().all(|(_, r)| r.action == "stop")
                 && in_roles.iter().all(|(_, r)| r.action == "stop")
             {
+                continue;
+            }
+            // Workers hold no dqlite vote: restarting them all loses no quorum.
+            if play.hosts.as_deref().is_some_and(|h| index.all_workers(&ctx.source.path, h)) {
                 continue;
             }
             let mut services: Vec<String> = here

@@ -432,6 +432,11 @@ fn inside_default(text: &str, at: usize) -> bool {
         return false;
     };
     let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    // A searched substring first: many calls on one long line (a quoted
+    // YAML scalar with `\n` escapes) must not cost a byte walk each.
+    if !line.contains("${") {
+        return false;
+    }
     let mut open: Vec<bool> = Vec::new();
     let bytes = line.as_bytes();
     let mut i = 0;

@@ -260,9 +260,5 @@ fn answered_elsewhere(ctx: &RuleContext<'_>, facts: &FileFacts, at: Span) -> boo
     let Some(play) = task.play else {
         return index.runs_remove_node_outside(&ctx.source.path);
     };
-    let mut reached = crate::project::Reached::default();
-    for later in play..facts.plays.len() {
-        index.reach_play(facts, later, &ctx.source.path, &mut reached);
-    }
-    reached.remove_node
+    (play..facts.plays.len()).any(|later| index.play_reach(facts, later, &ctx.source.path).remove_node)
 }

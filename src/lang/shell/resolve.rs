@@ -479,7 +479,7 @@ impl<'a> Resolver<'a> {
             if value.contains("{{") || value.chars().any(char::is_whitespace) {
                 return None;
             }
-            out.push_str(value);
+            out.push_str(&value);
             pos = p.end;
         }
         out.push_str(word.text.get(pos - word.span.start..)?);
@@ -497,6 +497,7 @@ impl<'a> Resolver<'a> {
             return None;
         };
         let value = self.templating.value_at(part.span)?;
+        let value: &str = &value;
         // Split where the shell would, but never inside a nested `{{ … }}`.
         let masked = super::super::jinja::mask(value).text;
         let pieces: Vec<&str> = if part.quoted {
