@@ -608,6 +608,28 @@ mod tests {
         );
     }
 
+    /// component-base's `logs` registers `--log-flush-frequency` on pflag's
+    /// global set for k8s-dqlite v1.0.0 to v1.1.7; the flag cites where.
+    #[test]
+    fn flags_from_dependencies_cite_their_registration() {
+        let m = for_component("k8s-dqlite").expect("manifest");
+        let tags: Vec<&str> = m
+            .accepting("log-flush-frequency")
+            .iter()
+            .filter(|v| v.branch.is_none())
+            .map(|v| v.tag.as_str())
+            .collect();
+        assert_eq!(tags.first(), Some(&"v1.0.0"));
+        assert_eq!(tags.last(), Some(&"v1.1.7"));
+        assert!(!tags.contains(&"v1.1.8"));
+        let f = m.versions[0].flag("log-flush-frequency").expect("v1.0.0");
+        assert_eq!(f.kind, "duration");
+        let via = f.via.as_ref().expect("via");
+        assert_eq!(via["path"], "logs/logs.go");
+        assert!(via["quote"].as_str().is_some_and(|q| q.contains("pflag.Duration(logFlushFreqFlagName")));
+        assert!(via["merged_by"]["quote"].as_str().is_some_and(|q| q.contains("AddFlagSet(flag.CommandLine)")));
+    }
+
     #[test]
     fn containerd_manifest_covers_every_bundled_version() {
         let m = for_component("containerd").expect("embedded manifest parses");

@@ -503,6 +503,18 @@ mod tests {
         assert_eq!(t.containerd, ["1.7.27"]);
     }
 
+    /// 1.31's first builds came from `master` (2024-08-14) with k8s-dqlite's
+    /// own `master`, which gained `--watch-query-timeout` on 2024-08-29.
+    #[test]
+    fn untagged_k8s_dqlite_builds_are_judged_by_their_commit() {
+        let dqlite = manifest::for_component("k8s-dqlite").expect("manifest");
+        let t = resolve(&TargetSpec::MicroK8s("1.31".into())).expect("1.31");
+        let early = t.versions(dqlite).into_iter().find(|v| v.version == "1.1.10+master.b6d0522215f7").expect("an early 1.31 build");
+        assert_eq!(early.branch.as_deref(), Some("master"));
+        assert!(early.flag("watch-query-timeout").is_none());
+        assert!(t.versions(dqlite).iter().any(|v| v.flag("watch-query-timeout").is_some()));
+    }
+
     #[test]
     fn unknown_revisions_between_known_ones_are_bounded() {
         let t = resolve(&TargetSpec::SnapRevision(6800)).expect("between 6798 and 6979");
