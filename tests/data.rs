@@ -128,3 +128,40 @@ fn every_wait_quote_is_at_its_cited_line() {
     }
     assert!(checked > 0, "no cited repository has a clone in OPSLINT_SOURCE_MIRRORS");
 }
+
+/// The extract scripts regenerate the embedded manifests byte for byte from
+/// clones of their sources (`OPSLINT_SOURCE_MIRRORS`, as above: the clones
+/// need every branch and tag). NOT RUN without them.
+#[test]
+fn extract_scripts_regenerate_the_manifests() {
+    let needed = ["canonical+k8s-dqlite", "kubernetes+component-base", "spf13+cobra", "canonical+microk8s", "containerd+containerd"];
+    let mirrors = std::env::var_os("OPSLINT_SOURCE_MIRRORS").map(PathBuf::from);
+    let clones: Option<Vec<PathBuf>> = mirrors.as_ref().and_then(|m| needed.iter().map(|r| clone_of(m, r)).collect());
+    let Some(clones) = clones else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nNOT RUN extract_scripts_regenerate_the_manifests: set OPSLINT_SOURCE_MIRRORS to a directory of clones of {}",
+            needed.join(", ")
+        );
+        return;
+    };
+    let Some(py) = python() else {
+        skip::skip("extract_scripts_regenerate_the_manifests", "python3", "install Python 3");
+        return;
+    };
+    let lints = root().join("lints");
+    let work = tempfile::tempdir().expect("tempdir");
+    let run = |script: &str, args: Vec<std::ffi::OsString>, out: &str| {
+        let o = Command::new(py).arg(lints.join(script)).args(&args).output().expect("run");
+        assert!(o.status.success(), "{script}: {}", String::from_utf8_lossy(&o.stderr));
+        let path = work.path().join(out);
+        std::fs::write(&path, &o.stdout).expect("write");
+        let committed = std::fs::read(lints.join("manifests").join(out)).expect("committed manifest");
+        assert!(o.stdout == committed, "{script} does not reproduce lints/manifests/{out}");
+        path
+    };
+    let os = |p: &Path| p.as_os_str().to_owned();
+    let dqlite = run("extract_k8s_dqlite.py", vec![os(&clones[0]), os(&clones[1]), os(&clones[2])], "k8s-dqlite.json");
+    let microk8s = run("extract_microk8s.py", vec![os(&clones[3]), os(&dqlite)], "microk8s.json");
+    run("extract_containerd.py", vec![os(&clones[4]), os(&microk8s)], "containerd.json");
+}
