@@ -17,7 +17,8 @@ skipped). The root command's flags are registered in `app/app.go`
 (`dqliteCmd.Flags()`, up to v1.1.7) or `cmd/root.go` (`rootCmd.Flags()`, from
 v1.1.8); flags of sub-commands (`migrator`) are not flags of the daemon. Each
 flag records its pflag type, its default exactly as the Go source writes it,
-its usage text, and a deprecation message when `MarkDeprecated` is called.
+its usage text, a deprecation message when `MarkDeprecated` is called, and
+the line of the registration (`line`) with its text (`quote`).
 Cobra adds `--help` (`-h`) to every command; it is listed as a built-in.
 
 String flags whose usage text lists their values (`One of (none|handover|terminate)`,
@@ -267,6 +268,7 @@ def flags_at(repo, tag):
                 shorthand = go_string(shorthand)
             else:
                 _, name, default, usage = args
+            line = text.count("\n", 0, m.start()) + 1
             flags.append({
                 "name": go_string(name),
                 "shorthand": shorthand,
@@ -274,6 +276,8 @@ def flags_at(repo, tag):
                 "default": default,
                 "usage": go_string(usage),
                 "deprecated": None,
+                "line": line,
+                "quote": text.splitlines()[line - 1].strip(),
             })
         for m in DEPRECATED.finditer(text):
             for f in flags:
@@ -328,7 +332,9 @@ def main():
             raise
         except Exception:
             continue
-        signature = json.dumps(flags, sort_keys=True, default=str)
+        # Where a flag is registered is not what the binary accepts.
+        signature = json.dumps([{k: v for k, v in f.items() if k not in ("line", "quote", "via")} for f in flags],
+                               sort_keys=True, default=str)
         if signature == previous:
             continue
         previous = signature

@@ -596,6 +596,16 @@ mod tests {
             assert!(["cmd/root.go", "app/app.go", "pkg/app/app.go"].contains(&v.path.as_str()), "{}", v.path);
             assert!(v.flag("storage-dir").is_some(), "{}", v.tag);
         }
+        // Every flag quotes the line that registers it (or, through a
+        // dependency, cites that dependency's line).
+        let raw: serde_json::Value = serde_json::from_str(K8S_DQLITE).expect("json");
+        for v in raw["versions"].as_array().expect("versions") {
+            for f in v["flags"].as_array().expect("flags") {
+                let name = f["name"].as_str().expect("name");
+                let quote = f["quote"].as_str().or(f["via"]["quote"].as_str()).unwrap_or("");
+                assert!(quote.contains(&format!("\"{name}\"")) || quote.contains("FlagName"), "{}: --{name}: {quote:?}", v["tag"]);
+            }
+        }
         // The flags from the incident never existed.
         assert!(m.accepting("snapshot-threshold").is_empty());
         assert!(m.accepting("snapshot-trailing-logs").is_empty());
