@@ -18,7 +18,10 @@ as Go's `strconv.ParseBool` accepts), `duration` (Go durations such as `10s`),
 `int`, `int64`, `uint`, `uint64` (Go integer syntax, `0x…` included), and
 string flags whose values the daemon checks at start-up (`--min-tls-version`:
 `tls10`…`tls13`; `--low-available-storage-action`: `none`, `handover`,
-`terminate`; taken from the sources, see the manifest's `enum_source`). Both
+`terminate`; taken from the sources, see the manifest's `enum_source`), as
+the daemon reads them: an empty `--min-tls-version=` is the default, and
+k8s-dqlite reads `--min-tls-version` only with TLS on, so a file that sets
+`--enable-tls=false` is not judged on it. Both
 `--flag=value` and `--flag value` are read (a `bool` flag takes its value only
 after `=`), and a flag that needs a value but is the last word of the file or
 block gets `flag needs an argument`. Values that depend on the environment or a
