@@ -6,7 +6,8 @@
 Checks:
 - every row has revision (int), version (str), kind, and >= 1 source;
 - every source has a quote and an https url a reader can open (a GitHub
-  file at a commit, an issue, a doc page), and so does every excluded source;
+  file at a commit with the quote's line, `…/blob/COMMIT/PATH#L<n>`, an issue,
+  a doc page), and so does every excluded source;
 - every quote literally contains the row's revision number and its version;
 - a row's date (when given) appears literally in at least one of its quotes;
 - revisions are unique and sorted ascending; conflicts are not in the main list;
@@ -77,6 +78,8 @@ def main():
             if not (isinstance(url, str) and url.startswith("https://")):
                 errors.append("%s: source %d has no https url: %r" % (where, j, url))
                 continue
+            if "/blob/" in url and not re.search(r"#L\d+$", url):
+                errors.append("%s: source %d names a file but not its line: %r" % (where, j, url))
             if set(src) - {"url", "quote", "note", "tracking", "tracking_note"}:
                 errors.append("%s: source %d has unknown fields %s" % (where, j, sorted(set(src) - {"url", "quote", "note", "tracking", "tracking_note"})))
             if not re.search(r"(?<!\d)%d(?!\d)" % rev, quote):

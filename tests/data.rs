@@ -81,10 +81,57 @@ fn every_wait_quote_is_at_its_cited_line() {
             quotes.push((repo, reference, path, line, text.to_string(), url.to_string()));
         }
     }
+    check_quotes("every_wait_quote_is_at_its_cited_line", "waits.json", quotes);
+}
+
+/// Every quote of a public file in `snap-revisions.json` is at its line.
+#[test]
+fn every_snap_revision_quote_is_at_its_cited_line() {
+    let text = std::fs::read_to_string(root().join("lints/manifests/snap-revisions.json")).expect("snap-revisions.json");
+    let table: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let mut quotes = Vec::new();
+    for row in table["revisions"].as_array().expect("revisions") {
+        for s in row["sources"].as_array().expect("sources") {
+            let url = s["url"].as_str().expect("url");
+            if !url.starts_with("https://github.com/") || !url.contains("/blob/") {
+                continue;
+            }
+            let (repo, reference, path, line) = parse(url);
+            assert!(line.is_some(), "{url}: no line");
+            let path = percent_decoded(&path);
+            quotes.push((repo, reference, path, line, s["quote"].as_str().expect("quote").trim().to_string(), url.to_string()));
+        }
+    }
+    assert!(quotes.len() > 100, "{}", quotes.len());
+    check_quotes("every_snap_revision_quote_is_at_its_cited_line", "snap-revisions.json", quotes);
+}
+
+/// `Medium%20%F0%9F%9A%A9` → `Medium 🚩`.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("UTF-8 path")
+}
+
+type Quoted = (String, String, String, Option<usize>, String, String);
+
+fn check_quotes(test: &str, file: &str, quotes: Vec<Quoted>) {
     let Some(mirrors) = std::env::var_os("OPSLINT_SOURCE_MIRRORS").map(PathBuf::from) else {
         let _ = writeln!(
             std::io::stderr(),
-            "\nNOT RUN every_wait_quote_is_at_its_cited_line: set OPSLINT_SOURCE_MIRRORS to a directory of clones (OWNER+NAME) of the repositories waits.json cites ({} quotes)",
+            "\nNOT RUN {test}: set OPSLINT_SOURCE_MIRRORS to a directory of clones (OWNER+NAME) of the repositories {file} cites ({} quotes)",
             quotes.len()
         );
         return;
@@ -109,9 +156,10 @@ fn every_wait_quote_is_at_its_cited_line() {
         }
         let file = String::from_utf8_lossy(&out.stdout);
         let lines: Vec<&str> = file.lines().map(str::trim).collect();
+        // The quote is the line, or (an output pasted in a page) part of it.
         let found = match line {
-            Some(n) => lines.get(n - 1) == Some(&text.as_str()),
-            None => lines.contains(&text.as_str()),
+            Some(n) => lines.get(n - 1).is_some_and(|l| l.contains(text.as_str())),
+            None => lines.iter().any(|l| l.contains(text.as_str())),
         };
         if !found {
             wrong.push(format!("{url}: {text:?} is not there (the line reads {:?})", line.and_then(|n| lines.get(n - 1))));
@@ -122,7 +170,7 @@ fn every_wait_quote_is_at_its_cited_line() {
     if !missing.is_empty() {
         let _ = writeln!(
             std::io::stderr(),
-            "\nNOT RUN for {}: no clone in OPSLINT_SOURCE_MIRRORS ({checked} quotes checked)",
+            "\nNOT RUN {test} for {}: no clone in OPSLINT_SOURCE_MIRRORS ({checked} quotes checked)",
             missing.into_iter().collect::<Vec<_>>().join(", ")
         );
     }
