@@ -5,14 +5,9 @@
 
 Checks:
 - every row has revision (int), version (str), kind, and >= 1 source;
-- every source has a quote and is located either by an https url or, for a
-  public GitHub file the search tool's index returned without naming its
-  repository, by "url": null plus "index_id" (the index id; read_file
-  id=<index_id> reopens the text). A source with neither is an error, and so
-  is a leftover "github-file-index:" url;
-- a row passes only with >= 1 source that has an https url or an index_id;
-  rows whose sources are all unattributed (index_id, no url) are counted and
-  listed as resting only on unattributed files;
+- every source has a quote and an https url a reader can open (a GitHub
+  file at a commit with the quote's line, `…/blob/COMMIT/PATH#L<n>`, an issue,
+  a doc page), and so does every excluded source;
 - every quote literally contains the row's revision number and its version;
 - a row's date (when given) appears literally in at least one of its quotes;
 - revisions are unique and sorted ascending; conflicts are not in the main list;
@@ -49,7 +44,6 @@ def main():
 
     seen = set()
     prev = None
-    unattributed_only = []
     for i, row in enumerate(rows):
         where = "row %d (revision %r)" % (i, row.get("revision"))
         rev = row.get("revision")
@@ -76,36 +70,29 @@ def main():
         sources = row.get("sources") or []
         if not sources:
             errors.append("%s: no sources" % where)
-        located = 0
         for j, src in enumerate(sources):
-            url, quote, index_id = src.get("url"), src.get("quote"), src.get("index_id")
+            url, quote = src.get("url"), src.get("quote")
             if not quote:
                 errors.append("%s: source %d lacks a quote" % (where, j))
                 continue
-            if url is not None and not (isinstance(url, str) and url.startswith("https://")):
-                errors.append("%s: source %d url is not an https url: %r" % (where, j, url))
+            if not (isinstance(url, str) and url.startswith("https://")):
+                errors.append("%s: source %d has no https url: %r" % (where, j, url))
                 continue
-            if url is None and not (isinstance(index_id, str) and index_id.isdigit()):
-                errors.append("%s: source %d has neither an https url nor an index_id" % (where, j))
-                continue
-            located += 1
+            if "/blob/" in url and not re.search(r"#L\d+$", url):
+                errors.append("%s: source %d names a file but not its line: %r" % (where, j, url))
+            if set(src) - {"url", "quote", "note", "tracking", "tracking_note"}:
+                errors.append("%s: source %d has unknown fields %s" % (where, j, sorted(set(src) - {"url", "quote", "note", "tracking", "tracking_note"})))
             if not re.search(r"(?<!\d)%d(?!\d)" % rev, quote):
                 errors.append("%s: source %d quote lacks the revision: %r" % (where, j, quote))
             if ver not in quote:
                 errors.append("%s: source %d quote lacks the version %r: %r" % (where, j, ver, quote))
-        if sources and not located:
-            errors.append("%s: no source has an https url or an index_id" % where)
-        if sources and located and not any(s.get("url") for s in sources):
-            unattributed_only.append(rev)
         if date is not None and not any(date in (s.get("quote") or "") for s in sources):
             errors.append("%s: date %s is in none of its quotes" % (where, date))
 
     for k, x in enumerate(data.get("excluded_sources", [])):
         u = x.get("url")
-        if isinstance(u, str) and u.startswith("github-file-index:"):
-            errors.append("excluded source %d keeps a github-file-index url; use url null + index_id" % k)
-        if u is None and not x.get("index_id"):
-            errors.append("excluded source %d has neither url nor index_id" % k)
+        if not (isinstance(u, str) and u.startswith("https://")):
+            errors.append("excluded source %d has no https url" % k)
 
     for c in data.get("conflicts", []):
         if c.get("revision") in seen:
@@ -132,22 +119,11 @@ def main():
         m = TRACK.match(r.get("version") or "")
         tracks["%s.%s" % m.groups() if m else "?"] += 1
     urls = {s["url"] for r in rows for s in r.get("sources", []) if s.get("url")}
-    index_only = {s["index_id"] for r in rows for s in r.get("sources", [])
-                  if not s.get("url") and s.get("index_id")}
-    with_url = sum(1 for r in rows if any(s.get("url") for s in r.get("sources", [])))
     print("per-track counts:")
     for t in sorted(tracks, key=lambda t: tuple(int(x) for x in t.split(".")) if t != "?" else (999,)):
         print("  %-5s %3d" % (t, tracks[t]))
     print("total rows: %d; dated: %d; conflicts: %d; suspicious (monotonicity): %d; distinct sources: %d"
-          " (%d with a URL, %d unattributed index files)"
-          % (len(rows), len(dated), len(data.get("conflicts", [])), len(listed), len(urls) + len(index_only),
-             len(urls), len(index_only)))
-    print("rows with >= 1 URL source: %d; rows resting only on unattributed index files: %d"
-          % (with_url, len(unattributed_only)))
-    if unattributed_only:
-        print("  unattributed-only revisions: %s" % ", ".join(map(str, unattributed_only)))
-    if index_only:
-        print("  unattributed index ids: %s" % ", ".join(sorted(index_only, key=int)))
+          % (len(rows), len(dated), len(data.get("conflicts", [])), len(listed), len(urls)))
     for rev, later in sorted(inversions.items()):
         print("  monotonicity: %d dated after %s" % (rev, ", ".join(map(str, later))))
 

@@ -15,6 +15,7 @@ in canonical/microk8s). The daemon's flags are the `app.Flags` of
 in v1, `&cli.StringFlag{Name: "config", Aliases: []string{"c"}}` in v2) plus
 `serviceFlags()` of `service_unsupported.go` (the non-Windows build: none).
 urfave/cli adds `--help` and `--version` to every application: built-ins.
+Each flag keeps the line of its `Name:` (`line`) and that line (`quote`).
 """
 import json
 import re
@@ -45,6 +46,8 @@ def flags_at(repo, tag):
     flags = []
     for m in FLAG.finditer(text[start:end]):
         kind, body = m.group(1).lower(), m.group(2)
+        name_at = start + m.start(2) + body.index("Name:")
+        line = text.count("\n", 0, name_at) + 1
         names = go_string(field(body, "Name")).split(",")
         aliases = re.search(r"Aliases:\s*\[\]string\{([^}]*)\}", body)
         shorthands = names[1:] + ([go_string(a.strip()) for a in aliases.group(1).split(",")] if aliases else [])
@@ -58,6 +61,8 @@ def flags_at(repo, tag):
             "deprecated": None,
             "enum": None,
             "enum_source": None,
+            "line": line,
+            "quote": text.splitlines()[line - 1].strip(),
         })
     service = git(repo, "show", f"{tag}:cmd/containerd/command/service_unsupported.go")
     if "return nil" not in service.split("func serviceFlags()", 1)[1].split("}", 1)[0]:

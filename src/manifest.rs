@@ -39,10 +39,17 @@ pub struct BuiltinFlag {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Version {
     pub version: String,
+    /// The release tag, or `master@COMMIT` for an untagged commit of `master`.
     pub tag: String,
     pub commit: String,
     pub path: String,
     pub flags: Vec<Flag>,
+    /// `master` for an untagged commit MicroK8s built (not a release).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// The commit date of an untagged commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -60,6 +67,22 @@ pub struct Flag {
     /// The source file that checks them.
     #[serde(default)]
     pub enum_source: Option<String>,
+    /// An empty value passes the check (`case "", "tls12"`: the default).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enum_accepts_empty: bool,
+    /// The check runs only when this bool flag has this value
+    /// (`--min-tls-version` is read only with `--enable-tls=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enum_checked_when: Option<FlagCondition>,
+    /// Registered by a dependency, not by the daemon's own source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FlagCondition {
+    pub flag: String,
+    pub value: String,
 }
 
 impl Version {
@@ -69,8 +92,9 @@ impl Version {
 }
 
 impl Manifest {
+    /// The newest release (untagged commits are not releases).
     pub fn newest(&self) -> Option<&Version> {
-        self.versions.last()
+        self.versions.iter().rev().find(|v| v.branch.is_none())
     }
 
     pub fn is_builtin(&self, name: &str) -> bool {
@@ -135,27 +159,74 @@ impl MicroK8sManifest {
     }
 }
 
+/// One state of a track's build scripts: in effect from `date` until the
+/// next entry of the same line (`git_ref`), or `until`.
 #[derive(Debug, Deserialize)]
 pub struct TrackEntry {
     pub k8s_dqlite: String,
+    /// `master` (builds between the track's tag and the next one) or the
+    /// track's branch.
+    #[serde(rename = "ref")]
+    pub git_ref: String,
     pub commit: String,
     pub date: String,
+    /// The day `master` stopped building this track (the next track's tag).
+    #[serde(default)]
+    pub until: Option<String>,
     pub path: String,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ContainerdEntry {
     pub containerd: String,
+    #[serde(rename = "ref")]
+    pub git_ref: String,
     pub commit: String,
     pub date: String,
+    #[serde(default)]
+    pub until: Option<String>,
     pub path: String,
 }
 
+/// A dated entry of one line of a track's history.
+pub trait Dated {
+    fn date(&self) -> &str;
+    fn line(&self) -> &str;
+    fn until(&self) -> Option<&str>;
+}
+
+impl Dated for TrackEntry {
+    fn date(&self) -> &str {
+        &self.date
+    }
+    fn line(&self) -> &str {
+        &self.git_ref
+    }
+    fn until(&self) -> Option<&str> {
+        self.until.as_deref()
+    }
+}
+
+impl Dated for ContainerdEntry {
+    fn date(&self) -> &str {
+        &self.date
+    }
+    fn line(&self) -> &str {
+        &self.git_ref
+    }
+    fn until(&self) -> Option<&str> {
+        self.until.as_deref()
+    }
+}
+
+/// A revision known from a public report (`sources`: address and quote).
 #[derive(Debug, Deserialize)]
 pub struct SnapRevision {
     pub revision: u64,
     pub microk8s: String,
-    pub source: String,
+    /// The day the source shows it installed: an upper bound on its upload.
+    pub date: Option<String>,
+    pub sources: Vec<RevisionSource>,
 }
 
 static SNAP_REVISIONS: &str = include_str!("../lints/manifests/snap-revisions.json");
@@ -177,10 +248,8 @@ struct RevisionTableRow {
 }
 
 #[derive(Debug, Deserialize)]
-struct RevisionSource {
-    /// `None` for a public file whose repository the index did not name.
-    url: Option<String>,
-    index_id: Option<String>,
+pub struct RevisionSource {
+    pub url: Option<String>,
 }
 
 /// One known snap revision: the MicroK8s version it carries, its track, the
@@ -209,12 +278,7 @@ pub fn snap_revisions() -> &'static [KnownRevision] {
                 revision: r.revision,
                 version: r.version,
                 date: r.date,
-                source: r
-                    .sources
-                    .iter()
-                    .find_map(|s| s.url.clone())
-                    .or_else(|| r.sources.iter().find_map(|s| s.index_id.as_ref().map(|i| format!("unattributed public file (index id {i})"))))
-                    .unwrap_or_default(),
+                source: r.sources.iter().find_map(|s| s.url.clone()).unwrap_or_default(),
             })
             .collect();
         for r in microk8s().map(|m| m.snap_revisions.as_slice()).unwrap_or_default() {
@@ -223,8 +287,8 @@ pub fn snap_revisions() -> &'static [KnownRevision] {
                     revision: r.revision,
                     track: track_of(&r.microk8s, None),
                     version: r.microk8s.clone(),
-                    date: None,
-                    source: r.source.clone(),
+                    date: r.date.clone(),
+                    source: r.sources.iter().find_map(|s| s.url.clone()).unwrap_or_default(),
                 });
             }
         }
@@ -460,6 +524,9 @@ pub fn from_help(component: &str, version: &str, help: &str) -> Manifest {
             deprecated: None,
             r#enum: None,
             enum_source: None,
+            enum_accepts_empty: false,
+            enum_checked_when: None,
+            via: None,
         });
     }
     flags.sort_by(|a, b| a.name.cmp(&b.name));
@@ -479,20 +546,23 @@ pub fn from_help(component: &str, version: &str, help: &str) -> Manifest {
             commit: String::new(),
             path: "--help".into(),
             flags,
+            branch: None,
+            date: None,
         }],
     }
 }
 
-/// `v1.0.0 … v1.8.1` style ranges of the versions in `list` (consecutive runs in
-/// manifest order are joined).
+/// `v1.0.0 … v1.8.1` style ranges of the releases in `list` (consecutive
+/// runs in release order are joined), then any untagged commit by name.
 pub fn describe_versions(manifest: &Manifest, list: &[&Version]) -> String {
+    let releases: Vec<&Version> = manifest.versions.iter().filter(|v| v.branch.is_none()).collect();
     let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut untagged = Vec::new();
     for v in list {
-        let i = manifest
-            .versions
-            .iter()
-            .position(|m| std::ptr::eq(m, *v))
-            .unwrap_or(0);
+        let Some(i) = releases.iter().position(|m| std::ptr::eq(*m, *v)) else {
+            untagged.push(v.tag.clone());
+            continue;
+        };
         match runs.last_mut() {
             Some((_, end)) if *end + 1 == i => *end = i,
             _ => runs.push((i, i)),
@@ -500,13 +570,14 @@ pub fn describe_versions(manifest: &Manifest, list: &[&Version]) -> String {
     }
     runs.iter()
         .map(|&(a, b)| {
-            let (a, b) = (&manifest.versions[a].tag, &manifest.versions[b].tag);
+            let (a, b) = (&releases[a].tag, &releases[b].tag);
             if a == b {
                 a.clone()
             } else {
                 format!("{a} … {b}")
             }
         })
+        .chain(untagged)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -522,8 +593,18 @@ mod tests {
         assert!(m.versions.len() >= 30);
         for v in &m.versions {
             assert_eq!(v.commit.len(), 40, "{}", v.tag);
-            assert!(v.path == "cmd/root.go" || v.path == "app/app.go");
+            assert!(["cmd/root.go", "app/app.go", "pkg/app/app.go"].contains(&v.path.as_str()), "{}", v.path);
             assert!(v.flag("storage-dir").is_some(), "{}", v.tag);
+        }
+        // Every flag quotes the line that registers it (or, through a
+        // dependency, cites that dependency's line).
+        let raw: serde_json::Value = serde_json::from_str(K8S_DQLITE).expect("json");
+        for v in raw["versions"].as_array().expect("versions") {
+            for f in v["flags"].as_array().expect("flags") {
+                let name = f["name"].as_str().expect("name");
+                let quote = f["quote"].as_str().or(f["via"]["quote"].as_str()).unwrap_or("");
+                assert!(quote.contains(&format!("\"{name}\"")) || quote.contains("FlagName"), "{}: --{name}: {quote:?}", v["tag"]);
+            }
         }
         // The flags from the incident never existed.
         assert!(m.accepting("snapshot-threshold").is_empty());
@@ -535,6 +616,28 @@ mod tests {
                 .and_then(|f| f.deprecated.as_deref()),
             Some("use --log-level instead")
         );
+    }
+
+    /// component-base's `logs` registers `--log-flush-frequency` on pflag's
+    /// global set for k8s-dqlite v1.0.0 to v1.1.7; the flag cites where.
+    #[test]
+    fn flags_from_dependencies_cite_their_registration() {
+        let m = for_component("k8s-dqlite").expect("manifest");
+        let tags: Vec<&str> = m
+            .accepting("log-flush-frequency")
+            .iter()
+            .filter(|v| v.branch.is_none())
+            .map(|v| v.tag.as_str())
+            .collect();
+        assert_eq!(tags.first(), Some(&"v1.0.0"));
+        assert_eq!(tags.last(), Some(&"v1.1.7"));
+        assert!(!tags.contains(&"v1.1.8"));
+        let f = m.versions[0].flag("log-flush-frequency").expect("v1.0.0");
+        assert_eq!(f.kind, "duration");
+        let via = f.via.as_ref().expect("via");
+        assert_eq!(via["path"], "logs/logs.go");
+        assert!(via["quote"].as_str().is_some_and(|q| q.contains("pflag.Duration(logFlushFreqFlagName")));
+        assert!(via["merged_by"]["quote"].as_str().is_some_and(|q| q.contains("AddFlagSet(flag.CommandLine)")));
     }
 
     #[test]
@@ -560,5 +663,60 @@ mod tests {
             }
         }
         assert!(m.is_builtin("help") && m.is_builtin("version"));
+    }
+
+    /// The track → version mapping, re-derived from the recorded history:
+    /// each entry's quoted line gives its version; every track from the
+    /// first with data to the newest is present; `master` builds one track
+    /// after another with no day uncovered (each line ends on the day the
+    /// next track's line starts); every version is in its flag manifest.
+    #[test]
+    fn track_history_has_no_gap() {
+        let m = microk8s().expect("microk8s manifest");
+        let dqlite = for_component("k8s-dqlite").expect("k8s-dqlite manifest");
+        let containerd = for_component("containerd").expect("containerd manifest");
+        let raw: serde_json::Value = serde_json::from_str(MICROK8S).expect("json");
+        let mut tracks: Vec<(u32, u32)> = m.tracks.keys().filter_map(|t| minor(t)).collect();
+        tracks.sort();
+        for pair in tracks.windows(2) {
+            assert_eq!(pair[1].1, pair[0].1 + 1, "a track is missing between {:?} and {:?}", pair[0], pair[1]);
+        }
+        assert_eq!(m.newest_track(), Some("1.36"));
+        for (key, manifest) in [("tracks", dqlite), ("containerd", containerd)] {
+            let field = if key == "tracks" { "k8s_dqlite" } else { "containerd" };
+            let mut master_lines: Vec<((u32, u32), String, Option<String>)> = Vec::new();
+            for (track, entries) in raw[key].as_object().expect("object") {
+                let entries = entries.as_array().expect("array");
+                assert!(!entries.is_empty(), "{key} {track}: no entry");
+                for e in entries {
+                    let version = e[field].as_str().expect("version");
+                    let quote = e["quote"].as_str().expect("quote");
+                    // The quoted line names the release (or `master`, for an
+                    // untagged k8s-dqlite commit, which is then named).
+                    let release = version.split('+').next().unwrap_or(version);
+                    if e["echo"].as_str() == Some("master") {
+                        assert!(quote.contains("master"), "{track}: {quote}");
+                        assert_eq!(e["k8s_dqlite_commit"].as_str().map(str::len), Some(40), "{track}");
+                    } else {
+                        assert!(quote.contains(release), "{key} {track}: {version} not in {quote}");
+                    }
+                    assert_eq!(e["commit"].as_str().map(str::len), Some(40), "{track}");
+                    assert!(e["line"].as_u64().is_some_and(|l| l > 0), "{track}");
+                    assert!(manifest.versions.iter().any(|v| v.version == version), "{key} {track}: {version} has no flags");
+                }
+                let master: Vec<&serde_json::Value> = entries.iter().filter(|e| e["ref"] == "master").collect();
+                if let Some(first) = master.iter().map(|e| e["date"].as_str().unwrap_or("")).min() {
+                    let until = master[0]["until"].as_str().map(String::from);
+                    assert!(master.iter().all(|e| e["until"].as_str().map(String::from) == until), "{track}: one end per line");
+                    master_lines.push((minor(track).expect("track"), first.to_string(), until));
+                }
+            }
+            master_lines.sort();
+            for pair in master_lines.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                assert_eq!(a.2.as_deref(), Some(b.1.as_str()), "{key}: master builds {:?} until {:?}, {:?} starts {}", a.0, a.2, b.0, b.1);
+            }
+            assert_eq!(master_lines.last().map(|l| l.2.clone()), Some(None), "{key}: the newest track is still built");
+        }
     }
 }

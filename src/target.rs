@@ -136,19 +136,31 @@ fn known_tracks() -> Vec<String> {
 const HOW_TO_ADD: &str = "name the MicroK8s version instead (`--microk8s 1.34`, or `target: {microk8s: \"1.34\"}`)";
 
 /// The dated history entries of one track in effect at some time in
-/// `[lo, hi]` (ISO dates; an open bound is `None`): an entry is in effect
-/// from its date until the next entry's.
-fn in_window<'a, T>(history: &'a [T], date: impl Fn(&T) -> &str, lo: Option<&str>, hi: Option<&str>) -> Vec<&'a T> {
-    let mut sorted: Vec<&T> = history.iter().collect();
-    sorted.sort_by(|a, b| date(a).cmp(date(b)));
-    (0..sorted.len())
-        .filter(|&i| {
-            let starts = date(sorted[i]);
-            let ends = sorted.get(i + 1).map(|n| date(n));
-            hi.is_none_or(|hi| starts <= hi) && lo.is_none_or(|lo| ends.is_none_or(|e| e > lo))
-        })
-        .map(|i| sorted[i])
-        .collect()
+/// `[lo, hi]` (ISO dates; an open bound is `None`). Each line of history
+/// (`master`, the branch) is read on its own: an entry is in effect from its
+/// date until the next entry of its line, or its `until`.
+fn in_window<'a, T: manifest::Dated>(history: &'a [T], lo: Option<&str>, hi: Option<&str>) -> Vec<&'a T> {
+    let mut out = Vec::new();
+    let mut lines: Vec<&str> = history.iter().map(|e| e.line()).collect();
+    lines.dedup();
+    lines.sort_unstable();
+    lines.dedup();
+    for line in lines {
+        let mut sorted: Vec<&T> = history.iter().filter(|e| e.line() == line).collect();
+        sorted.sort_by(|a, b| a.date().cmp(b.date()));
+        for i in 0..sorted.len() {
+            let starts = sorted[i].date();
+            let next = sorted.get(i + 1).map(|n| n.date());
+            let ends = match (next, sorted[i].until()) {
+                (Some(n), Some(u)) => Some(n.min(u)),
+                (n, u) => n.or(u),
+            };
+            if hi.is_none_or(|hi| starts <= hi) && lo.is_none_or(|lo| ends.is_none_or(|e| e > lo)) {
+                out.push(sorted[i]);
+            }
+        }
+    }
+    out
 }
 
 fn sorted_versions(mut versions: Vec<String>) -> Vec<String> {
@@ -248,10 +260,12 @@ fn resolve_revision(m: &manifest::MicroK8sManifest, rev: u64) -> Result<Target, 
     let mut dq: Vec<String> = Vec::new();
     let mut ct: Vec<String> = Vec::new();
     for (track, history) in &m.tracks {
-        let mut found = in_window(history, |e| &e.date, Some(lo), Some(hi));
-        // A track built by then whose history starts later (its first
-        // version came from before the branch): any of its versions.
+        let mut found = in_window(history, Some(lo), Some(hi));
+        // A track built by then whose history starts later (a build before
+        // its tag, such as a release candidate): any of its versions.
+        let starts = history.iter().map(|e| e.date.as_str()).min();
         if found.is_empty()
+            && starts.is_some_and(|s| s > hi)
             && rows.iter().any(|r| r.track == *track && r.date.as_deref().is_some_and(|d| d <= hi))
         {
             found = history.iter().collect();
@@ -262,7 +276,7 @@ fn resolve_revision(m: &manifest::MicroK8sManifest, rev: u64) -> Result<Target, 
         tracks.push(track.clone());
         dq.extend(found.iter().map(|e| e.k8s_dqlite.clone()));
         if let Some(h) = m.containerd.get(track) {
-            ct.extend(in_window(h, |e| &e.date, Some(lo), Some(hi)).iter().map(|e| e.containerd.clone()));
+            ct.extend(in_window(h, Some(lo), Some(hi)).iter().map(|e| e.containerd.clone()));
         }
     }
     if tracks.is_empty() {
@@ -326,8 +340,8 @@ fn resolve_row(m: &manifest::MicroK8sManifest, row: &manifest::KnownRevision, vi
     let hi = row.date.as_deref().or(upper.and_then(|u| u.date.as_deref()));
     let lo = lower.and_then(|l| l.date.as_deref());
     let window = |lo: Option<&str>, hi: Option<&str>| -> (Vec<String>, Vec<String>) {
-        let dq = m.tracks.get(&track).map(|h| in_window(h, |e| &e.date, lo, hi)).unwrap_or_default();
-        let ct = m.containerd.get(&track).map(|h| in_window(h, |e| &e.date, lo, hi)).unwrap_or_default();
+        let dq = m.tracks.get(&track).map(|h| in_window(h, lo, hi)).unwrap_or_default();
+        let ct = m.containerd.get(&track).map(|h| in_window(h, lo, hi)).unwrap_or_default();
         (
             sorted_versions(dq.iter().map(|e| e.k8s_dqlite.clone()).collect()),
             sorted_versions(ct.iter().map(|e| e.containerd.clone()).collect()),
@@ -410,13 +424,18 @@ mod tests {
     fn tracks_releases_and_revisions() {
         let t = resolve(&TargetSpec::MicroK8s("1.34".into())).expect("known track");
         assert_eq!(t.k8s_dqlite, ["1.8.0", "1.8.1"]);
-        assert_eq!(t.containerd, ["1.7.28", "1.7.29"]);
+        // `master` built 1.34 until the v1.35 tag, and took containerd
+        // v2.1.3 on 2025-12-05.
+        assert_eq!(t.containerd, ["1.7.28", "1.7.29", "2.1.3"]);
         assert_eq!(
             t.describe("containerd"),
-            "MicroK8s 1.34 (containerd v1.7.28, v1.7.29)"
+            "MicroK8s 1.34 (containerd v1.7.28, v1.7.29, v2.1.3)"
         );
         let t = resolve(&TargetSpec::MicroK8s("1.35".into())).expect("known track");
-        assert_eq!(t.containerd, ["2.1.6"]);
+        assert_eq!(t.containerd, ["2.1.3", "2.1.6", "2.2.3"]);
+        // 1.36 has a tag and no branch: `master` from the tag on.
+        let t = resolve(&TargetSpec::MicroK8s("1.36".into())).expect("known track");
+        assert_eq!((t.k8s_dqlite.as_slice(), t.containerd.as_slice()), (&["1.8.1".to_string()][..], &["2.2.3".to_string()][..]));
         let t = resolve(&TargetSpec::MicroK8s("v1.34.5".into())).expect("known release");
         assert!(t.description.contains("whole track"), "{}", t.description);
         let t = resolve(&TargetSpec::SnapRevision(8695)).expect("known revision");
@@ -427,7 +446,7 @@ mod tests {
             t.description
         );
         let e = resolve(&TargetSpec::MicroK8s("1.99".into())).expect_err("unknown");
-        assert!(e.0.contains("known tracks: 1.25"), "{}", e.0);
+        assert!(e.0.contains("known tracks: 1.22, 1.23, 1.24, 1.25") && e.0.ends_with("1.36"), "{}", e.0);
         assert!(resolve(&TargetSpec::SnapRevision(1)).is_err());
     }
 
@@ -475,19 +494,42 @@ mod tests {
         assert!(t.description.contains("uploaded between 2024-07-16 and 2024-10-16"), "{}", t.description);
         // 1.32.9 of October 2025: 1.3.3 (1.3.5 came in December).
         assert_eq!(resolve(&TargetSpec::SnapRevision(8511)).expect("known").k8s_dqlite, ["1.3.3"]);
-        // No date: bounded by its neighbours, here from 8511's day on.
+        // Dated by the public incident report: between 8511's day and its own.
         assert_eq!(resolve(&TargetSpec::SnapRevision(8695)).expect("known").k8s_dqlite, ["1.8.0", "1.8.1"]);
+        // 1.33.0, built from `master` at the v1.33 tag: k8s-dqlite v1.3.1
+        // (the branch was cut in July with v1.7.0).
+        let t = resolve(&TargetSpec::SnapRevision(8205)).expect("known");
+        assert_eq!(t.k8s_dqlite, ["1.3.1"]);
+        assert_eq!(t.containerd, ["1.7.27"]);
+    }
+
+    /// 1.31's first builds came from `master` (2024-08-14) with k8s-dqlite's
+    /// own `master`, which gained `--watch-query-timeout` on 2024-08-29.
+    #[test]
+    fn untagged_k8s_dqlite_builds_are_judged_by_their_commit() {
+        let dqlite = manifest::for_component("k8s-dqlite").expect("manifest");
+        let t = resolve(&TargetSpec::MicroK8s("1.31".into())).expect("1.31");
+        let early = t.versions(dqlite).into_iter().find(|v| v.version == "1.1.10+master.b6d0522215f7").expect("an early 1.31 build");
+        assert_eq!(early.branch.as_deref(), Some("master"));
+        assert!(early.flag("watch-query-timeout").is_none());
+        assert!(t.versions(dqlite).iter().any(|v| v.flag("watch-query-timeout").is_some()));
     }
 
     #[test]
     fn unknown_revisions_between_known_ones_are_bounded() {
         let t = resolve(&TargetSpec::SnapRevision(6800)).expect("between 6798 and 6979");
-        assert_eq!(t.k8s_dqlite, ["1.0.4", "1.1.0", "1.1.7", "1.1.9"]);
+        // 1.29 and 1.30 built k8s-dqlite from its `master`: the untagged
+        // commit in effect is a version of its own.
+        assert_eq!(t.k8s_dqlite, ["1.0.3", "1.0.4", "1.1.0", "1.1.6+master.0ce314e0424d", "1.1.7", "1.1.9"]);
         assert!(t.description.contains("between revisions 6798 (MicroK8s 1.30.0, 2024-04-19) and 6979"), "{}", t.description);
-        assert_eq!(t.tracks, ["1.25", "1.26", "1.27", "1.28", "1.29", "1.30"]);
+        assert_eq!(t.tracks, ["1.23", "1.24", "1.25", "1.26", "1.27", "1.28", "1.29", "1.30"]);
+        // Between 8511 (2025-10-13) and 8695 (2026-04-12): bounded, not refused.
+        let t = resolve(&TargetSpec::SnapRevision(8690)).expect("between 8511 and 8695");
+        assert!(t.tracks.contains(&"1.34".to_string()) && t.tracks.contains(&"1.35".to_string()), "{:?}", t.tracks);
+        assert!(t.description.contains("and 8695 (MicroK8s 1.34.5, 2026-04-12)"), "{}", t.description);
         // Above the newest known revision: refused, the nearest named.
         let e = resolve(&TargetSpec::SnapRevision(99_999)).expect_err("no upper bound");
-        assert!(e.0.contains("the newest known is 8695 (MicroK8s 1.34.5)"), "{}", e.0);
+        assert!(e.0.contains("the newest known is 8695 (MicroK8s 1.34.5, 2026-04-12)"), "{}", e.0);
         // Between revisions of 2021: no track of the sources was built then.
         let e = resolve(&TargetSpec::SnapRevision(2000)).expect_err("before the covered tracks");
         assert!(e.0.contains("no track with k8s-dqlite history"), "{}", e.0);

@@ -53,8 +53,8 @@ pub struct BoundSpec {
     pub value: ValueKind,
     /// The default as the source writes it; `None`: no limit by default.
     pub default: Option<String>,
-    /// What a value of zero means: `forever`, `once` (check once and return)
-    /// or `a week`.
+    /// What a value of zero means: `forever`, `once` (check once and return),
+    /// `fails at once` (an expired deadline: the call does not wait) or `a week`.
     #[serde(default)]
     pub zero: Option<String>,
     /// What a negative value means (`kubectl wait`: a week).
@@ -96,7 +96,15 @@ pub struct Entry {
     #[serde(default)]
     pub fix: Option<String>,
     pub source: String,
-    pub quote: String,
+    /// Lines of the sources, copied verbatim (trimmed): `url` names the file
+    /// at a tag or commit and, with `#L<n>`, the line.
+    pub quotes: Vec<Quote>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Quote {
+    pub url: String,
+    pub text: String,
 }
 
 impl Entry {
@@ -293,6 +301,7 @@ fn wait_of(entry: &Entry, args: &[Word], host: &str) -> Wait {
         };
         if secs < 0.0 {
             return match &bound.negative {
+                Some(m) if m.starts_with("fails") => Wait::Bounded { secs: 0.0 },
                 Some(m) => Wait::Unbounded {
                     why: format!("`{what}` {}: {whose}, which means {m}", entry.waits),
                 },
@@ -304,6 +313,7 @@ fn wait_of(entry: &Entry, args: &[Word], host: &str) -> Wait {
         if secs == 0.0 {
             return match bound.zero.as_deref() {
                 Some("once") | None => Wait::Bounded { secs: 0.0 },
+                Some(m) if m.starts_with("fails") => Wait::Bounded { secs: 0.0 },
                 Some(m) => Wait::Unbounded {
                     why: format!(
                         "`{what}` {}: {whose}, which means {}",
@@ -406,7 +416,11 @@ mod tests {
     fn every_entry_parses_and_cites_its_source() {
         for e in table() {
             assert!(e.source.starts_with("https://"), "{}: source {:?}", e.name(), e.source);
-            assert!(!e.quote.trim().is_empty(), "{}: no quote", e.name());
+            assert!(!e.quotes.is_empty(), "{}: no quote", e.name());
+            for q in &e.quotes {
+                assert!(q.url.starts_with("https://github.com/") && q.url.contains("/blob/"), "{}: {}", e.name(), q.url);
+                assert!(!q.text.trim().is_empty() && q.text == q.text.trim(), "{}: {:?}", e.name(), q.text);
+            }
             if let Some(b) = &e.bound
                 && let Some(d) = &b.default
             {

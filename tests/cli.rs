@@ -407,7 +407,7 @@ fn targets_choose_the_daemon_versions() {
     assert_eq!(code, 1);
     assert_eq!(
         stdout,
-        "snap/args/k8s-dqlite:2:1: error[unknown-daemon-flag] `--metrics` is not accepted by MicroK8s 1.25 (k8s-dqlite v1.0.4), only by v1.1.8 … v1.8.1: the daemon exits with `Error: unknown flag: --metrics`\n\
+        "snap/args/k8s-dqlite:2:1: error[unknown-daemon-flag] `--metrics` is not accepted by MicroK8s 1.25 (k8s-dqlite v1.0.4, v1.0.5, v1.1.0), only by v1.1.8 … v1.8.1: the daemon exits with `Error: unknown flag: --metrics`\n\
          snap/args/k8s-dqlite:3:1: error[unknown-daemon-flag] `--snapshot-threshold` is not a flag of k8s-dqlite in any release (v1.0.0 … v1.8.1): the daemon exits with `Error: unknown flag: --snapshot-threshold`\n"
     );
     let (_, stdout, _) = run_in(
@@ -423,7 +423,7 @@ fn targets_choose_the_daemon_versions() {
     let (code, _, stderr) = run_in(dir.path(), &["check", "--microk8s", "1.99"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("unknown MicroK8s version `1.99`; known tracks: 1.25"),
+        stderr.contains("unknown MicroK8s version `1.99`; known tracks: 1.22, 1.23, 1.24, 1.25"),
         "{stderr}"
     );
 }
@@ -485,7 +485,7 @@ fn an_unknown_target_in_the_config_points_at_its_line() {
     let (code, _, stderr) = run_in(dir.path(), &["check"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains(".opslint.yaml:2:18: snap revision 99999 is outside the known revisions (the newest known is 8695 (MicroK8s 1.34.5)), so no date bounds it"),
+        stderr.contains(".opslint.yaml:2:18: snap revision 99999 is outside the known revisions (the newest known is 8695 (MicroK8s 1.34.5, 2026-04-12)), so no date bounds it"),
         "{stderr}"
     );
 }
@@ -534,8 +534,103 @@ fn a_revision_between_known_ones_is_bounded_by_date() {
     )]);
     let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q", "--snap-revision", "6800"]);
     assert_eq!(code, 1);
-    assert!(stdout.contains("error[unknown-daemon-flag] `--watch-query-timeout` is not accepted by snap revision 6800 (k8s-dqlite v1.0.4, v1.1.0, v1.1.7, v1.1.9; not in the revision table, bounded by date between revisions 6798 (MicroK8s 1.30.0, 2024-04-19) and 6979 (MicroK8s 1.26.15, 2024-07-16)"), "{stdout}");
+    assert!(stdout.contains("error[unknown-daemon-flag] `--watch-query-timeout` is not accepted by snap revision 6800 (k8s-dqlite v1.0.3, v1.0.4, v1.1.0, v1.1.6+master.0ce314e0424d, v1.1.7, v1.1.9; not in the revision table, bounded by date between revisions 6798 (MicroK8s 1.30.0, 2024-04-19) and 6979 (MicroK8s 1.26.15, 2024-07-16)"), "{stdout}");
     assert!(stdout.contains("warning[unknown-daemon-flag] `--min-tls-version` is accepted by only some versions of snap revision 6800"), "{stdout}");
+}
+
+/// MicroK8s 1.33.0 (revision 8205) was built from `master` at the v1.33 tag,
+/// months before the 1.33 branch: k8s-dqlite v1.3.1, which has no
+/// `--log-level` (v1.7.0 added it).
+#[test]
+fn a_release_built_before_its_branch_is_judged_by_master() {
+    let dir = tree(&[("args/k8s-dqlite", b"--storage-dir=${SNAP_DATA}/var/kubernetes/backend\n--log-level=debug\n")]);
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "k8s-dqlite", "--snap-revision", "8205", "args/k8s-dqlite"],
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("args/k8s-dqlite:2:1: error[unknown-daemon-flag] `--log-level` is not accepted by snap revision 8205 = MicroK8s 1.33.0 (k8s-dqlite v1.3.1;"),
+        "{stdout}"
+    );
+}
+
+/// Track 1.36 has a tag and no branch yet: its builds come from `master`.
+#[test]
+fn the_newest_track_is_known() {
+    let dir = tree(&[("args/k8s-dqlite", b"--storage-dir=/var/snap/microk8s/current/var/kubernetes/backend\n--log-level=debug\n")]);
+    let (code, stdout, stderr) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "k8s-dqlite", "--microk8s", "1.36", "args/k8s-dqlite"],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let t = opslint::target::resolve(&opslint::target::TargetSpec::MicroK8s("1.36".into())).expect("1.36");
+    assert_eq!(t.describe("containerd"), "MicroK8s 1.36 (containerd v2.2.3)");
+}
+
+/// k8s-dqlite v1.0.0 to v1.1.7 load component-base's `logs` package, which
+/// registers `--log-flush-frequency` on pflag's global set; cobra merges it.
+#[test]
+fn a_flag_registered_by_a_dependency_is_accepted() {
+    let dir = tree(&[("args/k8s-dqlite", b"--storage-dir=/var/snap/microk8s/current/var/kubernetes/backend\n--log-flush-frequency=10s\n")]);
+    let (code, stdout, stderr) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "k8s-dqlite", "--microk8s", "1.26", "args/k8s-dqlite"],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // Its type is read as well.
+    std::fs::write(dir.path().join("args/k8s-dqlite"), b"--log-flush-frequency=10\n").unwrap();
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "k8s-dqlite", "--microk8s", "1.26", "args/k8s-dqlite"],
+    );
+    assert_eq!(code, 1);
+    assert!(stdout.contains("error[invalid-daemon-flag-value] `--log-flush-frequency=10`: missing unit in duration"), "{stdout}");
+    // Gone with v1.1.8, which no longer imports it.
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "k8s-dqlite", "--microk8s", "1.34", "args/k8s-dqlite"],
+    );
+    assert_eq!(code, 1);
+    assert!(stdout.contains("`--log-flush-frequency` is not accepted by MicroK8s 1.34"), "{stdout}");
+}
+
+/// 8690 lies between 8511 (2025-10-13) and 8695, which the public incident
+/// report shows installed on 2026-04-12: bounded by date, not refused.
+#[test]
+fn a_revision_below_the_incident_revision_is_judged() {
+    let dir = tree(&[("args/k8s-dqlite", b"--storage-dir=/var/snap/microk8s/current/var/kubernetes/backend\n--snapshot-threshold=512\n")]);
+    let (code, stdout, stderr) = run_in(
+        dir.path(),
+        &["validate-args", "--component", "k8s-dqlite", "--snap-revision", "8690", "args/k8s-dqlite"],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("`--snapshot-threshold` is not a flag of k8s-dqlite in any release"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--format", "concise", "-q", "--snap-revision", "8690", "args/k8s-dqlite"],
+    );
+    assert!(!stdout.contains("snap revision 8690 is outside"), "{stdout}");
+}
+
+/// `--min-tls-version` is checked only when TLS is on, and an empty value is
+/// the default.
+#[test]
+fn min_tls_version_is_judged_as_the_daemon_reads_it() {
+    let dir = tree(&[("args/k8s-dqlite", b"--storage-dir=/x\n--min-tls-version=\n")]);
+    let run = |d: &Path| run_in(d, &["validate-args", "--component", "k8s-dqlite", "--microk8s", "1.34", "args/k8s-dqlite"]);
+    let (code, stdout, _) = run(dir.path());
+    assert_eq!(code, 0, "{stdout}");
+    std::fs::write(dir.path().join("args/k8s-dqlite"), b"--storage-dir=/x\n--enable-tls=false\n--min-tls-version=tls1.2\n").unwrap();
+    let (code, stdout, _) = run(dir.path());
+    assert_eq!(code, 0, "{stdout}");
+    std::fs::write(dir.path().join("args/k8s-dqlite"), b"--storage-dir=/x\n--min-tls-version=tls1.2\n").unwrap();
+    let (code, stdout, _) = run(dir.path());
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("`--min-tls-version=tls1.2`: not one of tls10, tls11, tls12, tls13"), "{stdout}");
 }
 
 /// A component without a flag manifest is not a silent pass.

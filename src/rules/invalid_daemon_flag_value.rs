@@ -18,7 +18,10 @@ as Go's `strconv.ParseBool` accepts), `duration` (Go durations such as `10s`),
 `int`, `int64`, `uint`, `uint64` (Go integer syntax, `0x…` included), and
 string flags whose values the daemon checks at start-up (`--min-tls-version`:
 `tls10`…`tls13`; `--low-available-storage-action`: `none`, `handover`,
-`terminate`; taken from the sources, see the manifest's `enum_source`). Both
+`terminate`; taken from the sources, see the manifest's `enum_source`), as
+the daemon reads them: an empty `--min-tls-version=` is the default, and
+k8s-dqlite reads `--min-tls-version` only with TLS on, so a file that sets
+`--enable-tls=false` is not judged on it. Both
 `--flag=value` and `--flag value` are read (a `bool` flag takes its value only
 after `=`), and a flag that needs a value but is the last word of the file or
 block gets `flag needs an argument`. Values that depend on the environment or a
@@ -116,6 +119,7 @@ fn check_value(def: &Flag, value: &str) -> Result<(), String> {
             .then_some(())
             .ok_or_else(|| "not a non-negative integer".into()),
         "string" => match &def.r#enum {
+            Some(_) if value.is_empty() && def.enum_accepts_empty => Ok(()),
             Some(values) if !values.iter().any(|v| v == value) => {
                 let mut reason = format!("not one of {}", values.join(", "));
                 if let Some(near) = closest(value, values.iter().map(String::as_str)) {
@@ -127,6 +131,35 @@ fn check_value(def: &Flag, value: &str) -> Result<(), String> {
         },
         _ => Ok(()),
     }
+}
+
+/// Whether the daemon reads `def`'s value at all: a check that runs only when
+/// a bool flag is set (`--min-tls-version` with `--enable-tls=true`, its
+/// default) is skipped when the file sets that flag otherwise. A value of the
+/// bool flag that cannot be read (a template) counts as set.
+fn value_is_read(def: &Flag, version: &crate::manifest::Version, flags: &[crate::facts::FlagWord]) -> bool {
+    let Some(cond) = &def.enum_checked_when else {
+        return true;
+    };
+    let bool_of = |v: &str| match v {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some("true"),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some("false"),
+        _ => None,
+    };
+    // pflag: the last occurrence wins; a bool flag alone is `true`.
+    let written = flags.iter().rev().find(|f| f.name == cond.flag).map(|f| match &f.value {
+        Some((v, _)) => bool_of(v),
+        None => Some("true"),
+    });
+    let effective = match written {
+        Some(Some(v)) => v,
+        Some(None) => return true,
+        None => match version.flag(&cond.flag).and_then(|f| bool_of(&f.default)) {
+            Some(v) => v,
+            None => return true,
+        },
+    };
+    effective == cond.value
 }
 
 /// Values that depend on the environment or a template are not judged.
@@ -183,14 +216,19 @@ impl Rule for InvalidDaemonFlagValue {
                     }
                     _ => continue,
                 };
-                if is_dynamic(value) {
+                if is_dynamic(value) || !value_is_read(def, version, &edit.flags) {
                     continue;
                 }
                 if let Err(reason) = check_value(def, value) {
                     let mut help = format!("--{}: {}", flag.name, def.usage);
                     if let (Some(_), Some(source)) = (&def.r#enum, &def.enum_source) {
+                        let when = def
+                            .enum_checked_when
+                            .as_ref()
+                            .map(|c| format!(" when `--{}` is {}", c.flag, c.value))
+                            .unwrap_or_default();
                         help.push_str(&format!(
-                            "\n{} {} rejects other values at start-up ({source})",
+                            "\n{} {} rejects other values at start-up{when} ({source})",
                             edit.component, version.tag
                         ));
                     }

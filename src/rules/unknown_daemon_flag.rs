@@ -129,6 +129,10 @@ impl Rule for UnknownDaemonFlag {
                     continue;
                 }
                 let accepting = manifest.accepting(&flag.name);
+                // Named by the releases that accept it; untagged commits
+                // only when no release does.
+                let releases: Vec<&Version> = accepting.iter().copied().filter(|v| v.branch.is_none()).collect();
+                let named = if releases.is_empty() { &accepting } else { &releases };
                 let in_target: Vec<&Version> = targets
                     .iter()
                     .copied()
@@ -157,7 +161,7 @@ impl Rule for UnknownDaemonFlag {
                         format!(
                             "`--{}` is not accepted by {target_desc}, only by {}: {}",
                             flag.name,
-                            describe_versions(manifest, &accepting),
+                            describe_versions(manifest, named),
                             unknown(&flag.name)
                         ),
                     )

@@ -8,5 +8,7 @@ nc -z -w 1 127.0.0.1 19001
 microk8s kubectl --request-timeout=2s delete pod stale-probe --wait=false
 microk8s kubectl --request-timeout=2s wait --for=condition=Ready node --all --timeout=3s
 etcdctl --endpoints=https://127.0.0.1:12379 --command-timeout=2s endpoint health
+# A zero command timeout is an expired deadline: etcdctl fails at once.
+etcdctl --endpoints=https://127.0.0.1:12379 --command-timeout=0 endpoint status
 helm upgrade web ./chart --wait --timeout 2s
 systemctl --no-block restart snap.microk8s.daemon-kubelite
