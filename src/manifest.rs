@@ -264,6 +264,21 @@ pub struct KubernetesComponent {
     pub removed_flags: Vec<KubernetesRemovedFlag>,
     #[serde(default)]
     pub deprecated_flags: Vec<KubernetesDeprecatedFlag>,
+    /// Flags a real source defines or writes for the component (not all of
+    /// its flags: see lints/kubernetes.md).
+    #[serde(default)]
+    pub known_flags: Vec<KnownFlag>,
+}
+
+/// A flag a source defines (or MicroK8s writes) for a component, with the
+/// first and last minor release it was seen in and the last place seen.
+#[derive(Debug, Deserialize)]
+pub struct KnownFlag {
+    /// With the leading `--`.
+    pub flag: String,
+    pub first: String,
+    pub last: String,
+    pub source: String,
 }
 
 impl KubernetesComponent {
@@ -313,6 +328,51 @@ pub struct FeatureGate {
 }
 
 impl Kubernetes {
+    /// Whether any source names `flag` (with `--`; `_` read as `-`, as the
+    /// components' flag sets normalise it) for any of kubelite's components:
+    /// known, removed or deprecated.
+    pub fn names_flag(&self, flag: &str) -> bool {
+        let flag = flag.replace('_', "-");
+        self.components.values().any(|c| {
+            c.known_flags.iter().any(|k| k.flag == flag)
+                || c.removed_flags.iter().any(|r| r.flag == flag)
+                || c.deprecated_flags.iter().any(|d| d.flag == flag)
+        })
+    }
+
+    /// The known flag of `component` that `flag` (with `--`) is probably a
+    /// misspelling of: `flag` is named by no source for any component, and
+    /// it is one edit away from a known flag (two for long names), or a cut
+    /// short prefix of one (`--kubeconfi`). `None` when it cannot be judged.
+    pub fn probable_typo(&self, component: &str, flag: &str) -> Option<&KnownFlag> {
+        if self.names_flag(flag) {
+            return None;
+        }
+        let written = flag.replace('_', "-");
+        let name = written.trim_start_matches('-');
+        if name.len() < 3 {
+            return None;
+        }
+        self.components
+            .get(component)?
+            .known_flags
+            .iter()
+            .filter_map(|k| {
+                let known = k.flag.trim_start_matches('-');
+                let distance = crate::suggest::edit_distance(name, known);
+                let near = distance == 1 || (distance == 2 && known.len() >= 12);
+                // cut short inside a word: `--kubeconfi`, not `--cpu-cfs-quota` of `--cpu-cfs-quota-period`
+                let cut = name.len() >= 6
+                    && known.len() > name.len()
+                    && known.len() - name.len() <= 3
+                    && known.starts_with(name)
+                    && !known[name.len()..].starts_with('-');
+                (near || cut).then_some((distance, k))
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.flag.cmp(&b.1.flag)))
+            .map(|(_, k)| k)
+    }
+
     /// The feature gate `name` if Kubernetes `running` no longer has it, with
     /// the release that removed it.
     pub fn gate_removed_by(&self, name: &str, running: (u32, u32)) -> Option<(&FeatureGate, &str)> {
@@ -390,6 +450,9 @@ fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// All user manifests of a run together: past this they are refused.
 pub const MAX_USER_MANIFESTS_TOTAL: u64 = 64 * 1024 * 1024;
+
+/// What `opslint manifest import` says about the flags a `--help` text lacks.
+pub const HIDDEN_FLAGS_NOTE: &str = "note: --help does not list hidden flags: pflag hides deprecated flags (kube-apiserver's --default-watch-cache-size since Kubernetes 1.25, for one), and they still work, so the manifest lacks them. For kubelet, kube-apiserver, kube-controller-manager, kube-scheduler and kube-proxy, opslint's built-in data of removed, deprecated and known flags still applies: a flag it knows and has not seen removed is reported as an info, not as unknown.";
 
 /// Reads user manifests (JSON, the format `opslint manifest import` writes):
 /// each distinct file once (paths that resolve to the same file, through

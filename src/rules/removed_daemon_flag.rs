@@ -123,7 +123,10 @@ impl Rule for RemovedDaemonFlag {
         let Some((track, first_desc)) = tracks.first() else {
             return;
         };
-        let Some(list) = m.removed_flags.get(*track) else {
+        let list = m.removed_flags.get(*track);
+        // Kubernetes's own removals are judged whether or not the track has a sanitiser list.
+        kubernetes_removals(ctx, facts, list, out);
+        let Some(list) = list else {
             return;
         };
         let others: Vec<&crate::manifest::RemovedFlags> =
@@ -193,7 +196,6 @@ impl Rule for RemovedDaemonFlag {
                 ));
             }
         }
-        kubernetes_removals(ctx, facts, list, out);
     }
 }
 
@@ -202,7 +204,7 @@ impl Rule for RemovedDaemonFlag {
 fn kubernetes_removals(
     ctx: &RuleContext<'_>,
     facts: &FileFacts,
-    sanitised: &RemovedFlags,
+    sanitised: Option<&RemovedFlags>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(k) = crate::manifest::kubernetes() else {
@@ -212,7 +214,7 @@ fn kubernetes_removals(
         return;
     };
     for edit in &facts.args_edits {
-        let stripped = sanitised.components.get(edit.component);
+        let stripped = sanitised.and_then(|s| s.components.get(edit.component));
         for flag in &edit.flags {
             if stripped.is_some_and(|es| es.iter().any(|e| matches(e, flag))) {
                 continue;

@@ -108,6 +108,7 @@ impl Rule for UnknownDaemonFlag {
                 first,
             ));
         }
+        kubelite_typos(facts, out);
         for (edit, manifest) in super::edits_with_manifest(facts) {
             let Some(newest) = manifest.newest() else {
                 continue;
@@ -140,6 +141,14 @@ impl Rule for UnknownDaemonFlag {
                         manifest.unknown_flag_error.replace("{name}", name)
                     )
                 };
+                if accepting.is_empty() && let Some(note) = hidden_by_help(edit.component, &flag.name, newest) {
+                    out.push(super::flag_finding(
+                        META.report_as(Severity::Info, flag.span, note.0).with_help(note.1),
+                        edit,
+                        flag,
+                    ));
+                    continue;
+                }
                 let (severity, message) = if accepting.is_empty() {
                     (
                         Severity::Error,
@@ -213,10 +222,78 @@ impl Rule for UnknownDaemonFlag {
     }
 }
 
+/// Probable typos in the args files of kubelite's components that have no
+/// flag manifest: a flag no source names for any component, one edit from a
+/// flag known for this one (`lints/manifests/kubernetes.json`).
+fn kubelite_typos(facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+    let Some(k) = crate::manifest::kubernetes() else { return };
+    for edit in &facts.args_edits {
+        if !crate::microk8s::KUBELITE_COMPONENTS.contains(&edit.component)
+            || crate::manifest::for_component(edit.component).is_some()
+        {
+            continue;
+        }
+        for flag in &edit.flags {
+            let dashed = format!("--{}", flag.name);
+            let Some(known) = k.probable_typo(edit.component, &dashed) else {
+                continue;
+            };
+            let d = META
+                .report_as(
+                    Severity::Warning,
+                    flag.span,
+                    format!(
+                        "`{dashed}` is not a flag of any of kubelite's components in the sources opslint has; did you mean `{}`? {} exits on an unknown flag (`unknown flag: {dashed}`), and kubelite with it",
+                        known.flag, edit.component
+                    ),
+                )
+                .with_help(format!(
+                    "`{}` is a flag of {} (seen in Kubernetes {} to {}): {}",
+                    known.flag, edit.component, known.first, known.last, known.source
+                ));
+            out.push(super::flag_finding(d, edit, flag));
+        }
+    }
+}
+
+/// A flag of one of kubelite's components that an imported `--help` manifest
+/// lacks but the built-in data names and has not seen removed by the
+/// manifest's version: pflag leaves deprecated flags out of `--help` although
+/// they still work, so it is not called unknown (message and help).
+fn hidden_by_help(component: &str, name: &str, version: &Version) -> Option<(String, String)> {
+    if !crate::microk8s::KUBELITE_COMPONENTS.contains(&component) {
+        return None;
+    }
+    let k = crate::manifest::kubernetes()?;
+    let dashed = format!("--{name}");
+    if !k.names_flag(&dashed) {
+        return None;
+    }
+    let running = crate::manifest::minor(&version.version)?;
+    let c = k.components.get(component)?;
+    if c.removed_by(&dashed, running).is_some() {
+        return None;
+    }
+    let source = c
+        .deprecated_flags
+        .iter()
+        .find(|d| d.flag == dashed)
+        .map(|d| d.source.as_str())
+        .or_else(|| k.components.values().flat_map(|c| &c.known_flags).find(|f| f.flag == dashed).map(|f| f.source.as_str()))
+        .unwrap_or("lints/manifests/kubernetes.json");
+    Some((
+        format!(
+            "`{dashed}` is not in the imported flags of {component} {}, but it is a known flag that Kubernetes has not removed by {}.{}: `--help` leaves out hidden (deprecated) flags, so whether {component} accepts it is not known",
+            version.tag, running.0, running.1
+        ),
+        format!("source: {source}"),
+    ))
+}
+
 /// What is said of a component with no flag manifest.
 pub fn no_manifest(component: &str) -> String {
     let also = if crate::microk8s::KUBELITE_COMPONENTS.contains(&component) {
-        "duplicates, comments, and flags and feature gates MicroK8s or Kubernetes removed"
+        "probable typos of known flags, duplicates, comments, and flags and feature gates MicroK8s or Kubernetes removed"
     } else {
         "duplicates and comments"
     };
