@@ -39,7 +39,8 @@ Per component, every flag with the first and last minor release in which a
 source defines it, and one citation (the last release seen):
 
 * canonical/microk8s `microk8s-resources/default-args/<component>` on every
-  `1.NN` track branch (what MicroK8s itself writes);
+  `1.NN` track branch (what MicroK8s itself writes; also kept per flag with the
+  tracks that write it, as `microk8s_default_args`, for the tests);
 * the flag registrations (`fs.StringVar(&x, "name", …)` and the other pflag
   and Go flag methods) of the Kubernetes staging repositories at their
   `kubernetes-1.NN.0` tags: k8s.io/apiserver `pkg/server/options`
@@ -463,7 +464,8 @@ def defined_in(known, component, flag, minor):
     return e is not None and minor_key(e["first"]) <= minor_key(minor) <= minor_key(e["last"])
 
 
-def microk8s_default_args(mk, known, coverage):
+def microk8s_default_args(mk, known, coverage, written):
+    """Also fills `written`: component -> flag -> {"tracks": [...], "source", "quote"} (the last track's line)."""
     for minor in MINORS:
         commit = resolve(mk, f"refs/heads/{minor}") or resolve(mk, f"refs/remotes/origin/{minor}")
         if not commit:
@@ -478,8 +480,13 @@ def microk8s_default_args(mk, known, coverage):
             for no, line in enumerate(text.splitlines(), 1):
                 m = re.match(r"^\s*(--[A-Za-z0-9][A-Za-z0-9_-]*)", line)
                 if m:
-                    add_known(known, comp, m.group(1).replace("_", "-"), minor,
-                              url("canonical/microk8s", commit, path, no), line.strip())
+                    flag = m.group(1).replace("_", "-")
+                    src = url("canonical/microk8s", commit, path, no)
+                    add_known(known, comp, flag, minor, src, line.strip())
+                    w = written[comp].setdefault(flag, {"flag": flag, "tracks": []})
+                    if minor not in w["tracks"]:
+                        w["tracks"].append(minor)
+                    w["source"], w["quote"] = src, line.strip()
 
 
 def call_args(text, start):
@@ -676,7 +683,8 @@ def main(argv):
     mk = open_repo(base, "microk8s")
     known = {c: {} for c in KUBELITE}
     coverage = []
-    microk8s_default_args(mk, known, coverage)
+    written = {c: {} for c in KUBELITE}
+    microk8s_default_args(mk, known, coverage, written)
     staging_flags(base, known, coverage)
     vendored_flags(base, known, coverage)
     kube_sources = {c: {f: e["kubernetes_source"] for f, e in known[c].items() if e.get("kubernetes_source")}
@@ -695,6 +703,7 @@ def main(argv):
             "removed_flags": rem,
             "deprecated_flags": dep,
             "known_flags": sorted(known[c].values(), key=lambda e: e["flag"]),
+            "microk8s_default_args": sorted(written[c].values(), key=lambda e: e["flag"]),
         }
     gates = merge_gates(changes)
     defined = known_gates(base)

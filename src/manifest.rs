@@ -268,6 +268,19 @@ pub struct KubernetesComponent {
     /// its flags: see lints/kubernetes.md).
     #[serde(default)]
     pub known_flags: Vec<KnownFlag>,
+    /// The flags MicroK8s's own default args write for the component, with
+    /// the tracks that write each (read by the tests).
+    #[serde(default)]
+    pub microk8s_default_args: Vec<DefaultArg>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DefaultArg {
+    /// With the leading `--`.
+    pub flag: String,
+    pub tracks: Vec<String>,
+    /// The line in the newest track that writes it.
+    pub source: String,
 }
 
 /// A flag a source defines (or MicroK8s writes) for a component, with the
@@ -577,6 +590,77 @@ pub fn describe_versions(manifest: &Manifest, list: &[&Version]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// MicroK8s's default args of every track (1.10 on), as recorded from
+    /// canonical/microk8s `microk8s-resources/default-args/<component>`:
+    /// no flag is removed by the Kubernetes release the track runs, and none
+    /// looks like a typo.
+    #[test]
+    fn microk8s_default_args_of_every_track_are_neither_removed_nor_typos() {
+        let k = kubernetes().expect("kubernetes.json parses");
+        let mut checked = 0;
+        let mut tracks = std::collections::BTreeSet::new();
+        for (component, c) in &k.components {
+            for arg in &c.microk8s_default_args {
+                assert!(arg.source.starts_with("https://github.com/canonical/microk8s/blob/"), "{}", arg.source);
+                assert!(k.probable_typo(component, &arg.flag).is_none(), "{component} {}", arg.flag);
+                for track in &arg.tracks {
+                    let running = minor(track).expect("a track is a minor release");
+                    assert!(
+                        c.removed_by(&arg.flag, running).is_none(),
+                        "{component} {} is written by MicroK8s {track} ({}) but recorded as removed",
+                        arg.flag,
+                        arg.source
+                    );
+                    tracks.insert(running);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(tracks.contains(&(1, 10)) && tracks.contains(&(1, 35)), "{tracks:?}");
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn kubernetes_rows_cite_a_line_with_a_quote() {
+        let text: serde_json::Value = serde_json::from_str(KUBERNETES).expect("parses");
+        let mut rows = 0;
+        for c in text["components"].as_object().expect("components").values() {
+            for list in ["removed_flags", "deprecated_flags", "known_flags", "microk8s_default_args"] {
+                for row in c[list].as_array().expect("list") {
+                    let source = row["source"].as_str().expect("source");
+                    assert!(source.starts_with("https://github.com/") && source.contains("/blob/"), "{source}");
+                    assert!(source.contains("#L"), "{source}");
+                    assert!(!row["quote"].as_str().expect("quote").is_empty(), "{source}");
+                    rows += 1;
+                }
+            }
+        }
+        for g in text["feature_gates"].as_array().expect("gates") {
+            let source = g["source"].as_str().expect("source");
+            assert!(source.contains("/blob/") && source.contains("#L"), "{source}");
+            assert!(!g["quote"].as_str().expect("quote").is_empty());
+        }
+        assert!(rows > 500);
+    }
+
+    #[test]
+    fn removals_before_1_25_and_typos_of_kubelite_flags() {
+        let k = kubernetes().expect("parses");
+        let kubelet = &k.components["kubelet"];
+        assert_eq!(kubelet.removed_by("--allow-privileged", (1, 25)).map(|r| r.removed_in.as_str()), Some("1.15"));
+        assert!(kubelet.removed_by("--allow-privileged", (1, 14)).is_none());
+        let kcm = &k.components["kube-controller-manager"];
+        assert_eq!(kcm.removed_by("--pod-eviction-timeout", (1, 27)).map(|r| r.removed_in.as_str()), Some("1.27"));
+        assert_eq!(k.probable_typo("kubelet", "--max-pod").map(|f| f.flag.as_str()), Some("--max-pods"));
+        assert_eq!(k.probable_typo("kubelet", "--kubeconfi").map(|f| f.flag.as_str()), Some("--kubeconfig"));
+        // A known flag, a removed one, and a name far from every known flag are not typos.
+        assert!(k.probable_typo("kubelet", "--max-pods").is_none());
+        assert!(k.probable_typo("kubelet", "--allow-privileged").is_none());
+        assert!(k.probable_typo("kubelet", "--something-else-entirely").is_none());
+        // `_` is read as `-`, as the components' flag sets normalise it.
+        assert!(k.probable_typo("kubelet", "--node_labels").is_none());
+    }
 
     #[test]
     fn k8s_dqlite_manifest_loads_and_cites_its_sources() {
