@@ -29,7 +29,10 @@ It also checks the flags and feature gates that Kubernetes itself removed
 (`lints/manifests/kubernetes.json`, each entry with its changelog or
 reference-page source; lints/kubernetes.md says what it covers and what not):
 a flag removed in a Kubernetes minor release at or before the target's
-(`--runonce` of kubelet, removed in 1.32), and a `--feature-gates` entry
+(the release notes of every minor release from 1.10 on: `--allow-privileged`
+of kubelet, removed in 1.15; `--pod-eviction-timeout` of
+kube-controller-manager, removed in 1.27; `--runonce` of kubelet, removed in
+1.32), and a `--feature-gates` entry
 naming a gate removed by then (`AdvancedAuditing=true` from 1.28) are errors,
 unless MicroK8s strips them itself. MicroK8s track 1.N runs Kubernetes 1.N; a
 target that may be several tracks (a snap revision bounded by date) is judged

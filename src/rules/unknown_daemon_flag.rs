@@ -54,6 +54,18 @@ under `manifests:`) is not passed in silence: an info finding, once per
 component and file, says that its flag names were not checked and how to
 import a manifest (`opslint manifest import`).
 
+For kubelite's components (kubelet, kube-apiserver, kube-controller-manager,
+kube-scheduler, kube-proxy) probable typos are warnings with "did you mean":
+a flag that no source in `lints/manifests/kubernetes.json` names for any of
+the five (the flags MicroK8s's default args write on every track, the flags
+the Kubernetes sources define, and every flag the release notes since 1.10
+remove or deprecate; `_` is read as `-`) and that is one edit from a known
+flag of its component (two for names of 12 characters or more), or cut short
+inside a word (`--kubeconfi`). Those sets are not complete, so any other flag
+is not judged (the info above). With an imported manifest, a flag that the
+manifest lacks but the built-in data knows and has not seen removed by the
+imported version is an info: `--help` leaves out hidden (deprecated) flags.
+
 ## Why is this bad?
 MicroK8s passes the args file to the daemon on its command line. An unknown
 flag makes the daemon exit at once: in the incident behind this rule,
