@@ -11,6 +11,7 @@ Prints lints/manifests/kubernetes.json from public git clones (read with
     git clone https://github.com/kubernetes/controller-manager /tmp/k8s/controller-manager
     git clone https://github.com/kubernetes/cloud-provider   /tmp/k8s/cloud-provider
     git clone https://github.com/kubernetes/klog             /tmp/k8s/klog
+    git clone https://github.com/kubegc/liteKube             /tmp/k8s/liteKube
     python3 lints/extract_kubernetes.py /tmp/k8s > lints/manifests/kubernetes.json
 
 (`DIR/<name>` may also be `DIR/<name>/repo`.)  Every entry cites a GitHub URL
@@ -51,13 +52,14 @@ source defines it, and one citation (the last release seen):
   manager and the scheduler), k8s.io/controller-manager and
   k8s.io/cloud-provider `options` (kube-controller-manager);
 * k8s.io/klog `klog.go` (the klog flags every component had on its command
-  line until 1.26) at the klog version the component-base tag requires.
+  line until 1.26) at the klog version the component-base tag requires;
+* Kubernetes 1.24's own `cmd/kube*/` and `pkg/kubeapiserver/options` as
+  vendored by kubegc/liteKube (`VENDORED`).
 
 These sets are not complete: the flags each component defines in
 kubernetes/kubernetes itself (`cmd/kubelet/app/options`, `cmd/kube-*/app/…`)
-are not read (that repository cannot be cloned within the size this generator
-is run with).  They serve to recognise probable typos of known flags, never to
-call a flag unknown.
+are read only at 1.24.  They serve to recognise probable typos of known
+flags, never to call a flag unknown.
 """
 import json
 import os
@@ -359,6 +361,7 @@ def note_entries(sig, notes, known, kube_sources):
                     if resolved_from:
                         row["component_from"] = resolved_from
                     flags[c][kind].append(row)
+    klog_removal(sig, flags, known)
     for minor, kind, names, quote, src in unresolved:
         notes.append(f"{minor}: {kind} flag(s) {', '.join(names)} left out: the line names no component and no "
                      f"single component is known to define them ({src}): {quote}")
@@ -376,6 +379,27 @@ def note_entries(sig, notes, known, kube_sources):
             kept.append(row)
         flags[c]["removed"] = kept
     return flags, gates
+
+
+# "Legacy klog flags are no longer available. Only `-v` and `-vmodule` are still supported." (1.26):
+# the note names no flag; the flags are klog's own, as registered until then.
+KLOG_REMOVAL = "Legacy klog flags are no longer available"
+KLOG_KEPT = {"--v", "--vmodule"}
+
+
+def klog_removal(sig, flags, known):
+    for minor, path, commit, text in release_notes(sig):
+        for line, b, _, _ in bullets(text):
+            if KLOG_REMOVAL not in b:
+                continue
+            src = url("kubernetes/sig-release", commit, path, line)
+            quote = re.sub(r"\s+", " ", b)
+            for c in KUBELITE:
+                for flag, e in sorted(known[c].items()):
+                    if flag in KLOG_KEPT or "kubernetes/klog/" not in e.get("klog_source", ""):
+                        continue
+                    flags[c]["removed"].append({"flag": flag, "removed_in": minor, "source": src, "quote": quote,
+                                                "flag_from": e["klog_source"]})
 
 
 def gate_changes(b, quote, minor, src):
@@ -601,8 +625,9 @@ def klog_flags(base, component_base, known, coverage):
         lines = text.splitlines()
         for flag, line in go_flags(text):
             for c in KUBELITE:
-                add_known(known, c, "--" + flag, minor, url("kubernetes/klog", kcommit, "klog.go", line),
-                          lines[line - 1].strip())
+                src = url("kubernetes/klog", kcommit, "klog.go", line)
+                add_known(known, c, "--" + flag, minor, src, lines[line - 1].strip())
+                known[c]["--" + flag]["klog_source"] = src
 
 
 # kubegc/liteKube vendors Kubernetes 1.24 (its go.mod: k8s.io/kubernetes =>
@@ -695,6 +720,7 @@ def main(argv):
         for e in known[c].values():
             e.pop("kubernetes_last", None)
             e.pop("kubernetes_source", None)
+            e.pop("klog_source", None)
     components = {}
     for c in KUBELITE:
         rem = sorted(flags[c]["removed"], key=lambda e: (minor_key(e["removed_in"]), e["flag"]))
