@@ -34,6 +34,14 @@ flag in the release before its removal; otherwise it goes to `notes`.
 Feature gates: a bullet that says a named feature gate was removed (or
 renamed from `Old`), locked, or deprecated.
 
+Known feature gates
+-------------------
+Every `Name featuregate.Feature = "Name"` of k8s.io/apiserver `pkg/features`
+and k8s.io/component-base at their `kubernetes-1.NN.0` tags and of Kubernetes
+1.24's `pkg/features` (vendored by kubegc/liteKube), with the first and last
+minor release seen; with the gates the release notes name, they are the names
+a probable typo of a gate is judged against.
+
 Known flags
 -----------
 Per component, every flag with the first and last minor release in which a
@@ -672,14 +680,21 @@ def vendored_flags(base, known, coverage):
 GATE_DEF = re.compile(r'^\s*([A-Z][A-Za-z0-9]+)\s+featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"', re.M)
 
 
-def known_gates(base):
+def known_gates(base, listed=None):
     """gate name -> (last minor defined, source line) from k8s.io/apiserver `pkg/features` at every tag and
-    the vendored Kubernetes 1.24 `pkg/features` (a removal in or before that minor is contradicted)."""
+    the vendored Kubernetes 1.24 `pkg/features` (a removal in or before that minor is contradicted).
+    `listed`, when given, collects every definition as a known gate (first and last minor, source, quote)."""
     out = {}
 
-    def add(name, minor, src):
+    def add(name, minor, src, quote=""):
         if name not in out or minor_key(minor) >= minor_key(out[name][0]):
             out[name] = (minor, src)
+        if listed is not None:
+            e = listed.setdefault(name, {"name": name, "first": minor, "last": minor, "source": src, "quote": quote})
+            if minor_key(minor) < minor_key(e["first"]):
+                e["first"] = minor
+            if minor_key(minor) >= minor_key(e["last"]):
+                e["last"], e["source"], e["quote"] = minor, src, quote
 
     repo = open_repo(base, "apiserver")
     for minor in MINORS:
@@ -689,14 +704,29 @@ def known_gates(base):
         text = show(repo, commit, "pkg/features/kube_features.go") or ""
         for m in GATE_DEF.finditer(text):
             add(m.group(2), minor, url("kubernetes/apiserver", commit, "pkg/features/kube_features.go",
-                                       text.count("\n", 0, m.start()) + 1))
+                                       text.count("\n", 0, m.start()) + 1), m.group(0).strip())
     slug, name, root, minor, _ = VENDORED
     repo = open_repo(base, name)
     commit = resolve(repo, "HEAD")
     path = root + "pkg/features/kube_features.go"
     text = show(repo, commit, path) or ""
     for m in GATE_DEF.finditer(text):
-        add(m.group(2), minor, url(slug, commit, path, text.count("\n", 0, m.start()) + 1))
+        add(m.group(2), minor, url(slug, commit, path, text.count("\n", 0, m.start()) + 1), m.group(0).strip())
+    # component-base's own gates (logging, metrics) at every tag
+    repo = open_repo(base, "component-base")
+    for minor in MINORS:
+        commit = resolve(repo, f"refs/tags/kubernetes-{minor}.0")
+        if not commit:
+            continue
+        for path in git(repo, "ls-tree", "-r", "--name-only", commit).stdout.split():
+            if not path.endswith(".go") or path.endswith("_test.go"):
+                continue
+            if "featuregate.Feature" not in (git(repo, "grep", "-c", "featuregate.Feature", commit, "--", path).stdout):
+                continue
+            text = show(repo, commit, path) or ""
+            for m in GATE_DEF.finditer(text):
+                add(m.group(2), minor, url("kubernetes/component-base", commit, path,
+                                           text.count("\n", 0, m.start()) + 1), m.group(0).strip())
     return out
 
 
@@ -732,7 +762,8 @@ def main(argv):
             "microk8s_default_args": sorted(written[c].values(), key=lambda e: e["flag"]),
         }
     gates = merge_gates(changes)
-    defined = known_gates(base)
+    listed = {}
+    defined = known_gates(base, listed)
     for g in gates:
         last = defined.get(g["name"])
         if g["removed_in"] and last and minor_key(last[0]) >= minor_key(g["removed_in"]):
@@ -751,6 +782,7 @@ def main(argv):
         "known_flag_sources": coverage,
         "components": components,
         "feature_gates": gates,
+        "known_feature_gates": sorted(listed.values(), key=lambda g: g["name"]),
         "covered_minors": MINORS,
         "notes": notes,
     }

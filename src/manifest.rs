@@ -256,6 +256,19 @@ static KUBERNETES: &str = include_str!("../lints/manifests/kubernetes.json");
 pub struct Kubernetes {
     pub components: std::collections::BTreeMap<String, KubernetesComponent>,
     pub feature_gates: Vec<FeatureGate>,
+    /// Gates a source defines (not all of them: see lints/kubernetes.md).
+    #[serde(default)]
+    pub known_feature_gates: Vec<KnownGate>,
+}
+
+/// A feature gate a source defines, with the first and last minor release
+/// seen and the last place seen.
+#[derive(Debug, Deserialize)]
+pub struct KnownGate {
+    pub name: String,
+    pub first: String,
+    pub last: String,
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -279,8 +292,9 @@ pub struct DefaultArg {
     /// With the leading `--`.
     pub flag: String,
     pub tracks: Vec<String>,
-    /// The line in the newest track that writes it.
+    /// The line in the newest track that writes it, and that line.
     pub source: String,
+    pub quote: String,
 }
 
 /// A flag a source defines (or MicroK8s writes) for a component, with the
@@ -384,6 +398,30 @@ impl Kubernetes {
             })
             .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.flag.cmp(&b.1.flag)))
             .map(|(_, k)| k)
+    }
+
+    /// The known gate that the gate `name` (of a `--feature-gates` value) is
+    /// probably a misspelling of: no source names `name`, and it is one edit
+    /// from a known gate (two for names of 12 characters or more), or the
+    /// same but for case. `None` when it cannot be judged.
+    pub fn probable_gate_typo(&self, name: &str) -> Option<&KnownGate> {
+        if name.len() < 3
+            || self.known_feature_gates.iter().any(|g| g.name == name)
+            || self.feature_gates.iter().any(|g| g.name == name)
+        {
+            return None;
+        }
+        self.known_feature_gates
+            .iter()
+            .filter_map(|g| {
+                let distance = crate::suggest::edit_distance(name, &g.name);
+                let near = distance == 1
+                    || (distance == 2 && g.name.len() >= 12)
+                    || g.name.eq_ignore_ascii_case(name);
+                near.then_some((distance, g))
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)))
+            .map(|(_, g)| g)
     }
 
     /// The feature gate `name` if Kubernetes `running` no longer has it, with
@@ -604,6 +642,12 @@ mod tests {
             for arg in &c.microk8s_default_args {
                 assert!(arg.source.starts_with("https://github.com/canonical/microk8s/blob/"), "{}", arg.source);
                 assert!(k.probable_typo(component, &arg.flag).is_none(), "{component} {}", arg.flag);
+                if let Some(gates) = arg.quote.strip_prefix("--feature-gates=") {
+                    for gate in gates.trim_matches('"').split(',') {
+                        let name = gate.split('=').next().unwrap_or("");
+                        assert!(k.probable_gate_typo(name).is_none(), "{component} {name} ({})", arg.source);
+                    }
+                }
                 for track in &arg.tracks {
                     let running = minor(track).expect("a track is a minor release");
                     assert!(
@@ -612,6 +656,15 @@ mod tests {
                         arg.flag,
                         arg.source
                     );
+                    // The quoted line is the newest track's: its gates are not removed by then.
+                    if Some(track) == arg.tracks.last()
+                        && let Some(gates) = arg.quote.strip_prefix("--feature-gates=")
+                    {
+                        for gate in gates.trim_matches('"').split(',') {
+                            let name = gate.split('=').next().unwrap_or("");
+                            assert!(k.gate_removed_by(name, running).is_none(), "{component} {name} in MicroK8s {track}");
+                        }
+                    }
                     tracks.insert(running);
                     checked += 1;
                 }
@@ -660,6 +713,10 @@ mod tests {
         assert!(k.probable_typo("kubelet", "--something-else-entirely").is_none());
         // `_` is read as `-`, as the components' flag sets normalise it.
         assert!(k.probable_typo("kubelet", "--node_labels").is_none());
+        // Feature gates: a misspelt known gate, a known one, and a far name.
+        assert_eq!(k.probable_gate_typo("APIListChunkng").map(|g| g.name.as_str()), Some("APIListChunking"));
+        assert!(k.probable_gate_typo("APIListChunking").is_none());
+        assert!(k.probable_gate_typo("SomethingElseEntirely").is_none());
     }
 
     #[test]

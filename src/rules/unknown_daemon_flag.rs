@@ -61,7 +61,9 @@ the five (the flags MicroK8s's default args write on every track, the flags
 the Kubernetes sources define, and every flag the release notes since 1.10
 remove or deprecate; `_` is read as `-`) and that is one edit from a known
 flag of its component (two for names of 12 characters or more), or cut short
-inside a word (`--kubeconfi`). Those sets are not complete, so any other flag
+inside a word (`--kubeconfi`); likewise a gate in `--feature-gates` that no
+source names, one edit from a known gate (or the same but for case):
+`APIListChunkng=true`. Those sets are not complete, so any other flag or gate
 is not judged (the info above). With an imported manifest, a flag that the
 manifest lacks but the built-in data knows and has not seen removed by the
 imported version is an info: `--help` leaves out hidden (deprecated) flags.
@@ -120,7 +122,7 @@ impl Rule for UnknownDaemonFlag {
                 first,
             ));
         }
-        kubelite_typos(facts, out);
+        kubelite_typos(ctx.source.text.as_str(), facts, out);
         for (edit, manifest) in super::edits_with_manifest(facts) {
             let Some(newest) = manifest.newest() else {
                 continue;
@@ -237,7 +239,7 @@ impl Rule for UnknownDaemonFlag {
 /// Probable typos in the args files of kubelite's components that have no
 /// flag manifest: a flag no source names for any component, one edit from a
 /// flag known for this one (`lints/manifests/kubernetes.json`).
-fn kubelite_typos(facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+fn kubelite_typos(text: &str, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
     let Some(k) = crate::manifest::kubernetes() else { return };
     for edit in &facts.args_edits {
         if !crate::microk8s::KUBELITE_COMPONENTS.contains(&edit.component)
@@ -247,6 +249,9 @@ fn kubelite_typos(facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         }
         for flag in &edit.flags {
             let dashed = format!("--{}", flag.name);
+            if flag.name == "feature-gates" {
+                gate_typos(k, text, edit, flag, out);
+            }
             let Some(known) = k.probable_typo(edit.component, &dashed) else {
                 continue;
             };
@@ -300,6 +305,46 @@ fn hidden_by_help(component: &str, name: &str, version: &Version) -> Option<(Str
         ),
         format!("source: {source}"),
     ))
+}
+
+/// Probable typos among the gates of a `--feature-gates` value: the
+/// component exits with `unrecognized feature gate`.
+fn gate_typos(
+    k: &crate::manifest::Kubernetes,
+    text: &str,
+    edit: &crate::facts::ArgsFileEdit,
+    flag: &crate::facts::FlagWord,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some((value, value_span)) = &flag.value else { return };
+    // The gate's own text when the value is written as read.
+    let written = text.get(value_span.start..value_span.end) == Some(value.as_str());
+    let mut offset = 0;
+    for part in value.split(',') {
+        let at = offset;
+        offset += part.len() + 1;
+        let name = part.split('=').next().unwrap_or("").trim();
+        let Some(known) = k.probable_gate_typo(name) else { continue };
+        let span = if written {
+            crate::source::Span::new(value_span.start + at, value_span.start + at + part.len())
+        } else {
+            flag.span
+        };
+        let d = META
+            .report_as(
+                Severity::Warning,
+                span,
+                format!(
+                    "feature gate `{name}` is not a gate of any Kubernetes release in the sources opslint has; did you mean `{}`? {} exits with `unrecognized feature gate: {name}`, and kubelite with it",
+                    known.name, edit.component
+                ),
+            )
+            .with_help(format!(
+                "`{}` is a feature gate (seen in Kubernetes {} to {}): {}",
+                known.name, known.first, known.last, known.source
+            ));
+        out.push(super::flag_finding(d, edit, flag));
+    }
 }
 
 /// What is said of a component with no flag manifest.
