@@ -250,6 +250,7 @@ pub fn run(cli: Cli) -> i32 {
                 return EXIT_ERROR;
             }
             print(&(serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n"));
+            eprintln!("{}", crate::manifest::HIDDEN_FLAGS_NOTE);
             EXIT_OK
         }
         Command::ValidateArgs {

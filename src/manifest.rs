@@ -320,6 +320,19 @@ static KUBERNETES: &str = include_str!("../lints/manifests/kubernetes.json");
 pub struct Kubernetes {
     pub components: std::collections::BTreeMap<String, KubernetesComponent>,
     pub feature_gates: Vec<FeatureGate>,
+    /// Gates a source defines (not all of them: see lints/kubernetes.md).
+    #[serde(default)]
+    pub known_feature_gates: Vec<KnownGate>,
+}
+
+/// A feature gate a source defines, with the first and last minor release
+/// seen and the last place seen.
+#[derive(Debug, Deserialize)]
+pub struct KnownGate {
+    pub name: String,
+    pub first: String,
+    pub last: String,
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -328,6 +341,35 @@ pub struct KubernetesComponent {
     pub removed_flags: Vec<KubernetesRemovedFlag>,
     #[serde(default)]
     pub deprecated_flags: Vec<KubernetesDeprecatedFlag>,
+    /// Flags a real source defines or writes for the component (not all of
+    /// its flags: see lints/kubernetes.md).
+    #[serde(default)]
+    pub known_flags: Vec<KnownFlag>,
+    /// The flags MicroK8s's own default args write for the component, with
+    /// the tracks that write each (read by the tests).
+    #[serde(default)]
+    pub microk8s_default_args: Vec<DefaultArg>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DefaultArg {
+    /// With the leading `--`.
+    pub flag: String,
+    pub tracks: Vec<String>,
+    /// The line in the newest track that writes it, and that line.
+    pub source: String,
+    pub quote: String,
+}
+
+/// A flag a source defines (or MicroK8s writes) for a component, with the
+/// first and last minor release it was seen in and the last place seen.
+#[derive(Debug, Deserialize)]
+pub struct KnownFlag {
+    /// With the leading `--`.
+    pub flag: String,
+    pub first: String,
+    pub last: String,
+    pub source: String,
 }
 
 impl KubernetesComponent {
@@ -377,6 +419,75 @@ pub struct FeatureGate {
 }
 
 impl Kubernetes {
+    /// Whether any source names `flag` (with `--`; `_` read as `-`, as the
+    /// components' flag sets normalise it) for any of kubelite's components:
+    /// known, removed or deprecated.
+    pub fn names_flag(&self, flag: &str) -> bool {
+        let flag = flag.replace('_', "-");
+        self.components.values().any(|c| {
+            c.known_flags.iter().any(|k| k.flag == flag)
+                || c.removed_flags.iter().any(|r| r.flag == flag)
+                || c.deprecated_flags.iter().any(|d| d.flag == flag)
+        })
+    }
+
+    /// The known flag of `component` that `flag` (with `--`) is probably a
+    /// misspelling of: `flag` is named by no source for any component, and
+    /// it is one edit away from a known flag (two for long names), or a cut
+    /// short prefix of one (`--kubeconfi`). `None` when it cannot be judged.
+    pub fn probable_typo(&self, component: &str, flag: &str) -> Option<&KnownFlag> {
+        if self.names_flag(flag) {
+            return None;
+        }
+        let written = flag.replace('_', "-");
+        let name = written.trim_start_matches('-');
+        if name.len() < 3 {
+            return None;
+        }
+        self.components
+            .get(component)?
+            .known_flags
+            .iter()
+            .filter_map(|k| {
+                let known = k.flag.trim_start_matches('-');
+                let distance = crate::suggest::edit_distance(name, known);
+                let near = distance == 1 || (distance == 2 && known.len() >= 12);
+                // cut short inside a word: `--kubeconfi`, not `--cpu-cfs-quota` of `--cpu-cfs-quota-period`
+                let cut = name.len() >= 6
+                    && known.len() > name.len()
+                    && known.len() - name.len() <= 3
+                    && known.starts_with(name)
+                    && !known[name.len()..].starts_with('-');
+                (near || cut).then_some((distance, k))
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.flag.cmp(&b.1.flag)))
+            .map(|(_, k)| k)
+    }
+
+    /// The known gate that the gate `name` (of a `--feature-gates` value) is
+    /// probably a misspelling of: no source names `name`, and it is one edit
+    /// from a known gate (two for names of 12 characters or more), or the
+    /// same but for case. `None` when it cannot be judged.
+    pub fn probable_gate_typo(&self, name: &str) -> Option<&KnownGate> {
+        if name.len() < 3
+            || self.known_feature_gates.iter().any(|g| g.name == name)
+            || self.feature_gates.iter().any(|g| g.name == name)
+        {
+            return None;
+        }
+        self.known_feature_gates
+            .iter()
+            .filter_map(|g| {
+                let distance = crate::suggest::edit_distance(name, &g.name);
+                let near = distance == 1
+                    || (distance == 2 && g.name.len() >= 12)
+                    || g.name.eq_ignore_ascii_case(name);
+                near.then_some((distance, g))
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)))
+            .map(|(_, g)| g)
+    }
+
     /// The feature gate `name` if Kubernetes `running` no longer has it, with
     /// the release that removed it.
     pub fn gate_removed_by(&self, name: &str, running: (u32, u32)) -> Option<(&FeatureGate, &str)> {
@@ -454,6 +565,9 @@ fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// All user manifests of a run together: past this they are refused.
 pub const MAX_USER_MANIFESTS_TOTAL: u64 = 64 * 1024 * 1024;
+
+/// What `opslint manifest import` says about the flags a `--help` text lacks.
+pub const HIDDEN_FLAGS_NOTE: &str = "note: --help does not list hidden flags: pflag hides deprecated flags (kube-apiserver's --default-watch-cache-size since Kubernetes 1.25, for one), and they still work, so the manifest lacks them. For kubelet, kube-apiserver, kube-controller-manager, kube-scheduler and kube-proxy, opslint's built-in data of removed, deprecated and known flags still applies: a flag it knows and has not seen removed is reported as an info, not as unknown.";
 
 /// Reads user manifests (JSON, the format `opslint manifest import` writes):
 /// each distinct file once (paths that resolve to the same file, through
@@ -585,6 +699,96 @@ pub fn describe_versions(manifest: &Manifest, list: &[&Version]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// MicroK8s's default args of every track (1.10 on), as recorded from
+    /// canonical/microk8s `microk8s-resources/default-args/<component>`:
+    /// no flag is removed by the Kubernetes release the track runs, and none
+    /// looks like a typo.
+    #[test]
+    fn microk8s_default_args_of_every_track_are_neither_removed_nor_typos() {
+        let k = kubernetes().expect("kubernetes.json parses");
+        let mut checked = 0;
+        let mut tracks = std::collections::BTreeSet::new();
+        for (component, c) in &k.components {
+            for arg in &c.microk8s_default_args {
+                assert!(arg.source.starts_with("https://github.com/canonical/microk8s/blob/"), "{}", arg.source);
+                assert!(k.probable_typo(component, &arg.flag).is_none(), "{component} {}", arg.flag);
+                if let Some(gates) = arg.quote.strip_prefix("--feature-gates=") {
+                    for gate in gates.trim_matches('"').split(',') {
+                        let name = gate.split('=').next().unwrap_or("");
+                        assert!(k.probable_gate_typo(name).is_none(), "{component} {name} ({})", arg.source);
+                    }
+                }
+                for track in &arg.tracks {
+                    let running = minor(track).expect("a track is a minor release");
+                    assert!(
+                        c.removed_by(&arg.flag, running).is_none(),
+                        "{component} {} is written by MicroK8s {track} ({}) but recorded as removed",
+                        arg.flag,
+                        arg.source
+                    );
+                    // The quoted line is the newest track's: its gates are not removed by then.
+                    if Some(track) == arg.tracks.last()
+                        && let Some(gates) = arg.quote.strip_prefix("--feature-gates=")
+                    {
+                        for gate in gates.trim_matches('"').split(',') {
+                            let name = gate.split('=').next().unwrap_or("");
+                            assert!(k.gate_removed_by(name, running).is_none(), "{component} {name} in MicroK8s {track}");
+                        }
+                    }
+                    tracks.insert(running);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(tracks.contains(&(1, 10)) && tracks.contains(&(1, 35)), "{tracks:?}");
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn kubernetes_rows_cite_a_line_with_a_quote() {
+        let text: serde_json::Value = serde_json::from_str(KUBERNETES).expect("parses");
+        let mut rows = 0;
+        for c in text["components"].as_object().expect("components").values() {
+            for list in ["removed_flags", "deprecated_flags", "known_flags", "microk8s_default_args"] {
+                for row in c[list].as_array().expect("list") {
+                    let source = row["source"].as_str().expect("source");
+                    assert!(source.starts_with("https://github.com/") && source.contains("/blob/"), "{source}");
+                    assert!(source.contains("#L"), "{source}");
+                    assert!(!row["quote"].as_str().expect("quote").is_empty(), "{source}");
+                    rows += 1;
+                }
+            }
+        }
+        for g in text["feature_gates"].as_array().expect("gates") {
+            let source = g["source"].as_str().expect("source");
+            assert!(source.contains("/blob/") && source.contains("#L"), "{source}");
+            assert!(!g["quote"].as_str().expect("quote").is_empty());
+        }
+        assert!(rows > 500);
+    }
+
+    #[test]
+    fn removals_before_1_25_and_typos_of_kubelite_flags() {
+        let k = kubernetes().expect("parses");
+        let kubelet = &k.components["kubelet"];
+        assert_eq!(kubelet.removed_by("--allow-privileged", (1, 25)).map(|r| r.removed_in.as_str()), Some("1.15"));
+        assert!(kubelet.removed_by("--allow-privileged", (1, 14)).is_none());
+        let kcm = &k.components["kube-controller-manager"];
+        assert_eq!(kcm.removed_by("--pod-eviction-timeout", (1, 27)).map(|r| r.removed_in.as_str()), Some("1.27"));
+        assert_eq!(k.probable_typo("kubelet", "--max-pod").map(|f| f.flag.as_str()), Some("--max-pods"));
+        assert_eq!(k.probable_typo("kubelet", "--kubeconfi").map(|f| f.flag.as_str()), Some("--kubeconfig"));
+        // A known flag, a removed one, and a name far from every known flag are not typos.
+        assert!(k.probable_typo("kubelet", "--max-pods").is_none());
+        assert!(k.probable_typo("kubelet", "--allow-privileged").is_none());
+        assert!(k.probable_typo("kubelet", "--something-else-entirely").is_none());
+        // `_` is read as `-`, as the components' flag sets normalise it.
+        assert!(k.probable_typo("kubelet", "--node_labels").is_none());
+        // Feature gates: a misspelt known gate, a known one, and a far name.
+        assert_eq!(k.probable_gate_typo("APIListChunkng").map(|g| g.name.as_str()), Some("APIListChunking"));
+        assert!(k.probable_gate_typo("APIListChunking").is_none());
+        assert!(k.probable_gate_typo("SomethingElseEntirely").is_none());
+    }
 
     #[test]
     fn k8s_dqlite_manifest_loads_and_cites_its_sources() {

@@ -1376,3 +1376,80 @@ fn the_budget_options_reach_every_rule_that_reads_a_check_budget() {
     assert!(!json.contains("--request-timeout=10s"), "{json}");
     assert!(json.contains("\"content\": \" --request-timeout=1s\""), "{json}");
 }
+
+/// `--help` hides deprecated flags: `manifest import` says so, and a flag an
+/// imported kubelite manifest lacks but the built-in data knows (and has not
+/// seen removed by the imported version) is an info, not an unknown flag; a
+/// removed one is still an error.
+#[test]
+fn imported_kubelite_manifests_keep_the_built_in_data_above_them() {
+    let help = "Usage:\n  kube-apiserver [flags]\n\nFlags:\n      --etcd-servers strings   List of etcd servers\n      --secure-port int   The port (default 6443)\n  -h, --help   help for kube-apiserver\n";
+    let out = opslint()
+        .args(["manifest", "import", "--component", "kube-apiserver", "--version", "1.30.0"])
+        .write_stdin(help)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--help does not list hidden flags"), "{stderr}");
+    assert!(stderr.contains("--default-watch-cache-size"), "{stderr}");
+    let dir = tree(&[
+        ("kube-apiserver.json", &out.stdout),
+        (".opslint.yaml", b"manifests: [kube-apiserver.json]\n"),
+        (
+            "snap/args/kube-apiserver",
+            b"--secure-port=16443\n--default-watch-cache-size=0\n--etcd-quorum-read=true\n--etcd-servrs=x\n",
+        ),
+    ]);
+    let (code, stdout, _) = run_in(dir.path(), &["check", "--format", "concise", "-q", "--microk8s", "1.30"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("snap/args/kube-apiserver:2:1: info[unknown-daemon-flag] `--default-watch-cache-size` is not in the imported flags of kube-apiserver v1.30.0, but it is a known flag that Kubernetes has not removed by 1.30"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("snap/args/kube-apiserver:3:1: error[removed-daemon-flag] `--etcd-quorum-read` was removed from kube-apiserver in Kubernetes 1.13"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("snap/args/kube-apiserver:4:1: error[unknown-daemon-flag] `--etcd-servrs` is not a flag of kube-apiserver in any imported version"),
+        "{stdout}"
+    );
+}
+
+/// MicroK8s's own default args of every track with a target (1.25 on), as
+/// recorded in lints/manifests/kubernetes.json from canonical/microk8s
+/// `microk8s-resources/default-args/<component>` on each `1.NN` branch: no
+/// error, and no unknown or removed flag warning, for that track.
+#[test]
+fn microk8s_default_args_of_each_track_are_clean_for_that_track() {
+    let k = opslint::manifest::kubernetes().expect("kubernetes.json parses");
+    let text: serde_json::Value =
+        serde_json::from_str(include_str!("../lints/manifests/kubernetes.json")).expect("parses");
+    let mut runs = 0;
+    for minor in 25..=35 {
+        let track = format!("1.{minor}");
+        for (component, _) in &k.components {
+            let lines: Vec<&str> = text["components"][component]["microk8s_default_args"]
+                .as_array()
+                .expect("default args")
+                .iter()
+                .filter(|a| a["tracks"].as_array().expect("tracks").iter().any(|t| t == track.as_str()))
+                .map(|a| a["quote"].as_str().expect("quote"))
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let dir = tree(&[(component.as_str(), (lines.join("\n") + "\n").as_bytes())]);
+            let (_, stdout, stderr) = run_in(
+                dir.path(),
+                &["validate-args", "--component", component, "--microk8s", &track, component],
+            );
+            assert!(!stdout.contains("error["), "MicroK8s {track} {component}:\n{stdout}{stderr}");
+            assert!(!stdout.contains("warning[unknown-daemon-flag]"), "MicroK8s {track} {component}:\n{stdout}");
+            assert!(!stdout.contains("warning[removed-daemon-flag]"), "MicroK8s {track} {component}:\n{stdout}");
+            runs += 1;
+        }
+    }
+    assert!(runs >= 50, "{runs}");
+}

@@ -29,7 +29,10 @@ It also checks the flags and feature gates that Kubernetes itself removed
 (`lints/manifests/kubernetes.json`, each entry with its changelog or
 reference-page source; lints/kubernetes.md says what it covers and what not):
 a flag removed in a Kubernetes minor release at or before the target's
-(`--runonce` of kubelet, removed in 1.32), and a `--feature-gates` entry
+(the release notes of every minor release from 1.10 on: `--allow-privileged`
+of kubelet, removed in 1.15; `--pod-eviction-timeout` of
+kube-controller-manager, removed in 1.27; `--runonce` of kubelet, removed in
+1.32), and a `--feature-gates` entry
 naming a gate removed by then (`AdvancedAuditing=true` from 1.28) are errors,
 unless MicroK8s strips them itself. MicroK8s track 1.N runs Kubernetes 1.N; a
 target that may be several tracks (a snap revision bounded by date) is judged
@@ -123,7 +126,10 @@ impl Rule for RemovedDaemonFlag {
         let Some((track, first_desc)) = tracks.first() else {
             return;
         };
-        let Some(list) = m.removed_flags.get(*track) else {
+        let list = m.removed_flags.get(*track);
+        // Kubernetes's own removals are judged whether or not the track has a sanitiser list.
+        kubernetes_removals(ctx, facts, list, out);
+        let Some(list) = list else {
             return;
         };
         let others: Vec<&crate::manifest::RemovedFlags> =
@@ -193,7 +199,6 @@ impl Rule for RemovedDaemonFlag {
                 ));
             }
         }
-        kubernetes_removals(ctx, facts, list, out);
     }
 }
 
@@ -202,7 +207,7 @@ impl Rule for RemovedDaemonFlag {
 fn kubernetes_removals(
     ctx: &RuleContext<'_>,
     facts: &FileFacts,
-    sanitised: &RemovedFlags,
+    sanitised: Option<&RemovedFlags>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(k) = crate::manifest::kubernetes() else {
@@ -212,7 +217,7 @@ fn kubernetes_removals(
         return;
     };
     for edit in &facts.args_edits {
-        let stripped = sanitised.components.get(edit.component);
+        let stripped = sanitised.and_then(|s| s.components.get(edit.component));
         for flag in &edit.flags {
             if stripped.is_some_and(|es| es.iter().any(|e| matches(e, flag))) {
                 continue;

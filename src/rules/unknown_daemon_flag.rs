@@ -54,6 +54,20 @@ under `manifests:`) is not passed in silence: an info finding, once per
 component and file, says that its flag names were not checked and how to
 import a manifest (`opslint manifest import`).
 
+For kubelite's components (kubelet, kube-apiserver, kube-controller-manager,
+kube-scheduler, kube-proxy) probable typos are warnings with "did you mean":
+a flag that no source in `lints/manifests/kubernetes.json` names for any of
+the five (the flags MicroK8s's default args write on every track, the flags
+the Kubernetes sources define, and every flag the release notes since 1.10
+remove or deprecate; `_` is read as `-`) and that is one edit from a known
+flag of its component (two for names of 12 characters or more), or cut short
+inside a word (`--kubeconfi`); likewise a gate in `--feature-gates` that no
+source names, one edit from a known gate (or the same but for case):
+`APIListChunkng=true`. Those sets are not complete, so any other flag or gate
+is not judged (the info above). With an imported manifest, a flag that the
+manifest lacks but the built-in data knows and has not seen removed by the
+imported version is an info: `--help` leaves out hidden (deprecated) flags.
+
 ## Why is this bad?
 MicroK8s passes the args file to the daemon on its command line. An unknown
 flag makes the daemon exit at once: in the incident behind this rule,
@@ -108,6 +122,7 @@ impl Rule for UnknownDaemonFlag {
                 first,
             ));
         }
+        kubelite_typos(ctx.source.text.as_str(), facts, out);
         for (edit, manifest) in super::edits_with_manifest(facts) {
             let Some(newest) = manifest.newest() else {
                 continue;
@@ -144,6 +159,14 @@ impl Rule for UnknownDaemonFlag {
                         manifest.unknown_flag_error.replace("{name}", name)
                     )
                 };
+                if accepting.is_empty() && let Some(note) = hidden_by_help(edit.component, &flag.name, newest) {
+                    out.push(super::flag_finding(
+                        META.report_as(Severity::Info, flag.span, note.0).with_help(note.1),
+                        edit,
+                        flag,
+                    ));
+                    continue;
+                }
                 let (severity, message) = if accepting.is_empty() {
                     (
                         Severity::Error,
@@ -217,10 +240,121 @@ impl Rule for UnknownDaemonFlag {
     }
 }
 
+/// Probable typos in the args files of kubelite's components that have no
+/// flag manifest: a flag no source names for any component, one edit from a
+/// flag known for this one (`lints/manifests/kubernetes.json`).
+fn kubelite_typos(text: &str, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+    let Some(k) = crate::manifest::kubernetes() else { return };
+    for edit in &facts.args_edits {
+        if !crate::microk8s::KUBELITE_COMPONENTS.contains(&edit.component)
+            || crate::manifest::for_component(edit.component).is_some()
+        {
+            continue;
+        }
+        for flag in &edit.flags {
+            let dashed = format!("--{}", flag.name);
+            if flag.name == "feature-gates" {
+                gate_typos(k, text, edit, flag, out);
+            }
+            let Some(known) = k.probable_typo(edit.component, &dashed) else {
+                continue;
+            };
+            let d = META
+                .report_as(
+                    Severity::Warning,
+                    flag.span,
+                    format!(
+                        "`{dashed}` is not a flag of any of kubelite's components in the sources opslint has; did you mean `{}`? {} exits on an unknown flag (`unknown flag: {dashed}`), and kubelite with it",
+                        known.flag, edit.component
+                    ),
+                )
+                .with_help(format!(
+                    "`{}` is a flag of {} (seen in Kubernetes {} to {}): {}",
+                    known.flag, edit.component, known.first, known.last, known.source
+                ));
+            out.push(super::flag_finding(d, edit, flag));
+        }
+    }
+}
+
+/// A flag of one of kubelite's components that an imported `--help` manifest
+/// lacks but the built-in data names and has not seen removed by the
+/// manifest's version: pflag leaves deprecated flags out of `--help` although
+/// they still work, so it is not called unknown (message and help).
+fn hidden_by_help(component: &str, name: &str, version: &Version) -> Option<(String, String)> {
+    if !crate::microk8s::KUBELITE_COMPONENTS.contains(&component) {
+        return None;
+    }
+    let k = crate::manifest::kubernetes()?;
+    let dashed = format!("--{name}");
+    if !k.names_flag(&dashed) {
+        return None;
+    }
+    let running = crate::manifest::minor(&version.version)?;
+    let c = k.components.get(component)?;
+    if c.removed_by(&dashed, running).is_some() {
+        return None;
+    }
+    let source = c
+        .deprecated_flags
+        .iter()
+        .find(|d| d.flag == dashed)
+        .map(|d| d.source.as_str())
+        .or_else(|| k.components.values().flat_map(|c| &c.known_flags).find(|f| f.flag == dashed).map(|f| f.source.as_str()))
+        .unwrap_or("lints/manifests/kubernetes.json");
+    Some((
+        format!(
+            "`{dashed}` is not in the imported flags of {component} {}, but it is a known flag that Kubernetes has not removed by {}.{}: `--help` leaves out hidden (deprecated) flags, so whether {component} accepts it is not known",
+            version.tag, running.0, running.1
+        ),
+        format!("source: {source}"),
+    ))
+}
+
+/// Probable typos among the gates of a `--feature-gates` value: the
+/// component exits with `unrecognized feature gate`.
+fn gate_typos(
+    k: &crate::manifest::Kubernetes,
+    text: &str,
+    edit: &crate::facts::ArgsFileEdit,
+    flag: &crate::facts::FlagWord,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some((value, value_span)) = &flag.value else { return };
+    // The gate's own text when the value is written as read.
+    let written = text.get(value_span.start..value_span.end) == Some(value.as_str());
+    let mut offset = 0;
+    for part in value.split(',') {
+        let at = offset;
+        offset += part.len() + 1;
+        let name = part.split('=').next().unwrap_or("").trim();
+        let Some(known) = k.probable_gate_typo(name) else { continue };
+        let span = if written {
+            crate::source::Span::new(value_span.start + at, value_span.start + at + part.len())
+        } else {
+            flag.span
+        };
+        let d = META
+            .report_as(
+                Severity::Warning,
+                span,
+                format!(
+                    "feature gate `{name}` is not a gate of any Kubernetes release in the sources opslint has; did you mean `{}`? {} exits with `unrecognized feature gate: {name}`, and kubelite with it",
+                    known.name, edit.component
+                ),
+            )
+            .with_help(format!(
+                "`{}` is a feature gate (seen in Kubernetes {} to {}): {}",
+                known.name, known.first, known.last, known.source
+            ));
+        out.push(super::flag_finding(d, edit, flag));
+    }
+}
+
 /// What is said of a component with no flag manifest.
 pub fn no_manifest(component: &str) -> String {
     let also = if crate::microk8s::KUBELITE_COMPONENTS.contains(&component) {
-        "duplicates, comments, and flags and feature gates MicroK8s or Kubernetes removed"
+        "probable typos of known flags, duplicates, comments, and flags and feature gates MicroK8s or Kubernetes removed"
     } else {
         "duplicates and comments"
     };
