@@ -434,7 +434,7 @@ fn inside_default(text: &str, at: usize) -> bool {
     let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
     // A searched substring first: many calls on one long line (a quoted
     // YAML scalar with `\n` escapes) must not cost a byte walk each.
-    if !line.contains("${") {
+    if memchr::memmem::find(line.as_bytes(), b"${").is_none() {
         return false;
     }
     let mut open: Vec<bool> = Vec::new();
