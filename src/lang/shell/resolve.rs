@@ -760,7 +760,7 @@ fn alias_definition(
     Some((name.to_string(), (!words.is_empty()).then_some(words)))
 }
 
-fn forwards_args(word: &RawWord) -> bool {
+pub(super) fn forwards_args(word: &RawWord) -> bool {
     word.parts
         .iter()
         .any(|p| matches!(p.kind, PartKind::AllArgs))
