@@ -24,6 +24,12 @@ the input:
   whose `meta/main.yml` depends on `a`): opslint follows each role once and
   reports the cycle once, as an info, at the `dependencies:` of the role of
   the cycle whose name sorts first.
+- a library a script sources that cannot be followed: its path is built from
+  a variable whose value is only known when the script runs
+  (`source $SNAP/actions/common/utils.sh`), or names no file inside the
+  project's root. Reported once per script, as an info, at the first such
+  `source`, with the path as written and why; the functions it defines are
+  never guessed, so calls made through them are not checked.
 
 ## Why is this bad?
 What lies past the limit was not checked, and saying so is better than a silent
@@ -59,6 +65,9 @@ impl Rule for AnalysisLimit {
     fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
         for l in &facts.limits {
             out.push(META.report(l.span, l.message.clone()));
+        }
+        for l in &facts.unfollowed {
+            out.push(META.report_as(Severity::Info, l.span, l.message.clone()));
         }
         if let Some(d) = dependency_cycle(ctx) {
             out.push(d);

@@ -57,6 +57,10 @@ pub struct Resolver<'a> {
     exhausted: std::cell::Cell<Option<Span>>,
     /// The command being resolved (where a spent budget is reported).
     current: std::cell::Cell<Span>,
+    /// The wrapper functions being expanded, outermost first: a call of one
+    /// of them inside its own expansion (recursion, direct or through other
+    /// functions) reaches calls already reported at the outer call.
+    expanding: std::cell::RefCell<Vec<usize>>,
 }
 
 /// Where a resolved word's text came from.
@@ -200,6 +204,7 @@ impl<'a> Resolver<'a> {
             budget,
             exhausted: std::cell::Cell::new(None),
             current: std::cell::Cell::new(Span::default()),
+            expanding: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -226,6 +231,9 @@ impl<'a> Resolver<'a> {
             self.current.set(cmd.span);
             let words = self.words_of(&cmd.words, cmd.span.start, None, 0);
             let runs_at = cmd.function.is_none().then_some(cmd.span.start);
+            // A function calling itself in its own body: that call reaches
+            // the body's commands, which are reported where they are.
+            *self.expanding.borrow_mut() = cmd.function.into_iter().collect();
             self.emit(cmd, words, &mut facts, 0, cmd.span.start, runs_at);
         }
         facts
@@ -277,8 +285,15 @@ impl<'a> Resolver<'a> {
             && let Some(&f) = self.functions.get(words[0].word.text.as_str())
             && runs_at.is_none_or(|at| self.syntax.functions[f].span.start < at)
             && self.forwarding.contains(&f)
-            && self.spend(words.len())
         {
+            if self.expanding.borrow().contains(&f) {
+                // A recursive call: its commands are the ones being expanded.
+                return;
+            }
+            if !self.spend(words.len()) {
+                return self.emit_command(call, words, facts);
+            }
+            self.expanding.borrow_mut().push(f);
             let args = &words[1..];
             for body in self
                 .bodies
@@ -312,8 +327,14 @@ impl<'a> Resolver<'a> {
                     facts.push(fact);
                 }
             }
+            self.expanding.borrow_mut().pop();
             return;
         }
+        self.emit_command(call, words, facts);
+    }
+
+    /// The fact of a command that is not a wrapper function's call.
+    fn emit_command(&self, call: &RawCommand, words: Vec<RWord>, facts: &mut Vec<CommandFact>) {
         if let Some(mut fact) = strip_wrappers(call.span, words) {
             fact.control = self.syntax.control_path(call.control);
             fact.control_truncated = call.control_truncated;

@@ -92,10 +92,12 @@ enum Effect {
 }
 
 /// Adds what the files sourced by the script `host` (parsed into `syntax`)
-/// define.
-pub(super) fn import_sourced(host: &str, syntax: &mut Syntax, sourcing: &Sourcing<'_>) {
+/// define. Returns, for the first `source` whose file could not be followed,
+/// where it is and why (once per file: what such a library defines is never
+/// guessed).
+pub(super) fn import_sourced(host: &str, syntax: &mut Syntax, sourcing: &Sourcing<'_>) -> Option<(Span, String)> {
     if !syntax.commands.iter().any(is_source) {
-        return;
+        return None;
     }
     let main = absolute(sourcing.path);
     let cx = Cx {
@@ -103,18 +105,90 @@ pub(super) fn import_sourced(host: &str, syntax: &mut Syntax, sourcing: &Sourcin
         main_file: &main,
     };
     let mut chain = vec![main.clone()];
+    let mut unfollowed: Vec<(Span, String)> = Vec::new();
     let found: Vec<(Span, Node)> = syntax
         .commands
         .iter()
         .filter(|c| is_source(c))
         .filter_map(|c| {
-            let path = source_path(host, syntax, c, &main, &cx)?;
-            let resolved = locate(&path, &main, cx.root)?;
+            let word = &c.words[1];
+            let written = host.get(word.span.start..word.span.end).unwrap_or("");
+            let Some(path) = source_path(host, syntax, c, &main, &cx) else {
+                unfollowed.push((c.span, format!("`{written}`: {}", unknown_part(written))));
+                return None;
+            };
+            let Some(resolved) = locate(&path, &main, cx.root) else {
+                unfollowed.push((c.span, format!("`{written}`: {}", missing(&path, &main, cx.root))));
+                return None;
+            };
             Some((c.span, link(&resolved, &cx, &mut chain, 0)?))
         })
         .collect();
     for (span, node) in found {
         import(host, syntax, &node, span);
+    }
+    let (span, first) = unfollowed.first()?;
+    let more = match unfollowed.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 other sourced file)".to_string(),
+        n => format!(" (and {n} other sourced files)"),
+    };
+    Some((
+        *span,
+        format!(
+            "sourced library {first}{more}; the functions and variables it defines are not known, so calls made through them were not checked"
+        ),
+    ))
+}
+
+/// Why the path word `written` has no value: the first piece of it that is
+/// only known when the script runs.
+fn unknown_part(written: &str) -> String {
+    let b = written.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'$' {
+            if c == b'`' {
+                return "it is built from a command's output".to_string();
+            }
+            if matches!(c, b'*' | b'?' | b'[') {
+                return "it is a glob".to_string();
+            }
+            if c == b'~' && i == 0 {
+                return "it is in the home directory of whoever runs the script".to_string();
+            }
+            continue;
+        }
+        let rest = &written[i + 1..];
+        let name_of = |r: &str| {
+            r.bytes()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                .count()
+        };
+        if rest.starts_with('(') {
+            if rest.starts_with("(cd") || rest.starts_with("(dirname") || rest.starts_with("( cd") {
+                continue;
+            }
+            return "it is built from a command's output".to_string();
+        }
+        let inner = rest.strip_prefix('{').unwrap_or(rest);
+        let name = &inner[..name_of(inner)];
+        if matches!(name, "0" | "BASH_SOURCE" | "") {
+            continue;
+        }
+        return format!("the value of `${name}` is not known in this file");
+    }
+    "its value could not be worked out".to_string()
+}
+
+/// Why the path `path` (sourced from `this_file`) was not read.
+fn missing(path: &str, this_file: &Path, root: &Path) -> String {
+    let outside = candidates(path, this_file, root)
+        .iter()
+        .any(|c| c.is_file() && crate::fsread::confine(root, c).is_err());
+    if outside {
+        "it is outside the project's root, which is never read for context".to_string()
+    } else {
+        "no such file beside the script or at the project's root".to_string()
     }
 }
 
