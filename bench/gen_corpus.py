@@ -6,6 +6,7 @@
   gen_corpus.py OUTDIR --kind ansible --files 200    # roles: tasks, handlers, defaults, a playbook
   gen_corpus.py OUTDIR --kind mixed   --files 10000  # an ops repository: scripts, roles, NRPE, args
   gen_corpus.py OUTDIR --kind scale                  # one big script and one big task file per size
+  gen_corpus.py OUTDIR --kind sourced --files 1500   # scripts sourcing a tree of big shared libraries
 """
 import argparse
 import os
@@ -205,10 +206,53 @@ def nrpe_cfg(rng, n):
     return "\n".join(lines) + "\n"
 
 
+def library(rng, i, libs, functions):
+    """A big helper library: wrapper functions that forward their arguments,
+    helpers that set variables, and plain functions; it sources the next
+    libraries (and, as real libraries do, the first one again: a cycle)."""
+    out = ["#!/usr/bin/env bash", "set -euo pipefail",
+           'lib_dir_%d="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"' % i]
+    for j in (i + 1, i + 2, 0):
+        if j < libs and j != i:
+            out.append("# shellcheck source=SCRIPTDIR/lib%02d.sh" % j)
+            out.append('. "$lib_dir_%d/lib%02d.sh"' % (i, j))
+    out.append('KUBECTL_%d="${KUBECTL_%d:-microk8s kubectl}"' % (i, i))
+    for f in range(functions):
+        name = f"l{i:02d}_f{f:04d}"
+        shape = f % 4
+        if shape == 0:
+            body = f'    $KUBECTL_{i} --request-timeout=10s "$@"'
+        elif shape == 1:
+            body = f'    kubectl get "$@" -o name'
+        elif shape == 2:
+            body = f'    local out\n    out="$(l{i:02d}_f{(f + 1) % functions:04d} {rng.choice(["pods", "nodes", "svc"])})"\n    echo "$out"'
+        else:
+            # Not indented: a heredoc's end marker must start its line.
+            body = fill(rng, rng.choice(SHELL_BLOCKS))
+        out.append(f"{name}() {{\n{body}\n}}")
+    return "\n\n".join(out) + "\n"
+
+
+def sourced_script(rng, i, libs, functions):
+    """A script that sources the first library (which sources the rest) and
+    calls a few of its wrappers."""
+    out = ["#!/usr/bin/env bash", "set -euo pipefail",
+           'srcdir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
+           "# shellcheck source=SCRIPTDIR/../lib/lib00.sh",
+           '. "$srcdir/../lib/lib00.sh"']
+    for _ in range(rng.randrange(3, 12)):
+        lib = rng.randrange(libs)
+        f = rng.randrange(functions // 4) * 4 + rng.choice([0, 1, 3])
+        out.append(f"l{lib:02d}_f{f:04d} {rng.choice(['get pods -A', 'nodes', 'get --raw /readyz', '-n kube-system get svc'])}")
+        if rng.random() < 0.3:
+            out.append(fill(rng, rng.choice(SHELL_BLOCKS)))
+    return "\n".join(out) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
-    ap.add_argument("--kind", choices=["kubectl", "sparse", "ansible", "mixed", "scale"], default="kubectl")
+    ap.add_argument("--kind", choices=["kubectl", "sparse", "ansible", "mixed", "scale", "sourced"], default="kubectl")
     ap.add_argument("--files", type=int)
     ap.add_argument("--seed", type=int, default=20261123)
     args = ap.parse_args()
@@ -226,6 +270,26 @@ def main():
         with open(os.path.join(args.outdir, "site.yml"), "w") as f:
             f.write(play)
         print(f"ansible: {n} roles, {files + 1} files, {total + len(play)} bytes in {args.outdir}")
+        return
+    if args.kind == "sourced":
+        # A tree of big sourced libraries (8 of 400 functions, sourcing each
+        # other) and scripts that each source the first one.
+        n = args.files or 1500
+        libs, functions = 8, 400
+        total = 0
+        os.makedirs(os.path.join(args.outdir, "lib"), exist_ok=True)
+        os.makedirs(os.path.join(args.outdir, "bin"), exist_ok=True)
+        for i in range(libs):
+            text = library(rng, i, libs, functions)
+            with open(os.path.join(args.outdir, "lib", f"lib{i:02d}.sh"), "w") as f:
+                f.write(text)
+            total += len(text)
+        for i in range(n):
+            text = sourced_script(rng, i, libs, functions)
+            with open(os.path.join(args.outdir, "bin", f"task_{i:05d}.sh"), "w") as f:
+                f.write(text)
+            total += len(text)
+        print(f"sourced: {libs} libraries of {functions} functions, {n} scripts, {total} bytes in {args.outdir}")
         return
     if args.kind == "scale":
         # For each size: one script and one task file, to show time grows linearly.

@@ -449,6 +449,10 @@ pub struct FileFacts {
     pub not_read: Vec<NotRead>,
     /// Places where analysis stopped at a limit (an expansion budget, …).
     pub limits: Vec<LimitReached>,
+    /// A `source` whose file could not be followed (its path is only known
+    /// when the script runs, or names no file inside the root): at most one
+    /// per file.
+    pub unfollowed: Vec<LimitReached>,
     /// Expansion work done so far for this file (variables, wrapper
     /// functions), shared by all its shell regions: see `lang::shell::resolve`.
     pub expansion_used: usize,

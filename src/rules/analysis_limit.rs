@@ -28,12 +28,19 @@ the input:
   `bash -s <<EOF`, `sudo bash <<EOF`) whose delimiter is unquoted and whose
   body holds `$`, backquotes or backslashes: this shell expands them before
   the program reads the script, so its commands are not known as written
-  (an info; with a quoted delimiter, `<<'EOF'`, the body is analysed).
+  (an info; with a quoted delimiter, `<<'EOF'`, the body is analysed);
+- a library a script sources that cannot be followed: its path is built from
+  a variable whose value is only known when the script runs
+  (`source $SNAP/actions/common/utils.sh`), or names no file inside the
+  project's root. Reported once per script, as an info, at the first such
+  `source`, with the path as written and why; the functions it defines are
+  never guessed, so calls made through them are not checked.
 
 ## Why is this bad?
 What lies past the limit was not checked, and saying so is better than a silent
-pass. Real configuration never comes near these limits; a file that does is
-generated or hostile.
+pass. Real configuration never comes near the size limits (a file that does is
+generated or hostile); heredocs the shell expands first and libraries that
+cannot be followed are common in real scripts, and are infos.
 
 ## Example
 ```bash
@@ -68,6 +75,9 @@ impl Rule for AnalysisLimit {
             } else {
                 META.report(l.span, l.message.clone())
             });
+        }
+        for l in &facts.unfollowed {
+            out.push(META.report_as(Severity::Info, l.span, l.message.clone()));
         }
         if let Some(d) = dependency_cycle(ctx) {
             out.push(d);

@@ -204,8 +204,10 @@ fn analyze_nested(
         });
     }
     facts.loops.append(&mut syntax.loops);
-    if let Some(sourcing) = sourcing {
-        sourced::import_sourced(host, &mut syntax, sourcing);
+    if let Some(sourcing) = sourcing
+        && let Some((span, message)) = sourced::import_sourced(host, &mut syntax, sourcing)
+    {
+        facts.unfollowed.push(crate::facts::LimitReached { span, message, info: true });
     }
     let raw_commands = std::mem::take(&mut syntax.commands);
     let resolver = resolve::Resolver::new(

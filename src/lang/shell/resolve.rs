@@ -62,6 +62,10 @@ pub struct Resolver<'a> {
     /// Command span → the heredoc that is its standard input (the last one
     /// read).
     stdin: HashMap<Span, &'a StdinHeredoc>,
+    /// The wrapper functions being expanded, outermost first: a call of one
+    /// of them inside its own expansion (recursion, direct or through other
+    /// functions) reaches calls already reported at the outer call.
+    expanding: std::cell::RefCell<Vec<usize>>,
 }
 
 /// A heredoc that is a program's script but not as written: the shell
@@ -217,6 +221,7 @@ impl<'a> Resolver<'a> {
             current: std::cell::Cell::new(Span::default()),
             unmapped: std::cell::RefCell::new(Vec::new()),
             stdin: syntax.stdin_heredocs.iter().map(|h| (h.command, h)).collect(),
+            expanding: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -243,6 +248,9 @@ impl<'a> Resolver<'a> {
             self.current.set(cmd.span);
             let words = self.words_of(&cmd.words, cmd.span.start, None, 0);
             let runs_at = cmd.function.is_none().then_some(cmd.span.start);
+            // A function calling itself in its own body: that call reaches
+            // the body's commands, which are reported where they are.
+            *self.expanding.borrow_mut() = cmd.function.into_iter().collect();
             self.emit(cmd, words, &mut facts, 0, cmd.span.start, runs_at);
         }
         facts
@@ -300,8 +308,15 @@ impl<'a> Resolver<'a> {
             && let Some(&f) = self.functions.get(words[0].word.text.as_str())
             && runs_at.is_none_or(|at| self.syntax.functions[f].span.start < at)
             && self.forwarding.contains(&f)
-            && self.spend(words.len())
         {
+            if self.expanding.borrow().contains(&f) {
+                // A recursive call: its commands are the ones being expanded.
+                return;
+            }
+            if !self.spend(words.len()) {
+                return self.emit_command(call, words, facts);
+            }
+            self.expanding.borrow_mut().push(f);
             let args = &words[1..];
             for body in self
                 .bodies
@@ -335,8 +350,14 @@ impl<'a> Resolver<'a> {
                     facts.push(fact);
                 }
             }
+            self.expanding.borrow_mut().pop();
             return;
         }
+        self.emit_command(call, words, facts);
+    }
+
+    /// The facts of a command that is not a wrapper function's call.
+    fn emit_command(&self, call: &RawCommand, words: Vec<RWord>, facts: &mut Vec<CommandFact>) {
         // The heredoc that is the call's standard input (the last one read).
         let stdin = self.stdin.get(&call.span).copied();
         let mut unmapped = None;
@@ -803,7 +824,7 @@ fn alias_definition(
 
 /// A command of a function body that runs what the function is called with:
 /// it forwards its arguments (`kubectl "$@"`) or evaluates one (`eval "$1"`).
-fn forwards(cmd: &RawCommand) -> bool {
+pub(super) fn forwards(cmd: &RawCommand) -> bool {
     cmd.words.iter().any(forwards_args)
         || (cmd.words[0].static_text().as_deref() == Some("eval") && cmd.words[1..].iter().any(|w| w.positional().is_some()))
 }

@@ -30,6 +30,7 @@ use crate::facts::DefinedIn;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::cell::Cell;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where the checked script lies, for the files it sources.
@@ -52,6 +53,20 @@ struct Library {
     functions: Vec<LibFunction>,
     /// What sourcing it does, in order.
     top: Vec<Effect>,
+    /// The files its `source` commands name (resolved, inside the root),
+    /// indexed by [`Effect::Source`]: linked per script, so that the summary
+    /// is shared and a cycle or the depth limit is cut where the script
+    /// reaches it.
+    sources: Vec<PathBuf>,
+    /// The words of its top level's commands and assignments (see [`names_in`]).
+    mentions: HashSet<String>,
+}
+
+/// A library as one script reaches it: the libraries its `source` commands
+/// load from there (`None`: missing, a cycle, or too deep).
+struct Node {
+    lib: Arc<Library>,
+    children: Vec<Option<Node>>,
 }
 
 struct LibFunction {
@@ -60,6 +75,9 @@ struct LibFunction {
     body: Vec<RawCommand>,
     /// What calling it does, in order.
     effects: Vec<Effect>,
+    /// The words of its definition's text (see [`names_in`]): what it may
+    /// call or make another function's name from.
+    mentions: HashSet<String>,
 }
 
 enum Effect {
@@ -69,15 +87,17 @@ enum Effect {
     Alias(RawCommand),
     /// A call of a function (by name; resolved among the imported ones).
     Call(String),
-    /// `source` of another library.
-    Source(Arc<Library>),
+    /// `source` of another library (an index into [`Library::sources`]).
+    Source(usize),
 }
 
 /// Adds what the files sourced by the script `host` (parsed into `syntax`)
-/// define.
-pub(super) fn import_sourced(host: &str, syntax: &mut Syntax, sourcing: &Sourcing<'_>) {
+/// define. Returns, for the first `source` whose file could not be followed,
+/// where it is and why (once per file: what such a library defines is never
+/// guessed).
+pub(super) fn import_sourced(host: &str, syntax: &mut Syntax, sourcing: &Sourcing<'_>) -> Option<(Span, String)> {
     if !syntax.commands.iter().any(is_source) {
-        return;
+        return None;
     }
     let main = absolute(sourcing.path);
     let cx = Cx {
@@ -85,17 +105,90 @@ pub(super) fn import_sourced(host: &str, syntax: &mut Syntax, sourcing: &Sourcin
         main_file: &main,
     };
     let mut chain = vec![main.clone()];
-    let found: Vec<(Span, Arc<Library>)> = syntax
+    let mut unfollowed: Vec<(Span, String)> = Vec::new();
+    let found: Vec<(Span, Node)> = syntax
         .commands
         .iter()
         .filter(|c| is_source(c))
         .filter_map(|c| {
-            let path = source_path(host, syntax, c, &main, &cx)?;
-            Some((c.span, load(&path, &main, &cx, &mut chain, 0)?))
+            let word = &c.words[1];
+            let written = host.get(word.span.start..word.span.end).unwrap_or("");
+            let Some(path) = source_path(host, syntax, c, &main, &cx) else {
+                unfollowed.push((c.span, format!("`{written}`: {}", unknown_part(written))));
+                return None;
+            };
+            let Some(resolved) = locate(&path, &main, cx.root) else {
+                unfollowed.push((c.span, format!("`{written}`: {}", missing(&path, &main, cx.root))));
+                return None;
+            };
+            Some((c.span, link(&resolved, &cx, &mut chain, 0)?))
         })
         .collect();
-    for (span, lib) in found {
-        import(syntax, &lib, span);
+    for (span, node) in found {
+        import(host, syntax, &node, span);
+    }
+    let (span, first) = unfollowed.first()?;
+    let more = match unfollowed.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 other sourced file)".to_string(),
+        n => format!(" (and {n} other sourced files)"),
+    };
+    Some((
+        *span,
+        format!(
+            "sourced library {first}{more}; the functions and variables it defines are not known, so calls made through them were not checked"
+        ),
+    ))
+}
+
+/// Why the path word `written` has no value: the first piece of it that is
+/// only known when the script runs.
+fn unknown_part(written: &str) -> String {
+    let b = written.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'$' {
+            if c == b'`' {
+                return "it is built from a command's output".to_string();
+            }
+            if matches!(c, b'*' | b'?' | b'[') {
+                return "it is a glob".to_string();
+            }
+            if c == b'~' && i == 0 {
+                return "it is in the home directory of whoever runs the script".to_string();
+            }
+            continue;
+        }
+        let rest = &written[i + 1..];
+        let name_of = |r: &str| {
+            r.bytes()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                .count()
+        };
+        if rest.starts_with('(') {
+            if rest.starts_with("(cd") || rest.starts_with("(dirname") || rest.starts_with("( cd") {
+                continue;
+            }
+            return "it is built from a command's output".to_string();
+        }
+        let inner = rest.strip_prefix('{').unwrap_or(rest);
+        let name = &inner[..name_of(inner)];
+        if matches!(name, "0" | "BASH_SOURCE" | "") {
+            continue;
+        }
+        return format!("the value of `${name}` is not known in this file");
+    }
+    "its value could not be worked out".to_string()
+}
+
+/// Why the path `path` (sourced from `this_file`) was not read.
+fn missing(path: &str, this_file: &Path, root: &Path) -> String {
+    let outside = candidates(path, this_file, root)
+        .iter()
+        .any(|c| c.is_file() && crate::fsread::confine(root, c).is_err());
+    if outside {
+        "it is outside the project's root, which is never read for context".to_string()
+    } else {
+        "no such file beside the script or at the project's root".to_string()
     }
 }
 
@@ -123,6 +216,7 @@ fn source_path(host: &str, syntax: &Syntax, c: &RawCommand, this_file: &Path, cx
         this_file,
         main_file: cx.main_file,
         root: cx.root,
+        main_used: Cell::new(false),
     }
     .word(text, c.span.start, 0)
 }
@@ -191,49 +285,59 @@ fn read_text(root: &Path, resolved: &Path) -> Option<Arc<str>> {
     text
 }
 
-/// The library at `path` (as `source` names it from `this_file`), parsed once
-/// per run; `None` when it is missing, outside the root, too large, on the
-/// chain of files being sourced (a cycle) or too deep.
-fn load(
-    path: &str,
-    this_file: &Path,
-    cx: &Cx<'_>,
-    chain: &mut Vec<PathBuf>,
-    depth: usize,
-) -> Option<Arc<Library>> {
-    if depth >= MAX_SOURCE_DEPTH {
+/// The library at `resolved` as the script reaches it through `chain` (the
+/// files being sourced, the script first): `None` when it is too deep, on the
+/// chain (a cycle), or cannot be read.
+fn link(resolved: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: usize) -> Option<Node> {
+    if depth >= MAX_SOURCE_DEPTH || chain.iter().any(|c| c == resolved) {
         return None;
     }
-    let resolved = locate(path, this_file, cx.root)?;
-    if chain.contains(&resolved) {
-        return None;
-    }
-    type Key = (PathBuf, PathBuf);
+    let lib = library(resolved, cx)?;
+    chain.push(resolved.to_path_buf());
+    let children = lib.sources.iter().map(|p| link(p, cx, chain, depth + 1)).collect();
+    chain.pop();
+    Some(Node { lib, children })
+}
+
+/// The library at `resolved` (inside the root, links resolved), parsed once
+/// per run and shared by every script that sources it.
+///
+/// Its summary depends on the script only when a `source` inside it is built
+/// from `$0` (the main script's path): such a library is cached per main
+/// script. Threads check files in parallel: the cache is locked only to look
+/// up and to insert; two threads that miss at once both build the same
+/// (deterministic) summary, and no thread waits on another's build.
+fn library(resolved: &Path, cx: &Cx<'_>) -> Option<Arc<Library>> {
+    type Key = (PathBuf, Option<PathBuf>);
     static CACHE: OnceLock<Mutex<HashMap<Key, (Stamp, Arc<Library>)>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    // `$0` in a library is the main script's: its libraries may differ per script.
-    let key = (resolved.clone(), cx.main_file.to_path_buf());
-    let now = stamp(&resolved)?;
-    if let Some((s, lib)) = cache.lock().ok()?.get(&key)
-        && *s == now
+    let now = stamp(resolved)?;
+    let shared: Key = (resolved.to_path_buf(), None);
+    let own: Key = (resolved.to_path_buf(), Some(cx.main_file.to_path_buf()));
     {
-        return Some(lib.clone());
+        let c = cache.lock().ok()?;
+        for key in [&shared, &own] {
+            if let Some((s, lib)) = c.get(key)
+                && *s == now
+            {
+                return Some(lib.clone());
+            }
+        }
     }
-    let text = read_text(cx.root, &resolved)?;
-    chain.push(resolved.clone());
-    let lib = Arc::new(build(&text, &resolved, cx, chain, depth + 1));
-    chain.pop();
+    let text = read_text(cx.root, resolved)?;
+    let mut dependent = false;
+    let lib = Arc::new(build(&text, resolved, cx, &mut dependent));
     if let Ok(mut c) = cache.lock() {
         if c.len() >= MAX_CACHED {
             c.clear();
         }
-        c.insert(key, (now, lib.clone()));
+        c.insert(if dependent { own } else { shared }, (now, lib.clone()));
     }
     Some(lib)
 }
 
 /// Parses a sourced file into a [`Library`].
-fn build(text: &str, file: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: usize) -> Library {
+fn build(text: &str, file: &Path, cx: &Cx<'_>, dependent: &mut bool) -> Library {
     let syntax = super::parse_syntax(text);
     let root = crate::fsread::canonical_root(cx.root);
     let display = file
@@ -263,6 +367,7 @@ fn build(text: &str, file: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: 
             .push((a.span.end, Effect::Assign(a)));
     }
     let mut bodies: HashMap<usize, Vec<RawCommand>> = HashMap::new();
+    let mut sources: Vec<PathBuf> = Vec::new();
     for c in &syntax.commands {
         let mut c = c.clone();
         c.defined_in = Some(Box::new(here(c.span.start)));
@@ -271,19 +376,23 @@ fn build(text: &str, file: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: 
             Some("alias" | "unalias") => Some((c.span.end, Effect::Alias(c.clone()))),
             Some("source" | ".") if c.words.len() >= 2 => {
                 let vars = SyntaxVars { host: text, syntax: &syntax };
-                Eval {
+                let eval = Eval {
                     vars: &vars,
                     this_file: file,
                     main_file: cx.main_file,
                     root: cx.root,
-                }
-                .word(
+                    main_used: Cell::new(false),
+                };
+                let path = eval.word(
                     text.get(c.words[1].span.start..c.words[1].span.end).unwrap_or(""),
                     c.span.start,
                     0,
-                )
-                .and_then(|p| load(&p, file, cx, chain, depth))
-                .map(|lib| (c.span.start, Effect::Source(lib)))
+                );
+                *dependent |= eval.main_used.get();
+                path.and_then(|p| locate(&p, file, cx.root)).map(|resolved| {
+                    sources.push(resolved);
+                    (c.span.start, Effect::Source(sources.len() - 1))
+                })
             }
             Some(n) if !n.is_empty() && !n.contains('/') => Some((c.span.start, Effect::Call(n.to_string()))),
             _ => None,
@@ -291,7 +400,9 @@ fn build(text: &str, file: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: 
         if let Some(e) = effect {
             events.entry(c.function).or_default().push(e);
         }
-        if let Some(f) = c.function {
+        if let Some(f) = c.function
+            && let Some(c) = body_summary(c)
+        {
             bodies.entry(f).or_default().push(c);
         }
     }
@@ -308,24 +419,69 @@ fn build(text: &str, file: &Path, cx: &Cx<'_>, chain: &mut Vec<PathBuf>, depth: 
             name: f.name.clone(),
             body: bodies.remove(&i).unwrap_or_default(),
             effects: ordered(Some(i)),
+            mentions: names_in(text.get(f.span.start..f.span.end).unwrap_or("")),
         })
         .collect();
+    let mut mentions = HashSet::new();
+    let top_spans = syntax
+        .commands
+        .iter()
+        .filter(|c| c.function.is_none())
+        .map(|c| c.span)
+        .chain(syntax.assignments.iter().filter(|a| a.function.is_none()).map(|a| a.span));
+    for span in top_spans {
+        mentions.extend(names_in(text.get(span.start..span.end).unwrap_or("")));
+    }
     Library {
         functions,
         top: ordered(None),
+        sources,
+        mentions,
     }
 }
 
-/// Adds library `lib`, sourced by the command at `src`, to `syntax`.
-fn import(syntax: &mut Syntax, lib: &Arc<Library>, src: Span) {
+/// What a script needs of a command in a library function's body: a
+/// command that forwards the function's arguments (`"$@"`, or `eval "$1"`: the function is a
+/// wrapper, expanded at each call) and `alias`/`unalias` whole; of any other
+/// command only its name (a call of a function), since the library's own
+/// calls are never the script's. Built once per library, this keeps what
+/// each script imports small.
+fn body_summary(mut c: RawCommand) -> Option<RawCommand> {
+    if super::resolve::forwards(&c) {
+        return Some(c);
+    }
+    match c.words[0].static_text().as_deref() {
+        Some("alias" | "unalias") => Some(c),
+        Some(_) => {
+            c.words.truncate(1);
+            c.redirects.clear();
+            Some(c)
+        }
+        None => None,
+    }
+}
+
+/// The words of a text that could name a function: cut at blanks, quotes,
+/// `$`, brackets, operators and slashes. A function of a library can only
+/// be called by a name written somewhere (the script, the library's top
+/// level, another function reached), so only those are imported.
+fn names_in(text: &str) -> HashSet<String> {
+    text.split(|c: char| c.is_whitespace() || "\"'`$(){}[];|&<>=/\\#*?!,".contains(c))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Adds library `lib`, sourced by the command at `src` of script `host`, to `syntax`.
+fn import(host: &str, syntax: &mut Syntax, node: &Node, src: Span) {
     // Functions of the library and of those it sources, later ones winning.
-    let mut libs: Vec<&Library> = Vec::new();
+    let mut libs: Vec<&Node> = Vec::new();
     let mut seen: HashSet<*const Library> = HashSet::new();
-    collect_libs(lib, &mut libs, &mut seen);
-    let mut table: HashMap<&str, &LibFunction> = HashMap::new();
-    for l in &libs {
-        for f in &l.functions {
-            table.insert(f.name.as_str(), f);
+    collect_libs(node, &mut libs, &mut seen);
+    let mut table: Table<'_> = HashMap::new();
+    for n in &libs {
+        for f in &n.lib.functions {
+            table.insert(f.name.as_str(), (f, *n));
         }
     }
     // The script's own functions defined after the `source` replace the library's.
@@ -335,11 +491,35 @@ fn import(syntax: &mut Syntax, lib: &Arc<Library>, src: Span) {
         .filter(|f| f.span.start > src.start)
         .map(|f| f.name.clone())
         .collect();
-    let mut names: Vec<&str> = table.keys().copied().filter(|n| !own_later.contains(*n)).collect();
+    // The functions the script can reach: named in its text, in a library's
+    // top level, or in a function reached, transitively.
+    let mut seen_names: HashSet<&str> = HashSet::new();
+    let mut pending: Vec<&str> = Vec::new();
+    let script_names = names_in(host);
+    let seeds = script_names
+        .iter()
+        .chain(libs.iter().flat_map(|n| n.lib.mentions.iter()));
+    for name in seeds {
+        if let Some((&key, _)) = table.get_key_value(name.as_str())
+            && seen_names.insert(key)
+        {
+            pending.push(key);
+        }
+    }
+    while let Some(name) = pending.pop() {
+        for m in &table[name].0.mentions {
+            if let Some((&key, _)) = table.get_key_value(m.as_str())
+                && seen_names.insert(key)
+            {
+                pending.push(key);
+            }
+        }
+    }
+    let mut names: Vec<&str> = seen_names.into_iter().filter(|n| !own_later.contains(*n)).collect();
     names.sort_unstable();
     let original = syntax.commands.len();
     for name in &names {
-        let f = table[name];
+        let (f, _) = table[name];
         syntax.functions.push(RawFunction {
             name: f.name.clone(),
             span: src,
@@ -353,7 +533,7 @@ fn import(syntax: &mut Syntax, lib: &Arc<Library>, src: Span) {
     }
     // Sourcing runs the library's top level.
     let mut applied = Vec::new();
-    apply(&lib.top, &table, src, src.end, None, &mut HashSet::new(), &mut applied);
+    apply(&node.lib.top, node, &table, src, src.end, None, &mut HashSet::new(), &mut applied);
     // A call of a library function in the script runs its body: what it sets
     // is in force from the first call on (also a call inside a function of
     // the script, from the `source` on).
@@ -377,7 +557,8 @@ fn import(syntax: &mut Syntax, lib: &Arc<Library>, src: Span) {
     calls.sort_by_key(|(name, (at, _))| (*at, *name));
     for (name, (at, scope)) in calls {
         let mut visiting = HashSet::from([name.to_string()]);
-        apply(&table[name].effects, &table, src, at, scope, &mut visiting, &mut applied);
+        let (f, owner) = table[name];
+        apply(&f.effects, owner, &table, src, at, scope, &mut visiting, &mut applied);
     }
     for item in applied {
         match item {
@@ -387,20 +568,26 @@ fn import(syntax: &mut Syntax, lib: &Arc<Library>, src: Span) {
     }
 }
 
-fn collect_libs<'l>(lib: &'l Library, out: &mut Vec<&'l Library>, seen: &mut HashSet<*const Library>) {
-    if !seen.insert(lib as *const Library) {
+/// The functions visible after a `source`, with the library node each is in.
+type Table<'n> = HashMap<&'n str, (&'n LibFunction, &'n Node)>;
+
+fn collect_libs<'n>(node: &'n Node, out: &mut Vec<&'n Node>, seen: &mut HashSet<*const Library>) {
+    if !seen.insert(Arc::as_ptr(&node.lib)) {
         return;
     }
-    let nested = lib
+    let nested = node
+        .lib
         .top
         .iter()
-        .chain(lib.functions.iter().flat_map(|f| f.effects.iter()));
+        .chain(node.lib.functions.iter().flat_map(|f| f.effects.iter()));
     for e in nested {
-        if let Effect::Source(inner) = e {
+        if let Effect::Source(i) = e
+            && let Some(inner) = &node.children[*i]
+        {
             collect_libs(inner, out, seen);
         }
     }
-    out.push(lib);
+    out.push(node);
 }
 
 enum Applied {
@@ -410,9 +597,11 @@ enum Applied {
 
 /// The assignments and aliases `effects` make when run at `at` (of the
 /// script's function `scope`), following calls of library functions.
+#[allow(clippy::too_many_arguments)]
 fn apply(
     effects: &[Effect],
-    table: &HashMap<&str, &LibFunction>,
+    node: &Node,
+    table: &Table<'_>,
     src: Span,
     at: usize,
     scope: Option<usize>,
@@ -444,15 +633,19 @@ fn apply(
                 out.push(Applied::Alias(c));
             }
             Effect::Call(name) => {
-                if let Some(f) = table.get(name.as_str())
+                if let Some((f, owner)) = table.get(name.as_str())
                     && visiting.len() < 64
                     && visiting.insert(name.clone())
                 {
-                    apply(&f.effects, table, src, at, scope, visiting, out);
+                    apply(&f.effects, owner, table, src, at, scope, visiting, out);
                     visiting.remove(name);
                 }
             }
-            Effect::Source(lib) => apply(&lib.top, table, src, at, scope, visiting, out),
+            Effect::Source(i) => {
+                if let Some(inner) = &node.children[*i] {
+                    apply(&inner.lib.top, inner, table, src, at, scope, visiting, out);
+                }
+            }
         }
     }
 }
@@ -567,6 +760,8 @@ struct Eval<'a> {
     /// The script being run (`$0`).
     main_file: &'a Path,
     root: &'a Path,
+    /// Set when `$0` was read: the value depends on the script being run.
+    main_used: Cell<bool>,
 }
 
 impl Eval<'_> {
@@ -638,7 +833,10 @@ impl Eval<'_> {
 
     fn var(&self, name: &str, at: usize, depth: usize) -> Option<String> {
         match name {
-            "0" => Some(self.main_file.to_string_lossy().into_owned()),
+            "0" => {
+                self.main_used.set(true);
+                Some(self.main_file.to_string_lossy().into_owned())
+            }
             "BASH_SOURCE" => Some(self.this_file.to_string_lossy().into_owned()),
             _ => {
                 let (text, at) = self.vars.value(name, at)?;
@@ -902,6 +1100,7 @@ fn mention_in(
         this_file,
         main_file,
         root,
+        main_used: Cell::new(false),
     };
     for (at, word) in lines {
         let Some(path) = eval.word(word, at, 0) else { continue };
@@ -1001,6 +1200,7 @@ mod tests {
             this_file: Path::new("/r/scripts/lib/a.sh"),
             main_file: Path::new("/r/scripts/main.sh"),
             root: Path::new("/r"),
+            main_used: Cell::new(false),
         }
         .word(text, 0, 0)
     }
@@ -1043,6 +1243,7 @@ mod tests {
             this_file: Path::new("/r/tests/t.sh"),
             main_file: Path::new("/r/tests/t.sh"),
             root: Path::new("/r"),
+            main_used: Cell::new(false),
         };
         assert_eq!(e.word(word, at, 0).as_deref(), Some("/r/tests/../scripts/lib.sh"));
     }

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+kube() {
+    kubectl --request-timeout=10s "$@"
+}
