@@ -99,6 +99,17 @@ pub struct Entry {
     /// Lines of the sources, copied verbatim (trimmed): `url` names the file
     /// at a tag or commit and, with `#L<n>`, the line.
     pub quotes: Vec<Quote>,
+    /// The command's parser takes an unambiguous prefix of a long option
+    /// for the option (Python's argparse, `allow_abbrev` on by default):
+    /// every long option it defines, so that a prefix is known to name one.
+    #[serde(default)]
+    pub abbreviated: Option<Abbreviated>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Abbreviated {
+    /// Every long option of the command (`--wait-ready`, `--timeout`, …).
+    pub options: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,6 +119,37 @@ pub struct Quote {
 }
 
 impl Entry {
+    /// `text` with the long option it names written out, for a command whose
+    /// parser takes prefixes (`--wait` → `--wait-ready`, `--time=5` →
+    /// `--timeout=5`): as argparse reads it, an exact option wins, and a
+    /// prefix of several options names none (argparse stops with an error).
+    pub fn spelt_out(&self, text: &str) -> Option<String> {
+        let options = &self.abbreviated.as_ref()?.options;
+        let rest = text.strip_prefix("--")?;
+        let (name, value) = match rest.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (rest, None),
+        };
+        if name.is_empty() || options.iter().any(|o| o.strip_prefix("--") == Some(name)) {
+            return None;
+        }
+        let mut hits = options.iter().filter(|o| o.strip_prefix("--").is_some_and(|o| o.starts_with(name)));
+        let option = hits.next()?;
+        if hits.next().is_some() {
+            return None;
+        }
+        Some(match value {
+            Some(value) => format!("{option}={value}"),
+            None => option.clone(),
+        })
+    }
+
+    /// Whether `word` is one of `list`, written out or (see
+    /// [`Entry::spelt_out`]) as a prefix the command's parser takes.
+    fn names_one_of(&self, word: &Word, list: &[String]) -> bool {
+        list.contains(&word.text) || self.spelt_out(&word.text).is_some_and(|t| list.contains(&t))
+    }
+
     /// `kubectl rollout status`, as users write it.
     pub fn name(&self) -> String {
         std::iter::once(self.program.as_str())
@@ -243,9 +285,9 @@ pub fn judge<'f>(fact: &'f CommandFact, host: &str) -> Option<Judgement<'f>> {
             && e.command.len() <= names.len()
             && e.command.iter().zip(&names).all(|(c, n)| c == n)
             && (e.when.is_empty()
-                || args.iter().any(|a| e.when.contains(&a.text))
+                || args.iter().any(|a| e.names_one_of(a, &e.when))
                 || (e.kind == Kind::Stream && stream.is_some_and(|(s, _)| s.command == e.command)))
-            && !args.iter().any(|a| e.unless.contains(&a.text))
+            && !args.iter().any(|a| e.names_one_of(a, &e.unless))
     })?;
     // The sub-command words written as words (not in `microk8s.status`).
     let named = entry.command.len() - usize::from(dotted.is_some() && !entry.command.is_empty());
@@ -254,7 +296,7 @@ pub fn judge<'f>(fact: &'f CommandFact, host: &str) -> Option<Judgement<'f>> {
         return None;
     }
     let anchor = if !entry.when.is_empty() {
-        match args.iter().rev().find(|a| entry.when.contains(&a.text)) {
+        match args.iter().rev().find(|a| entry.names_one_of(a, &entry.when)) {
             Some(a) => a,
             None => stream?.1,
         }
@@ -263,7 +305,19 @@ pub fn judge<'f>(fact: &'f CommandFact, host: &str) -> Option<Judgement<'f>> {
     } else {
         &fact.words[first - 1]
     };
-    let wait = wait_of(entry, args, host);
+    // Options a prefix names are read as written out (`--time 30`).
+    let wait = if entry.abbreviated.is_some() {
+        let spelt: Vec<Word> = args
+            .iter()
+            .map(|a| match entry.spelt_out(&a.text) {
+                Some(text) => Word { text, ..a.clone() },
+                None => a.clone(),
+            })
+            .collect();
+        wait_of(entry, &spelt, host)
+    } else {
+        wait_of(entry, args, host)
+    };
     Some(Judgement { entry, wait, anchor })
 }
 
@@ -426,6 +480,33 @@ mod tests {
             {
                 assert!(parse(b.value, d).is_some(), "{}: default {d}", e.name());
             }
+            // The options a prefix is matched against include every flag the
+            // entry names, and each is quoted from the parser's definition.
+            if let Some(a) = &e.abbreviated {
+                let long = e.when.iter().chain(&e.unless).chain(e.bound.iter().flat_map(|b| &b.flags));
+                for flag in long.filter(|f| f.starts_with("--")) {
+                    assert!(a.options.contains(flag), "{}: {flag} is not among its options", e.name());
+                }
+                for o in &a.options {
+                    assert!(e.quotes.iter().any(|q| q.text.contains(&format!("\"{o}\""))), "{}: {o} is not quoted", e.name());
+                }
+            }
         }
+    }
+
+    #[test]
+    fn argparse_prefixes_name_one_option() {
+        let status = table().iter().find(|e| e.name() == "microk8s status").expect("microk8s status");
+        assert_eq!(status.spelt_out("--wait").as_deref(), Some("--wait-ready"));
+        assert_eq!(status.spelt_out("--w").as_deref(), Some("--wait-ready"));
+        assert_eq!(status.spelt_out("--time=30").as_deref(), Some("--timeout=30"));
+        // Exact, ambiguous (none here share a prefix but `--`), short or unknown: as written.
+        assert_eq!(status.spelt_out("--wait-ready"), None);
+        assert_eq!(status.spelt_out("--"), None);
+        assert_eq!(status.spelt_out("-w"), None);
+        assert_eq!(status.spelt_out("--waiting"), None);
+        // kubectl's pflag takes no prefix.
+        let drain = table().iter().find(|e| e.name() == "kubectl drain").expect("kubectl drain");
+        assert_eq!(drain.spelt_out("--time=5s"), None);
     }
 }

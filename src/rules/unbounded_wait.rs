@@ -21,8 +21,9 @@ own source):
 - `kubectl rollout status` without `--timeout` (0 means never stop watching),
   unless `--watch=false`;
 - `kubectl wait --timeout` with a negative value (a week);
-- `microk8s status --wait-ready` (or `microk8s.status -w`) without
-  `--timeout` (0, its default, loops until the cluster is ready);
+- `microk8s status --wait-ready` (or `microk8s.status -w`, or a prefix its
+  argparse parser takes, `--wait`) without `--timeout` (0, its default, loops
+  until the cluster is ready);
 - in NRPE checks and Ansible tasks only, calls that run until interrupted:
   `kubectl logs -f`, `get -w`/`--watch-only`, `port-forward`, `proxy`,
   `attach`, `exec -i`/`-t`, `run -i`/`--attach`/`--rm`, `cp`, and
