@@ -163,9 +163,26 @@ impl CommandFact {
         }
     }
 
-    /// The expanded call, words joined by spaces.
-    pub fn expanded(&self) -> String {
-        let words: Vec<&str> = self.words.iter().map(|w| w.text.as_str()).collect();
+    /// The expanded call, words joined by spaces, for messages. A word
+    /// written at the call whose value the shell only knows when it runs is
+    /// shown as written in `host` (the text of the file the spans point
+    /// into): `node/"$node"`, `$SNAP/kubectl`, not the part of it that is
+    /// known (`node/`, `/kubectl`). Words from an assignment or a function
+    /// body, and template placeholders (kept in the value), keep their value.
+    pub fn expanded(&self, host: &str) -> String {
+        let words: Vec<&str> = self
+            .words
+            .iter()
+            .map(|w| {
+                let written_here = self.span.start <= w.span.start && w.span.end <= self.span.end;
+                if w.is_static || !written_here || w.text.contains("{{") {
+                    return w.text.as_str();
+                }
+                host.get(w.span.start..w.span.end)
+                    .filter(|t| t.contains(['$', '`']))
+                    .unwrap_or(w.text.as_str())
+            })
+            .collect();
         words.join(" ")
     }
 }
