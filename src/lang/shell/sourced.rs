@@ -182,6 +182,11 @@ fn unknown_part(written: &str) -> String {
 
 /// Why the path `path` (sourced from `this_file`) was not read.
 fn missing(path: &str, this_file: &Path, root: &Path) -> String {
+    // `/etc/default/x`: a file of the machine that runs the script; whether
+    // this machine has one says nothing, so it is not looked at.
+    if Path::new(path).is_absolute() && !Path::new(path).starts_with(absolute(root)) {
+        return "it is an absolute path outside the project, a file of the machine that runs the script".to_string();
+    }
     let outside = candidates(path, this_file, root)
         .iter()
         .any(|c| c.is_file() && crate::fsread::confine(root, c).is_err());
