@@ -163,13 +163,19 @@ impl CommandFact {
         }
     }
 
+    /// The expanded call, words joined by spaces.
+    pub fn expanded(&self) -> String {
+        let words: Vec<&str> = self.words.iter().map(|w| w.text.as_str()).collect();
+        words.join(" ")
+    }
+
     /// The expanded call, words joined by spaces, for messages. A word
     /// written at the call whose value the shell only knows when it runs is
     /// shown as written in `host` (the text of the file the spans point
     /// into): `node/"$node"`, `$SNAP/kubectl`, not the part of it that is
     /// known (`node/`, `/kubectl`). Words from an assignment or a function
     /// body, and template placeholders (kept in the value), keep their value.
-    pub fn expanded(&self, host: &str) -> String {
+    pub fn expanded_as_written(&self, host: &str) -> String {
         let words: Vec<&str> = self
             .words
             .iter()

@@ -23,6 +23,11 @@ components started through bash (k8s-dqlite, containerd, …) comments work, but
 tools that rewrite args files (MicroK8s upgrades, `sed`-based roles) do not
 expect them, and `blockinfile` markers are comments of exactly this kind.
 
+Full-line comments in the snap's own defaults (a `default-args/` directory,
+as in canonical/microk8s's `microk8s-resources/default-args/`, which MicroK8s
+copies into `args/` on install) are not reported: MicroK8s writes them there
+itself (`# Enable the aggregation layer`, and `#~` lines its addons toggle).
+
 ## Example
 ```text
 --v=2 # verbose while debugging
@@ -46,10 +51,17 @@ impl Rule for ArgsFileComment {
         Some(super::args_edit_needles())
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+    fn check(&self, ctx: &RuleContext<'_>, facts: &FileFacts, out: &mut Vec<Diagnostic>) {
+        // The snap's own defaults (`microk8s-resources/default-args/…`, copied
+        // into `args/` on install) carry full-line comments of MicroK8s's own,
+        // which its tools expect.
+        let snap_defaults = ctx.source.path.parent().and_then(|p| p.file_name()).is_some_and(|n| n == "default-args");
         for edit in &facts.args_edits {
             let kubelite = READ_BY_KUBELITE.contains(&edit.component);
             for (span, own_line) in &edit.comments {
+                if *own_line && snap_defaults {
+                    continue;
+                }
                 let d = if !own_line && kubelite {
                     META.report_as(
                         Severity::Error,

@@ -417,7 +417,7 @@ fn check_call(
 /// The call as written, and what it expands to when that differs.
 fn describe_call(source: &SourceFile, fact: &CommandFact) -> String {
     let written = super::shorten(source.slice(fact.span));
-    let expanded = super::shorten(&fact.expanded(&source.text));
+    let expanded = super::shorten(&fact.expanded_as_written(&source.text));
     if matches!(fact.origin, Origin::Direct) || written == expanded {
         format!("`{written}`")
     } else {

@@ -321,7 +321,7 @@ fn judge_loop(
 /// The call as written (its words for an Ansible `argv:` list), shortened.
 fn call_text(source: &SourceFile, fact: &CommandFact) -> String {
     let written = super::shorten(source.slice(fact.span));
-    let expanded = fact.expanded(&source.text);
+    let expanded = fact.expanded_as_written(&source.text);
     if written.replace(", ", " ") == expanded {
         super::shorten(&expanded)
     } else {
