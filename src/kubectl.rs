@@ -205,7 +205,7 @@ pub fn stream(args: &[Word]) -> Option<(&'static Stream, &Word)> {
 
 /// Positional words (sub-commands, names) of the arguments, skipping the
 /// global flags that take a value.
-fn positionals(args: &[Word]) -> Vec<&Word> {
+pub fn positionals(args: &[Word]) -> Vec<&Word> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {

@@ -221,26 +221,14 @@ fn program(fact: &CommandFact) -> Option<(&'static str, usize, Option<String>)> 
     Some((known.program.as_str(), 1, None))
 }
 
-/// Positional words (sub-commands, names) of `args`, skipping kubectl's global
-/// flags that take a value.
+/// Positional words (sub-commands, names) of `args`: kubectl's as
+/// `kubectl::positionals` reads them (its global flags that take a value are
+/// skipped with their value), any other program's up to `--`.
 fn positionals<'w>(program: &str, args: &'w [Word]) -> Vec<&'w Word> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let t = args[i].text.as_str();
-        if t == "--" {
-            break;
-        }
-        if t.starts_with('-') {
-            if program == "kubectl" && crate::kubectl::global_flag_takes_value(t) {
-                i += 1;
-            }
-        } else {
-            out.push(&args[i]);
-        }
-        i += 1;
+    if program == "kubectl" {
+        return crate::kubectl::positionals(args);
     }
-    out
+    args.iter().take_while(|w| w.text != "--").filter(|w| !w.text.starts_with('-')).collect()
 }
 
 fn parse(kind: ValueKind, text: &str) -> Option<f64> {
