@@ -1,4 +1,4 @@
-use super::{FixKind, OptionKind, Rule, RuleContext, RuleMeta, RuleOption};
+use super::{FixKind, OptionKind, Place, Rule, RuleContext, RuleMeta, RuleOption};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::duration::{format_duration, parse_go_duration};
 use crate::facts::{CommandFact, FileFacts, Origin, Word};
@@ -202,17 +202,6 @@ impl Rule for KubectlRequestTimeout {
             }
         }
     }
-}
-
-/// Where a call runs, which decides what a hang costs (and so the help).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Place {
-    /// An NRPE check: it must answer before check_nrpe's socket timeout.
-    Check,
-    /// An Ansible task: a hang stops the play.
-    Task,
-    /// Any other script.
-    Script,
 }
 
 impl Place {

@@ -316,3 +316,15 @@ mod tests {
         }
     }
 }
+
+/// Where a call runs, which decides what a hang or a long wait costs (each
+/// rule that uses it says how: its help, its severity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// An NRPE check: it must end before check_nrpe's timeout.
+    Check,
+    /// An Ansible task: a hang stops the play.
+    Task,
+    /// Any other script: a long wait may be intended.
+    Script,
+}

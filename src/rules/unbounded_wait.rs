@@ -1,4 +1,4 @@
-use super::{FixKind, OptionKind, Rule, RuleContext, RuleMeta, RuleOption};
+use super::{FixKind, OptionKind, Place, Rule, RuleContext, RuleMeta, RuleOption};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::duration::format_duration;
 use crate::facts::{CommandFact, FileFacts, LoopFact, Origin};
@@ -92,17 +92,6 @@ for streams and loops.
     }],
     fix: FixKind::Safe,
 };
-
-/// Where a call runs, which decides how much a long wait matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Place {
-    /// An NRPE check: it must end before check_nrpe's timeout.
-    Check,
-    /// An Ansible task: a hang stops the play.
-    Task,
-    /// Any other script: a long wait may be intended.
-    Script,
-}
 
 impl Place {
     fn severity(self) -> Severity {
